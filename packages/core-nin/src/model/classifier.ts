@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { FASHION_MNIST_CLASSES } from '../data/classes.ts';
+import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
+import { decodeNinWeights, type StateDict } from '../weights/state-dict.ts';
+import type { NinManifest } from '../weights/manifest.ts';
+import { DEFAULT_INPUT_SIZE, NUM_CLASSES, assertInputSize } from './architecture.ts';
+import { ninForward, type NinParams } from './nin.ts';
+import { disposeParams, paramsFromStateDict } from './params.ts';
+
+export interface ClassScore {
+  readonly index: number;
+  readonly label: string;
+  readonly probability: number;
+}
+
+export interface Prediction {
+  readonly index: number;
+  readonly label: string;
+  readonly probabilities: number[];
+  readonly top: ClassScore[];
+}
+
+/**
+ * A trained NiN on the active backend, ready to classify: the one object the CLI, the bench and the edge share.
+ * It does not choose a backend: activate one through the registry first.
+ */
+export class NinClassifier {
+  private constructor(
+    readonly params: NinParams,
+    readonly inputSize: number,
+    readonly manifest: NinManifest | null,
+  ) {}
+
+  /** Uploads a state_dict to the active backend. */
+  static fromStateDict(stateDict: StateDict, inputSize: number, manifest: NinManifest | null = null): NinClassifier {
+    assertInputSize(inputSize);
+    return new NinClassifier(paramsFromStateDict(stateDict), inputSize, manifest);
+  }
+
+  /** Parses and verifies safetensors bytes; the input size comes from the manifest unless given. */
+  static async fromSafetensors(bytes: Uint8Array, options: { inputSize?: number } = {}): Promise<NinClassifier> {
+    const { stateDict, manifest } = await decodeNinWeights(bytes);
+    return NinClassifier.fromStateDict(stateDict, options.inputSize ?? manifest?.inputSize ?? DEFAULT_INPUT_SIZE, manifest);
+  }
+
+  /** Logits `[n, 10]` (row-major) for `n` preprocessed images `[n, size, size, 1]` in [0,1]. */
+  async logits(input: Float32Array, n: number): Promise<Float32Array> {
+    const out = this.logitsTensor(input, n);
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /** The forward pass as a tensor, for callers that time or chain on-device work; the caller disposes it. */
+  logitsTensor(input: Float32Array, n: number): tf.Tensor2D {
+    const s = this.inputSize;
+    if (input.length !== n * s * s) throw new RangeError(`expected ${n}x${s}x${s} input values, got ${input.length}`);
+    return tf.tidy(() => ninForward(this.params, tf.tensor4d(input, [n, s, s, 1])));
+  }
+
+  /** Classifies 28x28 8-bit images (n x 784 bytes back to back). */
+  async classify(images: Uint8Array, topK = 3): Promise<Prediction[]> {
+    const n = images.length / FASHION_MNIST_PIXELS;
+    const logits = await this.logits(preprocessImages(images, this.inputSize), n);
+    return Array.from({ length: n }, (_, i) => predictionFromLogits(logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), topK));
+  }
+
+  dispose(): void {
+    disposeParams(this.params);
+  }
+}
+
+/** Softmax (numerically stable) and top-k of one image's logits. */
+export function predictionFromLogits(logits: ArrayLike<number>, topK = 3): Prediction {
+  const max = Math.max(...Array.from(logits));
+  const exps = Array.from(logits, (v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  const probabilities = exps.map((e) => e / sum);
+  const order = probabilities.map((p, index) => ({ index, p })).sort((a, b) => b.p - a.p);
+  const top = order.slice(0, Math.max(1, Math.min(topK, NUM_CLASSES))).map(({ index, p }) => ({ index, label: FASHION_MNIST_CLASSES[index], probability: p }));
+  return { index: top[0].index, label: top[0].label, probabilities, top };
+}

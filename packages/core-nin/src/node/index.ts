@@ -1,0 +1,4 @@
+// Node-only side of the core: file I/O, downloads, Dawn, libtensorflow and the CLI live here.
+export * from './backends.ts';
+export * from './webgpu.ts';
+export * from './tensorflow.ts';
