@@ -2,3 +2,4 @@
 export * from './backends.ts';
 export * from './webgpu.ts';
 export * from './tensorflow.ts';
+export * from './charts.ts';
