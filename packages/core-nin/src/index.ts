@@ -15,3 +15,4 @@ export * from './data/idx.ts';
 export * from './backends/registry.ts';
 export * from './backends/cpu.ts';
 export * from './backends/wasm.ts';
+export * from './onnx/export.ts';
