@@ -1,0 +1,85 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { encodeNinWeights, serializeSafetensors } from '../../index.ts';
+import { NIN_TENSORS } from '../../model/architecture.ts';
+import { signalPreservingStateDict } from '../../../test/parity/fixtures.ts';
+import { main } from './main.ts';
+
+const { onnx } = onnxProto;
+const stateDict = signalPreservingStateDict(5);
+
+describe('nin export-onnx', () => {
+  let dir: string;
+  let weights: string;
+  let bare: string;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nin-export-onnx-'));
+    weights = join(dir, 'nin-96.safetensors');
+    await writeFile(weights, await encodeNinWeights(stateDict, 'float16', { inputSize: 96 }));
+    // A file as PyTorch's safetensors would write it: the tensors, no manifest.
+    bare = join(dir, 'bare.safetensors');
+    const tensors = NIN_TENSORS.map((s) => {
+      const t = stateDict.get(s.name)!;
+      return { name: s.name, dtype: 'F32' as const, shape: s.shape, bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
+    });
+    await writeFile(bare, serializeSafetensors(tensors));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  beforeAll(() => {
+    for (const stream of ['log', 'error'] as const) vi.spyOn(console, stream).mockImplementation((...a: unknown[]) => void output.push(a.join(' ')));
+  });
+  afterEach(() => void (output.length = 0));
+  afterAll(() => vi.restoreAllMocks());
+
+  it('writes a model that onnxruntime runs, taking the size from the manifest and carrying the manifest along', async () => {
+    const out = join(dir, 'models', 'nin.onnx');
+    expect(await main(['export-onnx', '--weights', weights, '--out', out])).toBe(0);
+    expect(output.join('\n')).toMatch(/input \[batch, 1, 96, 96\] -> logits \[batch, 10\], float16 weights/);
+    expect(await readdir(join(dir, 'models'))).toEqual(['nin.onnx']); // no temporary file left behind
+    const bytes = new Uint8Array(await readFile(out));
+    const model = onnx.ModelProto.decode(bytes);
+    const meta = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
+    expect(JSON.parse(meta.nin_manifest!)).toMatchObject({ inputSize: 96, storage: 'float16' });
+    const session = await ort.InferenceSession.create(bytes);
+    const result = await session.run({ input: new ort.Tensor('float32', new Float32Array(3 * 96 * 96).fill(0.5), [3, 1, 96, 96]) });
+    expect(result.logits.dims).toEqual([3, 10]);
+    await session.release();
+  });
+
+  it('honours --size and a fixed --batch, and needs --size for a file without a manifest', async () => {
+    const out = join(dir, 'fixed.onnx');
+    expect(await main(['export-onnx', '--weights', bare, '--out', out])).toBe(2);
+    expect(output.join('\n')).toMatch(/no nin-bench manifest .* pass --size/);
+    expect(await main(['export-onnx', '--weights', bare, '--out', out, '--size', '128', '--batch', '4'])).toBe(0);
+    const input = onnx.ModelProto.decode(new Uint8Array(await readFile(out))).graph!.input![0];
+    expect(input.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))).toEqual([4, 1, 128, 128]);
+  });
+
+  it('rejects bad arguments with usage (exit 2) and bad files with one line (exit 1)', async () => {
+    const out = join(dir, 'never.onnx');
+    for (const args of [
+      ['--out', out],
+      ['--weights', weights],
+      ['--weights', weights, '--out', out, '--batch', 'two'],
+      ['--weights', weights, '--out', out, '--size', '40'],
+      ['--weights', weights, '--out', out, '--bogus'],
+    ]) {
+      output.length = 0;
+      expect(await main(['export-onnx', ...args]), args.join(' ')).toBe(2);
+      expect(output.join('\n')).toContain('usage: nin export-onnx');
+    }
+    expect(await main(['export-onnx', '--weights', join(dir, 'missing.safetensors'), '--out', out])).toBe(1);
+    const corrupt = join(dir, 'corrupt.safetensors');
+    await writeFile(corrupt, new Uint8Array([1, 2, 3]));
+    expect(await main(['export-onnx', '--weights', corrupt, '--out', out])).toBe(1);
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+  });
+});
