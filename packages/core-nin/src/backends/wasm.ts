@@ -81,6 +81,9 @@ export function createWasmBackend(source: WasmBinarySource): BackendProvider {
 function installWasmLoader(source: WasmBinarySource, requestedFiles: string[]): () => void {
   const platform = tf.env().platform as { fetch: (path: string, init?: RequestInit) => Promise<Response> } | undefined;
   if (!platform) throw new BackendUnavailableError('wasm', 'tfjs has no platform here');
+  // In workerd (and browsers) `fetch` is a method of tfjs's PlatformBrowser prototype: shadow it with an own
+  // property and delete that afterwards, rather than leaving a copy of the original behind.
+  const hadOwnFetch = Object.prototype.hasOwnProperty.call(platform, 'fetch');
   const originalFetch = platform.fetch;
   platform.fetch = async (path: string, init?: RequestInit) => {
     if (!path.startsWith(URL_PREFIX)) return originalFetch.call(platform, path, init);
@@ -100,7 +103,8 @@ function installWasmLoader(source: WasmBinarySource, requestedFiles: string[]): 
     };
   }
   return () => {
-    platform.fetch = originalFetch;
+    if (hadOwnFetch) platform.fetch = originalFetch;
+    else delete (platform as { fetch?: unknown }).fetch;
     (WebAssembly as { instantiate: unknown }).instantiate = originalInstantiate;
   };
 }

@@ -1,0 +1,105 @@
+import {
+  FASHION_MNIST_PIXELS,
+  NUM_CLASSES,
+  NinClassifier,
+  formatBackend,
+  layerShapes,
+  multiplyAdds,
+  predictionFromLogits,
+  preprocessImages,
+  sha256Hex,
+  type BackendInfo,
+  type BackendRegistry,
+  type LayerShape,
+  type Prediction,
+  type WeightStorage,
+} from '@nin-bench/core-nin';
+
+/** What `/model` tells a client about the model being served. */
+export interface EdgeModelInfo {
+  readonly architecture: { readonly name: string; readonly source: string; readonly layers: readonly LayerShape[] };
+  readonly parameterCount: number;
+  readonly multiplyAdds: number;
+  readonly inputSize: number;
+  readonly weightPrecision: WeightStorage;
+  /** test-set accuracy recorded by the trainer in the weights' manifest; null when it recorded none */
+  readonly testAccuracy: number | null;
+  readonly classes: readonly string[];
+  /** sha256 of the weights file as bundled (what `sha256sum` prints for it) */
+  readonly sha256: string;
+  readonly manifest: NinClassifier['manifest'];
+}
+
+export interface EdgeBackendInfo {
+  /** `wasm:simd` */
+  readonly spec: string;
+  readonly simd: boolean;
+  readonly details: BackendInfo['details'];
+}
+
+export interface Classification {
+  readonly predictions: Prediction[];
+  /** preprocessMs: resize to the model's input; inferenceMs: forward pass and read-back of the logits */
+  readonly timing: { readonly preprocessMs: number; readonly inferenceMs: number };
+}
+
+/** The one thing the HTTP app needs: a model that classifies 28x28 gray images. */
+export interface EdgeClassifier {
+  readonly model: EdgeModelInfo;
+  readonly backend: EdgeBackendInfo;
+  classify(images: Uint8Array, count: number, topK: number): Promise<Classification>;
+}
+
+export interface LoadEdgeClassifierOptions {
+  readonly registry: BackendRegistry;
+  /** e.g. `wasm:simd` */
+  readonly backend: string;
+  /** a NiN safetensors file with its manifest */
+  readonly weights: Uint8Array;
+  /** when set, the file's storage must match (catches a deployment bundling the wrong file) */
+  readonly expectedPrecision?: string;
+  readonly now?: () => number;
+}
+
+/** Activates the backend, verifies and uploads the weights, and runs one warm-up pass. Runtime-agnostic. */
+export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Promise<EdgeClassifier> {
+  const now = options.now ?? (() => performance.now());
+  const info = await options.registry.activate(options.backend);
+  const nin = await NinClassifier.fromSafetensors(options.weights);
+  const manifest = nin.manifest;
+  if (!manifest) {
+    nin.dispose();
+    throw new Error('the bundled weights have no nin manifest (input size, precision and classes are unknown)');
+  }
+  if (options.expectedPrecision !== undefined && options.expectedPrecision !== manifest.storage) {
+    nin.dispose();
+    throw new Error(`WEIGHT_PRECISION is ${options.expectedPrecision} but the bundled weights are ${manifest.storage}`);
+  }
+  // One pass now, so the first request does not pay for kernel set-up and a broken backend fails here.
+  await nin.logits(new Float32Array(nin.inputSize * nin.inputSize), 1);
+  const model: EdgeModelInfo = {
+    architecture: { name: 'Network in Network (NiN)', source: "d2l.ai's PyTorch NiN, 4 NiN blocks + global average pool", layers: layerShapes(nin.inputSize) },
+    parameterCount: manifest.parameterCount,
+    multiplyAdds: multiplyAdds(nin.inputSize),
+    inputSize: nin.inputSize,
+    weightPrecision: manifest.storage,
+    testAccuracy: manifest.accuracy?.test ?? null,
+    classes: manifest.classes,
+    sha256: await sha256Hex(options.weights),
+    manifest,
+  };
+  return {
+    model,
+    backend: { spec: formatBackend(info), simd: info.details.simd === true, details: info.details },
+    async classify(images, count, topK) {
+      if (images.length !== count * FASHION_MNIST_PIXELS) throw new RangeError(`expected ${count} 28x28 images, got ${images.length} bytes`);
+      const t0 = now();
+      const input = preprocessImages(images, nin.inputSize);
+      const t1 = now();
+      const logits = await nin.logits(input, count);
+      const t2 = now();
+      const predictions = Array.from({ length: count }, (_, i) => predictionFromLogits(logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), topK));
+      return { predictions, timing: { preprocessMs: t1 - t0, inferenceMs: t2 - t1 } };
+    },
+  };
+}
