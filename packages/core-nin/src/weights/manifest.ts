@@ -1,4 +1,5 @@
 import { FASHION_MNIST_CLASSES } from '../data/classes.ts';
+import { MIN_INPUT_SIZE, parameterCount } from '../model/architecture.ts';
 import { WeightsError } from './errors.ts';
 
 export type WeightStorage = 'float32' | 'float16' | 'int8';
@@ -48,7 +49,10 @@ export function parseManifest(json: string): NinManifest {
     throw new WeightsError(`corrupt manifest in safetensors metadata "${MANIFEST_KEY}": ${(e as Error).message}`);
   }
   if (m.format !== MANIFEST_FORMAT) throw new WeightsError(`unknown manifest format ${JSON.stringify(m.format)} (expected ${MANIFEST_FORMAT})`);
+  if (m.model !== 'd2l-nin') throw new WeightsError(`manifest: model ${JSON.stringify(m.model)} is not d2l-nin`);
   if (!Number.isInteger(m.inputSize)) throw new WeightsError('manifest: inputSize is missing');
+  if ((m.inputSize as number) < MIN_INPUT_SIZE) throw new WeightsError(`manifest: inputSize ${m.inputSize} is below NiN's minimum of ${MIN_INPUT_SIZE}`);
+  if (m.parameterCount !== parameterCount()) throw new WeightsError(`manifest: parameterCount ${m.parameterCount} differs from NiN's ${parameterCount()}`);
   if (!m.storage || !WEIGHT_STORAGES.includes(m.storage)) throw new WeightsError(`manifest: unknown storage ${JSON.stringify(m.storage)}`);
   if (typeof m.tensorsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.tensorsSha256)) throw new WeightsError('manifest: tensorsSha256 is missing');
   if (JSON.stringify(m.classes) !== JSON.stringify(FASHION_MNIST_CLASSES)) throw new WeightsError('manifest: class names differ from Fashion-MNIST');

@@ -95,14 +95,15 @@ export async function encodeNinWeights(stateDict: StateDict, storage: WeightStor
   // The hash covers the data section, which is the tensors' bytes concatenated in header order.
   const data = serializeSafetensors(tensors).subarray(0);
   const parsed = parseSafetensors(data);
+  // The description goes first so that a caller's stray field cannot overwrite what the tensors themselves say.
   const manifest: NinManifest = {
+    ...description,
     format: MANIFEST_FORMAT,
     model: 'd2l-nin',
     storage,
     parameterCount: parameterCount(),
     classes: FASHION_MNIST_CLASSES,
     tensorsSha256: await sha256Hex(parsed.data),
-    ...description,
   };
   return serializeSafetensors(tensors, { [MANIFEST_KEY]: JSON.stringify(manifest), format: 'pt' });
 }
@@ -137,7 +138,11 @@ export async function decodeNinWeights(bytes: Uint8Array): Promise<LoadedWeights
     if (JSON.stringify(raw.shape) !== JSON.stringify(spec.shape)) {
       throw new WeightsError(`tensor "${spec.name}" has shape ${JSON.stringify(raw.shape)}, NiN needs ${JSON.stringify(spec.shape)}`);
     }
-    const scale = file.tensors.get(spec.name + INT8_SCALE_SUFFIX);
+    if (manifest && !storageAllows(manifest.storage, raw.dtype, spec.shape.length)) {
+      throw new WeightsError(`tensor "${spec.name}" is ${raw.dtype} but the manifest says the file stores ${manifest.storage}`);
+    }
+    // A scale only belongs to an int8 tensor; beside any other dtype it is an unexpected tensor.
+    const scale = raw.dtype === 'I8' ? file.tensors.get(spec.name + INT8_SCALE_SUFFIX) : undefined;
     if (scale) expected.add(spec.name + INT8_SCALE_SUFFIX);
     const data = decodeTensor(spec.name, raw, scale);
     const bad = data.findIndex((v) => !Number.isFinite(v));
@@ -147,6 +152,13 @@ export async function decodeNinWeights(bytes: Uint8Array): Promise<LoadedWeights
   const unexpected = [...file.tensors.keys()].filter((n) => !expected.has(n));
   if (unexpected.length > 0) throw new WeightsError(`unexpected tensor(s) in the weights file: ${unexpected.join(', ')}`);
   return { stateDict, manifest };
+}
+
+/** The dtypes each storage writes: int8 files keep their biases (rank 1) in float16. */
+function storageAllows(storage: WeightStorage, dtype: string, rank: number): boolean {
+  if (storage === 'float32') return dtype === 'F32';
+  if (storage === 'float16') return dtype === 'F16';
+  return rank === 1 ? dtype === 'F16' : dtype === 'I8';
 }
 
 export function checkStateDict(stateDict: StateDict): void {
