@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NinClassifier, decodeNinWeights, encodeNinWeights, type StateDict } from '../../src/index.ts';
+import * as ort from 'onnxruntime-node';
+import { NinClassifier, decodeNinWeights, encodeNinOnnx, encodeNinWeights, type StateDict } from '../../src/index.ts';
 import { createNodeBackendRegistry } from '../../src/node/backends.ts';
 import { maxAbsDiff, randomImages, signalPreservingStateDict, withTransposedKernel } from './fixtures.ts';
 
@@ -113,6 +114,18 @@ describe.skipIf(missing !== null)(`parity with d2l's PyTorch NiN${missing ? ` (s
       }
     });
   }
+
+  it(`our ONNX export of PyTorch's weights gives PyTorch's logits under onnxruntime-node within ${TOLERANCE}`, async () => {
+    const side = sides['PyTorch-written file loaded by TS'];
+    for (const s of SIZES) {
+      const session = await ort.InferenceSession.create(encodeNinOnnx(side.stateDict, { inputSize: s }));
+      const { logits } = await session.run({ input: new ort.Tensor('float32', inputs[s], [BATCH, 1, s, s]) });
+      await session.release();
+      const diff = maxAbsDiff(logits.data as Float32Array, side.torch[s]);
+      measured.push(`onnxruntime-node ${ort.env.versions.common} ${String(s).padStart(3)} px  ONNX export of the PyTorch-written file: ${diff.toExponential(2)}`);
+      expect(diff, `onnxruntime, ${s} px`).toBeLessThan(TOLERANCE);
+    }
+  });
 
   it('fails on a layout bug: one kernel with H and W swapped moves the logits far past the tolerance', async () => {
     await registry.activate('cpu');
