@@ -1,11 +1,47 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, type BackendProvider } from '../backends/registry.ts';
+import { useWebgpuConvFilterGrad, webgpuConvFilterGrad, type ConvFilterGradImpl } from './webgpu-conv-filter-grad.ts';
 
 interface AdapterInfo {
   vendor?: string;
   architecture?: string;
   device?: string;
   description?: string;
+}
+
+/** Dawn and tfjs-backend-webgpu are brought up once per process; later activations only switch back to it. */
+let initialised: Promise<Record<string, string | number | boolean>> | null = null;
+
+async function initialise(): Promise<Record<string, string | number | boolean>> {
+  let gpu: GPU;
+  try {
+    const dawn = (await import('webgpu')) as unknown as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+    Object.assign(globalThis, dawn.globals);
+    gpu = dawn.create([]);
+  } catch (e) {
+    throw new BackendUnavailableError('webgpu', `Dawn (webgpu package) failed to load: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    const icd = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
+    throw new BackendUnavailableError(
+      'webgpu',
+      `no WebGPU adapter: Dawn found no Vulkan device${icd ? ` (Vulkan driver files: ${icd})` : ''}; install a Vulkan driver, e.g. Mesa 25 lavapipe (packages/core-nin/scripts/install-lavapipe.sh)`,
+    );
+  }
+  const info = ((adapter as unknown as { info?: AdapterInfo }).info ?? {}) as AdapterInfo;
+  // tfjs-backend-webgpu asks navigator.gpu for its adapter; Node 20 has no navigator.
+  Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis.navigator ?? {}), gpu }, configurable: true, writable: true });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new BackendUnavailableError('webgpu', 'tfjs-backend-webgpu failed to initialise on the adapter');
+  // The weight gradient by tiled matmul unless NIN_WEBGPU_CONV_FILTER_GRAD=tfjs asks for the stock shader (to compare).
+  const convFilterGrad: ConvFilterGradImpl = process.env.NIN_WEBGPU_CONV_FILTER_GRAD === 'tfjs' ? 'tfjs' : 'matmul';
+  useWebgpuConvFilterGrad(convFilterGrad);
+  return {
+    adapter: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ') || 'unknown',
+    software: /llvmpipe|lavapipe|swiftshader/i.test(`${info.description} ${info.device} ${info.architecture}`),
+    convFilterGrad,
+  };
 }
 
 /**
@@ -17,29 +53,12 @@ export const webgpuBackend: BackendProvider = {
   name: 'webgpu',
   variants: [],
   async activate() {
-    let gpu: GPU;
-    try {
-      const dawn = (await import('webgpu')) as unknown as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
-      Object.assign(globalThis, dawn.globals);
-      gpu = dawn.create([]);
-    } catch (e) {
-      throw new BackendUnavailableError('webgpu', `Dawn (webgpu package) failed to load: ${(e as Error).message.split('\n')[0]}`);
-    }
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) throw new BackendUnavailableError('webgpu', 'no WebGPU adapter: Dawn found no Vulkan device (install a Vulkan driver, e.g. Mesa 25 lavapipe)');
-    const info = ((adapter as unknown as { info?: AdapterInfo }).info ?? {}) as AdapterInfo;
-    // tfjs-backend-webgpu asks navigator.gpu for its adapter; Node 20 has no navigator.
-    Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis.navigator ?? {}), gpu }, configurable: true, writable: true });
-    await import('@tensorflow/tfjs-backend-webgpu');
+    initialised ??= initialise().catch((e: unknown) => {
+      initialised = null;
+      throw e;
+    });
+    const details = await initialised;
     if (!(await tf.setBackend('webgpu'))) throw new BackendUnavailableError('webgpu', 'tfjs-backend-webgpu failed to initialise on the adapter');
-    const software = /llvmpipe|lavapipe|swiftshader/i.test(`${info.description} ${info.device} ${info.architecture}`);
-    return {
-      name: 'webgpu',
-      tfjsBackend: tf.getBackend(),
-      details: {
-        adapter: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ') || 'unknown',
-        software,
-      },
-    };
+    return { name: 'webgpu', tfjsBackend: tf.getBackend(), details: { ...details, convFilterGrad: webgpuConvFilterGrad() } };
   },
 };
