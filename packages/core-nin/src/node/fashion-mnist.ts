@@ -112,7 +112,8 @@ async function readIdxFile(path: string, name: string, checksums: LoadFashionMni
       );
     }
   }
-  return bytes;
+  // A plain Uint8Array, not a Buffer: Buffer#slice is a view, which would surprise callers that copy with slice().
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 async function download(url: string, dest: string, expectedMd5: string | undefined, onProgress: LoadFashionMnistOptions['onProgress']): Promise<void> {
