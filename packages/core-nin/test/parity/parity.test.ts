@@ -6,7 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { NinClassifier, decodeNinWeights, encodeNinOnnx, encodeNinWeights, type StateDict } from '../../src/index.ts';
+import {
+  NinClassifier,
+  decodeNinWeights,
+  disposeParams,
+  encodeNinOnnx,
+  encodeNinWeights,
+  paramsFromStateDict,
+  stateDictFromParams,
+  type StateDict,
+} from '../../src/index.ts';
 import { createNodeBackendRegistry } from '../../src/node/backends.ts';
 import { maxAbsDiff, randomImages, signalPreservingStateDict, withTransposedKernel } from './fixtures.ts';
 
@@ -35,7 +44,7 @@ type Size = (typeof SIZES)[number];
 type Direction = 'TS-written file loaded by PyTorch' | 'PyTorch-written file loaded by TS';
 
 interface Side {
-  /** the state_dict TS runs, as TS decoded it from the shared file */
+  /** the state_dict TS runs: the one it wrote to the shared file, or the one it decoded from PyTorch's file */
   stateDict: StateDict;
   /** PyTorch's logits per input size */
   torch: Record<Size, Float32Array>;
@@ -46,6 +55,7 @@ describe.skipIf(missing !== null)(`parity with d2l's PyTorch NiN${missing ? ` (s
   const inputs = {} as Record<Size, Float32Array>;
   const sides = {} as Record<Direction, Side>;
   const measured: string[] = [];
+  const registry = createNodeBackendRegistry();
 
   async function torch(args: string[]): Promise<{ torch: string; safetensors: string }> {
     const { stdout } = await promisify(execFile)(PYTHON, [SCRIPT, ...args], { maxBuffer: 1 << 20 });
@@ -68,11 +78,19 @@ describe.skipIf(missing !== null)(`parity with d2l's PyTorch NiN${missing ? ` (s
       await writeFile(join(dir, `input-${s}.f32`), inputs[s]);
     }
 
-    // TS -> PyTorch: our writer's float32 file (with its manifest) is what PyTorch's load_state_dict gets.
-    const tsBytes = await encodeNinWeights(signalPreservingStateDict(7), 'float32', { inputSize: 224 });
+    // TS -> PyTorch: the path trained weights take: tfjs tensors (HWIO) -> state_dict (OIHW) -> our writer's
+    // float32 file (with its manifest), which is what PyTorch's load_state_dict gets.
+    await registry.activate('cpu');
+    const original = signalPreservingStateDict(7);
+    const params = paramsFromStateDict(original);
+    const fromParams = await stateDictFromParams(params);
+    disposeParams(params);
+    const tsBytes = await encodeNinWeights(fromParams, 'float32', { inputSize: 224 });
     await writeFile(join(dir, 'ts.safetensors'), tsBytes);
     const fwd = await torch(['forward', '--weights', join(dir, 'ts.safetensors'), ...cases('ts')]);
-    sides['TS-written file loaded by PyTorch'] = { stateDict: (await decodeNinWeights(tsBytes)).stateDict, torch: await readLogits('ts') };
+    // TS runs the weights it had before writing: a layout bug on the way out must show, even one that TS's
+    // own reader would undo.
+    sides['TS-written file loaded by PyTorch'] = { stateDict: original, torch: await readLogits('ts') };
 
     // PyTorch -> TS: a state_dict PyTorch initialised and saved; TS reads it with its own loader.
     const init = await torch(['init', '--seed', '7', '--weights-out', join(dir, 'torch.safetensors'), ...cases('torch')]);
@@ -97,7 +115,6 @@ describe.skipIf(missing !== null)(`parity with d2l's PyTorch NiN${missing ? ` (s
     }
   });
 
-  const registry = createNodeBackendRegistry();
   for (const backend of BACKENDS) {
     it(`${backend}: our forward matches PyTorch within ${TOLERANCE} at ${SIZES.join(' and ')} px, both directions`, async () => {
       const info = await registry.activate(backend);
