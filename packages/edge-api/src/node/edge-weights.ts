@@ -1,20 +1,18 @@
 /**
- * Writes NiN weights for the edge into packages/edge-api/.weights/ (git-ignored):
+ * The weights each Workers entry bundles, and how the ones that are not committed get made (into
+ * packages/edge-api/.weights/, git-ignored):
  *
- * - `nin-fmnist-96.float16.safetensors`: the trained float32 weights re-encoded as float16 (the trainer commits
- *   only float32 and int8), for `EDGE_WEIGHTS=float16`;
- * - with `--untrained`: `nin-fmnist-96.{int8,float16,float32}.safetensors` from `initialNinWeights(0)`, for working on
- *   the endpoint without trained weights. Their manifest says they are untrained.
+ * - float16: the trained float32 weights re-encoded as float16 (the trainer commits only float32 and int8);
+ * - `--untrained` (development before training): all three precisions from `initialNinWeights(0)`, their manifest
+ *   saying they are untrained.
  *
- * Usage: tsx packages/edge-api/scripts/dev-weights.ts [--untrained] [--precision int8|float16|float32]
+ * CLI: tsx packages/edge-api/scripts/weights.ts [--untrained] [--precision int8|float16|float32]
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
-  WEIGHT_STORAGES,
   decodeNinWeights,
   encodeNinWeights,
   hwioToOihw,
@@ -23,7 +21,7 @@ import {
   type WeightStorage,
 } from '@nin-bench/core-nin';
 
-const EDGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const EDGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEV_WEIGHTS_DIR = join(EDGE_DIR, '.weights');
 export const TRAINED_WEIGHTS_DIR = join(EDGE_DIR, '..', 'core-nin', 'weights');
 export const EDGE_INPUT_SIZE = 96;
@@ -63,7 +61,7 @@ export async function writeFloat16FromTrained(): Promise<string> {
   if (!manifest) throw new Error(`${source} has no nin manifest`);
   const { format: _f, model: _m, storage: _s, parameterCount: _p, classes: _c, tensorsSha256: _h, ...description } = manifest;
   const out = devWeightsPath('float16');
-  await writeAtomic(out, await encodeNinWeights(stateDict, 'float16', { ...description, provenance: { ...manifest.provenance, derivedFrom: source.slice(EDGE_DIR.length - 'edge-api'.length), derivedAs: 'float16 re-encoding of the float32 weights' } }));
+  await writeAtomic(out, await encodeNinWeights(stateDict, 'float16', { ...description, provenance: { ...manifest.provenance, derivedFrom: relative(join(EDGE_DIR, '..', '..'), source), derivedAs: 'float16 re-encoding of the float32 weights' } }));
   return out;
 }
 
@@ -78,10 +76,31 @@ export async function writeUntrained(precisions: readonly WeightStorage[]): Prom
   return paths;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { untrained: { type: 'boolean', default: false }, precision: { type: 'string' } } });
-  const precisions = values.precision ? [values.precision as WeightStorage] : WEIGHT_STORAGES;
-  for (const p of precisions) if (!WEIGHT_STORAGES.includes(p)) throw new Error(`--precision must be one of ${WEIGHT_STORAGES.join(', ')}`);
-  const written = values.untrained ? await writeUntrained(precisions) : [await writeFloat16FromTrained()];
-  for (const p of written) console.log(`wrote ${p}`);
+/** The file the Workers entry for `precision` imports (see src/worker*.ts): keep the two in step. */
+export function bundledWeightsPath(precision: WeightStorage): string {
+  return devWeightsPath(precision);
+}
+
+/**
+ * Makes sure the file the entry for `precision` bundles exists: float16 is derived from the trained float32 when
+ * missing or stale; a missing trained file is an error that says how to get one.
+ */
+export async function ensureEdgeWeights(precision: WeightStorage, log: (line: string) => void = console.error): Promise<string> {
+  const path = bundledWeightsPath(precision);
+  if (precision === 'float16' && path === devWeightsPath('float16')) {
+    const source = trainedWeightsPath('float32');
+    if (existsSync(source) && (!existsSync(path) || statSync(path).mtimeMs < statSync(source).mtimeMs)) {
+      log(`edge: deriving float16 weights from ${source}`);
+      return writeFloat16FromTrained();
+    }
+  }
+  if (!existsSync(path)) {
+    if (path.startsWith(DEV_WEIGHTS_DIR)) {
+      log(`edge: no trained weights yet; writing UNTRAINED development weights to ${DEV_WEIGHTS_DIR}`);
+      await writeUntrained([precision]);
+    } else {
+      throw new Error(`the ${precision} weights ${path} are missing: train the model first (npm run train)`);
+    }
+  }
+  return path;
 }

@@ -1,0 +1,4 @@
+// Node-only side of the edge: running wrangler offline, the weights it bundles.
+export * from './edge-weights.ts';
+export * from './wrangler.ts';
+export * from './wrangler-dev.ts';

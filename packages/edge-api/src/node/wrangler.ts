@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { WEIGHT_STORAGES, type WeightStorage } from '@nin-bench/core-nin';
+import { EDGE_DIR } from './edge-weights.ts';
+
+const require = createRequire(import.meta.url);
+
+export const REPO_ROOT = join(EDGE_DIR, '..', '..');
+export const WRANGLER_CONFIG = join(REPO_ROOT, 'wrangler.toml');
+
+/** wrangler's CLI script, run with this Node (no npx: nothing is looked up or downloaded). */
+export function wranglerBin(): string {
+  return join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+}
+
+/**
+ * The environment wrangler runs in here: no account, no telemetry, no update check and no `Request.cf` download,
+ * so `wrangler dev` and `wrangler deploy --dry-run` work offline and without a login.
+ */
+export function offlineWranglerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const key of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_EMAIL', 'CLOUDFLARE_ENV']) delete env[key];
+  return {
+    ...env,
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_SEND_ERROR_REPORTS: 'false',
+    // the banner is where wrangler checks the registry for a newer version
+    WRANGLER_HIDE_BANNER: 'true',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  };
+}
+
+/** `EDGE_WEIGHTS` (int8 by default) -> the weight precision, validated. */
+export function edgePrecision(value: string | undefined = process.env.EDGE_WEIGHTS): WeightStorage {
+  const p = (value || 'int8').toLowerCase();
+  if (!WEIGHT_STORAGES.includes(p as WeightStorage)) throw new Error(`EDGE_WEIGHTS must be one of ${WEIGHT_STORAGES.join(', ')}, got "${value}"`);
+  return p as WeightStorage;
+}
+
+/** The wrangler.toml environment for a precision: int8 is the top level (`--env=""`), the others `[env.<p>]`. */
+export function wranglerEnvArgs(precision: WeightStorage): string[] {
+  return [`--env=${precision === 'int8' ? '' : precision}`];
+}
