@@ -1,9 +1,9 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NIN_ONNX_OPSET, encodeNinOnnx } from '../../onnx/export.ts';
 import { MIN_INPUT_SIZE } from '../../model/architecture.ts';
-import { decodeNinWeights } from '../../weights/state-dict.ts';
+import { readNinWeightsFile } from '../weights-file.ts';
 import { CliUsageError, type CliCommand } from './command.ts';
 
 const USAGE = `usage: nin export-onnx --weights F.safetensors --out F.onnx [--size N] [--batch N|dynamic]
@@ -50,8 +50,7 @@ export const command: CliCommand = {
     const requestedSize = values.size === undefined ? undefined : positiveInteger('--size', values.size);
     if (requestedSize !== undefined && requestedSize < MIN_INPUT_SIZE) throw new CliUsageError(`--size must be at least ${MIN_INPUT_SIZE} for NiN, got ${requestedSize}`);
 
-    const weightsPath = resolve(values.weights);
-    const { stateDict, manifest } = await decodeNinWeights(new Uint8Array(await readFile(weightsPath)));
+    const { stateDict, manifest } = await readNinWeightsFile(values.weights);
     const inputSize = requestedSize ?? manifest?.inputSize;
     if (inputSize === undefined) throw new CliUsageError(`${values.weights} has no nin-bench manifest to take the input size from: pass --size`);
 
