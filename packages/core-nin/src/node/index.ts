@@ -3,3 +3,5 @@ export * from './backends.ts';
 export * from './webgpu.ts';
 export * from './tensorflow.ts';
 export * from './charts.ts';
+export * from './fashion-mnist.ts';
+export * from './weights-file.ts';

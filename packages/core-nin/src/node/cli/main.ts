@@ -23,6 +23,10 @@ function help(): string {
 /** Known failures (bad input, missing backend, corrupt file) print one clear line; anything else a stack. */
 const EXPECTED_ERRORS = new Set(['WeightsError', 'IdxFormatError', 'ImageDecodeError', 'BackendUnavailableError', 'DatasetError', 'RangeError']);
 
+const PARSE_ARGS_ERRORS = new Set(['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL']);
+/** A path that cannot be read is the user's input, not a bug: say which and why. */
+const FILE_ERRORS = new Set(['ENOENT', 'EISDIR', 'EACCES', 'ENOTDIR']);
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -42,12 +46,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(args);
   } catch (e) {
-    const err = e as Error;
-    if (e instanceof CliUsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      console.error(`nin ${name}: ${err.message}\n\n${command.usage}`);
+    const err = e as Error & { code?: string };
+    // Bad input gets one line (and a pointer to the usage), never a stack trace.
+    if (e instanceof CliUsageError || PARSE_ARGS_ERRORS.has(err.code ?? '')) {
+      console.error(`nin ${name}: ${err.message} (see \`nin ${name} --help\`)`);
       return 2;
     }
-    if (EXPECTED_ERRORS.has(err.name) || (err as { code?: string }).code === 'ENOENT') {
+    if (EXPECTED_ERRORS.has(err.name) || FILE_ERRORS.has(err.code ?? '')) {
       console.error(`nin ${name}: ${err.message}`);
       return 1;
     }
