@@ -1,0 +1,219 @@
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { Bench } from 'tinybench';
+import { FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin';
+import type { Batch, CreateRunner, LoadedModel, Runner } from '../runners/runner.ts';
+import { summarizeTask, type LatencySummary } from '../stats/summary.ts';
+import type { ChildMessage, ChildPlan, ChildTask, ScenarioName, TimedLoop } from './protocol.ts';
+import { wasmHeapBytes } from './wasm-memory.ts';
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send) process.send(message, () => resolve());
+    else {
+      // Run by hand (no IPC channel): one JSON line per message, for debugging a runner.
+      process.stdout.write(`${JSON.stringify(message)}\n`);
+      resolve();
+    }
+  });
+}
+
+/** Exits once every message has been flushed; engines with worker threads would otherwise keep the process up. */
+async function finish(code: number): Promise<never> {
+  await send({ type: 'done' });
+  process.exit(code);
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message.split('\n')[0];
+  if (typeof e === 'object' && e !== null && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}
+
+function isUnavailable(e: unknown): e is { reason: string } {
+  return e instanceof Error && e.name === 'BackendUnavailableError' && typeof (e as { reason?: unknown }).reason === 'string';
+}
+
+/** The first `n` images of the slice (repeated when the slice is smaller than the batch), preprocessed once. */
+class BatchMaker {
+  readonly #cache = new Map<number, Batch>();
+  constructor(
+    private readonly images: Uint8Array,
+    private readonly count: number,
+    private readonly size: number,
+  ) {}
+
+  first(n: number): Batch {
+    let batch = this.#cache.get(n);
+    if (!batch) {
+      const raw = new Uint8Array(n * FASHION_MNIST_PIXELS);
+      for (let i = 0; i < n; i++) raw.set(this.images.subarray((i % this.count) * FASHION_MNIST_PIXELS, ((i % this.count) + 1) * FASHION_MNIST_PIXELS), i * FASHION_MNIST_PIXELS);
+      batch = { n, images: raw, input: preprocessImages(raw, this.size) };
+      this.#cache.set(n, batch);
+    }
+    return batch;
+  }
+
+  range(start: number, end: number): Batch {
+    const raw = this.images.subarray(start * FASHION_MNIST_PIXELS, end * FASHION_MNIST_PIXELS);
+    return { n: end - start, images: raw, input: preprocessImages(raw, this.size) };
+  }
+}
+
+/** Times `infer` on one batch with tinybench: warm-up calls first (not counted), then the budgeted loop. */
+async function timeBatch(model: LoadedModel, batch: Batch, loop: TimedLoop, warmupIterations: number): Promise<LatencySummary> {
+  let sink = 0;
+  const bench = new Bench({
+    time: loop.timeMs,
+    iterations: loop.minIterations,
+    warmup: warmupIterations > 0,
+    warmupTime: 0,
+    warmupIterations,
+    retainSamples: true,
+    throws: true,
+  });
+  bench.add(
+    `batch ${batch.n}`,
+    async () => {
+      const logits = await model.infer(batch);
+      sink += logits[0]; // keep the result observable
+    },
+    { async: true },
+  );
+  await bench.run();
+  if (Number.isNaN(sink)) throw new Error('the engine returned NaN logits');
+  return summarizeTask(bench.tasks[0]);
+}
+
+async function measureOffline(model: LoadedModel, runner: Runner, batches: BatchMaker, plan: ChildPlan['offline']): Promise<void> {
+  for (const b of plan.batches) {
+    await send({ type: 'progress', scenario: 'offline', detail: `batch ${b}` });
+    if (runner.maxBatch !== undefined && b > runner.maxBatch) {
+      await send({ type: 'offline', point: { batch: b, skipped: `this runner takes at most ${runner.maxBatch} image(s) per call` } });
+      continue;
+    }
+    const batch = batches.first(b);
+    try {
+      // One untimed warm-up call per batch size (shapes change: kernels may be picked or compiled anew); its
+      // duration also tells whether the batch size fits the profile.
+      const t0 = performance.now();
+      await model.infer(batch);
+      const warmupMs = performance.now() - t0;
+      if (warmupMs > plan.maxCallMs) {
+        const reason = `one call takes ${(warmupMs / 1000).toFixed(1)} s, over this profile's ${(plan.maxCallMs / 1000).toFixed(0)} s limit per call`;
+        await send({ type: 'offline', point: { batch: b, skipped: reason, warmupMs } });
+        continue;
+      }
+      const latency = await timeBatch(model, batch, plan, 0);
+      await send({ type: 'offline', point: { batch: b, latency, warmupMs } });
+    } catch (e) {
+      await send({ type: 'error', scenario: 'offline', message: `batch ${b}: ${errorMessage(e)}` });
+    }
+  }
+}
+
+async function measureAgreement(model: LoadedModel, runner: Runner, batches: BatchMaker, count: number, plan: ChildPlan['agreement']): Promise<void> {
+  const total = Math.min(plan.images, count);
+  const step = Math.max(1, Math.min(plan.batch, runner.maxBatch ?? Infinity));
+  const logits: number[] = [];
+  const t0 = performance.now();
+  let done = 0;
+  while (done < total) {
+    const end = Math.min(done + step, total);
+    await send({ type: 'progress', scenario: 'agreement', detail: `${done}/${total} images` });
+    const out = await model.infer(batches.range(done, end));
+    for (let i = 0; i < out.length; i++) logits.push(out[i]);
+    done = end;
+    if (plan.timeMs !== undefined && performance.now() - t0 > plan.timeMs && done >= (plan.minImages ?? 1)) break;
+  }
+  await send({ type: 'agreement', images: done, logits });
+}
+
+/** Runs one runner through the planned scenarios, reporting each result to the parent as it comes. */
+export async function runChild(taskJson: string, start: { processMs: number; startRssBytes: number }): Promise<void> {
+  let task: ChildTask;
+  try {
+    task = JSON.parse(taskJson) as ChildTask;
+  } catch (e) {
+    await send({ type: 'error', scenario: 'init', message: `bad task JSON: ${errorMessage(e)}` });
+    return finish(2);
+  }
+  const { plan } = task;
+  const wants = (s: ScenarioName) => plan.scenarios.includes(s);
+
+  const harnessStart = performance.now();
+  const images = new Uint8Array(await readFile(task.data.imagesPath));
+  const batches = new BatchMaker(images, task.data.count, task.runner.size);
+  const one = batches.first(1);
+  const harnessDataMs = performance.now() - harnessStart;
+
+  await send({ type: 'progress', scenario: 'cold-start', detail: 'init' });
+  const t0 = performance.now();
+  let runner: Runner;
+  try {
+    const mod = (await import(pathToFileURL(task.runnerModule).href)) as { createRunner?: CreateRunner };
+    if (typeof mod.createRunner !== 'function') throw new Error(`${task.runnerModule} does not export createRunner`);
+    runner = mod.createRunner(task.runner);
+    await send({ type: 'facts', facts: await runner.init() });
+  } catch (e) {
+    if (isUnavailable(e)) await send({ type: 'unavailable', reason: e.reason });
+    else await send({ type: 'error', scenario: 'init', message: errorMessage(e) });
+    return finish(0);
+  }
+  const t1 = performance.now();
+  await send({ type: 'progress', scenario: 'cold-start', detail: 'load' });
+  let model: LoadedModel;
+  try {
+    model = await runner.load();
+  } catch (e) {
+    if (isUnavailable(e)) await send({ type: 'unavailable', reason: e.reason });
+    else await send({ type: 'error', scenario: 'load', message: errorMessage(e) });
+    return finish(0);
+  }
+  const t2 = performance.now();
+  await send({ type: 'progress', scenario: 'cold-start', detail: 'first inference' });
+  try {
+    await model.infer(one);
+  } catch (e) {
+    await send({ type: 'error', scenario: 'cold-start', message: `first inference: ${errorMessage(e)}` });
+    return finish(0);
+  }
+  const t3 = performance.now();
+  const initMs = t1 - t0;
+  const loadMs = t2 - t1;
+  const firstInferenceMs = t3 - t2;
+  // The harness's data preparation happened between process start and init; it is not the engine's cost.
+  const processMs = start.processMs;
+  await send({
+    type: 'cold-start',
+    coldStart: { processMs, initMs, loadMs, firstInferenceMs, totalMs: processMs + initMs + loadMs + firstInferenceMs, harnessDataMs },
+  });
+
+  if (wants('single-stream')) {
+    await send({ type: 'progress', scenario: 'single-stream' });
+    try {
+      await send({ type: 'single-stream', latency: await timeBatch(model, one, plan.singleStream, plan.singleStream.warmupIterations) });
+    } catch (e) {
+      await send({ type: 'error', scenario: 'single-stream', message: errorMessage(e) });
+    }
+  }
+  if (wants('offline')) await measureOffline(model, runner, batches, plan.offline);
+  if (wants('agreement')) {
+    try {
+      await measureAgreement(model, runner, batches, task.data.count, plan.agreement);
+    } catch (e) {
+      await send({ type: 'error', scenario: 'agreement', message: errorMessage(e) });
+    }
+  }
+  // Memory is always read: it costs nothing and describes whatever ran.
+  await send({
+    type: 'memory',
+    memory: {
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      startRssBytes: start.startRssBytes,
+      wasmHeapBytes: wasmHeapBytes(),
+      jsHeapUsedBytes: process.memoryUsage().heapUsed,
+    },
+  });
+  return finish(0);
+}

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { DEFAULT_INPUT_SIZE, FASHION_MNIST_PIXELS, decodeNinWeights, encodeNinOnnx, multiplyAdds, parameterCount, type LabelledImages } from '@nin-bench/core-nin';
+import type { ChildPlan, ChildTask, ScenarioName } from './child/protocol.ts';
+import { runChildProcess } from './child/spawn.ts';
+import { REFERENCE_BACKEND, runnerPath, type CatalogEntry } from './plan/catalog.ts';
+import type { Profile } from './plan/profiles.ts';
+import type { Progress } from './progress.ts';
+import { assembleRun } from './results/assemble.ts';
+import { busyProcesses, loadAverage, machineInfo, packageVersions } from './results/machine.ts';
+import { RESULTS_FORMAT, type BackendRun, type BenchResults, type ModelInfo } from './results/schema.ts';
+
+export interface BenchRequest {
+  readonly profile: Profile;
+  readonly entries: readonly CatalogEntry[];
+  readonly scenarios: readonly ScenarioName[];
+  /** input sizes; default: the trained size, then the profile's extra sizes */
+  readonly sizes?: readonly number[];
+  readonly weightsPath: string;
+  /** the Fashion-MNIST test set (the first images are the fixed slice) */
+  readonly testSet: LabelledImages;
+  readonly childTimeoutMs?: number;
+  readonly command: string;
+  readonly progress: Progress;
+}
+
+function formatRow(run: BackendRun): string {
+  if (run.status === 'unavailable') return `  - ${run.label} @${run.size}: unavailable (${run.reason})`;
+  if (run.status === 'failed') return `  x ${run.label} @${run.size}: failed (${run.reason})`;
+  const p50 = run.singleStream ? `p50 ${run.singleStream.p50.toFixed(1)} ms` : 'no latency';
+  const best = Math.max(0, ...(run.offline ?? []).map((o) => o.imagesPerSecond ?? 0));
+  const acc = run.agreement ? `, top-1 ${(run.agreement.top1Accuracy * 100).toFixed(1)}%` : '';
+  return `  ${run.status === 'ok' ? '+' : '!'} ${run.label} @${run.size}: ${p50}${best ? `, ${best.toFixed(1)} img/s` : ''}${acc}${run.status === 'partial' ? ` (partial: ${run.errors?.join('; ')})` : ''}`;
+}
+
+/** Planned duration of one child, for the ETA: the budgets, plus a guess for start-up. */
+function plannedMs(profile: Profile, scenarios: readonly ScenarioName[], reference: boolean): number {
+  let ms = 3000;
+  if (scenarios.includes('single-stream')) ms += profile.singleStream.timeMs;
+  if (scenarios.includes('offline')) ms += profile.offline.timeMs * profile.offline.batches.length;
+  if (scenarios.includes('agreement')) ms += reference ? profile.agreement.referenceTimeMs : 3000;
+  return ms;
+}
+
+/** Where in a child's planned time each scenario starts, for the progress bar. */
+const PHASE_START: Record<ScenarioName, number> = { 'cold-start': 0, 'single-stream': 0.05, offline: 0.3, agreement: 0.75, memory: 0.98 };
+
+/**
+ * Runs every selected backend at every size, each in its own child process, one after another (never two at
+ * once: they would share the cores). The reference (tfjs cpu) runs first at each size: its logits are what
+ * the others are compared with, and the number of images it managed in its time budget is the slice everyone
+ * classifies.
+ */
+export async function runBench(req: BenchRequest): Promise<BenchResults> {
+  const started = Date.now();
+  const loadAtStart = loadAverage();
+  const busy = await busyProcesses();
+  const { profile, progress } = req;
+
+  const weightBytes = new Uint8Array(await readFile(req.weightsPath));
+  const { stateDict, manifest } = await decodeNinWeights(weightBytes);
+  const trainedSize = manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
+  const sizes = [...new Set(req.sizes?.length ? req.sizes : [trainedSize, ...profile.extraSizes])];
+  const model: ModelInfo = {
+    weightsFile: req.weightsPath.startsWith(process.cwd()) ? relative(process.cwd(), req.weightsPath) : req.weightsPath,
+    sha256: createHash('sha256').update(weightBytes).digest('hex'),
+    trainedInputSize: manifest?.inputSize ?? null,
+    storage: manifest?.storage ?? null,
+    parameterCount: parameterCount(),
+    manifestTestAccuracy: manifest?.accuracy?.test ?? null,
+    multiplyAdds: Object.fromEntries(sizes.map((s) => [String(s), multiplyAdds(s)])),
+  };
+
+  const maxBatch = Math.max(...profile.offline.batches);
+  const sliceCount = Math.min(req.testSet.count, Math.max(profile.agreement.images, maxBatch));
+  const labels = req.testSet.labels.subarray(0, sliceCount);
+  const work = await mkdtemp(join(tmpdir(), 'nin-bench-'));
+  try {
+    const imagesPath = join(work, 'test-images.bin');
+    const labelsPath = join(work, 'test-labels.bin');
+    await writeFile(imagesPath, req.testSet.images.subarray(0, sliceCount * FASHION_MNIST_PIXELS));
+    await writeFile(labelsPath, labels);
+
+    const steps = sizes.flatMap((size) => req.entries.map((entry) => ({ size, entry, planned: entry.unavailable ? 0 : plannedMs(profile, req.scenarios, entry.id === REFERENCE_BACKEND) })));
+    const total = steps.reduce((a, s) => a + s.planned, 0);
+    progress.start(total);
+    let done = 0;
+    const onnxWritten = new Set<number>();
+    const runs: BackendRun[] = [];
+    for (const size of sizes) {
+      // Each size starts with its own reference (tfjs cpu is first in the catalog).
+      let referenceLogits: number[] | null = null;
+      let agreementImages = profile.agreement.images;
+      for (const { entry, planned } of steps.filter((s) => s.size === size)) {
+        if (entry.unavailable) {
+          const run: BackendRun = { backend: entry.id, label: entry.label, engine: entry.engine, size, status: 'unavailable', reason: entry.unavailable };
+          runs.push(run);
+          progress.note(formatRow(run));
+          continue;
+        }
+        const isReference = entry.id === REFERENCE_BACKEND;
+        const onnxPath = join(work, `nin-${size}.onnx`);
+        if (entry.engine.startsWith('onnxruntime') && !onnxWritten.has(size)) {
+          await writeFile(onnxPath, encodeNinOnnx(stateDict, { inputSize: size, batch: 'dynamic' }));
+          onnxWritten.add(size);
+        }
+        const plan: ChildPlan = {
+          scenarios: req.scenarios,
+          singleStream: profile.singleStream,
+          offline: profile.offline,
+          agreement: isReference
+            ? { images: profile.agreement.images, batch: profile.agreement.batch, timeMs: profile.agreement.referenceTimeMs, minImages: profile.agreement.minImages }
+            : { images: agreementImages, batch: profile.agreement.batch },
+        };
+        const task: ChildTask = {
+          runnerModule: runnerPath(entry),
+          runner: { size, weightsPath: req.weightsPath, onnxPath, options: entry.options },
+          plan,
+          data: { imagesPath, labelsPath, count: sliceCount },
+        };
+        const where = `${entry.label} @${size}px`;
+        let offlineDone = 0;
+        const outcome = await runChildProcess(task, {
+          timeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
+          onMessage(m) {
+            if (m.type !== 'progress') return;
+            let share = PHASE_START[m.scenario];
+            if (m.scenario === 'offline') share += (PHASE_START.agreement - PHASE_START.offline) * (offlineDone++ / profile.offline.batches.length);
+            progress.update(done + planned * share, where, `${m.scenario}${m.detail ? ` ${m.detail}` : ''}`);
+          },
+        });
+        done += planned;
+        const { run, logits } = assembleRun(entry, outcome, {
+          size,
+          multiplyAdds: multiplyAdds(size),
+          labels,
+          referenceLogits: isReference ? null : referenceLogits,
+        });
+        if (isReference && logits) {
+          referenceLogits = logits;
+          agreementImages = run.agreement?.images ?? agreementImages;
+        }
+        runs.push(run);
+        progress.note(formatRow(run));
+      }
+    }
+    progress.stop();
+    const versions = packageVersions();
+    return {
+      format: RESULTS_FORMAT,
+      createdAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      command: req.command,
+      machine: await machineInfo(loadAtStart, loadAverage(), busy),
+      versions,
+      model,
+      settings: {
+        profile: profile.name,
+        sizes,
+        scenarios: req.scenarios,
+        singleStream: profile.singleStream,
+        offline: profile.offline,
+        agreement: {
+          images: profile.agreement.images,
+          batch: profile.agreement.batch,
+          referenceTimeMs: profile.agreement.referenceTimeMs,
+          reference: REFERENCE_BACKEND,
+        },
+        childTimeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
+        dataset: `Fashion-MNIST test set, first ${sliceCount} images`,
+      },
+      runs,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

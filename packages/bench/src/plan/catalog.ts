@@ -1,0 +1,70 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Every row the bench can have: a runner file and its options. To add an engine, write a runner (see
+ * runners/runner.ts) and add an entry here. An entry may be known in advance not to run anywhere in Node
+ * (`unavailable`): it still gets a row, with the reason, so that the report says so rather than omits it.
+ */
+export interface CatalogEntry {
+  /** what `--backends` selects and the results name it by */
+  readonly id: string;
+  readonly label: string;
+  readonly engine: string;
+  /** file under src/runners/ */
+  readonly runner: string;
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  readonly unavailable?: string;
+  /** other names `--backends` accepts */
+  readonly aliases?: readonly string[];
+}
+
+/** The reference every other backend's logits are compared with. */
+export const REFERENCE_BACKEND = 'tfjs-cpu';
+
+export function runnerPath(entry: CatalogEntry): string {
+  return fileURLToPath(new URL(`../runners/${entry.runner}`, import.meta.url));
+}
+
+export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
+  const entries: CatalogEntry[] = [
+    { id: 'tfjs-cpu', label: 'tfjs cpu', engine: 'tfjs', runner: 'tfjs.ts', options: { backend: 'cpu' }, aliases: ['cpu'] },
+    { id: 'tfjs-wasm-simd', label: 'tfjs wasm SIMD', engine: 'tfjs', runner: 'tfjs.ts', options: { backend: 'wasm:simd' }, aliases: ['wasm:simd'] },
+    { id: 'tfjs-wasm-plain', label: 'tfjs wasm plain', engine: 'tfjs', runner: 'tfjs.ts', options: { backend: 'wasm:plain' }, aliases: ['wasm:plain'] },
+    {
+      id: 'tfjs-wasm-threads',
+      label: 'tfjs wasm SIMD+threads',
+      engine: 'tfjs',
+      runner: 'tfjs.ts',
+      options: { backend: 'wasm:threaded-simd' },
+      unavailable:
+        'impossible under Node: tfjs-backend-wasm 4.22 hard-codes WASM_HAS_MULTITHREAD_SUPPORT to false when IS_NODE (tensorflow/tfjs#3830); only a cross-origin-isolated browser page gets the threaded binary',
+      aliases: ['wasm:threads'],
+    },
+    { id: 'tfjs-webgpu', label: 'tfjs webgpu', engine: 'tfjs', runner: 'tfjs.ts', options: { backend: 'webgpu' }, aliases: ['webgpu'] },
+    { id: 'tfjs-tensorflow-cpu', label: 'tfjs tensorflow (tfjs-node)', engine: 'tfjs', runner: 'tfjs.ts', options: { backend: 'tensorflow:cpu' }, aliases: ['tensorflow', 'tensorflow:cpu', 'tfjs-node'] },
+    { id: 'tfjs-tensorflow-gpu', label: 'tfjs tensorflow (tfjs-node-gpu)', engine: 'tfjs', runner: 'tfjs.ts', options: { backend: 'tensorflow:gpu' }, aliases: ['tensorflow:gpu', 'tfjs-node-gpu'] },
+    { id: 'onnxruntime-node-1t', label: 'onnxruntime-node 1 thread', engine: 'onnxruntime-node', runner: 'onnxruntime-node.ts', options: { threads: 1 }, aliases: ['ort-node-1t'] },
+    { id: 'onnxruntime-node-all', label: `onnxruntime-node ${cores} threads`, engine: 'onnxruntime-node', runner: 'onnxruntime-node.ts', options: { threads: cores }, aliases: ['ort-node'] },
+    { id: 'onnxruntime-web-1t', label: 'onnxruntime-web wasm 1 thread', engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: 1 }, aliases: ['ort-web-1t'] },
+    { id: 'onnxruntime-web-all', label: `onnxruntime-web wasm ${cores} threads`, engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: cores }, aliases: ['ort-web'] },
+  ];
+  // With one core, "all cores" is the 1-thread row again.
+  return cores > 1 ? entries : entries.filter((e) => !e.id.endsWith('-all'));
+}
+
+/**
+ * Picks entries by id, alias or id prefix (`tfjs-wasm` selects every tfjs wasm row, `onnxruntime` both
+ * engines), keeping catalog order. Throws a RangeError naming the ids for an unknown selector.
+ */
+export function selectEntries(catalog: readonly CatalogEntry[], selectors: readonly string[] | undefined): CatalogEntry[] {
+  if (!selectors || selectors.length === 0) return [...catalog];
+  const chosen = new Set<CatalogEntry>();
+  for (const raw of selectors) {
+    const s = raw.trim().toLowerCase();
+    const hits = catalog.filter((e) => e.id === s || e.aliases?.includes(s) || e.id.startsWith(`${s}-`));
+    if (hits.length === 0) throw new RangeError(`unknown backend "${raw}": choose from ${catalog.map((e) => e.id).join(', ')}`);
+    for (const h of hits) chosen.add(h);
+  }
+  return catalog.filter((e) => chosen.has(e));
+}

@@ -1,0 +1,58 @@
+import type { ScenarioName } from '../child/protocol.ts';
+
+/**
+ * How long to measure. Every loop is time-budgeted with a minimum number of calls, so a slow backend (tfjs
+ * cpu: seconds per 224 px image) still gets a sample count and a margin of error, and a fast one many samples.
+ */
+export interface Profile {
+  readonly name: string;
+  readonly description: string;
+  /** extra input sizes beside the trained one */
+  readonly extraSizes: readonly number[];
+  readonly scenarios: readonly ScenarioName[];
+  readonly singleStream: { readonly timeMs: number; readonly minIterations: number; readonly warmupIterations: number };
+  readonly offline: { readonly batches: readonly number[]; readonly timeMs: number; readonly minIterations: number; readonly maxCallMs: number };
+  readonly agreement: {
+    readonly images: number;
+    readonly batch: number;
+    /** the reference stops after this long (keeping at least minImages); the others use the count it reached */
+    readonly referenceTimeMs: number;
+    readonly minImages: number;
+  };
+  readonly childTimeoutMs: number;
+}
+
+const ALL_SCENARIOS: readonly ScenarioName[] = ['cold-start', 'single-stream', 'offline', 'agreement', 'memory'];
+
+export const PROFILES: Readonly<Record<string, Profile>> = {
+  default: {
+    name: 'default',
+    description: 'every available backend at the trained size, batch 1/8/32; about 5 minutes at 96 px on 2 cores',
+    extraSizes: [],
+    scenarios: ALL_SCENARIOS,
+    singleStream: { timeMs: 4000, minIterations: 10, warmupIterations: 3 },
+    offline: { batches: [1, 8, 32], timeMs: 3000, minIterations: 3, maxCallMs: 15_000 },
+    agreement: { images: 256, batch: 32, referenceTimeMs: 90_000, minImages: 32 },
+    childTimeoutMs: 8 * 60_000,
+  },
+  full: {
+    name: 'full',
+    description: 'adds 224 and 96 px and batch 128, longer loops, 1000 agreement images',
+    extraSizes: [224, 96],
+    scenarios: ALL_SCENARIOS,
+    singleStream: { timeMs: 10_000, minIterations: 30, warmupIterations: 5 },
+    offline: { batches: [1, 8, 32, 128], timeMs: 6000, minIterations: 5, maxCallMs: 600_000 },
+    agreement: { images: 1000, batch: 50, referenceTimeMs: 20 * 60_000, minImages: 100 },
+    childTimeoutMs: 90 * 60_000,
+  },
+  smoke: {
+    name: 'smoke',
+    description: 'seconds per backend: checks that the bench runs, measures nothing worth reading',
+    extraSizes: [],
+    scenarios: ALL_SCENARIOS,
+    singleStream: { timeMs: 100, minIterations: 3, warmupIterations: 1 },
+    offline: { batches: [1, 4], timeMs: 100, minIterations: 2, maxCallMs: 60_000 },
+    agreement: { images: 8, batch: 4, referenceTimeMs: 60_000, minImages: 4 },
+    childTimeoutMs: 3 * 60_000,
+  },
+};

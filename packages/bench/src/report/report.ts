@@ -1,0 +1,322 @@
+import type { BackendRun, BenchResults, OfflineResult } from '../results/schema.ts';
+import { chartsFor } from './charts.ts';
+import { mib, ms, percent, sig, small, table, times } from './format.ts';
+
+/**
+ * results/report.md from a results file: pure (same results, same text), so `npm run report` can regenerate
+ * it and a golden test can pin it.
+ */
+
+const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
+
+function bestOffline(r: BackendRun): OfflineResult | undefined {
+  return (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
+}
+
+/** Engines that run without a native addon: what a browser or an edge runtime can use. */
+const isPortable = (r: BackendRun) => r.engine !== 'onnxruntime-node' && !r.backend.startsWith('tfjs-tensorflow');
+
+function summary(results: BenchResults, size: number): string {
+  const runs = results.runs.filter((r) => r.size === size && measured(r));
+  const latency = runs.filter((r) => r.singleStream).sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
+  const throughput = runs.filter((r) => bestOffline(r)).sort((a, b) => bestOffline(b)!.imagesPerSecond! - bestOffline(a)!.imagesPerSecond!);
+  const lines: string[] = [];
+  if (latency.length > 0) {
+    const best = latency[0];
+    const portable = latency.find(isPortable);
+    let line = `- **Single images:** use **${best.label}**: p50 ${ms(best.singleStream!.p50)} ms per image.`;
+    if (portable && portable !== best) {
+      line += ` Without a native addon (browser, edge): **${portable.label}**, p50 ${ms(portable.singleStream!.p50)} ms (${times(portable.singleStream!.p50 / best.singleStream!.p50)} the best).`;
+    }
+    lines.push(line);
+  }
+  if (throughput.length > 0) {
+    const best = throughput[0];
+    const b = bestOffline(best)!;
+    const portable = throughput.find(isPortable);
+    let line = `- **Batches:** use **${best.label}** at batch ${b.batch}: ${sig(b.imagesPerSecond!)} images/s.`;
+    if (portable && portable !== best) {
+      const p = bestOffline(portable)!;
+      line += ` Without a native addon: **${portable.label}** at batch ${p.batch}, ${sig(p.imagesPerSecond!)} images/s (${times(b.imagesPerSecond! / p.imagesPerSecond!)} slower).`;
+    }
+    lines.push(line);
+  }
+  const slowest = latency.at(-1);
+  if (latency.length > 1 && slowest) {
+    lines.push(`- The spread is wide: the slowest, ${slowest.label}, takes ${times(slowest.singleStream!.p50 / latency[0].singleStream!.p50)} as long per image as the fastest.`);
+  }
+  if (lines.length === 0) return '_No backend produced a measurement at this size._';
+
+  const bestP50 = latency[0]?.singleStream!.p50;
+  const bestTput = throughput[0] ? bestOffline(throughput[0])!.imagesPerSecond! : undefined;
+  const rows = [...runs]
+    .sort((a, b) => (a.singleStream?.p50 ?? Infinity) - (b.singleStream?.p50 ?? Infinity))
+    .map((r) => {
+      const o = bestOffline(r);
+      return [
+        r.label,
+        r.singleStream ? ms(r.singleStream.p50) : '—',
+        r.singleStream && bestP50 ? times(r.singleStream.p50 / bestP50) : '—',
+        o ? `${sig(o.imagesPerSecond!)} (b=${o.batch})` : '—',
+        o && bestTput ? times(bestTput / o.imagesPerSecond!) : '—',
+        r.coldStart ? sig(r.coldStart.totalMs / 1000) : '—',
+        r.agreement ? percent(r.agreement.top1Accuracy) : '—',
+      ];
+    });
+  return [
+    ...lines,
+    '',
+    table(['Backend', 'p50 batch 1 (ms)', '× fastest', 'best images/s', '× fastest', 'cold start (s)', 'top-1'], rows),
+  ].join('\n');
+}
+
+function sizesNote(results: BenchResults, size: number): string {
+  const trained = results.model.trainedInputSize;
+  if (trained === null || trained === size) return '';
+  return ` The weights were trained at ${trained} px; at ${size} px only speed and the agreement between engines mean something, not the accuracy.`;
+}
+
+function coldStartTable(runs: BackendRun[], withSize: boolean): string {
+  const rows = runs
+    .filter((r) => r.coldStart)
+    .sort((a, b) => a.coldStart!.totalMs - b.coldStart!.totalMs)
+    .map((r) => {
+      const c = r.coldStart!;
+      return [r.label, ...(withSize ? [String(r.size)] : []), ms(c.processMs), ms(c.initMs), ms(c.loadMs), ms(c.firstInferenceMs), ms(c.totalMs)];
+    });
+  return table(['Backend', ...(withSize ? ['Size'] : []), 'Node + loader', 'engine init', 'weights load', 'first inference', 'total (ms)'], rows);
+}
+
+function latencyTable(runs: BackendRun[], withSize: boolean): string {
+  const withLatency = runs.filter((r) => r.singleStream).sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
+  const bestBySize = new Map<number, number>();
+  for (const r of withLatency) if (!bestBySize.has(r.size)) bestBySize.set(r.size, r.singleStream!.p50);
+  const rows = withLatency.map((r) => {
+    const s = r.singleStream!;
+    return [
+      r.label,
+      ...(withSize ? [String(r.size)] : []),
+      ms(s.p50),
+      ms(s.p90),
+      ms(s.p99),
+      ms(s.min),
+      `${ms(s.mean)} ± ${sig(s.rme, 2)}%`,
+      String(s.samples),
+      sig(s.gflops),
+      times(s.p50 / bestBySize.get(r.size)!),
+    ];
+  });
+  return table(['Backend', ...(withSize ? ['Size'] : []), 'p50 (ms)', 'p90', 'p99', 'min', 'mean ± 95% MoE', 'samples', 'GFLOP/s', '× fastest p50'], rows);
+}
+
+function offlineTables(runs: BackendRun[], batches: readonly number[], withSize: boolean): string {
+  const notes: string[] = [];
+  const noteFor = (text: string): string => {
+    let i = notes.indexOf(text);
+    if (i < 0) i = notes.push(text) - 1;
+    return `n/a[^${i + 1}]`;
+  };
+  const withOffline = runs.filter((r) => r.offline);
+  const bestBySize = new Map<number, number>();
+  for (const r of withOffline) {
+    const b = bestOffline(r)?.imagesPerSecond ?? 0;
+    bestBySize.set(r.size, Math.max(bestBySize.get(r.size) ?? 0, b));
+  }
+  const sorted = [...withOffline].sort((a, b) => (bestOffline(b)?.imagesPerSecond ?? 0) - (bestOffline(a)?.imagesPerSecond ?? 0));
+  const cell = (r: BackendRun, batch: number, render: (o: OfflineResult) => string): string => {
+    const o = r.offline!.find((p) => p.batch === batch);
+    if (!o) return '—';
+    if (o.skipped) return noteFor(o.skipped);
+    return render(o);
+  };
+  const tput = sorted.map((r) => {
+    const best = bestOffline(r)?.imagesPerSecond;
+    return [
+      r.label,
+      ...(withSize ? [String(r.size)] : []),
+      ...batches.map((b) => cell(r, b, (o) => `${sig(o.imagesPerSecond!)} ± ${sig(o.rme!, 2)}%`)),
+      best ? times(bestBySize.get(r.size)! / best) : '—',
+    ];
+  });
+  const flops = sorted.map((r) => [
+    r.label,
+    ...(withSize ? [String(r.size)] : []),
+    ...batches.map((b) => cell(r, b, (o) => sig(o.gflops!))),
+  ]);
+  const header = ['Backend', ...(withSize ? ['Size'] : [])];
+  const parts = [
+    '### Throughput (images/s, mean ± 95% margin of error)',
+    '',
+    table([...header, ...batches.map((b) => `batch ${b}`), 'best vs fastest'], tput),
+    '',
+    '### Achieved GFLOP/s',
+    '',
+    table([...header, ...batches.map((b) => `batch ${b}`)], flops),
+  ];
+  if (notes.length) parts.push('', ...notes.map((n, i) => `[^${i + 1}]: ${n}`));
+  return parts.join('\n');
+}
+
+function memoryTable(runs: BackendRun[], withSize: boolean): string {
+  const rows = runs
+    .filter((r) => r.memory)
+    .sort((a, b) => a.memory!.peakRssBytes - b.memory!.peakRssBytes)
+    .map((r) => [r.label, ...(withSize ? [String(r.size)] : []), mib(r.memory!.peakRssBytes), mib(r.memory!.startRssBytes), mib(r.memory!.wasmHeapBytes)]);
+  return table(['Backend', ...(withSize ? ['Size'] : []), 'peak RSS (MiB)', 'RSS before the engine loaded', 'WASM heap (MiB)'], rows);
+}
+
+function agreementTable(runs: BackendRun[], reference: string, withSize: boolean): string {
+  const rows = runs
+    .filter((r) => r.agreement)
+    .map((r) => {
+      const a = r.agreement!;
+      const isRef = r.backend === reference;
+      return [
+        r.label,
+        ...(withSize ? [String(r.size)] : []),
+        String(a.images),
+        `${percent(a.top1Accuracy)} (${a.correct}/${a.images})`,
+        isRef ? 'reference' : a.top1MatchesReference === null ? '—' : percent(a.top1MatchesReference, 2),
+        isRef ? 'reference' : small(a.maxAbsLogitDiff),
+      ];
+    });
+  return table(['Backend', ...(withSize ? ['Size'] : []), 'images', 'top-1 accuracy', 'same top-1 as cpu', 'max |Δ logit| vs cpu'], rows);
+}
+
+function notRunTable(runs: readonly BackendRun[]): string {
+  const seen = new Set<string>();
+  const rows: string[][] = [];
+  for (const r of runs) {
+    if (measured(r)) continue;
+    const key = `${r.backend}|${r.reason}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows.push([r.label, r.status, r.reason ?? '']);
+  }
+  return rows.length ? table(['Backend', 'status', 'reason'], rows, ['l', 'l', 'l']) : '_Every selected backend ran._';
+}
+
+function partialNotes(runs: readonly BackendRun[]): string {
+  const partial = runs.filter((r) => r.status === 'partial');
+  if (!partial.length) return '';
+  return ['', 'Some measurements failed:', '', ...partial.map((r) => `- ${r.label} @${r.size} px: ${r.errors?.join('; ')}`)].join('\n');
+}
+
+function machineSection(results: BenchResults): string {
+  const m = results.machine;
+  const busy = m.busyProcesses.length
+    ? m.busyProcesses.map((p) => `\`${p.command}\` (${p.cpuPercent}%)`).join(', ')
+    : 'none above 5% of a core';
+  const versions = Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    `- CPU: ${m.cpuModel}, ${m.cores} cores (${m.arch}); memory ${sig(m.memoryBytes / 2 ** 30)} GiB`,
+    `- OS: ${m.os}, kernel ${m.kernel}; Node ${m.node}`,
+    `- Load average (1/5/15 min): ${m.loadAverage.start.join(' / ')} at the start, ${m.loadAverage.end.join(' / ')} at the end; other busy processes at the start: ${busy}`,
+    `- Packages: ${versions}`,
+    `- Model: \`${results.model.weightsFile}\` (${results.model.storage ?? 'unknown storage'}, trained at ${results.model.trainedInputSize ?? '?'} px${results.model.manifestTestAccuracy !== null ? `, test accuracy ${percent(results.model.manifestTestAccuracy)} per its manifest` : ''}), sha256 \`${results.model.sha256}\``,
+    `- Run: ${results.createdAt}, profile \`${results.settings.profile}\`, ${sig(results.durationMs / 60000)} minutes; command \`${results.command}\``,
+  ].join('\n');
+}
+
+function methodology(results: BenchResults): string {
+  const s = results.settings;
+  const macs = Object.entries(results.model.multiplyAdds).map(([size, n]) => `${Number(n).toLocaleString('en-US')} at ${size} px`).join(', ');
+  return [
+    `- **Isolation.** Each backend runs in its own fresh \`node\` child process (TypeScript through tsx), one at a time, so engines never share state or cores. A child that crashes or exceeds ${sig(s.childTimeoutMs / 60000)} minutes becomes a failed row with the reason.`,
+    '- **What one call measures.** `infer(batch)`: wrapping the preprocessed `Float32Array` as the engine\'s input tensor, the forward pass, and reading the logits back into JavaScript memory — what a caller waits for. Preprocessing (PIL-bilinear resize, /255) is the same JavaScript for every engine and is excluded.',
+    '- **Cold start.** Measured in every child: *Node + loader* is Node\'s time origin (process start) to the harness starting the runner (Node, the tsx loader, harness modules); *engine init* imports the engine and initialises the backend (for tfjs this includes importing `@nin-bench/core-nin/node`); *weights load* reads and decodes the weights and uploads them or creates the session; *first inference* is one image end to end. Total = the four. Reading the test images is harness work and excluded.',
+    `- **Single-stream (batch 1).** tinybench ${results.versions.tinybench ?? ''}: ${s.singleStream.warmupIterations} warm-up calls (not counted), then calls until at least ${sig(s.singleStream.timeMs / 1000)} s and ${s.singleStream.minIterations} calls have passed. p50/p99/min, mean and the 95% margin of error (Student's t) are tinybench's; p90 is read from the retained samples with tinybench's own quantile definition.`,
+    `- **Offline throughput.** For each batch size (${s.offline.batches.join(', ')}): one warm-up call (untimed; a batch size whose warm-up call takes over ${sig(s.offline.maxCallMs / 1000)} s is skipped and marked n/a), then tinybench for at least ${sig(s.offline.timeMs / 1000)} s and ${s.offline.minIterations} calls. images/s = batch × 1000 / mean batch latency (ms); its ± is the relative margin of error of that mean.`,
+    `- **GFLOP/s** = 2 × multiply-adds per image × images/s / 10⁹, with the model's own count of convolution multiply-adds (${macs}; pooling and ReLU not counted).`,
+    '- **Memory.** Peak RSS is `process.resourceUsage().maxRSS` of the child at the end: it includes Node, the loader and the harness (the RSS before the engine loaded is shown beside it). WASM heap is the summed size of every `WebAssembly.Memory` the engine created (the child wraps `WebAssembly.Memory` and `WebAssembly.instantiate` before any engine loads); WASM memories never shrink, so the size at the end is the peak. onnxruntime-web with threads has one shared memory. Native engines (onnxruntime-node, tfjs-node) and Dawn allocate outside JavaScript: their memory shows in RSS only.',
+    `- **Agreement.** The first images of the Fashion-MNIST test set (a fixed slice), preprocessed by the core, classified in batches of ${s.agreement.batch}. The reference (\`${s.agreement.reference}\`) runs first with a ${sig(s.agreement.referenceTimeMs / 1000)} s budget of at most ${s.agreement.images} images; every other backend classifies the same images it managed. Top-1 accuracy is against the labels; max |Δ logit| is the largest difference from the reference's logits over all those images and classes.`,
+    '- **Threads.** tfjs cpu runs JavaScript kernels on one thread. tfjs wasm runs on one thread: tfjs-backend-wasm turns threads off under Node (see "Backends that did not run"). onnxruntime-node sets `intraOpNumThreads`; onnxruntime-web sets `env.wasm.numThreads` (its pthreads run on Node worker threads sharing one WebAssembly memory; a browser needs cross-origin isolation for that).',
+    '- **webgpu** runs tfjs-backend-webgpu on Dawn (the `webgpu` package). On a machine without a GPU the only adapter is a software Vulkan driver (Mesa lavapipe): its figures then measure a CPU emulating a GPU, not a GPU; the adapter is listed below.',
+    `- **Contention.** The load average at the start and end and the busiest other processes are recorded above; figures taken while other work ran are slower and noisier than on a quiet machine.`,
+  ].join('\n');
+}
+
+function factsSection(runs: BackendRun[]): string {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const r of runs) {
+    if (!r.facts || seen.has(r.backend)) continue;
+    seen.add(r.backend);
+    const details = Object.entries(r.facts.details).map(([k, v]) => `${k}: ${v}`).join(', ');
+    lines.push(`- ${r.label}: ${r.facts.engine} ${r.facts.version}${details ? ` (${details})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function renderReport(results: BenchResults): string {
+  const sizes = results.settings.sizes;
+  const withSize = sizes.length > 1;
+  const runs = results.runs;
+  const ran = runs.filter(measured);
+  const charts = chartsFor(results);
+  const chartsBySize = (size: number) => charts.filter((c) => c.file.endsWith(`-${size}.svg`));
+  const configurations = new Set(runs.map((r) => r.backend)).size;
+  const measuredConfigurations = new Set(ran.map((r) => r.backend)).size;
+  const m = results.machine;
+  const out: string[] = [
+    '# NiN inference benchmark',
+    '',
+    `d2l's Network-in-Network (${results.model.parameterCount.toLocaleString('en-US')} parameters) trained on Fashion-MNIST, forward pass timed on ${configurations} backend configurations (${measuredConfigurations} ran here) on ${m.cpuModel} (${m.cores} cores, ${sig(m.memoryBytes / 2 ** 30)} GiB, ${m.os}), Node ${m.node}, ${results.createdAt.slice(0, 10)}. Profile \`${results.settings.profile}\`, input ${sizes.join(' and ')} px.`,
+    '',
+    'Generated by `npm run bench` from `results/bench/results.json`; `npm run report` regenerates this page from that file without measuring again.',
+    '',
+    '## Summary',
+    '',
+  ];
+  for (const size of sizes) {
+    if (withSize) out.push(`### ${size} px`, '');
+    const note = sizesNote(results, size);
+    if (note) out.push(`_${note.trim()}_`, '');
+    out.push(summary(results, size), '');
+    for (const c of chartsBySize(size)) out.push(`![${c.title}](${c.file})`, '');
+  }
+  out.push(
+    '## Cold start (ms)',
+    '',
+    'From process start to the first result, in phases (see Methodology).',
+    '',
+    coldStartTable(ran, withSize),
+    '',
+    '## Single-stream latency, batch 1 (ms)',
+    '',
+    latencyTable(ran, withSize),
+    '',
+    '## Offline throughput',
+    '',
+    offlineTables(ran, results.settings.offline.batches, withSize),
+    '',
+    '## Memory',
+    '',
+    memoryTable(ran, withSize),
+    '',
+    '## Agreement',
+    '',
+    results.settings.dataset + '.',
+    '',
+    agreementTable(ran, results.settings.agreement.reference, withSize),
+    partialNotes(runs),
+    '',
+    '## Backends that did not run',
+    '',
+    notRunTable(runs),
+    '',
+    '## Machine and versions',
+    '',
+    machineSection(results),
+    '',
+    'Engines as loaded:',
+    '',
+    factsSection(ran),
+    '',
+    '## Methodology',
+    '',
+    methodology(results),
+    '',
+  );
+  return out.join('\n');
+}

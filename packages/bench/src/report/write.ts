@@ -1,0 +1,43 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RESULTS_FORMAT, type BenchResults } from '../results/schema.ts';
+import { chartsFor } from './charts.ts';
+import { renderReport } from './report.ts';
+
+/** Where a run keeps its raw results, under the output directory. */
+export const resultsFile = (outDir: string): string => join(outDir, 'bench', 'results.json');
+
+export async function readResults(path: string): Promise<BenchResults> {
+  let parsed: Partial<BenchResults>;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<BenchResults>;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') throw new Error(`no results at ${path}: run \`npm run bench\` first`);
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (parsed.format !== RESULTS_FORMAT) throw new Error(`${path} is not a nin-bench results file (format ${JSON.stringify(parsed.format)}, expected ${RESULTS_FORMAT})`);
+  return parsed as BenchResults;
+}
+
+/** Writes report.md and its SVG charts into `outDir`; returns the paths written. */
+export async function writeReport(results: BenchResults, outDir: string): Promise<string[]> {
+  const { renderVegaLiteSvg } = await import('@nin-bench/core-nin/node');
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const chart of chartsFor(results)) {
+    const path = join(outDir, chart.file);
+    await writeFile(path, await renderVegaLiteSvg(chart.spec as unknown as Parameters<typeof renderVegaLiteSvg>[0]));
+    written.push(path);
+  }
+  const report = join(outDir, 'report.md');
+  await writeFile(report, renderReport(results));
+  written.push(report);
+  return written;
+}
+
+export async function writeResults(results: BenchResults, outDir: string): Promise<string> {
+  const path = resultsFile(outDir);
+  await mkdir(join(outDir, 'bench'), { recursive: true });
+  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+  return path;
+}

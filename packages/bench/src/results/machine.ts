@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import type { MachineInfo } from './schema.ts';
+
+async function osName(): Promise<string> {
+  try {
+    const text = await readFile('/etc/os-release', 'utf8');
+    const pretty = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1];
+    if (pretty) return pretty;
+  } catch {
+    /* not Linux, or no os-release: fall back to Node's name */
+  }
+  return `${os.type()} ${os.release()}`;
+}
+
+interface CpuTimes {
+  readonly ticks: number;
+  readonly command: string;
+}
+
+/** utime + stime (clock ticks) and command line of every process, from /proc (Linux). */
+async function processCpuTimes(): Promise<Map<number, CpuTimes>> {
+  const out = new Map<number, CpuTimes>();
+  for (const name of await readdir('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the parenthesised command; utime and stime are fields 14 and 15 (1-based).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim();
+      out.set(pid, { ticks: Number(fields[11]) + Number(fields[12]), command: cmdline || stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return out;
+}
+
+/** A command line without interpreter noise (loader flags, absolute paths of node_modules), cut to 80 characters. */
+export function shortCommand(command: string): string {
+  const short = command
+    .replace(/\s--(?:require|import|loader)[ =]\S+/g, '')
+    .replace(/\s--[\w-]+(?==|\s|$)(?:=\S+)?/g, (flag) => (flag.includes('experimental') || flag.includes('max-old') ? '' : flag))
+    .replace(/\S*\/node_modules\/(?:\.bin\/)?/g, '')
+    .replace(/^\S*\/(node|bun|deno)\s/, '$1 ')
+    .trim();
+  return short.length > 80 ? `${short.slice(0, 79)}…` : short;
+}
+
+/**
+ * The other processes using CPU right now (sampled over `sampleMs` from /proc; an empty list elsewhere), so a
+ * reader can see what else was running while the bench measured.
+ */
+export async function busyProcesses(sampleMs = 1000, limit = 5): Promise<MachineInfo['busyProcesses']> {
+  try {
+    const before = await processCpuTimes();
+    await new Promise((r) => setTimeout(r, sampleMs));
+    const after = await processCpuTimes();
+    const ticksPerSecond = 100; // USER_HZ on every Linux build Node supports
+    const busy: { command: string; cpuPercent: number }[] = [];
+    for (const [pid, now] of after) {
+      const then = before.get(pid);
+      if (!then) continue;
+      const cpuPercent = Math.round(((now.ticks - then.ticks) / ticksPerSecond / (sampleMs / 1000)) * 100);
+      if (cpuPercent >= 5) busy.push({ command: shortCommand(now.command), cpuPercent });
+    }
+    return busy.sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, limit);
+  } catch {
+    return [];
+  }
+}
+
+export const loadAverage = (): number[] => os.loadavg().map((v) => Math.round(v * 100) / 100);
+
+export async function machineInfo(loadAtStart: number[], loadAtEnd: number[], busy: MachineInfo['busyProcesses']): Promise<MachineInfo> {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryBytes: os.totalmem(),
+    os: await osName(),
+    kernel: os.release(),
+    arch: os.arch(),
+    node: process.version,
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
+    busyProcesses: busy,
+  };
+}
+
+/** The version in the package.json above a resolved file (works for packages that do not export package.json). */
+function versionAbove(file: string, name: string): string {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (!existsSync(path)) continue;
+    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === name) return pkg.version ?? 'unknown';
+  }
+  return 'unknown';
+}
+
+const fromBench = createRequire(import.meta.url);
+const coreDir = dirname(fromBench.resolve('@nin-bench/core-nin/package.json'));
+const fromCore = createRequire(join(coreDir, 'package.json'));
+
+function version(req: NodeRequire, name: string): string {
+  try {
+    return versionAbove(req.resolve(name), name);
+  } catch {
+    return 'not installed';
+  }
+}
+
+/** The installed version of one of the core's dependencies (tfjs, Dawn ...). */
+export const coreDependencyVersion = (name: string): string => version(fromCore, name);
+
+/** Versions of the packages whose code is measured, as installed. */
+export function packageVersions(): Record<string, string> {
+  const versions: Record<string, string> = {};
+  const coreDeps = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+  for (const name of coreDeps) versions[name] = version(fromCore, name);
+  for (const name of ['onnxruntime-node', 'onnxruntime-web', 'tinybench']) versions[name] = version(fromBench, name);
+  versions['@nin-bench/core-nin'] = versionAbove(join(coreDir, 'package.json'), '@nin-bench/core-nin');
+  return versions;
+}

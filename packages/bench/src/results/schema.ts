@@ -1,0 +1,99 @@
+import type { ColdStart, Memory, ScenarioName } from '../child/protocol.ts';
+import type { EngineFacts } from '../runners/runner.ts';
+import type { LatencySummary } from '../stats/summary.ts';
+
+/** The raw results of one `nin-bench run`: everything the report is made from, as plain JSON. */
+export const RESULTS_FORMAT = 'nin-bench.results/1';
+
+export interface MachineInfo {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly os: string;
+  readonly kernel: string;
+  readonly arch: string;
+  readonly node: string;
+  /** 1, 5 and 15 minute load averages when the run started and ended */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+  /** other processes using CPU when the run started (ps), so a reader can judge contention */
+  readonly busyProcesses: readonly { readonly command: string; readonly cpuPercent: number }[];
+}
+
+export interface ModelInfo {
+  readonly weightsFile: string;
+  /** sha256 of the whole weights file */
+  readonly sha256: string;
+  /** the size the weights were trained at (manifest), null without a manifest */
+  readonly trainedInputSize: number | null;
+  readonly storage: string | null;
+  readonly parameterCount: number;
+  /** test accuracy the trainer recorded in the manifest, when it did */
+  readonly manifestTestAccuracy: number | null;
+  /** multiply-adds of one image, by input size */
+  readonly multiplyAdds: Readonly<Record<string, number>>;
+}
+
+export interface OfflineResult {
+  readonly batch: number;
+  readonly latency?: LatencySummary;
+  readonly imagesPerSecond?: number;
+  /** relative margin of error of the throughput, percent */
+  readonly rme?: number;
+  readonly gflops?: number;
+  readonly skipped?: string;
+}
+
+export interface AgreementResult {
+  readonly images: number;
+  readonly correct: number;
+  readonly top1Accuracy: number;
+  /** max |logit - cpu logit| over the images and classes; null for the reference itself or without one */
+  readonly maxAbsLogitDiff: number | null;
+  /** share of images whose top-1 class equals the reference's */
+  readonly top1MatchesReference: number | null;
+}
+
+export type RunStatus = 'ok' | 'partial' | 'failed' | 'unavailable';
+
+export interface BackendRun {
+  /** catalog id, e.g. `tfjs-wasm-simd` */
+  readonly backend: string;
+  readonly label: string;
+  readonly engine: string;
+  readonly size: number;
+  readonly status: RunStatus;
+  /** why it is unavailable or failed; the failures of a partial run */
+  readonly reason?: string;
+  readonly errors?: readonly string[];
+  readonly facts?: EngineFacts;
+  readonly coldStart?: ColdStart;
+  readonly singleStream?: LatencySummary & { readonly gflops: number };
+  readonly offline?: readonly OfflineResult[];
+  readonly agreement?: AgreementResult;
+  readonly memory?: Memory;
+  /** wall time of the child process, ms */
+  readonly wallMs?: number;
+}
+
+export interface BenchSettings {
+  readonly profile: string;
+  readonly sizes: readonly number[];
+  readonly scenarios: readonly ScenarioName[];
+  readonly singleStream: { readonly timeMs: number; readonly minIterations: number; readonly warmupIterations: number };
+  readonly offline: { readonly batches: readonly number[]; readonly timeMs: number; readonly minIterations: number; readonly maxCallMs: number };
+  readonly agreement: { readonly images: number; readonly batch: number; readonly referenceTimeMs: number; readonly reference: string };
+  readonly childTimeoutMs: number;
+  readonly dataset: string;
+}
+
+export interface BenchResults {
+  readonly format: typeof RESULTS_FORMAT;
+  readonly createdAt: string;
+  readonly durationMs: number;
+  readonly command: string;
+  readonly machine: MachineInfo;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly model: ModelInfo;
+  readonly settings: BenchSettings;
+  readonly runs: readonly BackendRun[];
+}

@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { BackendUnavailableError } from '@nin-bench/core-nin';
+import type { CreateRunner } from './runner.ts';
+
+/**
+ * onnxruntime-web's WebAssembly backend (the SIMD build, `ort-wasm-simd-threaded.wasm`), run under Node as a
+ * browser would run it. `options.threads` sets `ort.env.wasm.numThreads`; above 1 its pthreads run on Node
+ * worker threads sharing one WebAssembly memory (in a browser that needs cross-origin isolation).
+ */
+export const createRunner: CreateRunner = (task) => {
+  const threads = Number(task.options.threads ?? availableParallelism());
+  let ort: typeof import('onnxruntime-web');
+  return {
+    async init() {
+      ort = await import('onnxruntime-web');
+      ort.env.wasm.numThreads = threads;
+      ort.env.wasm.simd = true;
+      return {
+        engine: 'onnxruntime-web',
+        version: ort.env.versions.web ?? 'unknown',
+        details: { executionProvider: 'wasm', binary: 'ort-wasm-simd-threaded.wasm', simd: true, threads },
+      };
+    },
+    async load() {
+      // The wasm runtime itself initialises on the first session: that is part of loading the model here.
+      const session = await ort.InferenceSession.create(new Uint8Array(await readFile(task.onnxPath)), {
+        executionProviders: ['wasm'],
+        graphOptimizationLevel: 'all',
+      });
+      if (ort.env.wasm.numThreads !== threads) {
+        const reason = `onnxruntime-web fell back to ${ort.env.wasm.numThreads} thread(s): this runtime lacks WebAssembly threads (SharedArrayBuffer)`;
+        throw new BackendUnavailableError(`onnxruntime-web ${threads} threads`, reason);
+      }
+      const s = task.size;
+      return {
+        async infer(batch) {
+          const input = new ort.Tensor('float32', batch.input, [batch.n, 1, s, s]);
+          const out = await session.run({ input });
+          return out.logits.data as Float32Array;
+        },
+      };
+    },
+  };
+};

@@ -1,0 +1,62 @@
+/**
+ * The runner interface: the one thing to write to put a new engine in the bench. A runner file exports
+ * `createRunner` (a {@link CreateRunner}); the harness imports it inside a fresh child process, so a runner may
+ * load whatever it likes and never has to clean up after itself. Everything it exchanges with the harness is
+ * plain data (see README "Writing a runner").
+ *
+ * The harness owns timing, statistics, data and memory: a runner only brings its engine up, loads the model
+ * and turns a batch into logits.
+ */
+
+/** What the harness hands a runner: the model to load and the options of its catalog entry. */
+export interface RunnerTask {
+  /** Square input side in pixels. */
+  readonly size: number;
+  /** The safetensors weights (float32 NiN state_dict with manifest). */
+  readonly weightsPath: string;
+  /** The same weights exported to ONNX (input `input` NCHW [N,1,S,S], output `logits` [N,10], dynamic batch). */
+  readonly onnxPath: string;
+  /** The catalog entry's options, e.g. `{ backend: 'wasm:simd' }` or `{ threads: 2 }`. */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A batch of `n` Fashion-MNIST test images, given both ways so that each runner takes what it needs. */
+export interface Batch {
+  readonly n: number;
+  /** 28x28 8-bit gray images back to back (`n * 784` bytes): for runners that send images (an HTTP endpoint). */
+  readonly images: Uint8Array;
+  /**
+   * The model's input, preprocessed by the core (`preprocessImages`): `n * size * size` floats in [0,1]. With one
+   * channel, NHWC `[n,S,S,1]` (tfjs) and NCHW `[n,1,S,S]` (ONNX) are the same bytes.
+   */
+  readonly input: Float32Array;
+}
+
+/** Facts a reader needs to trust a row: engine version, binary or adapter, thread count ... */
+export interface EngineFacts {
+  readonly engine: string;
+  readonly version: string;
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface LoadedModel {
+  /**
+   * Logits `[n, 10]` (row-major) for one batch. Time counted is everything a caller waits for: input in,
+   * forward pass, logits back in JavaScript memory.
+   */
+  infer(batch: Batch): Promise<Float32Array>;
+}
+
+export interface Runner {
+  /** Largest batch one `infer` call takes (an HTTP endpoint may take one image); unlimited when absent. */
+  readonly maxBatch?: number;
+  /**
+   * Brings the engine up (imports it, initialises the backend). Throws `BackendUnavailableError` (from the
+   * core) with a reason in words when it cannot run here: that becomes the row's "unavailable" reason.
+   */
+  init(): Promise<EngineFacts>;
+  /** Loads the weights: parse and upload, or create the inference session. */
+  load(): Promise<LoadedModel>;
+}
+
+export type CreateRunner = (task: RunnerTask) => Runner;
