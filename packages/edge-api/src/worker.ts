@@ -3,4 +3,7 @@ import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm
 import weights from '../.weights/nin-fmnist-96.int8.safetensors';
 import { createEdgeWorker } from './worker-entry.ts';
 
-export default createEdgeWorker({ simd, weights });
+/** What this entry bundles (tests build fresh Workers from it). */
+export const bundled = { simd, weights };
+
+export default createEdgeWorker(bundled);

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { FASHION_MNIST_CLASSES, predictionFromLogits, resizeGray } from '@nin-bench/core-nin';
+import { createApp, type ErrorBody } from './app.ts';
+import type { EdgeClassifier } from './classifier.ts';
+import { lazyClassifier, readyClassifier } from './lazy.ts';
+import { EDGE_LIMITS } from './limits.ts';
+import { badRequests, endlessBody, pngRgbLarge, requestFor, singleImageBodies, syntheticImage, asBodyInit, type Body } from '../test/requests.ts';
+
+/** A classifier whose "logits" are a function of the pixels, so that equal images give equal answers. */
+function stubClassifier(): EdgeClassifier & { calls: Uint8Array[] } {
+  const calls: Uint8Array[] = [];
+  return {
+    calls,
+    model: {
+      architecture: { name: 'stub', source: 'test', layers: [] },
+      parameterCount: 1,
+      multiplyAdds: 1,
+      inputSize: 96,
+      weightPrecision: 'int8',
+      testAccuracy: 0.9,
+      classes: FASHION_MNIST_CLASSES,
+      sha256: 'ab'.repeat(32),
+      manifest: null,
+    },
+    backend: { spec: 'stub:x', simd: false, details: {} },
+    async classify(images, count, topK) {
+      calls.push(images.slice());
+      const predictions = Array.from({ length: count }, (_, i) => {
+        const img = images.subarray(i * 784, (i + 1) * 784);
+        const logits = Array.from({ length: 10 }, (_, k) => img.reduce((s, v, p) => s + (p % 10 === k ? v : 0), 0) / 1e4);
+        return predictionFromLogits(logits, topK);
+      });
+      return { predictions, timing: { preprocessMs: 1, inferenceMs: 2 } };
+    },
+  };
+}
+
+const post = (app: ReturnType<typeof createApp>, type: string, body: Body, path = '/predict') =>
+  app.request(path, { method: 'POST', headers: { 'content-type': type }, body: asBodyInit(body) });
+
+describe('edge app (runtime-agnostic)', () => {
+  it('answers every single-image encoding of the same 28x28 image with the same prediction', async () => {
+    const stub = stubClassifier();
+    const app = createApp({ classifier: readyClassifier(stub) });
+    const img = syntheticImage();
+    const answers = [];
+    for (const [name, { type, body }] of Object.entries(singleImageBodies(img))) {
+      const res = await post(app, type, body);
+      expect(res.status, name).toBe(200);
+      answers.push(await res.json());
+    }
+    for (const call of stub.calls) expect(call).toEqual(img);
+    const first = answers[0] as { index: number; label: string; probabilities: number[]; top: unknown[]; timing: object; backend: string };
+    expect(first.top).toHaveLength(EDGE_LIMITS.defaultTopK);
+    expect(first.label).toBe(FASHION_MNIST_CLASSES[first.index]);
+    expect(first.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(first).toMatchObject({ timing: { preprocessMs: expect.any(Number), inferenceMs: 2 }, backend: 'stub:x' });
+    for (const a of answers) expect((a as typeof first).probabilities).toEqual(first.probabilities);
+  });
+
+  it('converts a large colour PNG to 28x28 gray before classifying', async () => {
+    const stub = stubClassifier();
+    const app = createApp({ classifier: readyClassifier(stub) });
+    const img = syntheticImage();
+    expect((await post(app, 'image/png', pngRgbLarge(img))).status).toBe(200);
+    // r = g = b, so the gray image is the 4x enlargement itself; PIL-style bilinear brings it back to 28x28.
+    const gray112 = Uint8Array.from({ length: 112 * 112 }, (_, p) => img[Math.floor(p / 112 / 4) * 28 + Math.floor((p % 112) / 4)]);
+    expect(stub.calls[0]).toEqual(resizeGray(gray112, 112, 112, 28, 28));
+    // and it is close to the original (blurred only at edges)
+    const meanError = stub.calls[0].reduce((s, v, i) => s + Math.abs(v - img[i]), 0) / 784;
+    expect(meanError).toBeLessThan(12);
+  });
+
+  it('classifies a batch in one call and answers a list', async () => {
+    const stub = stubClassifier();
+    const app = createApp({ classifier: readyClassifier(stub) });
+    const a = syntheticImage(1);
+    const b = syntheticImage(2);
+    const res = await post(app, 'application/json', JSON.stringify({ images: [Array.from(a), { pixels: Array.from(b) }, { png: btoa(String.fromCharCode(...singleImageBodies(a)['image/png RGB'].body as Uint8Array)) }] }), '/predict?topk=5');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { predictions: { top: unknown[]; probabilities: number[] }[] };
+    expect(body.predictions).toHaveLength(3);
+    expect(body.predictions[0].top).toHaveLength(5);
+    expect(body.predictions[2].probabilities).toEqual(body.predictions[0].probabilities);
+    expect(stub.calls).toHaveLength(1);
+    expect(stub.calls[0]).toHaveLength(3 * 784);
+  });
+
+  it('reports the model and the backend', async () => {
+    const app = createApp({ classifier: readyClassifier(stubClassifier()) });
+    const health = await (await app.request('/health')).json();
+    expect(health).toMatchObject({ status: 'ready', backend: 'stub:x', simd: false, modelSha256: 'ab'.repeat(32), weightPrecision: 'int8' });
+    const model = await (await app.request('/model')).json();
+    expect(model).toMatchObject({ parameterCount: 1, inputSize: 96, weightPrecision: 'int8', testAccuracy: 0.9, classes: [...FASHION_MNIST_CLASSES] });
+    expect(model.limits).toEqual(EDGE_LIMITS);
+  });
+
+  describe('bad requests: a JSON error with the right status, and the model is never called', () => {
+    const stub = stubClassifier();
+    const app = createApp({ classifier: readyClassifier(stub) });
+    it.each(badRequests())('$name -> $status $code', async (c) => {
+      const res = await app.fetch(requestFor('http://edge', c));
+      expect(res.status).toBe(c.status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error).toMatchObject({ status: c.status, code: c.code });
+      expect(body.error.message.length).toBeGreaterThan(5);
+      if (c.status === 405) expect(res.headers.get('allow')).toBeTruthy();
+      expect(stub.calls).toHaveLength(0);
+    });
+  });
+
+  it('refuses an over-long body by its Content-Length without reading it', async () => {
+    const app = createApp({ classifier: readyClassifier(stubClassifier()), limits: { maxBodyBytes: 1000 } });
+    const counter = { bytes: 0 };
+    const res = await app.fetch(
+      new Request('http://edge/predict', {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': '5000000' },
+        body: endlessBody(counter),
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(res.status).toBe(413);
+    expect(counter.bytes).toBeLessThanOrEqual(65536); // at most what the stream pre-filled
+  });
+
+  it('stops reading a streamed body as soon as it passes the limit', async () => {
+    const app = createApp({ classifier: readyClassifier(stubClassifier()), limits: { maxBodyBytes: 200_000 } });
+    const counter = { bytes: 0 };
+    const res = await app.fetch(new Request('http://edge/predict', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: endlessBody(counter), duplex: 'half' } as RequestInit));
+    expect(res.status).toBe(413);
+    expect(counter.bytes).toBeLessThan(200_000 + 3 * 65536);
+  });
+
+  it('says 503 while the model cannot load, and recovers when it can', async () => {
+    let fail = true;
+    const app = createApp({
+      classifier: lazyClassifier(async () => {
+        if (fail) throw new Error('weights are corrupt');
+        return stubClassifier();
+      }),
+    });
+    const health = await app.request('/health');
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'failed', error: { code: 'not_ready', message: 'weights are corrupt' } });
+    const predict = await post(app, 'application/octet-stream', new Uint8Array(784));
+    expect(predict.status).toBe(503);
+    // bad input is still answered as bad input, without the model
+    expect((await post(app, 'application/octet-stream', new Uint8Array(3))).status).toBe(400);
+    fail = false;
+    expect((await post(app, 'application/octet-stream', new Uint8Array(784))).status).toBe(200);
+  });
+
+  it('answers 500 with a JSON error (not a stack) when the classifier itself throws', async () => {
+    const stub = stubClassifier();
+    stub.classify = async () => {
+      throw new Error('kaboom');
+    };
+    const app = createApp({ classifier: readyClassifier(stub) });
+    const original = console.error;
+    console.error = () => {};
+    try {
+      const res = await post(app, 'application/octet-stream', new Uint8Array(784));
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error: { status: 500, code: 'internal', message: 'internal error' } });
+    } finally {
+      console.error = original;
+    }
+  });
+});

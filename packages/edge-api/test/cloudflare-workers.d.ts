@@ -1,0 +1,4 @@
+// The part of workerd's `cloudflare:workers` module the tests use (vitest-pool-workers provides it at run time).
+declare module 'cloudflare:workers' {
+  export const exports: { default: { fetch(request: Request): Promise<Response> } };
+}
