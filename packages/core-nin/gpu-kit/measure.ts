@@ -1,0 +1,178 @@
+import { writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { createNodeBackendRegistry } from '../src/node/backends.ts';
+import { ninForward } from '../src/model/nin.ts';
+import { NIN_CONVS, multiplyAdds, parameterCount } from '../src/model/architecture.ts';
+import { useWebgpuConvFilterGrad, type ConvFilterGradImpl } from '../src/node/webgpu-conv-filter-grad.ts';
+
+/**
+ * The kit's own measurements, run before training on the GPU machine: which adapter Dawn found, whether the
+ * webgpu forward pass agrees with tfjs's cpu backend, and how fast the TypeScript stack trains and infers NiN.
+ * Written to be read next to gpu-kit/torch_bench.py's figures for the same NiN under PyTorch on the same GPU.
+ */
+
+const registry = createNodeBackendRegistry();
+
+/** Seeded, non-zero numbers (an LCG): never time or compare on zeros. */
+function pattern(length: number, seed: number, scale = 1, offset = 0): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32 - 0.5) * scale + offset;
+  }
+  return out;
+}
+
+/** He-uniform conv weights (variance 2/fan_in) so the signal survives twelve conv+ReLU layers; small biases. */
+function heParams(seed: number, asVariables: boolean): Map<string, tf.Tensor> {
+  const params = new Map<string, tf.Tensor>();
+  NIN_CONVS.forEach((c, i) => {
+    const fanIn = c.inChannels * c.kernel * c.kernel;
+    const shape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+    const w = tf.tensor(pattern(fanIn * c.outChannels, seed + 2 * i, 2 * Math.sqrt(6 / fanIn)), shape);
+    const b = tf.tensor(pattern(c.outChannels, seed + 2 * i + 1, 0.02));
+    params.set(`${c.name}.weight`, asVariables ? tf.variable(w, true, `w${i}`) : w);
+    params.set(`${c.name}.bias`, asVariables ? tf.variable(b, true, `b${i}`) : b);
+    if (asVariables) tf.dispose([w, b]);
+  });
+  return params;
+}
+
+export async function writeJson(path: string | undefined, value: unknown): Promise<void> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (path) await writeFile(path, text);
+  else process.stdout.write(text);
+}
+
+function environment() {
+  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', tfjs: tf.version_core };
+}
+
+/** Dawn's adapter and forward parity of webgpu against cpu (max |diff| of logits, He-scaled weights, one batch). */
+export async function probe(options: { size: number; batch: number }) {
+  const input = pattern(options.batch * options.size * options.size, 5, 1, 0.5);
+  const logits: Record<string, Float32Array> = {};
+  const infos: Record<string, unknown> = {};
+  for (const backend of ['cpu', 'webgpu']) {
+    infos[backend] = await registry.activate(backend);
+    const params = heParams(1, false);
+    const x = tf.tensor4d(input, [options.batch, options.size, options.size, 1]);
+    const out = ninForward(params, x);
+    logits[backend] = (await out.data()) as Float32Array;
+    tf.dispose([out, x, ...params.values()]);
+  }
+  let maxAbsDiff = 0;
+  let maxAbs = 0;
+  logits.cpu!.forEach((v, i) => {
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - logits.webgpu![i]!));
+    maxAbs = Math.max(maxAbs, Math.abs(v));
+  });
+  if (logits.webgpu!.some(Number.isNaN)) maxAbsDiff = Infinity;
+  return {
+    kind: 'nin-webgpu-probe',
+    date: new Date().toISOString(),
+    environment: environment(),
+    webgpu: infos.webgpu,
+    parity: { size: options.size, batch: options.batch, maxAbsDiff, maxAbsLogit: maxAbs, tolerance: 1e-4, pass: maxAbsDiff < 1e-4 },
+  };
+}
+
+interface Timed {
+  readonly iterations: number;
+  readonly seconds: number;
+  readonly medianMs: number;
+}
+
+/** Runs `step` (which must wait for its result) `warmup` times, then until `minIterations` and `minSeconds` are both met or `maxSeconds` passes. */
+async function timeLoop(step: () => Promise<void>, o: { warmup: number; minIterations: number; minSeconds: number; maxSeconds: number }): Promise<Timed> {
+  for (let i = 0; i < o.warmup; i++) await step();
+  const times: number[] = [];
+  const start = performance.now();
+  for (;;) {
+    const t = performance.now();
+    await step();
+    times.push(performance.now() - t);
+    const elapsed = (performance.now() - start) / 1000;
+    if ((times.length >= o.minIterations && elapsed >= o.minSeconds) || elapsed >= o.maxSeconds) break;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const sorted = [...times].sort((a, b) => a - b);
+  return { iterations: times.length, seconds, medianMs: sorted[Math.floor(sorted.length / 2)]! };
+}
+
+export interface BenchOptions {
+  readonly size: number;
+  readonly trainBatch: number;
+  readonly inferBatches: readonly number[];
+  readonly grads: readonly ConvFilterGradImpl[];
+  readonly trainSeconds: number;
+  readonly inferSeconds: number;
+  readonly onResult?: (partial: unknown) => Promise<void>;
+}
+
+/**
+ * Training throughput (forward, softmax cross-entropy, backward, plain SGD: d2l's loop) on device-resident random
+ * batches, waiting for each step's loss as a training loop that logs it does; then inference throughput per batch
+ * size, waiting for the logits each time. Data loading and preprocessing are not in these figures (the training
+ * log has the end-to-end rate).
+ */
+export async function bench(options: BenchOptions) {
+  const info = await registry.activate('webgpu');
+  const { size, trainBatch } = options;
+  const result = {
+    kind: 'nin-webgpu-bench',
+    date: new Date().toISOString(),
+    environment: environment(),
+    webgpu: info,
+    model: { parameters: parameterCount(), multiplyAddsPerImage: multiplyAdds(size), size },
+    train: [] as Record<string, unknown>[],
+    inference: [] as Record<string, unknown>[],
+  };
+  for (const impl of options.grads) {
+    useWebgpuConvFilterGrad(impl);
+    const params = heParams(2, true);
+    const vars = [...params.values()] as tf.Variable[];
+    const optimizer = tf.train.sgd(0.01);
+    const x = tf.tensor4d(pattern(trainBatch * size * size, 9, 1, 0.5), [trainBatch, size, size, 1]);
+    const labels = tf.oneHot(tf.tensor1d(Array.from({ length: trainBatch }, (_, i) => (i * 7) % 10), 'int32'), 10);
+    let seed = 0;
+    let lastLoss = NaN;
+    const step = async () => {
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, ninForward(params, x, { training: true, dropoutSeed: ++seed })), true, vars)!;
+      lastLoss = (await loss.data())[0]!;
+      loss.dispose();
+    };
+    const t = await timeLoop(step, { warmup: 2, minIterations: 5, minSeconds: options.trainSeconds, maxSeconds: options.trainSeconds * 3 });
+    result.train.push({
+      convFilterGrad: impl,
+      batch: trainBatch,
+      ...t,
+      imagesPerSecond: (t.iterations * trainBatch) / t.seconds,
+      lastLoss,
+      finite: Number.isFinite(lastLoss),
+    });
+    tf.dispose([x, labels, ...vars]);
+    optimizer.dispose();
+    await options.onResult?.(result);
+    console.error(`[bench] train ${impl}: ${((t.iterations * trainBatch) / t.seconds).toFixed(1)} img/s (median step ${t.medianMs.toFixed(1)} ms)`);
+  }
+  useWebgpuConvFilterGrad('matmul');
+  const params = heParams(3, false);
+  for (const batch of options.inferBatches) {
+    const x = tf.tensor4d(pattern(batch * size * size, 21, 1, 0.5), [batch, size, size, 1]);
+    const step = async () => {
+      const out = ninForward(params, x);
+      await out.data();
+      out.dispose();
+    };
+    const t = await timeLoop(step, { warmup: 3, minIterations: 10, minSeconds: options.inferSeconds, maxSeconds: options.inferSeconds * 3 });
+    result.inference.push({ batch, ...t, imagesPerSecond: (t.iterations * batch) / t.seconds });
+    x.dispose();
+    await options.onResult?.(result);
+    console.error(`[bench] infer batch ${batch}: ${((t.iterations * batch) / t.seconds).toFixed(1)} img/s (median ${t.medianMs.toFixed(2)} ms)`);
+  }
+  tf.dispose([...params.values()]);
+  return result;
+}

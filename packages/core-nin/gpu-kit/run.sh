@@ -1,0 +1,117 @@
+#!/bin/bash
+# Runs the kit packed by pack.sh on a GPU machine with no network and no Node (or, for a rehearsal, here on
+# lavapipe). From the repository root, with .kit/ next to it:
+#
+#   packages/core-nin/gpu-kit/run.sh OUT_DIR
+#
+# Steps, each logged with a timestamp to OUT_DIR/run.log and bounded by its own timeout:
+#   1. unpack Node, the bundle, dawn.node and the data into $NIN_KIT_WORK (/tmp/nin-kit); unpack the Vulkan/GL
+#      loader packages into / (as the device README prescribes) and point Vulkan at the NVIDIA driver if present
+#   2. probe: nvidia-smi, Dawn's adapter, forward parity webgpu vs cpu             -> probe
+#   3. PyTorch on the same GPU: training and inference throughput (torch_bench.py)  -> torch-bench
+#   4. the TypeScript stack: training and inference throughput (nin-kit bench)      -> webgpu-bench
+#   5. nin train --backend webgpu, stopped by its time budget, checkpointing every epoch -> OUT_DIR/train/
+#   6. nin eval on the test set with the trained weights on webgpu                  -> eval-webgpu
+# After every step the figures so far are merged into OUT_DIR/gpu-run.json: one file, since the device returns
+# at most 8, and a run cut short still returns what it measured.
+#
+# Environment (defaults are the GPU run's):
+#   NIN_KIT_TRAIN_MINUTES   training budget in minutes (7)
+#   NIN_KIT_TRAIN_ARGS      extra `nin train` arguments (e.g. "--resume F" or, rehearsing, "--limit 512 --size 96")
+#   NIN_KIT_BENCH_ARGS      extra `nin-kit bench` arguments;  NIN_KIT_TORCH_ARGS  extra torch_bench.py arguments
+#   NIN_KIT_EVAL_ARGS       extra `nin eval` arguments (e.g. "--limit 500")
+#   NIN_KIT_SKIP            space-separated steps to skip: probe torch bench train eval
+#   NIN_KIT_PYTHON          Python with torch (python3)
+set -u
+OUT=${1:?usage: run.sh OUT_DIR}
+mkdir -p "$OUT/train"
+OUT=$(cd "$OUT" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+KIT="$ROOT/.kit"
+WORK=${NIN_KIT_WORK:-/tmp/nin-kit}
+MINUTES=${NIN_KIT_TRAIN_MINUTES:-7}
+SKIP=" ${NIN_KIT_SKIP:-} "
+PY=${NIN_KIT_PYTHON:-python3}
+START=$(date +%s)
+LOG="$OUT/run.log"
+
+log() { printf '[%s +%4ss] %s\n' "$(date -u +%H:%M:%S)" "$(($(date +%s) - START))" "$*" | tee -a "$LOG" >&2; }
+# step NAME SECONDS CMD...: runs CMD with a timeout, output appended to the log, and records its exit status.
+step() {
+  local name=$1 seconds=$2
+  shift 2
+  if [[ "$SKIP" == *" $name "* ]]; then log "skip $name"; return 0; fi
+  log "begin $name (timeout ${seconds}s): $*"
+  timeout --kill-after=10 "$seconds" "$@" >>"$LOG" 2>&1
+  local rc=$?
+  log "end $name: exit $rc"
+  echo "{\"step\": \"$name\", \"exit\": $rc, \"atSeconds\": $(($(date +%s) - START))}" >>"$FIG/steps.jsonl"
+  merge
+  return $rc
+}
+
+FIG="$WORK/figures"
+# merge: every figure file in $FIG into $OUT/gpu-run.json, keyed by file name
+merge() {
+  "$NODE" -e '
+    const fs = require("fs"), path = require("path");
+    const [dir, target] = process.argv.slice(1), out = {};
+    for (const f of fs.readdirSync(dir).sort()) {
+      const text = fs.readFileSync(path.join(dir, f), "utf8");
+      const key = f.replace(/\.(json|jsonl|csv)$/, "");
+      try { out[key] = f.endsWith(".jsonl") ? text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : f.endsWith(".json") ? JSON.parse(text) : text; }
+      catch (e) { out[key] = { unparsed: text.slice(0, 20000), error: String(e) }; }
+    }
+    fs.writeFileSync(target + ".part", JSON.stringify(out, null, 2) + "\n");
+    fs.renameSync(target + ".part", target);
+  ' "$FIG" "$OUT/gpu-run.json" >>"$LOG" 2>&1
+}
+
+log "unpack kit from $KIT into $WORK"
+[ -f "$KIT/node.xz" ] || { log "no kit at $KIT: run packages/core-nin/gpu-kit/pack.sh first"; exit 1; }
+rm -rf "$WORK" && mkdir -p "$WORK/app/dist/linux-x64" "$WORK/data" "$FIG"
+xz -dc "$KIT/node.xz" >"$WORK/node" && chmod +x "$WORK/node"
+xz -dc "$KIT/app/nin-kit.mjs.xz" >"$WORK/app/nin-kit.mjs"
+xz -dc "$KIT/dawn.node.xz" >"$WORK/app/dist/linux-x64/dawn.node"
+for f in "$KIT"/data/*.xz; do xz -dc "$f" >"$WORK/data/$(basename "$f" .xz)"; done
+if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
+  log "no Vulkan loader installed: unpacking $(ls "$KIT"/deb/*.deb | wc -l) packages into /"
+  for f in "$KIT"/deb/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+NVIDIA_ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ -f "$NVIDIA_ICD" ]; then
+  export VK_DRIVER_FILES=$NVIDIA_ICD VK_ICD_FILENAMES=$NVIDIA_ICD
+  export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+  [ -d /usr/local/nvidia/lib64 ] && export LD_LIBRARY_PATH=/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+export FASHION_MNIST_DIR="$WORK/data"
+NODE="$WORK/node"
+KITJS="$WORK/app/nin-kit.mjs"
+log "node $("$NODE" --version); data: $(ls "$WORK/data" | tr '\n' ' ')"
+
+if command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv >"$FIG/nvidia-smi.csv" 2>&1
+  cat "$FIG/nvidia-smi.csv" >>"$LOG"
+fi
+# shellcheck disable=SC2086
+step probe 180 "$NODE" "$KITJS" probe --size 224 --batch 2 --out "$FIG/probe.json"
+# shellcheck disable=SC2086
+step torch 240 "$PY" "$HERE/torch_bench.py" --out "$FIG/torch-bench.json" ${NIN_KIT_TORCH_ARGS:-}
+# shellcheck disable=SC2086
+step bench 300 "$NODE" "$KITJS" bench --out "$FIG/webgpu-bench.json" ${NIN_KIT_BENCH_ARGS:-}
+# The training budget is its own; the step's timeout adds room for the last checkpoint and the curve.
+# shellcheck disable=SC2086
+step train $((MINUTES * 60 + 120)) "$NODE" "$KITJS" train --backend webgpu --size 224 --epochs 10 --batch 128 \
+  --max-minutes "$MINUTES" --out "$OUT/train" ${NIN_KIT_TRAIN_ARGS:-}
+WEIGHTS=$(ls -t "$OUT"/train/*.safetensors 2>/dev/null | grep -v -e checkpoint -e int8 | head -1)
+if [ -n "$WEIGHTS" ]; then
+  # shellcheck disable=SC2086
+  step eval 300 sh -c "\"$NODE\" \"$KITJS\" eval --backend webgpu --weights \"$WEIGHTS\" --json ${NIN_KIT_EVAL_ARGS:-} >\"$FIG/eval-webgpu.json\""
+else
+  log "no trained weights in $OUT/train: eval skipped"
+fi
+
+merge
+log "done; files: $(cd "$OUT" && find . -type f | tr '\n' ' ')"
