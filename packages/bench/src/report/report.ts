@@ -9,6 +9,11 @@ import { mib, ms, percent, sig, small, table, times } from './format.ts';
 
 const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
 
+/** Sorts rows by size (in the order the run measured them), then by `key` ascending. */
+function bySizeThen(sizes: readonly number[], key: (r: BackendRun) => number) {
+  return (a: BackendRun, b: BackendRun) => sizes.indexOf(a.size) - sizes.indexOf(b.size) || key(a) - key(b);
+}
+
 function bestOffline(r: BackendRun): OfflineResult | undefined {
   return (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
 }
@@ -76,10 +81,10 @@ function sizesNote(results: BenchResults, size: number): string {
   return ` The weights were trained at ${trained} px; at ${size} px only speed and the agreement between engines mean something, not the accuracy.`;
 }
 
-function coldStartTable(runs: BackendRun[], withSize: boolean): string {
+function coldStartTable(runs: BackendRun[], sizes: readonly number[], withSize: boolean): string {
   const rows = runs
     .filter((r) => r.coldStart)
-    .sort((a, b) => a.coldStart!.totalMs - b.coldStart!.totalMs)
+    .sort(bySizeThen(sizes, (r) => r.coldStart!.totalMs))
     .map((r) => {
       const c = r.coldStart!;
       return [r.label, ...(withSize ? [String(r.size)] : []), ms(c.processMs), ms(c.initMs), ms(c.loadMs), ms(c.firstInferenceMs), ms(c.totalMs)];
@@ -87,8 +92,8 @@ function coldStartTable(runs: BackendRun[], withSize: boolean): string {
   return table(['Backend', ...(withSize ? ['Size'] : []), 'Node + loader', 'engine init', 'weights load', 'first inference', 'total (ms)'], rows);
 }
 
-function latencyTable(runs: BackendRun[], withSize: boolean): string {
-  const withLatency = runs.filter((r) => r.singleStream).sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
+function latencyTable(runs: BackendRun[], sizes: readonly number[], withSize: boolean): string {
+  const withLatency = runs.filter((r) => r.singleStream).sort(bySizeThen(sizes, (r) => r.singleStream!.p50));
   const bestBySize = new Map<number, number>();
   for (const r of withLatency) if (!bestBySize.has(r.size)) bestBySize.set(r.size, r.singleStream!.p50);
   const rows = withLatency.map((r) => {
@@ -109,7 +114,7 @@ function latencyTable(runs: BackendRun[], withSize: boolean): string {
   return table(['Backend', ...(withSize ? ['Size'] : []), 'p50 (ms)', 'p90', 'p99', 'min', 'mean ± 95% MoE', 'samples', 'GFLOP/s', '× fastest p50'], rows);
 }
 
-function offlineTables(runs: BackendRun[], batches: readonly number[], withSize: boolean): string {
+function offlineTables(runs: BackendRun[], sizes: readonly number[], batches: readonly number[], withSize: boolean): string {
   const notes: string[] = [];
   const noteFor = (text: string): string => {
     let i = notes.indexOf(text);
@@ -122,7 +127,7 @@ function offlineTables(runs: BackendRun[], batches: readonly number[], withSize:
     const b = bestOffline(r)?.imagesPerSecond ?? 0;
     bestBySize.set(r.size, Math.max(bestBySize.get(r.size) ?? 0, b));
   }
-  const sorted = [...withOffline].sort((a, b) => (bestOffline(b)?.imagesPerSecond ?? 0) - (bestOffline(a)?.imagesPerSecond ?? 0));
+  const sorted = [...withOffline].sort(bySizeThen(sizes, (r) => -(bestOffline(r)?.imagesPerSecond ?? 0)));
   const cell = (r: BackendRun, batch: number, render: (o: OfflineResult) => string): string => {
     const o = r.offline!.find((p) => p.batch === batch);
     if (!o) return '—';
@@ -157,17 +162,18 @@ function offlineTables(runs: BackendRun[], batches: readonly number[], withSize:
   return parts.join('\n');
 }
 
-function memoryTable(runs: BackendRun[], withSize: boolean): string {
+function memoryTable(runs: BackendRun[], sizes: readonly number[], withSize: boolean): string {
   const rows = runs
     .filter((r) => r.memory)
-    .sort((a, b) => a.memory!.peakRssBytes - b.memory!.peakRssBytes)
+    .sort(bySizeThen(sizes, (r) => r.memory!.peakRssBytes))
     .map((r) => [r.label, ...(withSize ? [String(r.size)] : []), mib(r.memory!.peakRssBytes), mib(r.memory!.startRssBytes), mib(r.memory!.wasmHeapBytes)]);
   return table(['Backend', ...(withSize ? ['Size'] : []), 'peak RSS (MiB)', 'RSS before the engine loaded', 'WASM heap (MiB)'], rows);
 }
 
-function agreementTable(runs: BackendRun[], reference: string, withSize: boolean): string {
+function agreementTable(runs: BackendRun[], sizes: readonly number[], reference: string, withSize: boolean): string {
   const rows = runs
     .filter((r) => r.agreement)
+    .sort(bySizeThen(sizes, () => 0))
     .map((r) => {
       const a = r.agreement!;
       const isRef = r.backend === reference;
@@ -280,25 +286,25 @@ export function renderReport(results: BenchResults): string {
     '',
     'From process start to the first result, in phases (see Methodology).',
     '',
-    coldStartTable(ran, withSize),
+    coldStartTable(ran, sizes, withSize),
     '',
     '## Single-stream latency, batch 1 (ms)',
     '',
-    latencyTable(ran, withSize),
+    latencyTable(ran, sizes, withSize),
     '',
     '## Offline throughput',
     '',
-    offlineTables(ran, results.settings.offline.batches, withSize),
+    offlineTables(ran, sizes, results.settings.offline.batches, withSize),
     '',
     '## Memory',
     '',
-    memoryTable(ran, withSize),
+    memoryTable(ran, sizes, withSize),
     '',
     '## Agreement',
     '',
     results.settings.dataset + '.',
     '',
-    agreementTable(ran, results.settings.agreement.reference, withSize),
+    agreementTable(ran, sizes, results.settings.agreement.reference, withSize),
     partialNotes(runs),
     '',
     '## Backends that did not run',

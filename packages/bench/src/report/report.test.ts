@@ -1,0 +1,73 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BenchResults } from '../results/schema.ts';
+import { chartsFor } from './charts.ts';
+import { renderReport } from './report.ts';
+import { readResults, writeReport } from './write.ts';
+
+const FIXTURE = new URL('../../test/fixtures/results.json', import.meta.url);
+const load = async (): Promise<BenchResults> => readResults(FIXTURE.pathname);
+
+describe('report generator', () => {
+  it('renders the fixed results file to the golden report (update with vitest -u after a deliberate change)', async () => {
+    await expect(renderReport(await load())).toMatchFileSnapshot('../../test/fixtures/report.golden.md');
+  });
+
+  it('answers the two questions in the summary, with ratios to the fastest', async () => {
+    const md = renderReport(await load());
+    expect(md).toMatch(/\*\*Single images:\*\* use \*\*onnxruntime-node 1 thread\*\*/);
+    expect(md).toMatch(/\*\*Batches:\*\* use \*\*onnxruntime-node 1 thread\*\*/);
+    expect(md).toMatch(/Without a native addon \(browser, edge\): \*\*tfjs wasm SIMD\*\*/);
+    expect(md).toContain('| 1.00× |');
+  });
+
+  it('says why each backend did not run, and marks skipped batches and partial rows', async () => {
+    const md = renderReport(await load());
+    expect(md).toContain('hard-codes WASM_HAS_MULTITHREAD_SUPPORT to false');
+    expect(md).toContain('@tensorflow/tfjs-node not installed');
+    expect(md).toMatch(/\| onnxruntime-web wasm 1 thread \| failed \| child process killed by SIGKILL/);
+    expect(md).toMatch(/n\/a\[\^1\]/);
+    expect(md).toMatch(/\[\^1\]: one call takes 61.2 s/);
+    expect(md).toContain('onnxruntime-node 1 thread @71 px: agreement: fixture: simulated engine error');
+  });
+
+  it('records the machine, versions, model hash and methodology', async () => {
+    const results = await load();
+    const md = renderReport(results);
+    expect(md).toContain(results.model.sha256);
+    expect(md).toContain(`onnxruntime-web ${results.versions['onnxruntime-web']}`);
+    expect(md).toContain('Load average (1/5/15 min)');
+    expect(md).toMatch(/## Methodology[\s\S]*tinybench[\s\S]*maxRSS[\s\S]*WebAssembly.Memory/);
+  });
+
+  it('draws a latency and a throughput chart per size with every measured backend', async () => {
+    const results = await load();
+    const charts = chartsFor(results);
+    expect(charts.map((c) => c.file)).toEqual(['bench-latency-67.svg', 'bench-throughput-67.svg', 'bench-latency-71.svg', 'bench-throughput-71.svg']);
+    const latency = charts[0].spec as { data: { values: { backend: string; p50: number }[] } };
+    expect(latency.data.values.map((v) => v.backend).sort()).toEqual(['onnxruntime-node 1 thread', 'tfjs cpu', 'tfjs wasm SIMD']);
+    const tput71 = charts[3].spec as { data: { values: { backend: string; batch: number }[] } };
+    // tfjs cpu's skipped batch 4 is left out of the line rather than drawn as zero
+    expect(tput71.data.values.filter((v) => v.backend === 'tfjs cpu').map((v) => v.batch)).toEqual([1]);
+  });
+
+  it('writes report.md and SVG charts rendered by vega-lite', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nin-bench-report-'));
+    try {
+      await writeReport(await load(), dir);
+      expect((await readdir(dir)).sort()).toEqual(['bench-latency-67.svg', 'bench-latency-71.svg', 'bench-throughput-67.svg', 'bench-throughput-71.svg', 'report.md']);
+      const svg = await readFile(join(dir, 'bench-latency-67.svg'), 'utf8');
+      expect(svg).toMatch(/^<svg/);
+      expect(svg).toContain('tfjs wasm SIMD');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file that is not nin-bench results', async () => {
+    await expect(readResults(new URL('../../package.json', import.meta.url).pathname)).rejects.toThrow(/not a nin-bench results file/);
+    await expect(readResults('/nonexistent/results.json')).rejects.toThrow(/run `npm run bench` first/);
+  });
+});
