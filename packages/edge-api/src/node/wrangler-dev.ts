@@ -27,6 +27,11 @@ export interface WranglerDev {
   stop(): Promise<void>;
 }
 
+const WATCHDOG =
+  'parent=$1; shift; ' +
+  '( trap "" TERM; while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM 0; sleep 3; kill -KILL 0 ) >/dev/null 2>&1 & ' +
+  'exec "$@"';
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -48,12 +53,16 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   await ensureEdgeWeights(precision);
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(precision), '--ip', '127.0.0.1', '--port', String(port),
-      '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false'],
-    { cwd: REPO_ROOT, env: offlineWranglerEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const wrangler = [process.execPath, wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(precision), '--ip', '127.0.0.1',
+    '--port', String(port), '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false'];
+  // A new process group led by a shell that becomes wrangler (exec), with a watchdog inside the group: should this
+  // process die without calling stop() (a killed test run), the watchdog ends the group, so nothing is left behind.
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'wrangler-dev', String(process.pid), ...wrangler], {
+    cwd: REPO_ROOT,
+    env: offlineWranglerEnv(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
