@@ -28,7 +28,7 @@ function stubClassifier(): EdgeClassifier & { calls: Uint8Array[] } {
       const predictions = Array.from({ length: count }, (_, i) => {
         const img = images.subarray(i * 784, (i + 1) * 784);
         const logits = Array.from({ length: 10 }, (_, k) => img.reduce((s, v, p) => s + (p % 10 === k ? v : 0), 0) / 1e4);
-        return predictionFromLogits(logits, topK);
+        return { ...predictionFromLogits(logits, topK), logits };
       });
       return { predictions, timing: { preprocessMs: 1, inferenceMs: 2 } };
     },

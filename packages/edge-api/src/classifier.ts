@@ -37,8 +37,13 @@ export interface EdgeBackendInfo {
   readonly details: BackendInfo['details'];
 }
 
+/** One image's answer: class, probabilities, top-k, and the raw logits (for clients that compare models). */
+export interface EdgePrediction extends Prediction {
+  readonly logits: number[];
+}
+
 export interface Classification {
-  readonly predictions: Prediction[];
+  readonly predictions: EdgePrediction[];
   /** preprocessMs: resize to the model's input; inferenceMs: forward pass and read-back of the logits */
   readonly timing: { readonly preprocessMs: number; readonly inferenceMs: number };
 }
@@ -98,7 +103,10 @@ export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Pr
       const t1 = now();
       const logits = await nin.logits(input, count);
       const t2 = now();
-      const predictions = Array.from({ length: count }, (_, i) => predictionFromLogits(logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), topK));
+      const predictions = Array.from({ length: count }, (_, i) => {
+        const row = logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+        return { ...predictionFromLogits(row, topK), logits: Array.from(row) };
+      });
       return { predictions, timing: { preprocessMs: t1 - t0, inferenceMs: t2 - t1 } };
     },
   };

@@ -17,6 +17,7 @@ interface PredictionBody {
   index: number;
   label: string;
   probabilities: number[];
+  logits: number[];
   top: { index: number; label: string; probability: number }[];
   timing: { preprocessMs: number; inferenceMs: number };
   backend: string;
@@ -58,6 +59,8 @@ describe('the Worker inside workerd', () => {
     expect(first.top).toHaveLength(10);
     expect(first.top[0]).toMatchObject({ index: first.index, label: FASHION_MNIST_CLASSES[first.index] });
     expect(first.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(first.logits).toHaveLength(10);
+    expect(first.logits.indexOf(Math.max(...first.logits))).toBe(first.index);
     expect(first.timing.inferenceMs).toBeGreaterThanOrEqual(0);
     for (const a of answers) expect(a.probabilities).toEqual(first.probabilities);
 

@@ -11,13 +11,18 @@ export interface WranglerDevOptions {
   readonly port?: number;
   /** how long to wait for `/health` to answer 200 (default 120 s: the first request loads the model) */
   readonly readyTimeoutMs?: number;
+  /**
+   * What must answer 200 before the server counts as ready: `/health` (default) loads the model; `/` does not,
+   * for callers that measure the model's load themselves.
+   */
+  readonly readyPath?: '/health' | '/';
 }
 
 export interface WranglerDev {
   readonly url: string;
   /** the wrangler process; it leads its own process group (workerd and the rest run inside it) */
   readonly pid: number;
-  /** what /health answered once ready */
+  /** what the ready path (/health by default) answered */
   readonly health: Record<string, unknown>;
   /** CPU time (user + system, ms) used so far by the workerd processes of this `wrangler dev` (Linux /proc) */
   workerdCpuMs(): number;
@@ -70,7 +75,7 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   const url = `http://127.0.0.1:${port}`;
   const stop = () => stopGroup(child, exited);
   try {
-    const health = await waitForHealth(url, child, options.readyTimeoutMs ?? 120_000, () => output);
+    const health = await waitForReady(`${url}${options.readyPath ?? '/health'}`, child, options.readyTimeoutMs ?? 120_000, () => output);
     return { url, pid: child.pid!, health, workerdCpuMs: () => groupCpuMs(child.pid!, 'workerd'), log: () => output, stop };
   } catch (e) {
     await stop();
@@ -78,13 +83,13 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   }
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<Record<string, unknown>> {
+async function waitForReady(readyUrl: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log().slice(-3000)}`);
     try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(60_000) });
+      const res = await fetch(readyUrl, { signal: AbortSignal.timeout(60_000) });
       const body = (await res.json()) as Record<string, unknown>;
       if (res.status === 200) return body;
       last = `${res.status} ${JSON.stringify(body)}`;
