@@ -60,6 +60,9 @@ class BatchMaker {
   }
 }
 
+/** Seconds with two significant figures: 0.15 s, 3.2 s, 93 s, 120 s. */
+const seconds = (ms: number): string => `${Number((ms / 1000).toPrecision(2))} s`;
+
 /** Times `infer` on one batch with tinybench: warm-up calls first (not counted), then the budgeted loop. */
 async function timeBatch(model: LoadedModel, batch: Batch, loop: TimedLoop, warmupIterations: number): Promise<LatencySummary> {
   let sink = 0;
@@ -85,11 +88,21 @@ async function timeBatch(model: LoadedModel, batch: Batch, loop: TimedLoop, warm
   return summarizeTask(bench.tasks[0]);
 }
 
-async function measureOffline(model: LoadedModel, runner: Runner, batches: BatchMaker, plan: ChildPlan['offline']): Promise<void> {
+async function measureOffline(model: LoadedModel, runner: Runner, batches: BatchMaker, plan: ChildPlan['offline'], knownPerImageMs: number | undefined): Promise<void> {
+  // The fastest per-image time seen so far: a batch size that would clearly exceed the per-call limit is
+  // skipped without spending minutes to find out (tfjs cpu at 224 px: ~3 s per image).
+  let perImageMs = knownPerImageMs;
+  let estimatedFrom = knownPerImageMs === undefined ? '' : 'batch 1 latency';
   for (const b of plan.batches) {
     await send({ type: 'progress', scenario: 'offline', detail: `batch ${b}` });
     if (runner.maxBatch !== undefined && b > runner.maxBatch) {
       await send({ type: 'offline', point: { batch: b, skipped: `this runner takes at most ${runner.maxBatch} image(s) per call` } });
+      continue;
+    }
+    const limit = `this profile's ${seconds(plan.maxCallMs)} limit per call`;
+    if (perImageMs !== undefined && perImageMs * b > plan.maxCallMs) {
+      const reason = `one call would take about ${seconds(perImageMs * b)} (estimated from ${estimatedFrom}), over ${limit}`;
+      await send({ type: 'offline', point: { batch: b, skipped: reason } });
       continue;
     }
     const batch = batches.first(b);
@@ -99,8 +112,12 @@ async function measureOffline(model: LoadedModel, runner: Runner, batches: Batch
       const t0 = performance.now();
       await model.infer(batch);
       const warmupMs = performance.now() - t0;
+      if (perImageMs === undefined || warmupMs / b < perImageMs) {
+        perImageMs = warmupMs / b;
+        estimatedFrom = `the warm-up call at batch ${b}`;
+      }
       if (warmupMs > plan.maxCallMs) {
-        const reason = `one call takes ${(warmupMs / 1000).toFixed(1)} s, over this profile's ${(plan.maxCallMs / 1000).toFixed(0)} s limit per call`;
+        const reason = `one call takes ${seconds(warmupMs)}, over ${limit}`;
         await send({ type: 'offline', point: { batch: b, skipped: reason, warmupMs } });
         continue;
       }
@@ -189,15 +206,18 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
     coldStart: { processMs, initMs, loadMs, firstInferenceMs, totalMs: processMs + initMs + loadMs + firstInferenceMs, harnessDataMs },
   });
 
+  let batchOneMs: number | undefined;
   if (wants('single-stream')) {
     await send({ type: 'progress', scenario: 'single-stream' });
     try {
-      await send({ type: 'single-stream', latency: await timeBatch(model, one, plan.singleStream, plan.singleStream.warmupIterations) });
+      const latency = await timeBatch(model, one, plan.singleStream, plan.singleStream.warmupIterations);
+      batchOneMs = latency.min;
+      await send({ type: 'single-stream', latency });
     } catch (e) {
       await send({ type: 'error', scenario: 'single-stream', message: errorMessage(e) });
     }
   }
-  if (wants('offline')) await measureOffline(model, runner, batches, plan.offline);
+  if (wants('offline')) await measureOffline(model, runner, batches, plan.offline, batchOneMs);
   if (wants('agreement')) {
     try {
       await measureAgreement(model, runner, batches, task.data.count, plan.agreement);

@@ -102,6 +102,16 @@ describe('child-process runner', () => {
     expect(out.failure).toMatch(/timed out after 8 s during cold-start \(first inference\)/);
   });
 
+  it('skips a batch size whose call would exceed the per-call limit, without running it, and says why', async () => {
+    const plan: ChildPlan = { ...PLAN, scenarios: ['cold-start', 'single-stream', 'offline'], offline: { batches: [1, 2, 8], timeMs: 10, minIterations: 2, maxCallMs: 150 } };
+    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/slow.ts'), { msPerImage: 40 }, plan), { timeoutMs: 60_000 });
+    const points = ofType(out.messages, 'offline').map((m) => m.point);
+    expect(points.map((p) => [p.batch, 'skipped' in p])).toEqual([[1, false], [2, false], [8, true]]);
+    const skipped = points[2] as { skipped: string; warmupMs?: number };
+    expect(skipped.skipped).toMatch(/one call would take about 0\.3\d? s \(estimated from .*\), over this profile's 0\.15 s limit per call/);
+    expect(skipped.warmupMs).toBeUndefined(); // it never ran
+  });
+
   it('reports a runner file without createRunner as an init error', async () => {
     const out = await runChildProcess(task(runnerFile('./protocol.ts')), { timeoutMs: 60_000 });
     expect(ofType(out.messages, 'error')[0].message).toMatch(/does not export createRunner/);
