@@ -34,6 +34,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 50,
+      // Recompute the ETA as time passes, not only on updates: a slow backend can go a minute between messages.
+      etaAsynchronousUpdate: true,
+      formatTime: (t, options, round) => (Number.isFinite(t) && t > 0 ? cliProgress.Format.TimeFormat(t, options, round) : '…'),
       fps: 5,
     },
     cliProgress.Presets.shades_classic,
