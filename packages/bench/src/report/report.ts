@@ -18,8 +18,11 @@ function bestOffline(r: BackendRun): OfflineResult | undefined {
   return (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
 }
 
-/** Engines that run without a native addon: what a browser or an edge runtime can use. */
-const isPortable = (r: BackendRun) => r.engine !== 'onnxruntime-node' && !r.backend.startsWith('tfjs-tensorflow');
+/**
+ * In-process engines that need no native addon: what a browser page or an edge runtime can embed (tfjs on
+ * cpu/wasm/webgpu, onnxruntime-web). An HTTP endpoint is not one: its row measures a deployment.
+ */
+const isPortable = (r: BackendRun) => (r.engine === 'tfjs' && !r.backend.startsWith('tfjs-tensorflow')) || r.engine === 'onnxruntime-web';
 
 function summary(results: BenchResults, size: number): string {
   const runs = results.runs.filter((r) => r.size === size && measured(r));
