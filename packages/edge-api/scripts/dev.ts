@@ -1,5 +1,6 @@
 // `npm run edge:dev`: wrangler dev on http://127.0.0.1:8787 (PORT to change), offline and without a login.
-// EDGE_WEIGHTS=int8|float16|float32 picks the bundled weights (int8 by default). Extra arguments go to wrangler.
+// EDGE_WEIGHTS=int8|float16|float32 picks the bundled weights (int8 by default). Extra arguments go to wrangler
+// (`npm run -w @nin-bench/edge-api dev -- --ip 0.0.0.0` to listen beyond this machine).
 import { spawn } from 'node:child_process';
 import { ensureEdgeWeights } from '../src/node/edge-weights.ts';
 import { REPO_ROOT, WRANGLER_CONFIG, edgePrecision, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from '../src/node/wrangler.ts';
@@ -7,9 +8,11 @@ import { REPO_ROOT, WRANGLER_CONFIG, edgePrecision, offlineWranglerEnv, wrangler
 const precision = edgePrecision();
 await ensureEdgeWeights(precision);
 const port = process.env.PORT ?? '8787';
+const extra = process.argv.slice(2);
+const ip = extra.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
 const child = spawn(
   process.execPath,
-  [wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(precision), '--port', port, ...process.argv.slice(2)],
+  [wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(precision), '--port', port, ...ip, ...extra],
   { cwd: REPO_ROOT, env: offlineWranglerEnv(), stdio: 'inherit' },
 );
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
