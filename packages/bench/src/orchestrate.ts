@@ -24,6 +24,8 @@ export interface BenchRequest {
   readonly childTimeoutMs?: number;
   readonly command: string;
   readonly progress: Progress;
+  /** called with the results so far after every row, so that an interrupted run keeps what it measured */
+  readonly checkpoint?: (partial: BenchResults) => Promise<void>;
 }
 
 function formatRow(run: BackendRun): string {
@@ -89,15 +91,45 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     let done = 0;
     const onnxWritten = new Set<number>();
     const runs: BackendRun[] = [];
+    const versions = packageVersions();
+    /** The results as they stand: the final ones at the end, a checkpoint after every row. */
+    const snapshot = async (): Promise<BenchResults> => ({
+      format: RESULTS_FORMAT,
+      createdAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      command: req.command,
+      machine: await machineInfo(loadAtStart, loadAverage(), busy),
+      versions,
+      model,
+      settings: {
+        profile: profile.name,
+        sizes,
+        scenarios: req.scenarios,
+        singleStream: profile.singleStream,
+        offline: profile.offline,
+        agreement: {
+          images: profile.agreement.images,
+          batch: profile.agreement.batch,
+          referenceTimeMs: profile.agreement.referenceTimeMs,
+          reference: REFERENCE_BACKEND,
+        },
+        childTimeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
+        dataset: `Fashion-MNIST test set, first ${sliceCount} images`,
+      },
+      runs: [...runs],
+    });
+    const finishRow = async (run: BackendRun) => {
+      runs.push(run);
+      progress.note(formatRow(run));
+      if (req.checkpoint) await req.checkpoint(await snapshot());
+    };
     for (const size of sizes) {
       // Each size starts with its own reference (tfjs cpu is first in the catalog).
       let referenceLogits: number[] | null = null;
       let agreementImages = profile.agreement.images;
       for (const { entry, planned } of steps.filter((s) => s.size === size)) {
         if (entry.unavailable) {
-          const run: BackendRun = { backend: entry.id, label: entry.label, engine: entry.engine, size, status: 'unavailable', reason: entry.unavailable };
-          runs.push(run);
-          progress.note(formatRow(run));
+          await finishRow({ backend: entry.id, label: entry.label, engine: entry.engine, size, status: 'unavailable', reason: entry.unavailable });
           continue;
         }
         const isReference = entry.id === REFERENCE_BACKEND;
@@ -142,37 +174,11 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           referenceLogits = logits;
           agreementImages = run.agreement?.images ?? agreementImages;
         }
-        runs.push(run);
-        progress.note(formatRow(run));
+        await finishRow(run);
       }
     }
     progress.stop();
-    const versions = packageVersions();
-    return {
-      format: RESULTS_FORMAT,
-      createdAt: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      command: req.command,
-      machine: await machineInfo(loadAtStart, loadAverage(), busy),
-      versions,
-      model,
-      settings: {
-        profile: profile.name,
-        sizes,
-        scenarios: req.scenarios,
-        singleStream: profile.singleStream,
-        offline: profile.offline,
-        agreement: {
-          images: profile.agreement.images,
-          batch: profile.agreement.batch,
-          referenceTimeMs: profile.agreement.referenceTimeMs,
-          reference: REFERENCE_BACKEND,
-        },
-        childTimeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
-        dataset: `Fashion-MNIST test set, first ${sliceCount} images`,
-      },
-      runs,
-    };
+    return await snapshot();
   } finally {
     await rm(work, { recursive: true, force: true });
   }

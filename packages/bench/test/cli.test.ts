@@ -47,6 +47,7 @@ describe('nin-bench CLI', () => {
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.versions['onnxruntime-node']).toMatch(/^\d+\.\d+\.\d+$/);
     expect((await readdir(out)).sort()).toEqual(['bench', 'bench-latency-67.svg', 'bench-throughput-67.svg', 'report.md']);
+    expect(await readdir(join(out, 'bench'))).toEqual(['results.json']); // the checkpoint is gone once the run completes
 
     const first = await readFile(join(out, 'report.md'), 'utf8');
     expect(first).toContain('| onnxruntime-node 1 thread |');

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MIN_INPUT_SIZE } from '@nin-bench/core-nin';
@@ -7,7 +8,7 @@ import { runBench } from '../orchestrate.ts';
 import { createCatalog, selectEntries } from '../plan/catalog.ts';
 import { PROFILES } from '../plan/profiles.ts';
 import { createProgress } from '../progress.ts';
-import { writeReport, writeResults } from '../report/write.ts';
+import { resultsFile, writeReport, writeResults } from '../report/write.ts';
 import { UsageError } from './usage-error.ts';
 
 export const RUN_USAGE = `usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--out DIR] [--weights FILE]
@@ -99,8 +100,12 @@ export async function runCommand(args: string[]): Promise<number> {
     childTimeoutMs,
     command: ['nin-bench', 'run', ...args].join(' '),
     progress,
+    checkpoint: async (partial) => {
+      await writeResults(partial, outDir, 'results.partial.json');
+    },
   });
   console.log(`wrote ${await writeResults(results, outDir)}`);
+  await rm(resultsFile(outDir, 'results.partial.json'), { force: true });
   for (const path of await writeReport(results, outDir)) console.log(`wrote ${path}`);
   const failed = results.runs.filter((r) => r.status === 'failed');
   if (failed.length) console.error(`nin-bench: ${failed.length} backend(s) failed: ${failed.map((r) => r.backend).join(', ')} (see the report)`);

@@ -1,11 +1,11 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESULTS_FORMAT, type BenchResults } from '../results/schema.ts';
 import { chartsFor } from './charts.ts';
 import { renderReport } from './report.ts';
 
 /** Where a run keeps its raw results, under the output directory. */
-export const resultsFile = (outDir: string): string => join(outDir, 'bench', 'results.json');
+export const resultsFile = (outDir: string, name = 'results.json'): string => join(outDir, 'bench', name);
 
 export async function readResults(path: string): Promise<BenchResults> {
   let parsed: Partial<BenchResults>;
@@ -35,9 +35,15 @@ export async function writeReport(results: BenchResults, outDir: string): Promis
   return written;
 }
 
-export async function writeResults(results: BenchResults, outDir: string): Promise<string> {
-  const path = resultsFile(outDir);
+/**
+ * Writes the raw results (atomically: a rename, so an interrupted write never leaves half a file). During a
+ * run the CLI checkpoints into `results.partial.json`; an interrupted run leaves that file, and
+ * `nin-bench report --results DIR/bench/results.partial.json` shows what was measured.
+ */
+export async function writeResults(results: BenchResults, outDir: string, name = 'results.json'): Promise<string> {
+  const path = resultsFile(outDir, name);
   await mkdir(join(outDir, 'bench'), { recursive: true });
-  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  await rename(`${path}.tmp`, path);
   return path;
 }
