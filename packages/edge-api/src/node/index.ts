@@ -2,3 +2,4 @@
 export * from './edge-weights.ts';
 export * from './wrangler.ts';
 export * from './wrangler-dev.ts';
+export * from './bundle-size.ts';

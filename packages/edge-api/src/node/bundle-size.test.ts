@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { SCRIPT_SIZE_LIMITS, checkBundle } from './bundle-size.ts';
+
+describe('the deployable Worker bundle (wrangler deploy --dry-run)', () => {
+  it('holds the script, the wasm SIMD binary and the int8 weights, within the Free plan limit', async () => {
+    const size = await checkBundle('int8');
+    const names = size.modules.map((m) => m.name);
+    expect(names).toContain('worker.js');
+    expect(names).toContain('tfjs-backend-wasm-simd.wasm');
+    expect(names.filter((n) => n.endsWith('.safetensors'))).toEqual([expect.stringContaining('int8')]);
+    // no other wasm binary (plain, threaded) is dragged in
+    expect(names.filter((n) => n.endsWith('.wasm'))).toHaveLength(1);
+    expect(size.gzipBytes).toBeLessThan(SCRIPT_SIZE_LIMITS.free);
+    expect(size.wranglerSummary).toMatch(/Total Upload/);
+  });
+});

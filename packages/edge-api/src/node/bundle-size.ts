@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { WeightStorage } from '@nin-bench/core-nin';
+import { EDGE_DIR, ensureEdgeWeights } from './edge-weights.ts';
+import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from './wrangler.ts';
+
+/** Workers' limit on a Worker's compressed (gzip) upload: script plus its wasm and data modules. */
+export const SCRIPT_SIZE_LIMITS = { free: 3 * 1024 * 1024, paid: 10 * 1024 * 1024 } as const;
+export type WorkersPlan = keyof typeof SCRIPT_SIZE_LIMITS;
+
+export interface BundleModule {
+  /** file name without wrangler's content-hash prefix */
+  readonly name: string;
+  readonly rawBytes: number;
+  readonly gzipBytes: number;
+}
+
+export interface BundleSize {
+  readonly precision: WeightStorage;
+  readonly modules: readonly BundleModule[];
+  readonly rawBytes: number;
+  readonly gzipBytes: number;
+  /** wrangler's own "Total Upload: ... / gzip: ..." line */
+  readonly wranglerSummary: string | null;
+  readonly outdir: string;
+}
+
+/**
+ * Bundles the Worker exactly as `wrangler deploy` would (`--dry-run --outdir`, offline, no login) and measures
+ * every module raw and gzipped (level 9, as wrangler compresses the upload).
+ */
+export function measureBundle(precision: WeightStorage): BundleSize {
+  const outdir = join(EDGE_DIR, '.bundle', precision);
+  rmSync(outdir, { recursive: true, force: true });
+  const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', '--dry-run', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(precision), '--outdir', outdir], {
+    cwd: REPO_ROOT,
+    env: offlineWranglerEnv(),
+    encoding: 'utf8',
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${run.status}):\n${output}`);
+  const modules = readdirSync(outdir)
+    .filter((f) => !f.endsWith('.map') && f !== 'README.md')
+    .map((f) => {
+      const bytes = readFileSync(join(outdir, f));
+      return { name: f.replace(/^[0-9a-f]{40}-/, ''), rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+    });
+  return {
+    precision,
+    modules,
+    rawBytes: modules.reduce((n, m) => n + m.rawBytes, 0),
+    gzipBytes: modules.reduce((n, m) => n + m.gzipBytes, 0),
+    wranglerSummary: /Total Upload: .*/.exec(output)?.[0] ?? null,
+    outdir,
+  };
+}
+
+/** Makes sure the weights exist, then measures. */
+export async function checkBundle(precision: WeightStorage): Promise<BundleSize> {
+  await ensureEdgeWeights(precision);
+  return measureBundle(precision);
+}
