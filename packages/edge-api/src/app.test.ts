@@ -110,6 +110,18 @@ describe('edge app (runtime-agnostic)', () => {
     });
   });
 
+  it('lets web pages call it (CORS) and answers HEAD like GET', async () => {
+    const app = createApp({ classifier: readyClassifier(stubClassifier()) });
+    const preflight = await app.request('/predict', { method: 'OPTIONS', headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    const res = await post(app, 'application/octet-stream', new Uint8Array(784));
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await app.request('/health', { method: 'HEAD' })).status).toBe(200);
+    expect((await app.request('/health', { method: 'POST' })).headers.get('allow')).toBe('GET, HEAD');
+  });
+
   it('refuses an over-long body by its Content-Length without reading it', async () => {
     const app = createApp({ classifier: readyClassifier(stubClassifier()), limits: { maxBodyBytes: 1000 } });
     const counter = { bytes: 0 };

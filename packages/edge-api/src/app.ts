@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { RequestError, badRequest } from './errors.ts';
 import { readImages } from './input.ts';
 import { EDGE_LIMITS, type EdgeLimits } from './limits.ts';
@@ -36,6 +37,8 @@ export function createApp(options: EdgeAppOptions): Hono {
   const now = options.now ?? (() => performance.now());
   const source = options.classifier;
   const app = new Hono();
+  // Any web page may call the classifier (no cookies or credentials are involved); preflights get 204.
+  app.use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }));
   const getClassifier = async () => {
     try {
       return await source.get();
@@ -113,7 +116,9 @@ export function createApp(options: EdgeAppOptions): Hono {
   );
 
   for (const [path, methods] of Object.entries(ROUTES)) {
-    app.all(path, (c) => errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${methods.join(', ')}`, { Allow: methods.join(', ') }));
+    // Hono answers HEAD with the GET route
+    const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+    app.all(path, (c) => errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${allow}`, { Allow: allow }));
   }
   app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}; see GET /`));
   app.onError((e, c) => {
