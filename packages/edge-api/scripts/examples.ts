@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS } from '@nin-bench/core-nin';
-import { loadFashionMnist } from '../../core-nin/src/node/fashion-mnist.ts';
+import { loadFashionMnist } from '@nin-bench/core-nin/node';
 import { EDGE_DIR } from '../src/node/edge-weights.ts';
 
 export const EXAMPLES_DIR = join(EDGE_DIR, 'examples');

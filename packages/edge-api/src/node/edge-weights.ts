@@ -8,22 +8,16 @@
  *
  * CLI: tsx packages/edge-api/scripts/weights.ts [--untrained] [--precision int8|float16|float32]
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  decodeNinWeights,
-  encodeNinWeights,
-  hwioToOihw,
-  initialNinWeights,
-  type StateDict,
-  type WeightStorage,
-} from '@nin-bench/core-nin';
+import { hwioToOihw, initialNinWeights, type StateDict, type WeightStorage } from '@nin-bench/core-nin';
+import { WEIGHTS_DIR, readNinWeightsFile, writeNinWeightsFile } from '@nin-bench/core-nin/node';
 
 export const EDGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEV_WEIGHTS_DIR = join(EDGE_DIR, '.weights');
-export const TRAINED_WEIGHTS_DIR = join(EDGE_DIR, '..', 'core-nin', 'weights');
+/** where the trainer writes (packages/core-nin/weights) */
+export const TRAINED_WEIGHTS_DIR = WEIGHTS_DIR;
 export const EDGE_INPUT_SIZE = 96;
 
 export function trainedWeightsPath(precision: WeightStorage): string {
@@ -47,21 +41,16 @@ function untrainedStateDict(): StateDict {
   return sd;
 }
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path + '.tmp', bytes);
-  await rename(path + '.tmp', path);
-}
-
 /** float16 from the trained float32 file (re-encoded, manifest carried over). */
 export async function writeFloat16FromTrained(): Promise<string> {
   const source = trainedWeightsPath('float32');
   if (!existsSync(source)) throw new Error(`no trained float32 weights at ${source}: train first (npm run train)`);
-  const { stateDict, manifest } = await decodeNinWeights(new Uint8Array(await readFile(source)));
+  const { stateDict, manifest } = await readNinWeightsFile(source);
   if (!manifest) throw new Error(`${source} has no nin manifest`);
   const { format: _f, model: _m, storage: _s, parameterCount: _p, classes: _c, tensorsSha256: _h, ...description } = manifest;
   const out = devWeightsPath('float16');
-  await writeAtomic(out, await encodeNinWeights(stateDict, 'float16', { ...description, provenance: { ...manifest.provenance, derivedFrom: relative(join(EDGE_DIR, '..', '..'), source), derivedAs: 'float16 re-encoding of the float32 weights' } }));
+  const provenance = { ...manifest.provenance, derivedFrom: relative(join(EDGE_DIR, '..', '..'), source), derivedAs: 'float16 re-encoding of the float32 weights' };
+  await writeNinWeightsFile(out, stateDict, 'float16', { ...description, provenance });
   return out;
 }
 
@@ -70,7 +59,7 @@ export async function writeUntrained(precisions: readonly WeightStorage[]): Prom
   const paths: string[] = [];
   for (const p of precisions) {
     const out = devWeightsPath(p);
-    await writeAtomic(out, await encodeNinWeights(sd, p, { inputSize: EDGE_INPUT_SIZE, provenance: { note: 'UNTRAINED: initialNinWeights(0), for development only' } }));
+    await writeNinWeightsFile(out, sd, p, { inputSize: EDGE_INPUT_SIZE, provenance: { note: 'UNTRAINED: initialNinWeights(0), for development only' } });
     paths.push(out);
   }
   return paths;
