@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNodeBackendRegistry } from '../node/backends.ts';
+import { loadFashionMnist } from '../node/fashion-mnist.ts';
+import { loadGradients } from '../node/train/backend.ts';
+import { registerWasmTrainingKernels } from '../backends/wasm-training-kernels.ts';
+import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
+import type { LabelledImages } from '../data/idx.ts';
+import { ninForward } from '../model/nin.ts';
+import { D2L_RECIPE, type TrainingRecipe } from './recipe.ts';
+import { softmaxCrossEntropy } from './step.ts';
+import { NinTrainer } from './trainer.ts';
+
+// Small but real: the first Fashion-MNIST training images at the smallest input NiN accepts.
+const SMALL: TrainingRecipe = { ...D2L_RECIPE, inputSize: 67, batchSize: 8, epochs: 2, learningRate: 0.05, momentum: 0.9, limit: 24, seed: 3 };
+
+async function lossOn(trainer: NinTrainer, data: LabelledImages, n: number, size: number): Promise<number> {
+  const x = preprocessImages(data.images.subarray(0, n * FASHION_MNIST_PIXELS), size);
+  const loss = tf.tidy(() => softmaxCrossEntropy(ninForward(trainer.params, tf.tensor4d(x, [n, size, size, 1])), tf.tensor1d(Array.from(data.labels.subarray(0, n)), 'int32')));
+  const v = (await loss.data())[0];
+  loss.dispose();
+  return v;
+}
+
+async function runToEnd(trainer: NinTrainer, data: LabelledImages, stopAfter = Infinity): Promise<boolean> {
+  let steps = 0;
+  while (!trainer.done) {
+    const { finished } = await trainer.trainEpoch(data, { shouldStop: () => steps >= stopAfter, onStep: () => steps++ });
+    if (!finished) return false;
+    trainer.finishEpoch(null, data.count);
+  }
+  return true;
+}
+
+async function snapshot(trainer: NinTrainer): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [k, p] of trainer.params) out[`param/${k}`] = (await p.data()) as Float32Array;
+  for (const [k, v] of trainer.optimizer.velocity) out[`velocity/${k}`] = (await v.data()) as Float32Array;
+  return out;
+}
+
+/** The history without wall-clock figures, which legitimately differ between runs. */
+const timeless = (t: NinTrainer) => t.state.history.map(({ trainSeconds, imagesPerSecond, ...rest }) => rest);
+
+describe('NiN training on wasm', () => {
+  let train: LabelledImages;
+  beforeAll(async () => {
+    await loadGradients();
+    await createNodeBackendRegistry().activate('wasm:simd');
+    registerWasmTrainingKernels();
+    train = await loadFashionMnist('train', { download: false });
+  });
+
+  it('lowers the loss on a small real subset', async () => {
+    const recipe = { ...SMALL, epochs: 6, batchSize: 16, limit: 64 };
+    const trainer = NinTrainer.create(recipe);
+    const before = await lossOn(trainer, train, 64, recipe.inputSize);
+    expect(await runToEnd(trainer, train)).toBe(true);
+    const after = await lossOn(trainer, train, 64, recipe.inputSize);
+    expect(after).toBeLessThan(before - 0.02);
+    expect(trainer.state.history).toHaveLength(6);
+    expect(trainer.state.globalStep).toBe(24);
+    trainer.dispose();
+  });
+
+  it('resumed from a mid-epoch checkpoint, ends bit for bit where an uninterrupted run does', async () => {
+    const whole = NinTrainer.create(SMALL);
+    expect(await runToEnd(whole, train)).toBe(true);
+    const expected = await snapshot(whole);
+
+    const first = NinTrainer.create(SMALL);
+    expect(await runToEnd(first, train, 4)).toBe(false); // 3 steps per epoch: stops inside epoch 2
+    expect(first.state).toMatchObject({ completedEpochs: 1, globalStep: 4, current: { step: 1 } });
+    const bytes = await first.checkpoint();
+    first.dispose();
+
+    const resumed = NinTrainer.fromCheckpoint(bytes);
+    expect(await runToEnd(resumed, train)).toBe(true);
+    const got = await snapshot(resumed);
+    expect(Object.keys(got)).toEqual(Object.keys(expected));
+    expect(Object.keys(got).some((k) => k.startsWith('velocity/'))).toBe(true);
+    for (const k of Object.keys(expected)) expect(got[k], k).toEqual(expected[k]);
+    expect(timeless(resumed)).toEqual(timeless(whole));
+    expect(resumed.state.globalStep).toBe(whole.state.globalStep);
+    whole.dispose();
+    resumed.dispose();
+  });
+
+  it('leaks no tensor per step', async () => {
+    const trainer = NinTrainer.create({ ...SMALL, epochs: 1, limit: 40 });
+    const counts: number[] = [];
+    await trainer.trainEpoch(train, { onStep: () => counts.push(tf.memory().numTensors) });
+    expect(counts).toHaveLength(5);
+    expect(new Set(counts).size).toBe(1);
+    trainer.dispose();
+  });
+
+  it('refuses a checkpoint that is not one', () => {
+    expect(() => NinTrainer.fromCheckpoint(new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]))).toThrow(/not a nin training checkpoint/);
+  });
+});

@@ -1,0 +1,240 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { NIN_TENSORS } from '../model/architecture.ts';
+import { initialNinWeights } from '../model/nin.ts';
+import { stateDictFromParams } from '../model/params.ts';
+import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
+import type { LabelledImages } from '../data/idx.ts';
+import type { StateDict } from '../weights/state-dict.ts';
+import { parseSafetensors, serializeSafetensors, type TensorToWrite } from '../weights/safetensors.ts';
+import { checkRecipe, learningRateAt, type TrainingRecipe } from './recipe.ts';
+import { SgdOptimizer } from './sgd.ts';
+import { dropoutSeedFor, epochOrder } from './shuffle.ts';
+import { trainStep, type StepResult } from './step.ts';
+
+/** What one finished epoch measured. */
+export interface EpochRecord {
+  /** 1-based */
+  readonly epoch: number;
+  /** mean training loss over the epoch's batches (dropout on) */
+  readonly trainLoss: number;
+  /** fraction of training images classified right during the epoch (dropout on, weights moving) */
+  readonly trainAccuracy: number;
+  /** full test set, inference mode; null when not evaluated */
+  readonly testAccuracy: number | null;
+  readonly testPerClass: readonly number[] | null;
+  readonly learningRate: number;
+  /** training time of the epoch (summed over resumed pieces), evaluation excluded */
+  readonly trainSeconds: number;
+  readonly imagesPerSecond: number;
+}
+
+/** The position and running sums of the epoch in progress: what a mid-epoch checkpoint must carry. */
+interface EpochProgress {
+  step: number;
+  seen: number;
+  lossSum: number;
+  correct: number;
+  seconds: number;
+}
+
+export interface TrainerState {
+  readonly recipe: TrainingRecipe;
+  /** epochs finished */
+  completedEpochs: number;
+  /** optimiser steps taken over the whole run */
+  globalStep: number;
+  current: EpochProgress;
+  history: EpochRecord[];
+}
+
+export interface StepEvent extends StepResult {
+  readonly epoch: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seconds: number;
+  /** running means over the epoch so far */
+  readonly epochLoss: number;
+  readonly epochAccuracy: number;
+}
+
+export const CHECKPOINT_KEY = 'nin_training_checkpoint';
+const CHECKPOINT_FORMAT = 'nin-bench.checkpoint/1';
+
+const freshProgress = (): EpochProgress => ({ step: 0, seen: 0, lossSum: 0, correct: 0, seconds: 0 });
+
+/**
+ * A NiN being trained: parameters and optimiser state on the active backend, plus the bookkeeping that makes a
+ * run resumable bit for bit (epoch, step within the epoch, running sums). Shuffling and dropout are pure
+ * functions of (seed, epoch) and (seed, step), so no RNG state needs saving.
+ */
+export class NinTrainer {
+  private constructor(
+    readonly params: Map<string, tf.Variable>,
+    readonly optimizer: SgdOptimizer,
+    readonly state: TrainerState,
+  ) {}
+
+  /** Fresh d2l initialisation (Xavier-uniform, seeded). */
+  static create(recipe: TrainingRecipe): NinTrainer {
+    checkRecipe(recipe);
+    const init = initialNinWeights(recipe.seed);
+    const params = new Map<string, tf.Variable>();
+    for (const spec of NIN_TENSORS) {
+      const w = init.get(spec.name)!;
+      params.set(spec.name, tf.variable(tf.tensor(w.data, w.shape), true));
+    }
+    return new NinTrainer(params, new SgdOptimizer(params, recipe.momentum, recipe.weightDecay), {
+      recipe,
+      completedEpochs: 0,
+      globalStep: 0,
+      current: freshProgress(),
+      history: [],
+    });
+  }
+
+  /** Restores a trainer from {@link checkpoint} bytes (parameters, momentum, position, history). */
+  static fromCheckpoint(bytes: Uint8Array): NinTrainer {
+    const file = parseSafetensors(bytes);
+    const json = file.metadata[CHECKPOINT_KEY];
+    if (!json) throw new Error('not a nin training checkpoint (no metadata)');
+    const meta = JSON.parse(json) as { format: string; state: TrainerState };
+    if (meta.format !== CHECKPOINT_FORMAT) throw new Error(`unknown checkpoint format ${meta.format}`);
+    const trainer = NinTrainer.create(meta.state.recipe);
+    const read = (name: string): Float32Array => {
+      const raw = file.tensors.get(name);
+      if (!raw || raw.dtype !== 'F32') throw new Error(`checkpoint tensor ${name} is missing`);
+      return new Float32Array(raw.bytes.slice().buffer);
+    };
+    for (const [name, p] of trainer.params) {
+      const data = read(`param/${name}`);
+      if (data.length !== p.size) throw new Error(`checkpoint tensor param/${name} has ${data.length} values, expected ${p.size}`);
+      tf.tidy(() => p.assign(tf.tensor(data, p.shape)));
+    }
+    if (trainer.optimizer.velocity.size > 0) {
+      trainer.optimizer.loadVelocity(new Map([...trainer.params.keys()].map((name) => [name, read(`velocity/${name}`)])));
+    }
+    Object.assign(trainer.state, meta.state);
+    return trainer;
+  }
+
+  get recipe(): TrainingRecipe {
+    return this.state.recipe;
+  }
+
+  get done(): boolean {
+    return this.state.completedEpochs >= this.recipe.epochs;
+  }
+
+  stepsPerEpoch(trainCount: number): number {
+    return Math.ceil(this.trainCount(trainCount) / this.recipe.batchSize);
+  }
+
+  private trainCount(available: number): number {
+    return this.recipe.limit > 0 ? Math.min(this.recipe.limit, available) : available;
+  }
+
+  /**
+   * Trains the current epoch from where it stands to its end, or until `shouldStop()` says so between steps.
+   * Returns the epoch's record once it is complete (test accuracy still null: see {@link finishEpoch}).
+   */
+  async trainEpoch(
+    data: LabelledImages,
+    hooks: { shouldStop?: () => boolean; onStep?: (e: StepEvent) => void; now?: () => number } = {},
+  ): Promise<{ finished: boolean }> {
+    const { recipe, current } = this.state;
+    const now = hooks.now ?? (() => performance.now());
+    const count = this.trainCount(data.count);
+    const stepsPerEpoch = this.stepsPerEpoch(data.count);
+    const totalSteps = stepsPerEpoch * recipe.epochs;
+    const order = epochOrder(count, recipe.seed, this.state.completedEpochs);
+    const size = recipe.inputSize;
+    const pixels = new Uint8Array(recipe.batchSize * FASHION_MNIST_PIXELS);
+    while (current.step < stepsPerEpoch) {
+      // On CPU backends every await above resolves as a microtask, so without this the event loop would never
+      // run timers (progress output) or signal handlers (Ctrl-C) during an epoch.
+      await new Promise((r) => setTimeout(r, 0));
+      if (hooks.shouldStop?.()) return { finished: false };
+      const t0 = now();
+      const start = current.step * recipe.batchSize;
+      const n = Math.min(recipe.batchSize, count - start);
+      const labels = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const k = order[start + i];
+        pixels.set(data.images.subarray(k * FASHION_MNIST_PIXELS, (k + 1) * FASHION_MNIST_PIXELS), i * FASHION_MNIST_PIXELS);
+        labels[i] = data.labels[k];
+      }
+      const images = preprocessImages(pixels.subarray(0, n * FASHION_MNIST_PIXELS), size);
+      const learningRate = learningRateAt(recipe, this.state.globalStep, totalSteps);
+      const result = await trainStep(this.params, this.optimizer, { images, labels, count: n, inputSize: size }, learningRate, dropoutSeedFor(recipe.seed, this.state.globalStep));
+      if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss ${result.loss} at step ${this.state.globalStep} (lower the learning rate)`);
+      const seconds = (now() - t0) / 1000;
+      current.step++;
+      current.seen += n;
+      current.lossSum += result.loss * n;
+      current.correct += result.correct;
+      current.seconds += seconds;
+      this.state.globalStep++;
+      hooks.onStep?.({
+        ...result,
+        epoch: this.state.completedEpochs + 1,
+        step: current.step,
+        stepsPerEpoch,
+        batchSize: n,
+        learningRate,
+        seconds,
+        epochLoss: current.lossSum / current.seen,
+        epochAccuracy: current.correct / current.seen,
+      });
+    }
+    return { finished: true };
+  }
+
+  /** Closes the finished epoch with its test accuracy (or null) and starts the next one. */
+  finishEpoch(test: { accuracy: number; perClass: readonly number[] } | null, trainCount: number): EpochRecord {
+    const { current, recipe } = this.state;
+    const totalSteps = this.stepsPerEpoch(trainCount) * recipe.epochs;
+    const record: EpochRecord = {
+      epoch: this.state.completedEpochs + 1,
+      trainLoss: current.lossSum / current.seen,
+      trainAccuracy: current.correct / current.seen,
+      testAccuracy: test?.accuracy ?? null,
+      testPerClass: test ? [...test.perClass] : null,
+      learningRate: learningRateAt(recipe, this.state.globalStep - 1, totalSteps),
+      trainSeconds: current.seconds,
+      imagesPerSecond: current.seen / current.seconds,
+    };
+    this.state.history.push(record);
+    this.state.completedEpochs++;
+    this.state.current = freshProgress();
+    return record;
+  }
+
+  /** Whether the epoch in progress has run all its steps (and waits for {@link finishEpoch}). */
+  epochComplete(trainCount: number): boolean {
+    return this.state.current.step >= this.stepsPerEpoch(trainCount);
+  }
+
+  /** Everything needed to continue exactly: parameters and momentum (tfjs layout, float32) and the state. */
+  async checkpoint(): Promise<Uint8Array> {
+    const tensors: TensorToWrite[] = [];
+    const add = async (name: string, t: tf.Tensor) => {
+      const data = (await t.data()) as Float32Array;
+      tensors.push({ name, dtype: 'F32', shape: t.shape, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    };
+    for (const [name, p] of this.params) await add(`param/${name}`, p);
+    for (const [name, v] of this.optimizer.velocity) await add(`velocity/${name}`, v);
+    return serializeSafetensors(tensors, { [CHECKPOINT_KEY]: JSON.stringify({ format: CHECKPOINT_FORMAT, state: this.state }) });
+  }
+
+  /** The parameters as a PyTorch-layout state_dict (for the weights file). */
+  stateDict(): Promise<StateDict> {
+    return stateDictFromParams(this.params);
+  }
+
+  dispose(): void {
+    for (const p of this.params.values()) p.dispose();
+    this.optimizer.dispose();
+  }
+}
