@@ -129,7 +129,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
       let agreementImages = profile.agreement.images;
       for (const { entry, planned } of steps.filter((s) => s.size === size)) {
         if (entry.unavailable) {
-          await finishRow({ backend: entry.id, label: entry.label, engine: entry.engine, size, status: 'unavailable', reason: entry.unavailable });
+          await finishRow({ backend: entry.id, label: entry.label, engine: entry.engine, ...(entry.remote ? { remote: true } : {}), size, status: 'unavailable', reason: entry.unavailable });
           continue;
         }
         const isReference = entry.id === REFERENCE_BACKEND;

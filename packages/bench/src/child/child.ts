@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin';
-import type { Batch, CreateRunner, LoadedModel, Runner } from '../runners/runner.ts';
+import type { Batch, CreateRunner, EngineFacts, LoadedModel, Runner } from '../runners/runner.ts';
 import { summarizeTask, type LatencySummary } from '../stats/summary.ts';
 import type { ChildMessage, ChildPlan, ChildTask, ScenarioName, TimedLoop } from './protocol.ts';
 import { wasmHeapBytes } from './wasm-memory.ts';
@@ -167,11 +167,13 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
   await send({ type: 'progress', scenario: 'cold-start', detail: 'init' });
   const t0 = performance.now();
   let runner: Runner;
+  let facts: EngineFacts;
   try {
     const mod = (await import(pathToFileURL(task.runnerModule).href)) as { createRunner?: CreateRunner };
     if (typeof mod.createRunner !== 'function') throw new Error(`${task.runnerModule} does not export createRunner`);
     runner = mod.createRunner(task.runner);
-    await send({ type: 'facts', facts: await runner.init() });
+    facts = await runner.init();
+    await send({ type: 'facts', facts });
   } catch (e) {
     if (isUnavailable(e)) await send({ type: 'unavailable', reason: e.reason });
     else await send({ type: 'error', scenario: 'init', message: errorMessage(e) });
@@ -188,6 +190,7 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
     return finish(0);
   }
   const t2 = performance.now();
+  if (model.details) await send({ type: 'facts', facts: { ...facts, details: { ...facts.details, ...model.details } } });
   await send({ type: 'progress', scenario: 'cold-start', detail: 'first inference' });
   try {
     await model.infer(one);

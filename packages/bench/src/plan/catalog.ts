@@ -17,6 +17,11 @@ export interface CatalogEntry {
   readonly unavailable?: string;
   /** other names `--backends` accepts */
   readonly aliases?: readonly string[];
+  /**
+   * Reached over the network rather than run in the bench's process (an HTTP endpoint): the report lists it
+   * apart from the engines it recommends, and its memory row describes the client only.
+   */
+  readonly remote?: boolean;
 }
 
 /** The reference every other backend's logits are compared with. */
@@ -48,6 +53,15 @@ export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
     { id: 'onnxruntime-node-all', label: `onnxruntime-node ${cores} threads`, engine: 'onnxruntime-node', runner: 'onnxruntime-node.ts', options: { threads: cores }, aliases: ['ort-node'] },
     { id: 'onnxruntime-web-1t', label: 'onnxruntime-web wasm 1 thread', engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: 1 }, aliases: ['ort-web-1t'] },
     { id: 'onnxruntime-web-all', label: `onnxruntime-web wasm ${cores} threads`, engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: cores }, aliases: ['ort-web'] },
+    {
+      id: 'edge',
+      label: 'edge endpoint (wrangler dev, HTTP)',
+      engine: 'edge',
+      runner: 'edge.ts',
+      options: {},
+      aliases: ['workers', 'wrangler'],
+      remote: true,
+    },
   ];
   // With one core, "all cores" is the 1-thread row again.
   return cores > 1 ? entries : entries.filter((e) => !e.id.endsWith('-all'));

@@ -33,6 +33,17 @@ describe('report generator', () => {
     expect(md).toContain('onnxruntime-node 1 thread @71 px: agreement: fixture: simulated engine error');
   });
 
+  it('recommends only in-process engines and reports an HTTP endpoint beside them', async () => {
+    const results = await load();
+    // Pretend the fastest row were an endpoint reached over HTTP.
+    const remote = { ...results, runs: results.runs.map((r) => (r.backend === 'onnxruntime-node-1t' ? { ...r, label: 'edge endpoint', remote: true } : r)) };
+    const md = renderReport(remote);
+    expect(md).toMatch(/\*\*Single images:\*\* use \*\*tfjs wasm SIMD\*\*/);
+    expect(md).toMatch(/\*\*Over HTTP:\*\* edge endpoint answers one image in p50 0\.857 ms \(0\.09× the fastest in-process engine\)/);
+    expect(md).toContain('edge endpoint (the HTTP client; the server\'s memory is not visible)');
+    expect(md).toContain('- **HTTP rows**');
+  });
+
   it('records the machine, versions, model hash and methodology', async () => {
     const results = await load();
     const md = renderReport(results);

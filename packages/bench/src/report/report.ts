@@ -26,8 +26,10 @@ const isPortable = (r: BackendRun) => (r.engine === 'tfjs' && !r.backend.startsW
 
 function summary(results: BenchResults, size: number): string {
   const runs = results.runs.filter((r) => r.size === size && measured(r));
-  const latency = runs.filter((r) => r.singleStream).sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
-  const throughput = runs.filter((r) => bestOffline(r)).sort((a, b) => bestOffline(b)!.imagesPerSecond! - bestOffline(a)!.imagesPerSecond!);
+  // Recommendations are among engines that run in the caller's process; an HTTP endpoint is reported beside them.
+  const local = runs.some((r) => !r.remote) ? runs.filter((r) => !r.remote) : runs;
+  const latency = local.filter((r) => r.singleStream).sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
+  const throughput = local.filter((r) => bestOffline(r)).sort((a, b) => bestOffline(b)!.imagesPerSecond! - bestOffline(a)!.imagesPerSecond!);
   const lines: string[] = [];
   if (latency.length > 0) {
     const best = latency[0];
@@ -48,6 +50,10 @@ function summary(results: BenchResults, size: number): string {
       line += ` Without a native addon: **${portable.label}** at batch ${p.batch}, ${sig(p.imagesPerSecond!)} images/s (${times(b.imagesPerSecond! / p.imagesPerSecond!)} slower).`;
     }
     lines.push(line);
+  }
+  for (const r of runs.filter((x) => x.remote && x.singleStream && !local.includes(x))) {
+    const ratio = latency[0] ? ` (${times(r.singleStream!.p50 / latency[0].singleStream!.p50)} the fastest in-process engine)` : '';
+    lines.push(`- **Over HTTP:** ${r.label} answers one image in p50 ${ms(r.singleStream!.p50)} ms${ratio}; that includes HTTP, JSON and the server's own preprocessing.`);
   }
   const slowest = latency.at(-1);
   if (latency.length > 1 && slowest) {
@@ -169,7 +175,13 @@ function memoryTable(runs: BackendRun[], sizes: readonly number[], withSize: boo
   const rows = runs
     .filter((r) => r.memory)
     .sort(bySizeThen(sizes, (r) => r.memory!.peakRssBytes))
-    .map((r) => [r.label, ...(withSize ? [String(r.size)] : []), mib(r.memory!.peakRssBytes), mib(r.memory!.startRssBytes), mib(r.memory!.wasmHeapBytes)]);
+    .map((r) => [
+      r.remote ? `${r.label} (the HTTP client; the server's memory is not visible)` : r.label,
+      ...(withSize ? [String(r.size)] : []),
+      mib(r.memory!.peakRssBytes),
+      mib(r.memory!.startRssBytes),
+      r.remote ? '—' : mib(r.memory!.wasmHeapBytes),
+    ]);
   return table(['Backend', ...(withSize ? ['Size'] : []), 'peak RSS (MiB)', 'RSS before the engine loaded', 'WASM heap (MiB)'], rows);
 }
 
@@ -241,6 +253,11 @@ function methodology(results: BenchResults): string {
     `- **Agreement.** The first images of the Fashion-MNIST test set (a fixed slice), preprocessed by the core, classified in batches of ${s.agreement.batch}. The reference (\`${s.agreement.reference}\`) runs first with a ${sig(s.agreement.referenceTimeMs / 1000)} s budget of at most ${s.agreement.images} images; every other backend classifies the same images it managed. Top-1 accuracy is against the labels; max |Δ logit| is the largest difference from the reference's logits over all those images and classes.`,
     '- **Threads.** tfjs cpu runs JavaScript kernels on one thread. tfjs wasm runs on one thread: tfjs-backend-wasm turns threads off under Node (see "Backends that did not run"). onnxruntime-node sets `intraOpNumThreads`; onnxruntime-web sets `env.wasm.numThreads` (its pthreads run on Node worker threads sharing one WebAssembly memory; a browser needs cross-origin isolation for that).',
     '- **webgpu** runs tfjs-backend-webgpu on Dawn (the `webgpu` package). On a machine without a GPU the only adapter is a software Vulkan driver (Mesa lavapipe): its figures then measure a CPU emulating a GPU, not a GPU; the adapter is listed below.',
+    ...(results.runs.some((r) => r.remote && measured(r))
+      ? [
+          '- **HTTP rows** (the edge endpoint) run the server on this same machine (`wrangler dev`, local workerd) and reach it over loopback HTTP: their times include HTTP, JSON and the server\'s own input handling, and the server competes with the client for the cores. The server serves the weights bundled into it (see its details under Machine and versions), so its agreement also reflects their storage precision. Its memory row is the client process only.',
+        ]
+      : []),
     `- **Contention.** The load average at the start and end and the busiest other processes are recorded above; figures taken while other work ran are slower and noisier than on a quiet machine.`,
   ].join('\n');
 }

@@ -60,6 +60,8 @@ export interface BackendRun {
   readonly backend: string;
   readonly label: string;
   readonly engine: string;
+  /** reached over HTTP: its times include the transport, its memory is the client's */
+  readonly remote?: boolean;
   readonly size: number;
   readonly status: RunStatus;
   /** why it is unavailable or failed; the failures of a partial run */

@@ -44,6 +44,12 @@ export const createRunner: CreateRunner = (task) => {
         throw new BackendUnavailableError('edge', `the endpoint serves the ${String(model.inputSize)} px model (bundled ${String(model.weightPrecision)} weights), not ${task.size} px`);
       }
       return {
+        // Which weights the Worker serves (its own bundle, not the bench's file): the report shows them beside the row.
+        details: {
+          servedWeights: `${String(model.weightPrecision)}, ${String(model.inputSize)} px`,
+          servedSha256: String(model.sha256 ?? health.modelSha256 ?? 'unknown'),
+          workerBackend: String(health.backend ?? 'unknown'),
+        },
         async infer(batch) {
           const single = batch.n === 1;
           const res = await fetch(`${base}/predict?topk=1`, {

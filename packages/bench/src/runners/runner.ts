@@ -41,6 +41,11 @@ export interface EngineFacts {
 
 export interface LoadedModel {
   /**
+   * Facts known only once the model is loaded, merged into the engine's facts (an endpoint says which
+   * weights it serves once it has loaded them).
+   */
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+  /**
    * Logits `[n, 10]` (row-major) for one batch. Time counted is everything a caller waits for: input in,
    * forward pass, logits back in JavaScript memory.
    */
