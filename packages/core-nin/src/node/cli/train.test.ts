@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineError, runNin } from '../../../test/fixtures/cli.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/nin.js', import.meta.url));
+
+describe('nin train', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nin-train-cli-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    [['--size', '40'], /too small/],
+    [['--epochs', 'two'], /--epochs must be an integer/],
+    [['--lr', '0'], /learning rate/],
+    [['--schedule', 'step'], /schedule/],
+    [['--bogus'], /bogus/],
+  ])('rejects %j with exit 2 and one line that points at --help', async (args, message) => {
+    const r = await runNin(['train', ...args]);
+    expect(r.code).toBe(2);
+    const line = expectOneLineError(r, 'train');
+    expect(line).toMatch(message);
+    expect(line).toContain('nin train --help');
+  });
+
+  it('Ctrl-C writes a checkpoint and exits 130; --resume finishes the run', async () => {
+    const common = ['train', '--size', '67', '--batch', '8', '--epochs', '2', '--limit', '64', '--test-limit', '20', '--lr', '0.05', '--backend', 'wasm', '--no-int8', '--out', dir, '--results', dir, '--checkpoint-dir', dir];
+    const child = spawn(process.execPath, [BIN, ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exit = new Promise<number | null>((ok) => child.on('close', ok));
+    await new Promise<void>((ok) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        // The first step has run once the bar shows a speed; interrupt then.
+        if (/img\/s \| lr 0\.0/.test(stderr) || /epoch 1\/2 .*[1-9]\/8 steps/.test(stderr)) ok();
+        if (/training NiN at 67/.test(stderr)) setTimeout(ok, 4000);
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(stderr).toMatch(/checkpoint .*nin-fmnist-67\.ckpt\.safetensors \(continue with --resume\)/);
+    expect(existsSync(join(dir, 'nin-fmnist-67.ckpt.safetensors'))).toBe(true);
+
+    const r = await runNin([...common, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming from .* epoch [12], step [0-9]/);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: 'finished', epochs: 2, backend: 'wasm:simd' });
+    expect(existsSync(join(dir, 'nin-fmnist-67.safetensors'))).toBe(true);
+  });
+});

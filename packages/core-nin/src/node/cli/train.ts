@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import { CliUsageError, type CliCommand } from './command.ts';
+import { D2L_RECIPE, checkRecipe, type TrainingRecipe } from '../../training/recipe.ts';
+import { assertInputSize } from '../../model/architecture.ts';
+import { WEIGHTS_DIR } from '../weights-file.ts';
+
+const usage = `usage: nin train [options]
+
+The d2l recipe by default (plain SGD lr 0.1, batch 128, 10 epochs, input 224, Xavier-uniform init, dropout 0.5).
+A checkpoint is written after every epoch and on Ctrl-C; --resume continues from it exactly.
+
+options:
+  --size N            input size in px (default ${D2L_RECIPE.inputSize}; >= 67)
+  --epochs N          epochs (default ${D2L_RECIPE.epochs})
+  --batch N           batch size (default ${D2L_RECIPE.batchSize})
+  --lr X              (peak) learning rate (default ${D2L_RECIPE.learningRate})
+  --momentum X        SGD momentum, PyTorch semantics (default 0)
+  --weight-decay X    L2 weight decay (default 0)
+  --schedule S        constant | cosine (default constant)
+  --warmup N          linear warm-up steps (default 0)
+  --seed N            seed for init, shuffling and dropout (default 0)
+  --limit N           train on the first N training images only (default: all 60000)
+  --backend B         auto | webgpu | tensorflow | wasm[:simd|:plain] | cpu (default auto: fastest available)
+  --out DIR           weights directory (default packages/core-nin/weights)
+  --results DIR       epoch log and curve directory (default results/training)
+  --checkpoint-dir D  checkpoint directory (default checkpoints)
+  --data-dir DIR      Fashion-MNIST directory (default $FASHION_MNIST_DIR, ./data/fashion-mnist, Debian's path)
+  --resume            continue from the checkpoint (its recipe is used)
+  --max-minutes M     do not start an epoch that would end after M minutes; stop (checkpointed) at M at the latest
+  --test-limit N      test on the first N test images only (smoke runs; default all 10000)
+  --test-at-end       test only after the last epoch (default: after every epoch)
+  --no-int8           skip the int8 copy of the final weights
+  --no-progress       no progress bars, one line per epoch`;
+
+function number(value: string | undefined, name: string, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new CliUsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got "${value}"`);
+  return n;
+}
+
+export const command: CliCommand = {
+  summary: 'Train NiN on Fashion-MNIST (resumable; writes weights with a manifest, an epoch log and a curve)',
+  usage,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        size: { type: 'string' },
+        epochs: { type: 'string' },
+        batch: { type: 'string' },
+        lr: { type: 'string' },
+        momentum: { type: 'string' },
+        'weight-decay': { type: 'string' },
+        schedule: { type: 'string' },
+        warmup: { type: 'string' },
+        seed: { type: 'string' },
+        limit: { type: 'string' },
+        backend: { type: 'string', default: 'auto' },
+        out: { type: 'string' },
+        results: { type: 'string', default: 'results/training' },
+        'checkpoint-dir': { type: 'string', default: 'checkpoints' },
+        'data-dir': { type: 'string' },
+        resume: { type: 'boolean', default: false },
+        'max-minutes': { type: 'string' },
+        'test-limit': { type: 'string' },
+        'test-at-end': { type: 'boolean', default: false },
+        'no-int8': { type: 'boolean', default: false },
+        'no-progress': { type: 'boolean', default: false },
+      },
+    });
+    const recipe: TrainingRecipe = {
+      inputSize: number(values.size, 'size', D2L_RECIPE.inputSize, true),
+      epochs: number(values.epochs, 'epochs', D2L_RECIPE.epochs, true),
+      batchSize: number(values.batch, 'batch', D2L_RECIPE.batchSize, true),
+      learningRate: number(values.lr, 'lr', D2L_RECIPE.learningRate),
+      momentum: number(values.momentum, 'momentum', D2L_RECIPE.momentum),
+      weightDecay: number(values['weight-decay'], 'weight-decay', D2L_RECIPE.weightDecay),
+      schedule: (values.schedule ?? D2L_RECIPE.schedule) as TrainingRecipe['schedule'],
+      warmupSteps: number(values.warmup, 'warmup', D2L_RECIPE.warmupSteps, true),
+      seed: number(values.seed, 'seed', D2L_RECIPE.seed, true),
+      limit: number(values.limit, 'limit', D2L_RECIPE.limit, true),
+    };
+    try {
+      assertInputSize(recipe.inputSize);
+      checkRecipe(recipe);
+    } catch (e) {
+      throw new CliUsageError((e as Error).message);
+    }
+    const maxMinutes = values['max-minutes'] === undefined ? undefined : number(values['max-minutes'], 'max-minutes', 0);
+    if (maxMinutes !== undefined && !(maxMinutes > 0)) throw new CliUsageError('--max-minutes must be > 0');
+    const dataDir = values['data-dir'] ?? process.env.FASHION_MNIST_DIR;
+    // Heavy imports (tfjs, backends, gradients) only once the arguments are known to be good.
+    const { runTraining } = await import('../train/run.ts');
+    const result = await runTraining({
+      recipe,
+      backend: values.backend!,
+      outDir: values.out ?? WEIGHTS_DIR,
+      resultsDir: values.results!,
+      checkpointDir: values['checkpoint-dir']!,
+      resume: values.resume!,
+      maxMinutes,
+      dataDir,
+      int8: !values['no-int8'],
+      progress: !values['no-progress'],
+      testEveryEpoch: !values['test-at-end'],
+      testLimit: values['test-limit'] === undefined ? undefined : number(values['test-limit'], 'test-limit', 0, true),
+      argv: args,
+    });
+    const last = result.history.at(-1);
+    console.log(
+      JSON.stringify({
+        status: result.status,
+        epochs: result.history.length,
+        testAccuracy: last?.testAccuracy ?? null,
+        weights: result.weightsPath,
+        int8Weights: result.int8Path,
+        checkpoint: result.checkpointPath,
+        backend: result.backend.variant ? `${result.backend.name}:${result.backend.variant}` : result.backend.name,
+      }),
+    );
+    return result.status === 'interrupted' ? 130 : 0;
+  },
+};

@@ -1,0 +1,293 @@
+import { cpus, totalmem } from 'node:os';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import cliProgress from 'cli-progress';
+import { createNodeBackendRegistry } from '../backends.ts';
+import { formatBackend, type BackendInfo } from '../../backends/registry.ts';
+import { loadFashionMnist } from '../fashion-mnist.ts';
+import { writeNinWeightsFile } from '../weights-file.ts';
+import { decodeNinWeights, encodeNinWeights, type StateDict } from '../../weights/state-dict.ts';
+import type { ManifestDescription, WeightStorage } from '../../weights/manifest.ts';
+import { paramsFromStateDict, disposeParams } from '../../model/params.ts';
+import { RECIPE_CONSTANTS, type TrainingRecipe } from '../../training/recipe.ts';
+import { evaluateAccuracy, type AccuracyReport } from '../../training/evaluate.ts';
+import type { EpochRecord, NinTrainer as NinTrainerType } from '../../training/trainer.ts';
+import { trainingCurveSvg } from './curve.ts';
+import { activateTrainingBackend } from './backend.ts';
+
+export interface TrainRunOptions {
+  readonly recipe: TrainingRecipe;
+  /** `auto` or a backend spec (`wasm`, `wasm:simd`, `cpu`, `webgpu`, `tensorflow`) */
+  readonly backend: string;
+  /** where the weights files go */
+  readonly outDir: string;
+  /** where the epoch log (JSON) and the curve (SVG) go */
+  readonly resultsDir: string;
+  readonly checkpointDir: string;
+  /** continue from the checkpoint in checkpointDir (its recipe wins) */
+  readonly resume: boolean;
+  /** stop (checkpointed) rather than start an epoch that would end after this many minutes; also a hard stop */
+  readonly maxMinutes?: number;
+  /** Fashion-MNIST directory (default: $FASHION_MNIST_DIR, ./data/fashion-mnist, Debian's path) */
+  readonly dataDir?: string;
+  /** also write an int8 copy of the final weights, evaluated on its own */
+  readonly int8: boolean;
+  /** draw a progress bar (stderr); otherwise one line per epoch */
+  readonly progress: boolean;
+  /** test every epoch (default) or only at the end (cheaper; the final figure is always on the full test set) */
+  readonly testEveryEpoch: boolean;
+  /** test on the first N test images only (smoke runs; the manifest says how many were used) */
+  readonly testLimit?: number;
+  /** stop after this many optimiser steps in this invocation (tests simulate an interrupted run with it) */
+  readonly stopAfterSteps?: number;
+  readonly log?: (line: string) => void;
+  /** command line, for the provenance */
+  readonly argv?: readonly string[];
+}
+
+export interface TrainRunResult {
+  readonly status: 'finished' | 'stopped' | 'interrupted';
+  readonly history: readonly EpochRecord[];
+  readonly weightsPath: string | null;
+  readonly int8Path: string | null;
+  readonly checkpointPath: string;
+  readonly backend: BackendInfo;
+}
+
+export function fileStem(recipe: TrainingRecipe): string {
+  return `nin-fmnist-${recipe.inputSize}`;
+}
+
+async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `nin train`: brings the backend up, trains epoch by epoch with a checkpoint after each (and on SIGINT), tests on
+ * the full test set, and writes the weights (with manifest), the JSON log and the curve after every epoch, so a
+ * usable model exists as soon as the first epoch ends.
+ */
+export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const started = new Date();
+  const t0 = performance.now();
+  const backend = await activateTrainingBackend(options.backend, log);
+  const { NinTrainer } = await import('../../training/trainer.ts');
+
+  const checkpointPath = resolve(options.checkpointDir, `${fileStem(options.recipe)}.ckpt.safetensors`);
+  let trainer: NinTrainerType;
+  if (options.resume) {
+    if (!existsSync(checkpointPath)) throw new RangeError(`--resume: no checkpoint at ${checkpointPath}`);
+    trainer = NinTrainer.fromCheckpoint(new Uint8Array(await readFile(checkpointPath)));
+    const s = trainer.state;
+    log(`resuming from ${checkpointPath}: epoch ${s.completedEpochs + 1}, step ${s.current.step} (global step ${s.globalStep})`);
+  } else {
+    trainer = NinTrainer.create(options.recipe);
+  }
+  const recipe = trainer.recipe;
+  const [train, fullTest] = await Promise.all([loadFashionMnist('train', { dir: options.dataDir }), loadFashionMnist('test', { dir: options.dataDir })]);
+  const testCount = options.testLimit ? Math.min(options.testLimit, fullTest.count) : fullTest.count;
+  const test = { images: fullTest.images.subarray(0, testCount * 784), labels: fullTest.labels.subarray(0, testCount), count: testCount };
+  const trainCount = recipe.limit > 0 ? Math.min(recipe.limit, train.count) : train.count;
+  const stepsPerEpoch = trainer.stepsPerEpoch(train.count);
+  log(`training NiN at ${recipe.inputSize} px on ${formatBackend(backend)} (${JSON.stringify(backend.details)}): ` +
+    `${recipe.epochs} epochs x ${stepsPerEpoch} steps of ${recipe.batchSize} (${trainCount} images), lr ${recipe.learningRate} ${recipe.schedule}` +
+    `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay}, seed ${recipe.seed}`);
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  const stem = fileStem(recipe);
+  const weightsPath = resolve(options.outDir, `${stem}.safetensors`);
+  const int8Path = resolve(options.outDir, `${stem}.int8.safetensors`);
+  const deadline = options.maxMinutes !== undefined ? t0 + options.maxMinutes * 60_000 : Infinity;
+  let stepsThisRun = 0;
+  let status: TrainRunResult['status'] = 'finished';
+  let lastEpochMs = 0;
+  let wroteWeights = false;
+
+  const provenance = (extra: Record<string, unknown> = {}) => ({
+    trainer: 'nin-bench `nin train` (tfjs)',
+    backend: formatBackend(backend),
+    backendDetails: backend.details,
+    tfjs: tf.version_core,
+    node: process.version,
+    cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: `${process.platform}-${process.arch}`,
+    gitCommit: gitCommit(),
+    command: options.argv ? `nin train ${options.argv.join(' ')}` : undefined,
+    started: started.toISOString(),
+    ...extra,
+  });
+
+  const writeResults = async (final: Record<string, unknown> | null) => {
+    const history = trainer.state.history;
+    const logJson = {
+      model: 'd2l-nin',
+      dataset: 'Fashion-MNIST',
+      recipe,
+      recipeConstants: RECIPE_CONSTANTS,
+      trainImages: trainCount,
+      testImages: test.count,
+      provenance: provenance({ updated: new Date().toISOString() }),
+      epochs: history,
+      final,
+    };
+    await writeAtomic(resolve(options.resultsDir, `training-${recipe.inputSize}.json`), JSON.stringify(logJson, null, 2) + '\n');
+    if (history.length > 0) await writeAtomic(resolve(options.resultsDir, `training-${recipe.inputSize}.svg`), await trainingCurveSvg(history, `NiN on Fashion-MNIST at ${recipe.inputSize} px, ${formatBackend(backend)}`));
+  };
+
+  const description = (record: EpochRecord, accuracy: AccuracyReport, storage: WeightStorage, wallSeconds: number): ManifestDescription => {
+    const trainSeconds = trainer.state.history.reduce((a, r) => a + r.trainSeconds, 0);
+    const trainImages = trainer.state.history.length * trainCount;
+    return {
+      inputSize: recipe.inputSize,
+      recipe: { ...RECIPE_CONSTANTS, ...recipe, epochsRun: trainer.state.history.length, trainImages: trainCount },
+      accuracy: {
+        test: accuracy.accuracy,
+        train: record.trainAccuracy,
+        perClass: accuracy.perClass,
+        evaluatedOn: `Fashion-MNIST test set, ${accuracy.count === fullTest.count ? 'all ' : 'first '}${accuracy.count} images, inference mode (dropout off), preprocessing as \`nin eval\`${storage === 'int8' ? ', int8 weights dequantised' : ''}`,
+      },
+      provenance: provenance({
+        finished: new Date().toISOString(),
+        wallSeconds: Math.round(wallSeconds),
+        trainSeconds: Math.round(trainSeconds),
+        trainImagesPerSecond: +(trainImages / trainSeconds).toFixed(2),
+        finalTrainLoss: record.trainLoss,
+      }),
+    };
+  };
+
+  const evaluate = async (label: string, params = trainer.params as ReadonlyMap<string, tf.Tensor>) => {
+    const bar = options.progress ? new cliProgress.SingleBar({ format: `  ${label} |{bar}| {value}/{total} images | ETA {eta_formatted}`, stream: process.stderr, noTTYOutput: false }, cliProgress.Presets.shades_classic) : null;
+    bar?.start(test.count, 0);
+    try {
+      return await evaluateAccuracy(params, test, recipe.inputSize, { batchSize: 100, onProgress: (done) => bar?.update(done) });
+    } finally {
+      bar?.stop();
+    }
+  };
+
+  try {
+    while (!trainer.done) {
+      const now = performance.now();
+      if (trainer.state.current.step === 0 && lastEpochMs > 0 && now + lastEpochMs > deadline) {
+        log(`--max-minutes ${options.maxMinutes}: the next epoch (~${Math.round(lastEpochMs / 60000)} min) would overrun; stopping after epoch ${trainer.state.completedEpochs}`);
+        status = 'stopped';
+        break;
+      }
+      const epochStart = performance.now();
+      const epoch = trainer.state.completedEpochs + 1;
+      const bar = options.progress
+        ? new cliProgress.SingleBar(
+            {
+              format: `epoch ${epoch}/${recipe.epochs} |{bar}| {value}/{total} steps | loss {loss} | acc {acc} | {ips} img/s | lr {lr} | ETA {eta_formatted}`,
+              stream: process.stderr,
+              etaBuffer: 20,
+              noTTYOutput: true,
+              notTTYSchedule: 30_000,
+            },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
+      bar?.start(stepsPerEpoch, trainer.state.current.step, { loss: '-', acc: '-', ips: '-', lr: '-' });
+      const { finished } = await trainer.trainEpoch(train, {
+        shouldStop: () => {
+          if (interrupted) return true;
+          if (options.stopAfterSteps !== undefined && stepsThisRun >= options.stopAfterSteps) return true;
+          return performance.now() > deadline;
+        },
+        onStep: (e) => {
+          stepsThisRun++;
+          bar?.update(e.step, { loss: e.epochLoss.toFixed(4), acc: e.epochAccuracy.toFixed(4), ips: (e.batchSize / e.seconds).toFixed(1), lr: e.learningRate.toPrecision(3) });
+        },
+      });
+      bar?.stop();
+      if (!finished) {
+        await writeAtomic(checkpointPath, await trainer.checkpoint());
+        status = interrupted ? 'interrupted' : 'stopped';
+        log(`stopped in epoch ${epoch} at step ${trainer.state.current.step}/${stepsPerEpoch}; checkpoint ${checkpointPath} (continue with --resume)`);
+        break;
+      }
+      const testNow = options.testEveryEpoch || epoch >= recipe.epochs;
+      const accuracy = testNow ? await evaluate(`test after epoch ${epoch}`) : null;
+      const record = trainer.finishEpoch(accuracy, train.count);
+      await writeAtomic(checkpointPath, await trainer.checkpoint());
+      log(
+        `epoch ${record.epoch}: train loss ${record.trainLoss.toFixed(4)}, train acc ${record.trainAccuracy.toFixed(4)}, ` +
+          `test acc ${record.testAccuracy === null ? 'n/a' : record.testAccuracy.toFixed(4)}, ${record.imagesPerSecond.toFixed(1)} img/s, ${Math.round(record.trainSeconds)} s`,
+      );
+      if (accuracy) {
+        await writeNinWeightsFile(weightsPath, await trainer.stateDict(), 'float32', description(record, accuracy, 'float32', (performance.now() - t0) / 1000));
+        wroteWeights = true;
+        log(`  wrote ${weightsPath}`);
+      }
+      await writeResults(null);
+      lastEpochMs = performance.now() - epochStart;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  let wroteInt8 = false;
+  const lastRecord = trainer.state.history.at(-1);
+  if (wroteWeights && lastRecord && options.int8 && status !== 'interrupted') {
+    const stateDict: StateDict = await trainer.stateDict();
+    const { stateDict: dequantised } = await decodeNinWeights(await encodeNinWeights(stateDict, 'int8', { inputSize: recipe.inputSize }));
+    const params = paramsFromStateDict(dequantised);
+    try {
+      const accuracy = await evaluate('test (int8)', params);
+      await writeNinWeightsFile(int8Path, stateDict, 'int8', description(lastRecord, accuracy, 'int8', (performance.now() - t0) / 1000));
+      wroteInt8 = true;
+      log(`  wrote ${int8Path} (int8 test accuracy ${accuracy.accuracy.toFixed(4)})`);
+    } finally {
+      disposeParams(params);
+    }
+  }
+  if (lastRecord) {
+    await writeResults({
+      status,
+      epochsRun: trainer.state.history.length,
+      testAccuracy: lastRecord.testAccuracy,
+      wallSeconds: Math.round((performance.now() - t0) / 1000),
+      weights: wroteWeights ? basename(weightsPath) : null,
+      int8Weights: wroteInt8 ? basename(int8Path) : null,
+    });
+  }
+  const result: TrainRunResult = {
+    status,
+    history: trainer.state.history,
+    weightsPath: wroteWeights ? weightsPath : null,
+    int8Path: wroteInt8 ? int8Path : null,
+    checkpointPath,
+    backend,
+  };
+  trainer.dispose();
+  return result;
+}
+
