@@ -41,7 +41,7 @@ export async function trainStep(params: TrainableParams, optimizer: SgdOptimizer
     const y = tf.tensor1d(Array.from(labels), 'int32');
     return tf.variableGrads(() => {
       const logits = ninForward(params, x, { training: true, dropoutSeed });
-      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')));
+      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')) as tf.Scalar);
       return softmaxCrossEntropy(logits, y);
     }, vars);
   });
