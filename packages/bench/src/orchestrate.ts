@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { DEFAULT_INPUT_SIZE, FASHION_MNIST_PIXELS, decodeNinWeights, encodeNinOnnx, multiplyAdds, parameterCount, type LabelledImages } from '@nin-bench/core-nin';
+import { DEFAULT_INPUT_SIZE, FASHION_MNIST_PIXELS, decodeNinWeights, encodeNinOnnx, multiplyAdds, parameterCount, preprocessImages, type LabelledImages } from '@nin-bench/core-nin';
 import type { ChildPlan, ChildTask, ScenarioName } from './child/protocol.ts';
 import { runChildProcess } from './child/spawn.ts';
 import { REFERENCE_BACKEND, runnerPath, type CatalogEntry } from './plan/catalog.ts';
@@ -90,6 +90,9 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     progress.start(total);
     let done = 0;
     const onnxWritten = new Set<number>();
+    const inputsWritten = new Set<number>();
+    // Enough preprocessed images for the largest timed batch; bigger batches repeat them.
+    const inputCount = Math.min(sliceCount, maxBatch);
     const runs: BackendRun[] = [];
     const versions = packageVersions();
     /** The results as they stand: the final ones at the end, a checkpoint after every row. */
@@ -146,11 +149,17 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
             ? { images: profile.agreement.images, batch: profile.agreement.batch, timeMs: profile.agreement.referenceTimeMs, minImages: profile.agreement.minImages }
             : { images: agreementImages, batch: profile.agreement.batch },
         };
+        const inputsPath = join(work, `inputs-${size}.f32`);
+        if (!inputsWritten.has(size)) {
+          const input = preprocessImages(req.testSet.images.subarray(0, inputCount * FASHION_MNIST_PIXELS), size);
+          await writeFile(inputsPath, new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+          inputsWritten.add(size);
+        }
         const task: ChildTask = {
           runnerModule: runnerPath(entry),
           runner: { size, weightsPath: req.weightsPath, onnxPath, options: entry.options },
           plan,
-          data: { imagesPath, labelsPath, count: sliceCount },
+          data: { imagesPath, labelsPath, count: sliceCount, inputsPath, inputCount },
         };
         const where = `${entry.label} @${size}px`;
         let offlineDone = 0;

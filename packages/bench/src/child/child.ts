@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
-import { FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin';
 import type { Batch, CreateRunner, EngineFacts, LoadedModel, Runner } from '../runners/runner.ts';
 import { summarizeTask, type LatencySummary } from '../stats/summary.ts';
 import type { ChildMessage, ChildPlan, ChildTask, ScenarioName, TimedLoop } from './protocol.ts';
@@ -34,29 +33,49 @@ function isUnavailable(e: unknown): e is { reason: string } {
   return e instanceof Error && e.name === 'BackendUnavailableError' && typeof (e as { reason?: unknown }).reason === 'string';
 }
 
-/** The first `n` images of the slice (repeated when the slice is smaller than the batch), preprocessed once. */
+/** Bytes of one 28x28 Fashion-MNIST image. */
+const PIXELS = 28 * 28;
+
+/**
+ * Batches of the test slice. The first images come preprocessed by the parent, so that nothing loads the core
+ * (and with it tfjs) in this process before the engine's own init is timed; the agreement slice is
+ * preprocessed here, with the core's preprocessImages, after the cold start.
+ */
 class BatchMaker {
   readonly #cache = new Map<number, Batch>();
+  readonly #side: number;
   constructor(
     private readonly images: Uint8Array,
     private readonly count: number,
-    private readonly size: number,
-  ) {}
+    private readonly inputs: Float32Array,
+    private readonly inputCount: number,
+    size: number,
+  ) {
+    this.#side = size * size;
+  }
 
+  /** The first `n` images (repeated when there are fewer), as both raw bytes and model input. */
   first(n: number): Batch {
     let batch = this.#cache.get(n);
     if (!batch) {
-      const raw = new Uint8Array(n * FASHION_MNIST_PIXELS);
-      for (let i = 0; i < n; i++) raw.set(this.images.subarray((i % this.count) * FASHION_MNIST_PIXELS, ((i % this.count) + 1) * FASHION_MNIST_PIXELS), i * FASHION_MNIST_PIXELS);
-      batch = { n, images: raw, input: preprocessImages(raw, this.size) };
+      const raw = new Uint8Array(n * PIXELS);
+      const input = new Float32Array(n * this.#side);
+      for (let i = 0; i < n; i++) {
+        const r = i % this.count;
+        const p = i % this.inputCount;
+        raw.set(this.images.subarray(r * PIXELS, (r + 1) * PIXELS), i * PIXELS);
+        input.set(this.inputs.subarray(p * this.#side, (p + 1) * this.#side), i * this.#side);
+      }
+      batch = { n, images: raw, input };
       this.#cache.set(n, batch);
     }
     return batch;
   }
 
-  range(start: number, end: number): Batch {
-    const raw = this.images.subarray(start * FASHION_MNIST_PIXELS, end * FASHION_MNIST_PIXELS);
-    return { n: end - start, images: raw, input: preprocessImages(raw, this.size) };
+  async range(start: number, end: number): Promise<Batch> {
+    const { preprocessImages } = await import('@nin-bench/core-nin');
+    const raw = this.images.subarray(start * PIXELS, end * PIXELS);
+    return { n: end - start, images: raw, input: preprocessImages(raw, Math.sqrt(this.#side)) };
   }
 }
 
@@ -138,7 +157,7 @@ async function measureAgreement(model: LoadedModel, runner: Runner, batches: Bat
   while (done < total) {
     const end = Math.min(done + step, total);
     await send({ type: 'progress', scenario: 'agreement', detail: `${done}/${total} images` });
-    const out = await model.infer(batches.range(done, end));
+    const out = await model.infer(await batches.range(done, end));
     for (let i = 0; i < out.length; i++) logits.push(out[i]);
     done = end;
     if (plan.timeMs !== undefined && performance.now() - t0 > plan.timeMs && done >= (plan.minImages ?? 1)) break;
@@ -160,7 +179,9 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
 
   const harnessStart = performance.now();
   const images = new Uint8Array(await readFile(task.data.imagesPath));
-  const batches = new BatchMaker(images, task.data.count, task.runner.size);
+  const inputBytes = await readFile(task.data.inputsPath);
+  const inputs = new Float32Array(inputBytes.buffer, inputBytes.byteOffset, inputBytes.byteLength / 4);
+  const batches = new BatchMaker(images, task.data.count, inputs, task.data.inputCount, task.runner.size);
   const one = batches.first(1);
   const harnessDataMs = performance.now() - harnessStart;
 

@@ -43,8 +43,18 @@ export interface ChildTask {
   readonly runnerModule: string;
   readonly runner: RunnerTask;
   readonly plan: ChildPlan;
-  /** the fixed slice of the test set: raw 28x28 images and labels, written once by the parent */
-  readonly data: { readonly imagesPath: string; readonly labelsPath: string; readonly count: number };
+  /**
+   * The fixed slice of the test set, written once by the parent: raw 28x28 images and labels, and the first
+   * `inputCount` images already preprocessed for this size (float32, n x size x size), so that the child has
+   * its timing inputs without loading the core before the engine.
+   */
+  readonly data: {
+    readonly imagesPath: string;
+    readonly labelsPath: string;
+    readonly count: number;
+    readonly inputsPath: string;
+    readonly inputCount: number;
+  };
 }
 
 export interface ColdStart {

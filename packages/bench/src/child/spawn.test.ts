@@ -2,6 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preprocessImages } from '@nin-bench/core-nin';
 import { loadFashionMnist } from '@nin-bench/core-nin/node';
 import { writeTinyModel } from '../../test/fixtures/tiny-model.ts';
 import type { ChildMessage, ChildPlan, ChildTask } from './protocol.ts';
@@ -24,7 +25,10 @@ beforeAll(async () => {
   const test = await loadFashionMnist('test');
   const imagesPath = join(model.dir, 'images.bin');
   await writeFile(imagesPath, test.images.subarray(0, 8 * 784));
-  data = { imagesPath, labelsPath: join(model.dir, 'unused'), count: 8 };
+  const inputsPath = join(model.dir, 'inputs.f32');
+  const inputs = preprocessImages(test.images.subarray(0, 3 * 784), model.size);
+  await writeFile(inputsPath, new Uint8Array(inputs.buffer));
+  data = { imagesPath, labelsPath: join(model.dir, 'unused'), count: 8, inputsPath, inputCount: 3 };
 });
 afterAll(async () => {
   await rm(model.dir, { recursive: true, force: true });
@@ -83,6 +87,12 @@ describe('child-process runner', () => {
     expect(ofType(web.messages, 'memory')[0].memory.wasmHeapBytes).toBeGreaterThan(1 << 20);
   });
 
+  it("loads no engine before the runner's init is timed (the harness does not import tfjs)", async () => {
+    const plan: ChildPlan = { ...PLAN, scenarios: ['cold-start', 'memory'] };
+    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/probe.ts'), {}, plan), { timeoutMs: 60_000 });
+    expect(ofType(out.messages, 'facts')[0].facts.details).toEqual({ tfjsLoadedBeforeInit: false });
+  });
+
   it('turns a runner whose engine is missing into an "unavailable" message with its reason', async () => {
     const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/unavailable.ts')), { timeoutMs: 60_000 });
     expect(out.failure).toBeUndefined();
@@ -97,9 +107,9 @@ describe('child-process runner', () => {
   });
 
   it('kills a child that hangs, after the timeout', async () => {
-    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/hang.ts')), { timeoutMs: 8_000 });
+    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/hang.ts')), { timeoutMs: 10_000 });
     expect(out.signal).toBe('SIGKILL');
-    expect(out.failure).toMatch(/timed out after 8 s during cold-start \(first inference\)/);
+    expect(out.failure).toMatch(/timed out after 10 s during cold-start \(first inference\)/);
   });
 
   it('skips a batch size whose call would exceed the per-call limit, without running it, and says why', async () => {
