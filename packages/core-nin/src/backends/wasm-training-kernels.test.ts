@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodeBackendRegistry } from '../node/backends.ts';
 import { loadGradients } from '../node/train/backend.ts';
-import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
+import { registerWasmTrainingKernels, setWasmFilterGradientStrategy, type FilterGradientStrategy } from './wasm-training-kernels.ts';
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -71,9 +71,11 @@ describe('wasm training kernels', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
   });
 
-  it.each(CASES)('$name: filter and input gradients equal the cpu backend', async (c) => {
+  const STRATEGIES: FilterGradientStrategy[] = ['fast', 'conv3d'];
+  it.each(CASES.flatMap((c) => STRATEGIES.map((strategy) => ({ ...c, strategy }))))('$name ($strategy): filter and input gradients equal the cpu backend', async (c) => {
     registerWasmTrainingKernels();
-    const got = await convGrads(c);
+    setWasmFilterGradientStrategy(c.strategy);
+    const got = await convGrads(c).finally(() => setWasmFilterGradientStrategy('fast'));
     const want = reference.get(c.name)!;
     expect(maxRelativeError(want.dw, got.dw)).toBeLessThan(1e-5);
     expect(maxRelativeError(want.dx, got.dx)).toBeLessThan(1e-5);
