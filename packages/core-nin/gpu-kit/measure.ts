@@ -5,6 +5,7 @@ import { createNodeBackendRegistry } from '../src/node/backends.ts';
 import { ninForward } from '../src/model/nin.ts';
 import { NIN_CONVS, multiplyAdds, parameterCount } from '../src/model/architecture.ts';
 import { useWebgpuConvFilterGrad, type ConvFilterGradImpl } from '../src/node/webgpu-conv-filter-grad.ts';
+import { makeTrainStep, microBatchFor } from './train-lite.ts';
 
 /**
  * The kit's own measurements, run before training on the GPU machine: which adapter Dawn found, whether the
@@ -130,46 +131,53 @@ export async function bench(options: BenchOptions) {
     train: [] as Record<string, unknown>[],
     inference: [] as Record<string, unknown>[],
   };
+  const maxBinding = Number(info.details.maxStorageBufferBindingSize ?? 0);
+  const micro = microBatchFor(trainBatch, size, maxBinding);
   for (const impl of options.grads) {
     useWebgpuConvFilterGrad(impl);
-    const params = heParams(2, true);
-    const vars = [...params.values()] as tf.Variable[];
-    const optimizer = tf.train.sgd(0.01);
-    const x = tf.tensor4d(pattern(trainBatch * size * size, 9, 1, 0.5), [trainBatch, size, size, 1]);
-    const labels = tf.oneHot(tf.tensor1d(Array.from({ length: trainBatch }, (_, i) => (i * 7) % 10), 'int32'), 10);
+    const params = heParams(2, true) as Map<string, tf.Variable>;
+    const velocity = new Map([...params].map(([k, p]) => [k, tf.variable(tf.zerosLike(p), false)]));
+    // train-lite's own step (SGD momentum 0.9), so these figures are the trainer's, without data loading.
+    const step = makeTrainStep(params, velocity, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 5 });
+    const parts = Array.from({ length: trainBatch / micro }, (_, i) => ({
+      x: tf.tensor4d(pattern(micro * size * size, 9 + i, 1, 0.5), [micro, size, size, 1]),
+      labels: tf.tensor1d(Array.from({ length: micro }, (_, j) => (j * 7 + i) % 10), 'int32'),
+    }));
     let seed = 0;
     let lastLoss = NaN;
-    const step = async () => {
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, ninForward(params, x, { training: true, dropoutSeed: ++seed })), true, vars)!;
-      lastLoss = (await loss.data())[0]!;
-      loss.dispose();
+    const run = async () => {
+      const out = step(parts, 0.01, ++seed);
+      lastLoss = (await out.data())[0]!;
+      out.dispose();
     };
-    const t = await timeLoop(step, { warmup: 2, minIterations: 5, minSeconds: options.trainSeconds, maxSeconds: options.trainSeconds * 3 });
+    const t = await timeLoop(run, { warmup: 2, minIterations: 5, minSeconds: options.trainSeconds, maxSeconds: options.trainSeconds * 3 });
     result.train.push({
       convFilterGrad: impl,
       batch: trainBatch,
+      microBatch: micro,
       ...t,
       imagesPerSecond: (t.iterations * trainBatch) / t.seconds,
       lastLoss,
       finite: Number.isFinite(lastLoss),
     });
-    tf.dispose([x, labels, ...vars]);
-    optimizer.dispose();
+    tf.dispose([...parts.flatMap((p) => [p.x, p.labels]), ...params.values(), ...velocity.values()]);
     await options.onResult?.(result);
-    console.error(`[bench] train ${impl}: ${((t.iterations * trainBatch) / t.seconds).toFixed(1)} img/s (median step ${t.medianMs.toFixed(1)} ms)`);
+    console.error(`[bench] train ${impl}: ${((t.iterations * trainBatch) / t.seconds).toFixed(1)} img/s (median step ${t.medianMs.toFixed(1)} ms, micro-batch ${micro})`);
   }
   useWebgpuConvFilterGrad('matmul');
   const params = heParams(3, false);
   for (const batch of options.inferBatches) {
-    const x = tf.tensor4d(pattern(batch * size * size, 21, 1, 0.5), [batch, size, size, 1]);
+    // A batch too large for one storage binding runs in parts, as eval would have to.
+    const part = microBatchFor(batch, size, maxBinding);
+    const xs = Array.from({ length: Math.ceil(batch / part) }, (_, i) => tf.tensor4d(pattern(part * size * size, 21 + i, 1, 0.5), [part, size, size, 1]));
     const step = async () => {
-      const out = ninForward(params, x);
+      const out = tf.tidy(() => tf.concat(xs.map((x) => ninForward(params, x))));
       await out.data();
       out.dispose();
     };
     const t = await timeLoop(step, { warmup: 3, minIterations: 10, minSeconds: options.inferSeconds, maxSeconds: options.inferSeconds * 3 });
-    result.inference.push({ batch, ...t, imagesPerSecond: (t.iterations * batch) / t.seconds });
-    x.dispose();
+    result.inference.push({ batch, microBatch: part, ...t, imagesPerSecond: (t.iterations * batch) / t.seconds });
+    tf.dispose(xs);
     await options.onResult?.(result);
     console.error(`[bench] infer batch ${batch}: ${((t.iterations * batch) / t.seconds).toFixed(1)} img/s (median ${t.medianMs.toFixed(2)} ms)`);
   }

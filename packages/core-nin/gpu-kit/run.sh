@@ -10,14 +10,17 @@
 #   2. probe: nvidia-smi, Dawn's adapter, forward parity webgpu vs cpu             -> probe
 #   3. PyTorch on the same GPU: training and inference throughput (torch_bench.py)  -> torch-bench
 #   4. the TypeScript stack: training and inference throughput (nin-kit bench)      -> webgpu-bench
-#   5. nin train --backend webgpu, stopped by its time budget, checkpointing every epoch -> OUT_DIR/train/
+#   5. train on webgpu (nin-kit train-lite, or `nin train`), stopped by its time budget, checkpointing every
+#      epoch and at the end                                                           -> OUT_DIR/train/
 #   6. nin eval on the test set with the trained weights on webgpu                  -> eval-webgpu
 # After every step the figures so far are merged into OUT_DIR/gpu-run.json: one file, since the device returns
 # at most 8, and a run cut short still returns what it measured.
 #
 # Environment (defaults are the GPU run's):
-#   NIN_KIT_TRAIN_MINUTES   training budget in minutes (7)
-#   NIN_KIT_TRAIN_ARGS      extra `nin train` arguments (e.g. "--resume F" or, rehearsing, "--limit 512 --size 96")
+#   NIN_KIT_DEADLINE_SECONDS  the whole run should end by then (560): training gets what the steps before it left,
+#                             less NIN_KIT_EVAL_RESERVE_SECONDS (75) for the test-set evaluation
+#   NIN_KIT_TRAINER         lite (gpu-kit/train-lite.ts, default) or cli (`nin train`)
+#   NIN_KIT_TRAIN_ARGS      extra trainer arguments (e.g. "--resume DIR" or, rehearsing, "--limit 512 --size 96")
 #   NIN_KIT_BENCH_ARGS      extra `nin-kit bench` arguments;  NIN_KIT_TORCH_ARGS  extra torch_bench.py arguments
 #   NIN_KIT_EVAL_ARGS       extra `nin eval` arguments (e.g. "--limit 500")
 #   NIN_KIT_SKIP            space-separated steps to skip: probe torch bench train eval
@@ -30,7 +33,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 KIT="$ROOT/.kit"
 WORK=${NIN_KIT_WORK:-/tmp/nin-kit}
-MINUTES=${NIN_KIT_TRAIN_MINUTES:-7}
+DEADLINE=${NIN_KIT_DEADLINE_SECONDS:-560}
+EVAL_RESERVE=${NIN_KIT_EVAL_RESERVE_SECONDS:-75}
+TRAINER=${NIN_KIT_TRAINER:-lite}
 SKIP=" ${NIN_KIT_SKIP:-} "
 PY=${NIN_KIT_PYTHON:-python3}
 START=$(date +%s)
@@ -96,19 +101,28 @@ if command -v nvidia-smi >/dev/null; then
   cat "$FIG/nvidia-smi.csv" >>"$LOG"
 fi
 # shellcheck disable=SC2086
-step probe 180 "$NODE" "$KITJS" probe --size 224 --batch 2 --out "$FIG/probe.json"
+step probe 120 "$NODE" "$KITJS" probe --size 224 --batch 2 --out "$FIG/probe.json"
 # shellcheck disable=SC2086
-step torch 240 "$PY" "$HERE/torch_bench.py" --out "$FIG/torch-bench.json" ${NIN_KIT_TORCH_ARGS:-}
+step torch 150 "$PY" "$HERE/torch_bench.py" --out "$FIG/torch-bench.json" ${NIN_KIT_TORCH_ARGS:-}
 # shellcheck disable=SC2086
-step bench 300 "$NODE" "$KITJS" bench --out "$FIG/webgpu-bench.json" ${NIN_KIT_BENCH_ARGS:-}
-# The training budget is its own; the step's timeout adds room for the last checkpoint and the curve.
-# shellcheck disable=SC2086
-step train $((MINUTES * 60 + 120)) "$NODE" "$KITJS" train --backend webgpu --size 224 --epochs 10 --batch 128 \
-  --max-minutes "$MINUTES" --out "$OUT/train" ${NIN_KIT_TRAIN_ARGS:-}
-WEIGHTS=$(ls -t "$OUT"/train/*.safetensors 2>/dev/null | grep -v -e checkpoint -e int8 | head -1)
+step bench 200 "$NODE" "$KITJS" bench --out "$FIG/webgpu-bench.json" ${NIN_KIT_BENCH_ARGS:-}
+# Training gets what is left before the deadline, less a reserve for the test-set evaluation after it.
+TRAIN_SECONDS=$((DEADLINE - ($(date +%s) - START) - EVAL_RESERVE))
+[ "$TRAIN_SECONDS" -lt 60 ] && TRAIN_SECONDS=60
+TRAIN_MINUTES=$(awk "BEGIN { printf \"%.2f\", $TRAIN_SECONDS / 60 }")
+if [ "$TRAINER" = cli ]; then
+  # shellcheck disable=SC2086
+  step train $((TRAIN_SECONDS + 90)) "$NODE" "$KITJS" train --backend webgpu --size 224 --epochs 10 --batch 128 \
+    --max-minutes "$TRAIN_MINUTES" --out "$OUT/train" ${NIN_KIT_TRAIN_ARGS:-}
+else
+  # shellcheck disable=SC2086
+  step train $((TRAIN_SECONDS + 90)) "$NODE" "$KITJS" train-lite --backend webgpu --size 224 --epochs 10 --batch 128 \
+    --max-minutes "$TRAIN_MINUTES" --out "$OUT/train" ${NIN_KIT_TRAIN_ARGS:-}
+fi
+WEIGHTS=$(ls -t "$OUT"/train/nin-fmnist-*.safetensors 2>/dev/null | grep -v int8 | head -1)
 if [ -n "$WEIGHTS" ]; then
   # shellcheck disable=SC2086
-  step eval 300 sh -c "\"$NODE\" \"$KITJS\" eval --backend webgpu --weights \"$WEIGHTS\" --json ${NIN_KIT_EVAL_ARGS:-} >\"$FIG/eval-webgpu.json\""
+  step eval 300 sh -c "\"$NODE\" \"$KITJS\" eval --backend webgpu --weights \"$WEIGHTS\" --batch 64 --json ${NIN_KIT_EVAL_ARGS:-} >\"$FIG/eval-webgpu.json\""
 else
   log "no trained weights in $OUT/train: eval skipped"
 fi

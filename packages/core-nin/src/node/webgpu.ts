@@ -37,8 +37,11 @@ async function initialise(): Promise<Record<string, string | number | boolean>> 
   // The weight gradient by tiled matmul unless NIN_WEBGPU_CONV_FILTER_GRAD=tfjs asks for the stock shader (to compare).
   const convFilterGrad: ConvFilterGradImpl = process.env.NIN_WEBGPU_CONV_FILTER_GRAD === 'tfjs' ? 'tfjs' : 'matmul';
   useWebgpuConvFilterGrad(convFilterGrad);
+  // The largest buffer one shader may bind: a batch whose largest activation exceeds it must be split (lavapipe: 128 MiB).
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
   return {
     adapter: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ') || 'unknown',
+    maxStorageBufferBindingSize: device?.limits?.maxStorageBufferBindingSize ?? 0,
     software: /llvmpipe|lavapipe|swiftshader/i.test(`${info.description} ${info.device} ${info.architecture}`),
     convFilterGrad,
   };
