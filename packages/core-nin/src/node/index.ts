@@ -5,3 +5,6 @@ export * from './tensorflow.ts';
 export * from './charts.ts';
 export * from './fashion-mnist.ts';
 export * from './weights-file.ts';
+export * from './train/run.ts';
+export * from './train/backend.ts';
+export * from './train/curve.ts';
