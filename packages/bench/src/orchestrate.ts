@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DEFAULT_INPUT_SIZE, FASHION_MNIST_PIXELS, decodeNinWeights, encodeNinOnnx, multiplyAdds, parameterCount, preprocessImages, type LabelledImages } from '@nin-bench/core-nin';
 import type { ChildPlan, ChildTask, ScenarioName } from './child/protocol.ts';
-import { runChildProcess } from './child/spawn.ts';
+import { runChildProcess, warmTranspileCache } from './child/spawn.ts';
 import { REFERENCE_BACKEND, runnerPath, type CatalogEntry } from './plan/catalog.ts';
 import type { Profile } from './plan/profiles.ts';
 import type { Progress } from './progress.ts';
@@ -88,6 +88,8 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     const steps = sizes.flatMap((size) => req.entries.map((entry) => ({ size, entry, planned: entry.unavailable ? 0 : plannedMs(profile, req.scenarios, entry.id === REFERENCE_BACKEND) })));
     const total = steps.reduce((a, s) => a + s.planned, 0);
     progress.start(total);
+    progress.update(0, 'preparing', 'warming the TypeScript transpile cache');
+    await warmTranspileCache();
     let done = 0;
     const onnxWritten = new Set<number>();
     const inputsWritten = new Set<number>();

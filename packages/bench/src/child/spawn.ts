@@ -88,3 +88,18 @@ export function runChildProcess(task: ChildTask, options: SpawnOptions): Promise
     });
   });
 }
+
+/**
+ * Imports the harness and the core (every TypeScript file a runner loads) in a throwaway process, so that
+ * tsx's transpile cache on disk is warm before the first measured child: cold starts then measure starting
+ * a process, not transpiling TypeScript once after a fresh checkout. Failures are ignored: the real children
+ * will report them.
+ */
+export function warmTranspileCache(timeoutMs = 120_000): Promise<void> {
+  const script = `await import(${JSON.stringify(new URL('./child.ts', import.meta.url).href)}); await import('@nin-bench/core-nin/node'); process.exit(0);`;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, '--input-type=module', '-e', script], { stdio: 'ignore', timeout: timeoutMs });
+    child.on('close', () => resolve());
+    child.on('error', () => resolve());
+  });
+}
