@@ -29,7 +29,7 @@ options:
   --max-minutes M     do not start an epoch that would end after M minutes; stop (checkpointed) at M at the latest
   --test-limit N      test on the first N test images only (smoke runs; default all 10000)
   --test-at-end       test only after the last epoch (default: after every epoch)
-  --no-int8           skip the int8 copy of the final weights
+  --no-int8           skip the int8 copy of the weights (written and tested after every epoch)
   --no-progress       no progress bars, one line per epoch`;
 
 function number(value: string | undefined, name: string, fallback: number, integer = false): number {

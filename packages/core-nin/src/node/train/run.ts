@@ -33,7 +33,7 @@ export interface TrainRunOptions {
   readonly maxMinutes?: number;
   /** Fashion-MNIST directory (default: $FASHION_MNIST_DIR, ./data/fashion-mnist, Debian's path) */
   readonly dataDir?: string;
-  /** also write an int8 copy of the final weights, evaluated on its own */
+  /** also write an int8 copy of the weights after every tested epoch, evaluated on its own */
   readonly int8: boolean;
   /** draw a progress bar (stderr); otherwise one line per epoch */
   readonly progress: boolean;
@@ -128,6 +128,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   let status: TrainRunResult['status'] = 'finished';
   let lastEpochMs = 0;
   let wroteWeights = false;
+  let wroteInt8 = false;
 
   const provenance = (extra: Record<string, unknown> = {}) => ({
     trainer: 'nin-bench `nin train` (tfjs)',
@@ -193,6 +194,20 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     }
   };
 
+  /** The int8 copy, tested on its own (dequantised) weights so its manifest states its own accuracy. */
+  const writeInt8 = async (record: EpochRecord) => {
+    const stateDict: StateDict = await trainer.stateDict();
+    const { stateDict: dequantised } = await decodeNinWeights(await encodeNinWeights(stateDict, 'int8', { inputSize: recipe.inputSize }));
+    const params = paramsFromStateDict(dequantised);
+    try {
+      const accuracy = await evaluate('test (int8)', params);
+      await writeNinWeightsFile(int8Path, stateDict, 'int8', description(record, accuracy, 'int8', (performance.now() - t0) / 1000));
+      log(`  wrote ${int8Path} (int8 test accuracy ${accuracy.accuracy.toFixed(4)})`);
+    } finally {
+      disposeParams(params);
+    }
+  };
+
   try {
     while (!trainer.done) {
       const now = performance.now();
@@ -246,6 +261,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         await writeNinWeightsFile(weightsPath, await trainer.stateDict(), 'float32', description(record, accuracy, 'float32', (performance.now() - t0) / 1000));
         wroteWeights = true;
         log(`  wrote ${weightsPath}`);
+        if (options.int8) {
+          await writeInt8(record);
+          wroteInt8 = true;
+        }
       }
       await writeResults(null);
       lastEpochMs = performance.now() - epochStart;
@@ -254,21 +273,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     process.off('SIGINT', onSigint);
   }
 
-  let wroteInt8 = false;
   const lastRecord = trainer.state.history.at(-1);
-  if (wroteWeights && lastRecord && options.int8 && status !== 'interrupted') {
-    const stateDict: StateDict = await trainer.stateDict();
-    const { stateDict: dequantised } = await decodeNinWeights(await encodeNinWeights(stateDict, 'int8', { inputSize: recipe.inputSize }));
-    const params = paramsFromStateDict(dequantised);
-    try {
-      const accuracy = await evaluate('test (int8)', params);
-      await writeNinWeightsFile(int8Path, stateDict, 'int8', description(lastRecord, accuracy, 'int8', (performance.now() - t0) / 1000));
-      wroteInt8 = true;
-      log(`  wrote ${int8Path} (int8 test accuracy ${accuracy.accuracy.toFixed(4)})`);
-    } finally {
-      disposeParams(params);
-    }
-  }
   if (lastRecord) {
     await writeResults({
       status,
