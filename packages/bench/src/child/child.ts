@@ -83,13 +83,13 @@ class BatchMaker {
 const seconds = (ms: number): string => `${Number((ms / 1000).toPrecision(2))} s`;
 
 /** Times `infer` on one batch with tinybench: warm-up calls first (not counted), then the budgeted loop. */
-async function timeBatch(model: LoadedModel, batch: Batch, loop: TimedLoop, warmupIterations: number): Promise<LatencySummary> {
+async function timeBatch(model: LoadedModel, batch: Batch, loop: TimedLoop, warmupIterations: number, warmupTimeMs = 0): Promise<LatencySummary> {
   let sink = 0;
   const bench = new Bench({
     time: loop.timeMs,
     iterations: loop.minIterations,
     warmup: warmupIterations > 0,
-    warmupTime: 0,
+    warmupTime: warmupTimeMs,
     warmupIterations,
     retainSamples: true,
     throws: true,
@@ -234,7 +234,7 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
   if (wants('single-stream')) {
     await send({ type: 'progress', scenario: 'single-stream' });
     try {
-      const latency = await timeBatch(model, one, plan.singleStream, plan.singleStream.warmupIterations);
+      const latency = await timeBatch(model, one, plan.singleStream, plan.singleStream.warmupIterations, plan.singleStream.warmupTimeMs);
       batchOneMs = latency.min;
       await send({ type: 'single-stream', latency });
     } catch (e) {

@@ -19,7 +19,7 @@ export interface TimedLoop {
 export interface ChildPlan {
   /** which measurements to take; cold start is always taken (it costs nothing: it is how the child starts) */
   readonly scenarios: readonly ScenarioName[];
-  readonly singleStream: TimedLoop & { readonly warmupIterations: number };
+  readonly singleStream: TimedLoop & { readonly warmupIterations: number; readonly warmupTimeMs?: number };
   readonly offline: TimedLoop & {
     readonly batches: readonly number[];
     /** a batch size whose warm-up call takes longer than this is skipped, with the reason */

@@ -10,7 +10,8 @@ export interface Profile {
   /** extra input sizes beside the trained one */
   readonly extraSizes: readonly number[];
   readonly scenarios: readonly ScenarioName[];
-  readonly singleStream: { readonly timeMs: number; readonly minIterations: number; readonly warmupIterations: number };
+  /** warm-up runs until both `warmupTimeMs` and `warmupIterations` are reached: engines tier their wasm up over the first calls */
+  readonly singleStream: { readonly timeMs: number; readonly minIterations: number; readonly warmupIterations: number; readonly warmupTimeMs: number };
   readonly offline: { readonly batches: readonly number[]; readonly timeMs: number; readonly minIterations: number; readonly maxCallMs: number };
   readonly agreement: {
     readonly images: number;
@@ -30,7 +31,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     description: 'every available backend at the trained size, batch 1/8/32; about 5 minutes at 96 px on 2 cores',
     extraSizes: [],
     scenarios: ALL_SCENARIOS,
-    singleStream: { timeMs: 4000, minIterations: 10, warmupIterations: 3 },
+    singleStream: { timeMs: 4000, minIterations: 10, warmupIterations: 3, warmupTimeMs: 1500 },
     offline: { batches: [1, 8, 32], timeMs: 3000, minIterations: 3, maxCallMs: 15_000 },
     agreement: { images: 256, batch: 32, referenceTimeMs: 90_000, minImages: 32 },
     childTimeoutMs: 8 * 60_000,
@@ -40,7 +41,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     description: 'adds 224 and 96 px and batch 128, longer loops, 1000 agreement images',
     extraSizes: [224, 96],
     scenarios: ALL_SCENARIOS,
-    singleStream: { timeMs: 10_000, minIterations: 30, warmupIterations: 5 },
+    singleStream: { timeMs: 10_000, minIterations: 30, warmupIterations: 5, warmupTimeMs: 3000 },
     offline: { batches: [1, 8, 32, 128], timeMs: 6000, minIterations: 5, maxCallMs: 600_000 },
     agreement: { images: 1000, batch: 50, referenceTimeMs: 20 * 60_000, minImages: 100 },
     childTimeoutMs: 90 * 60_000,
@@ -50,7 +51,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     description: 'seconds per backend: checks that the bench runs, measures nothing worth reading',
     extraSizes: [],
     scenarios: ALL_SCENARIOS,
-    singleStream: { timeMs: 100, minIterations: 3, warmupIterations: 1 },
+    singleStream: { timeMs: 100, minIterations: 3, warmupIterations: 1, warmupTimeMs: 0 },
     offline: { batches: [1, 4], timeMs: 100, minIterations: 2, maxCallMs: 60_000 },
     agreement: { images: 8, batch: 4, referenceTimeMs: 60_000, minImages: 4 },
     childTimeoutMs: 3 * 60_000,

@@ -81,7 +81,7 @@ export interface BenchSettings {
   readonly profile: string;
   readonly sizes: readonly number[];
   readonly scenarios: readonly ScenarioName[];
-  readonly singleStream: { readonly timeMs: number; readonly minIterations: number; readonly warmupIterations: number };
+  readonly singleStream: { readonly timeMs: number; readonly minIterations: number; readonly warmupIterations: number; readonly warmupTimeMs?: number };
   readonly offline: { readonly batches: readonly number[]; readonly timeMs: number; readonly minIterations: number; readonly maxCallMs: number };
   readonly agreement: { readonly images: number; readonly batch: number; readonly referenceTimeMs: number; readonly reference: string };
   readonly childTimeoutMs: number;
