@@ -22,6 +22,11 @@ export interface TrainingRecipe {
   readonly seed: number;
   /** train on the first N training images only (0: all 60,000) */
   readonly limit: number;
+  /**
+   * Set when a resumed run planned more epochs than the recipe had: the plan it had and the global step at which
+   * it grew. The schedule is recomputed over the new total from there (for cosine: a warm restart).
+   */
+  readonly extendedFrom?: readonly { readonly epochs: number; readonly atStep: number }[];
 }
 
 /**

@@ -86,6 +86,21 @@ describe('NiN training on wasm', () => {
     resumed.dispose();
   });
 
+  it('extends a finished run by more epochs, recording it, with a warm restart of the schedule', async () => {
+    const trainer = NinTrainer.create({ ...SMALL, epochs: 1, limit: 16, schedule: 'cosine' });
+    expect(await runToEnd(trainer, train)).toBe(true);
+    expect(() => trainer.extendTo(1)).toThrow(/beyond its 1 epochs/);
+    trainer.extendTo(2);
+    expect(trainer.done).toBe(false);
+    expect(trainer.recipe.extendedFrom).toEqual([{ epochs: 1, atStep: 2 }]);
+    const rates: number[] = [];
+    await trainer.trainEpoch(train, { onStep: (e) => rates.push(e.learningRate) });
+    expect(rates[0]).toBeCloseTo(0.05 * 0.5 * (1 + Math.cos(Math.PI * 0.5)), 10);
+    trainer.finishEpoch(null, train.count);
+    expect(trainer.state.history).toHaveLength(2);
+    trainer.dispose();
+  });
+
   it('leaks no tensor per step', async () => {
     const trainer = NinTrainer.create({ ...SMALL, epochs: 1, limit: 40 });
     const counts: number[] = [];

@@ -38,7 +38,7 @@ interface EpochProgress {
 }
 
 export interface TrainerState {
-  readonly recipe: TrainingRecipe;
+  recipe: TrainingRecipe;
   /** epochs finished */
   completedEpochs: number;
   /** optimiser steps taken over the whole run */
@@ -121,6 +121,12 @@ export class NinTrainer {
 
   get recipe(): TrainingRecipe {
     return this.state.recipe;
+  }
+
+  /** Plans `epochs` epochs instead of the recipe's (more only), recording the change in the recipe. */
+  extendTo(epochs: number): void {
+    if (!Number.isInteger(epochs) || epochs <= this.recipe.epochs) throw new RangeError(`can only extend the run beyond its ${this.recipe.epochs} epochs, got ${epochs}`);
+    this.state.recipe = { ...this.recipe, epochs, extendedFrom: [...(this.recipe.extendedFrom ?? []), { epochs: this.recipe.epochs, atStep: this.state.globalStep }] };
   }
 
   get done(): boolean {

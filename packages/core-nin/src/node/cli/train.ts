@@ -25,7 +25,7 @@ options:
   --results DIR       epoch log and curve directory (default results/training)
   --checkpoint-dir D  checkpoint directory (default checkpoints)
   --data-dir DIR      Fashion-MNIST directory (default $FASHION_MNIST_DIR, ./data/fashion-mnist, Debian's path)
-  --resume            continue from the checkpoint (its recipe is used)
+  --resume            continue from the checkpoint (its recipe is used; --epochs N there extends the run to N)
   --max-minutes M     do not start an epoch that would end after M minutes; stop (checkpointed) at M at the latest
   --test-limit N      test on the first N test images only (smoke runs; default all 10000)
   --test-at-end       test only after the last epoch (default: after every epoch)
@@ -101,6 +101,8 @@ export const command: CliCommand = {
       resultsDir: values.results!,
       checkpointDir: values['checkpoint-dir']!,
       resume: values.resume!,
+      // --epochs with --resume may only grow the plan; the rest of the recipe comes from the checkpoint.
+      extendToEpochs: values.resume && values.epochs !== undefined ? recipe.epochs : undefined,
       maxMinutes,
       dataDir,
       int8: !values['no-int8'],

@@ -29,6 +29,8 @@ export interface TrainRunOptions {
   readonly checkpointDir: string;
   /** continue from the checkpoint in checkpointDir (its recipe wins) */
   readonly resume: boolean;
+  /** with resume: plan this many epochs if the checkpoint planned fewer (recorded in the recipe) */
+  readonly extendToEpochs?: number;
   /** stop (checkpointed) rather than start an epoch that would end after this many minutes; also a hard stop */
   readonly maxMinutes?: number;
   /** Fashion-MNIST directory (default: $FASHION_MNIST_DIR, ./data/fashion-mnist, Debian's path) */
@@ -99,6 +101,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     if (!existsSync(checkpointPath)) throw new RangeError(`--resume: no checkpoint at ${checkpointPath}`);
     trainer = NinTrainer.fromCheckpoint(new Uint8Array(await readFile(checkpointPath)));
     const s = trainer.state;
+    if (options.extendToEpochs !== undefined && options.extendToEpochs > trainer.recipe.epochs) {
+      log(`extending the run from ${trainer.recipe.epochs} to ${options.extendToEpochs} epochs (schedule recomputed from global step ${s.globalStep})`);
+      trainer.extendTo(options.extendToEpochs);
+    }
     log(`resuming from ${checkpointPath}: epoch ${s.completedEpochs + 1}, step ${s.current.step} (global step ${s.globalStep})`);
   } else {
     trainer = NinTrainer.create(options.recipe);
