@@ -1,8 +1,8 @@
 // `npm run edge:check`: bundles the Worker as `wrangler deploy` would (--dry-run, offline, no login), prints every
 // module's size raw and gzipped, and fails when the gzipped total is over the plan's script-size limit.
-// EDGE_WEIGHTS=int8|float16|float32 picks the weights; EDGE_PLAN=free (3 MiB, default) or paid (10 MiB).
+// EDGE_WEIGHTS=int8|float16|float32 and EDGE_SIZE=96|224 pick the build; EDGE_PLAN=free (3 MiB, default) or paid (10 MiB).
 import { SCRIPT_SIZE_LIMITS, checkBundle, type WorkersPlan } from '../src/node/bundle-size.ts';
-import { edgePrecision } from '../src/node/wrangler.ts';
+import { edgeBuildFromEnv } from '../src/node/edge-weights.ts';
 
 const plan = (process.env.EDGE_PLAN ?? 'free') as WorkersPlan;
 if (!(plan in SCRIPT_SIZE_LIMITS)) {
@@ -11,13 +11,13 @@ if (!(plan in SCRIPT_SIZE_LIMITS)) {
 }
 let size;
 try {
-  size = await checkBundle(edgePrecision());
+  size = await checkBundle(edgeBuildFromEnv());
 } catch (e) {
   console.error(`edge:check: ${(e as Error).message}`);
   process.exit(1);
 }
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`Worker bundle (weights ${size.precision}), wrangler deploy --dry-run:`);
+console.log(`Worker bundle (${size.build.inputSize} px model, ${size.build.precision} weights), wrangler deploy --dry-run:`);
 console.table(Object.fromEntries([...size.modules, { name: 'total', rawBytes: size.rawBytes, gzipBytes: size.gzipBytes }].map((m) => [m.name, { raw: kib(m.rawBytes), gzip: kib(m.gzipBytes) }])));
 if (size.wranglerSummary) console.log(`wrangler: ${size.wranglerSummary}`);
 const limit = SCRIPT_SIZE_LIMITS[plan];

@@ -1,18 +1,25 @@
 // `npm run edge:dev`: wrangler dev on http://127.0.0.1:8787 (PORT to change), offline and without a login.
-// EDGE_WEIGHTS=int8|float16|float32 picks the bundled weights (int8 by default). Extra arguments go to wrangler
+// EDGE_WEIGHTS=int8|float16|float32 picks the bundled weights (int8 by default), EDGE_SIZE=224 the 224 px model
+// (int8 only) instead of the 96 px one. Extra arguments go to wrangler
 // (`npm run -w @nin-bench/edge-api dev -- --ip 0.0.0.0` to listen beyond this machine).
 import { spawn } from 'node:child_process';
-import { ensureEdgeWeights } from '../src/node/edge-weights.ts';
-import { REPO_ROOT, WRANGLER_CONFIG, edgePrecision, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from '../src/node/wrangler.ts';
+import { edgeBuildFromEnv, ensureEdgeWeights } from '../src/node/edge-weights.ts';
+import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from '../src/node/wrangler.ts';
 
-const precision = edgePrecision();
-await ensureEdgeWeights(precision);
+let build;
+try {
+  build = edgeBuildFromEnv();
+  await ensureEdgeWeights(build);
+} catch (e) {
+  console.error(`edge:dev: ${(e as Error).message}`);
+  process.exit(2);
+}
 const port = process.env.PORT ?? '8787';
 const extra = process.argv.slice(2);
 const ip = extra.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
 const child = spawn(
   process.execPath,
-  [wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(precision), '--port', port, ...ip, ...extra],
+  [wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--port', port, ...ip, ...extra],
   { cwd: REPO_ROOT, env: offlineWranglerEnv(), stdio: 'inherit' },
 );
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));

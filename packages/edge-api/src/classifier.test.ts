@@ -13,7 +13,7 @@ describe('loadEdgeClassifier on wasm:simd under Node', () => {
   let weights: Uint8Array;
   let classifier: EdgeClassifier;
   beforeAll(async () => {
-    weights = new Uint8Array(await readFile(await ensureEdgeWeights('int8')));
+    weights = new Uint8Array(await readFile(await ensureEdgeWeights()));
     classifier = await loadEdgeClassifier({ registry: createNodeBackendRegistry(), backend: 'wasm:simd', weights, expectedPrecision: 'int8' });
   });
 
@@ -36,6 +36,12 @@ describe('loadEdgeClassifier on wasm:simd under Node', () => {
     batch.predictions[1].probabilities.forEach((p, i) => expect(p).toBeCloseTo(alone.predictions[0].probabilities[i], 5));
     expect(batch.predictions[1].top.map((t) => t.index)).toEqual(alone.predictions[0].top.map((t) => t.index));
     expect(batch.timing.inferenceMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses weights for another input size than INPUT_SIZE says', async () => {
+    await expect(loadEdgeClassifier({ registry: createNodeBackendRegistry(), backend: 'wasm:simd', weights, expectedInputSize: 224 })).rejects.toThrow(
+      /INPUT_SIZE is 224 but the bundled weights are for 96 px/,
+    );
   });
 
   it('refuses weights of another precision than WEIGHT_PRECISION says, without leaking their tensors', async () => {

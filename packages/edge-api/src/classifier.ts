@@ -63,6 +63,8 @@ export interface LoadEdgeClassifierOptions {
   readonly weights: Uint8Array;
   /** when set, the file's storage must match (catches a deployment bundling the wrong file) */
   readonly expectedPrecision?: string;
+  /** when set, the model's input size (from the manifest) must match */
+  readonly expectedInputSize?: number;
   readonly now?: () => number;
 }
 
@@ -79,6 +81,10 @@ export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Pr
   if (options.expectedPrecision !== undefined && options.expectedPrecision !== manifest.storage) {
     nin.dispose();
     throw new Error(`WEIGHT_PRECISION is ${options.expectedPrecision} but the bundled weights are ${manifest.storage}`);
+  }
+  if (options.expectedInputSize !== undefined && options.expectedInputSize !== nin.inputSize) {
+    nin.dispose();
+    throw new Error(`INPUT_SIZE is ${options.expectedInputSize} but the bundled weights are for ${nin.inputSize} px`);
   }
   // One pass now, so the first request does not pay for kernel set-up and a broken backend fails here.
   await nin.logits(new Float32Array(nin.inputSize * nin.inputSize), 1);

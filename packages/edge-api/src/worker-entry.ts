@@ -8,6 +8,8 @@ import { lazyClassifier } from './lazy.ts';
 export interface EdgeEnv {
   /** int8 | float16 | float32: what the bundled weights must be (checked against their manifest) */
   readonly WEIGHT_PRECISION?: string;
+  /** 96 | 224: the input size the bundled weights must be for */
+  readonly INPUT_SIZE?: string;
 }
 
 export interface EdgeWorkerModules {
@@ -32,6 +34,7 @@ export function createEdgeWorker(modules: EdgeWorkerModules): { fetch(request: R
             backend: 'wasm:simd',
             weights: new Uint8Array(modules.weights),
             expectedPrecision: env.WEIGHT_PRECISION,
+            expectedInputSize: env.INPUT_SIZE === undefined ? undefined : Number(env.INPUT_SIZE),
           }),
         ),
       });

@@ -2,5 +2,5 @@
 import { ensureEdgeWeights } from '../src/node/edge-weights.ts';
 
 export default async function setup(): Promise<void> {
-  await ensureEdgeWeights('int8');
+  await ensureEdgeWeights();
 }

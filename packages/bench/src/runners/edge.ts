@@ -7,7 +7,8 @@ import type { CreateRunner } from './runner.ts';
 /**
  * The edge endpoint (packages/edge-api: Hono on workerd, tfjs wasm SIMD, its own bundled int8 weights), reached
  * only over HTTP like any client would. With `EDGE_URL` set it measures that server; otherwise it starts the
- * real `wrangler dev` through the project's own command (`npm run edge:dev`, offline) on a free port.
+ * real `wrangler dev` through the project's own command (`EDGE_SIZE=<size> npm run edge:dev`, offline) on a
+ * free port; the edge offers the 96 and 224 px models, other sizes make the row unavailable.
  *
  * What the timings include: HTTP on loopback through wrangler dev's proxy, the Worker's input parsing and
  * preprocessing, the forward pass and the JSON answer. The row's memory is this client's, not workerd's.
@@ -21,7 +22,7 @@ export const createRunner: CreateRunner = (task) => {
       return maxBatch;
     },
     async init() {
-      base = process.env.EDGE_URL?.replace(/\/$/, '') ?? (await startEdgeDev());
+      base = process.env.EDGE_URL?.replace(/\/$/, '') ?? (await startEdgeDev(task.size));
       const index = await getJson(`${base}/`);
       maxBatch = Number((index.limits as { maxBatch?: number } | undefined)?.maxBatch ?? maxBatch);
       return {
@@ -85,12 +86,12 @@ const WATCHDOG =
   '( trap "" TERM; while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM 0; sleep 3; kill -KILL 0 ) >/dev/null 2>&1 & ' +
   'exec "$@"';
 
-async function startEdgeDev(timeoutMs = 180_000): Promise<string> {
+async function startEdgeDev(size: number, timeoutMs = 180_000): Promise<string> {
   const port = await freePort();
   const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
   const child = spawn('/bin/sh', ['-c', WATCHDOG, 'edge-dev', String(process.pid), 'npm', 'run', '-s', 'edge:dev'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, PORT: String(port), EDGE_SIZE: String(size) },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

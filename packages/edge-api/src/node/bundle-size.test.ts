@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SCRIPT_SIZE_LIMITS, checkBundle } from './bundle-size.ts';
+import { DEFAULT_EDGE_BUILD } from './edge-weights.ts';
 
 describe('the deployable Worker bundle (wrangler deploy --dry-run)', () => {
   it('holds the script, the wasm SIMD binary and the int8 weights, within the Free plan limit', async () => {
-    const size = await checkBundle('int8');
+    const size = await checkBundle(DEFAULT_EDGE_BUILD);
     const names = size.modules.map((m) => m.name);
     expect(names).toContain('worker.js');
     expect(names).toContain('tfjs-backend-wasm-simd.wasm');

@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { WeightStorage } from '@nin-bench/core-nin';
-import { EDGE_DIR, ensureEdgeWeights } from './edge-weights.ts';
+import { EDGE_DIR, ensureEdgeWeights, type EdgeBuild } from './edge-weights.ts';
 import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from './wrangler.ts';
 
 /** Workers' limit on a Worker's compressed (gzip) upload: script plus its wasm and data modules. */
@@ -18,7 +17,7 @@ export interface BundleModule {
 }
 
 export interface BundleSize {
-  readonly precision: WeightStorage;
+  readonly build: EdgeBuild;
   readonly modules: readonly BundleModule[];
   readonly rawBytes: number;
   readonly gzipBytes: number;
@@ -31,10 +30,10 @@ export interface BundleSize {
  * Bundles the Worker exactly as `wrangler deploy` would (`--dry-run --outdir`, offline, no login) and measures
  * every module raw and gzipped (level 9, as wrangler compresses the upload).
  */
-export function measureBundle(precision: WeightStorage): BundleSize {
-  const outdir = join(EDGE_DIR, '.bundle', precision);
+export function measureBundle(build: EdgeBuild): BundleSize {
+  const outdir = join(EDGE_DIR, '.bundle', `${build.inputSize}-${build.precision}`);
   rmSync(outdir, { recursive: true, force: true });
-  const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', '--dry-run', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(precision), '--outdir', outdir], {
+  const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', '--dry-run', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--outdir', outdir], {
     cwd: REPO_ROOT,
     env: offlineWranglerEnv(),
     encoding: 'utf8',
@@ -48,7 +47,7 @@ export function measureBundle(precision: WeightStorage): BundleSize {
       return { name: f.replace(/^[0-9a-f]{40}-/, ''), rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
     });
   return {
-    precision,
+    build,
     modules,
     rawBytes: modules.reduce((n, m) => n + m.rawBytes, 0),
     gzipBytes: modules.reduce((n, m) => n + m.gzipBytes, 0),
@@ -58,7 +57,7 @@ export function measureBundle(precision: WeightStorage): BundleSize {
 }
 
 /** Makes sure the weights exist, then measures. */
-export async function checkBundle(precision: WeightStorage): Promise<BundleSize> {
-  await ensureEdgeWeights(precision);
-  return measureBundle(precision);
+export async function checkBundle(build: EdgeBuild): Promise<BundleSize> {
+  await ensureEdgeWeights(build);
+  return measureBundle(build);
 }

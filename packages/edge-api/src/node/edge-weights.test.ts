@@ -1,26 +1,35 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WEIGHT_STORAGES } from '@nin-bench/core-nin';
-import { EDGE_DIR, bundledWeightsPath } from './edge-weights.ts';
+import { EDGE_BUILDS, EDGE_DIR, edgeBuildFromEnv } from './edge-weights.ts';
 
-const ENTRIES = { int8: 'worker.ts', float16: 'worker.float16.ts', float32: 'worker.float32.ts' } as const;
-
-describe('the weights each Workers entry bundles', () => {
-  it.each(WEIGHT_STORAGES)('%s: the entry imports the file bundledWeightsPath names (what edge:check and edge:dev prepare)', async (precision) => {
-    const source = await readFile(join(EDGE_DIR, 'src', ENTRIES[precision]), 'utf8');
+describe('the Workers builds', () => {
+  it.each(EDGE_BUILDS.map((b) => [`${b.inputSize} px ${b.precision}`, b] as const))('%s: its entry imports the weights file the scripts prepare', async (_, build) => {
+    const source = await readFile(join(EDGE_DIR, 'src', build.entry), 'utf8');
     const imported = /import weights from '([^']+\.safetensors)'/.exec(source)?.[1];
-    expect(imported, `${ENTRIES[precision]} imports no .safetensors`).toBeDefined();
-    expect(resolve(EDGE_DIR, 'src', imported!)).toBe(bundledWeightsPath(precision));
+    expect(imported, `${build.entry} imports no .safetensors`).toBeDefined();
+    expect(resolve(EDGE_DIR, 'src', imported!)).toBe(build.weights);
   });
 
-  it('each wrangler environment points at its entry and says its precision', async () => {
+  it('each wrangler environment points at its entry and states its precision and input size', async () => {
     const toml = await readFile(join(EDGE_DIR, '..', '..', 'wrangler.toml'), 'utf8');
-    expect(toml).toMatch(/^main = "packages\/edge-api\/src\/worker\.ts"$/m);
-    expect(toml).toMatch(/^\[vars\]\n(?:#.*\n)*WEIGHT_PRECISION = "int8"$/m);
-    for (const p of ['float16', 'float32'] as const) {
-      expect(toml).toContain(`[env.${p}]\nmain = "packages/edge-api/src/${ENTRIES[p]}"`);
-      expect(toml).toContain(`[env.${p}.vars]\nWEIGHT_PRECISION = "${p}"`);
+    for (const b of EDGE_BUILDS) {
+      const vars = `WEIGHT_PRECISION = "${b.precision}"\nINPUT_SIZE = "${b.inputSize}"`;
+      if (b.wranglerEnv === '') {
+        expect(toml).toMatch(new RegExp(`^main = "packages/edge-api/src/${b.entry.replace('.', '\\.')}"$`, 'm'));
+        expect(toml).toMatch(new RegExp(`^\\[vars\\]\\n(?:#.*\\n)*${vars}$`, 'm'));
+      } else {
+        expect(toml).toContain(`[env.${b.wranglerEnv}]\nmain = "packages/edge-api/src/${b.entry}"`);
+        expect(toml).toContain(`[env.${b.wranglerEnv}.vars]\n${vars}`);
+      }
     }
+  });
+
+  it('EDGE_SIZE and EDGE_WEIGHTS pick a build, and anything else is refused with the choices', () => {
+    expect(edgeBuildFromEnv({})).toMatchObject({ inputSize: 96, precision: 'int8', wranglerEnv: '' });
+    expect(edgeBuildFromEnv({ EDGE_WEIGHTS: 'float16' })).toMatchObject({ wranglerEnv: 'float16' });
+    expect(edgeBuildFromEnv({ EDGE_SIZE: '224' })).toMatchObject({ inputSize: 224, precision: 'int8', wranglerEnv: 'size224' });
+    expect(() => edgeBuildFromEnv({ EDGE_WEIGHTS: 'int4' })).toThrow(/EDGE_WEIGHTS must be one of int8|float32, float16, int8/);
+    expect(() => edgeBuildFromEnv({ EDGE_SIZE: '224', EDGE_WEIGHTS: 'float32' })).toThrow(/no edge build for 224 px float32: offered are .*224 px int8/);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * The weights each Workers entry bundles, and how the ones that are not committed get made (into
- * packages/edge-api/.weights/, git-ignored):
+ * The Workers builds of the edge (which weights each entry bundles, which wrangler environment selects it) and
+ * how the weights that are not committed get made, into packages/edge-api/.weights/ (git-ignored):
  *
- * - float16: the trained float32 weights re-encoded as float16 (the trainer commits only float32 and int8);
- * - `--untrained` (development before training): all three precisions from `initialNinWeights(0)`, their manifest
+ * - float16: the trained 96 px float32 weights re-encoded as float16 (the trainer commits float32 and int8);
+ * - `--untrained` (development before training): 96 px weights from `initialNinWeights(0)`, their manifest
  *   saying they are untrained.
  *
  * CLI: tsx packages/edge-api/scripts/weights.ts [--untrained] [--precision int8|float16|float32]
@@ -11,21 +11,58 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hwioToOihw, initialNinWeights, type StateDict, type WeightStorage } from '@nin-bench/core-nin';
+import { WEIGHT_STORAGES, hwioToOihw, initialNinWeights, type StateDict, type WeightStorage } from '@nin-bench/core-nin';
 import { WEIGHTS_DIR, readNinWeightsFile, writeNinWeightsFile } from '@nin-bench/core-nin/node';
 
 export const EDGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEV_WEIGHTS_DIR = join(EDGE_DIR, '.weights');
 /** where the trainer writes (packages/core-nin/weights) */
 export const TRAINED_WEIGHTS_DIR = WEIGHTS_DIR;
+/** the model the edge serves by default: small enough for a Worker's CPU budget */
 export const EDGE_INPUT_SIZE = 96;
 
-export function trainedWeightsPath(precision: WeightStorage): string {
-  return join(TRAINED_WEIGHTS_DIR, precision === 'float32' ? `nin-fmnist-${EDGE_INPUT_SIZE}.safetensors` : `nin-fmnist-${EDGE_INPUT_SIZE}.${precision}.safetensors`);
+export function trainedWeightsPath(precision: WeightStorage, inputSize = EDGE_INPUT_SIZE): string {
+  return join(TRAINED_WEIGHTS_DIR, precision === 'float32' ? `nin-fmnist-${inputSize}.safetensors` : `nin-fmnist-${inputSize}.${precision}.safetensors`);
 }
 
-export function devWeightsPath(precision: WeightStorage): string {
-  return join(DEV_WEIGHTS_DIR, `nin-fmnist-${EDGE_INPUT_SIZE}.${precision}.safetensors`);
+export function devWeightsPath(precision: WeightStorage, inputSize = EDGE_INPUT_SIZE): string {
+  return join(DEV_WEIGHTS_DIR, `nin-fmnist-${inputSize}.${precision}.safetensors`);
+}
+
+/** One deployable build: a Workers entry, the weights it bundles, the wrangler environment that selects it. */
+export interface EdgeBuild {
+  readonly inputSize: number;
+  readonly precision: WeightStorage;
+  /** `[env.<name>]` in wrangler.toml; '' is the top level (the default build) */
+  readonly wranglerEnv: string;
+  /** file under src/ */
+  readonly entry: string;
+  /** the weights file the entry imports (keep the two in step: a test checks) */
+  readonly weights: string;
+}
+
+export const EDGE_BUILDS: readonly EdgeBuild[] = [
+  { inputSize: 96, precision: 'int8', wranglerEnv: '', entry: 'worker.ts', weights: devWeightsPath('int8') },
+  { inputSize: 96, precision: 'float16', wranglerEnv: 'float16', entry: 'worker.float16.ts', weights: devWeightsPath('float16') },
+  { inputSize: 96, precision: 'float32', wranglerEnv: 'float32', entry: 'worker.float32.ts', weights: devWeightsPath('float32') },
+  { inputSize: 224, precision: 'int8', wranglerEnv: 'size224', entry: 'worker.size224.ts', weights: trainedWeightsPath('int8', 224) },
+];
+
+export const DEFAULT_EDGE_BUILD = EDGE_BUILDS[0];
+
+/** The build for a size and precision; throws naming the builds on offer. */
+export function edgeBuild(inputSize: number = EDGE_INPUT_SIZE, precision: WeightStorage = 'int8'): EdgeBuild {
+  const build = EDGE_BUILDS.find((b) => b.inputSize === inputSize && b.precision === precision);
+  if (!build) throw new Error(`no edge build for ${inputSize} px ${precision}: offered are ${EDGE_BUILDS.map((b) => `${b.inputSize} px ${b.precision}`).join(', ')}`);
+  return build;
+}
+
+/** `EDGE_SIZE` (96 by default) and `EDGE_WEIGHTS` (int8 by default) -> the build, validated. */
+export function edgeBuildFromEnv(env: NodeJS.ProcessEnv = process.env): EdgeBuild {
+  const precision = (env.EDGE_WEIGHTS || 'int8').toLowerCase();
+  if (!WEIGHT_STORAGES.includes(precision as WeightStorage)) throw new Error(`EDGE_WEIGHTS must be one of ${WEIGHT_STORAGES.join(', ')}, got "${env.EDGE_WEIGHTS}"`);
+  const size = Number(env.EDGE_SIZE || EDGE_INPUT_SIZE);
+  return edgeBuild(size, precision as WeightStorage);
 }
 
 function untrainedStateDict(): StateDict {
@@ -42,13 +79,13 @@ function untrainedStateDict(): StateDict {
 }
 
 /** float16 from the trained float32 file (re-encoded, manifest carried over). */
-export async function writeFloat16FromTrained(): Promise<string> {
-  const source = trainedWeightsPath('float32');
+export async function writeFloat16FromTrained(inputSize = EDGE_INPUT_SIZE): Promise<string> {
+  const source = trainedWeightsPath('float32', inputSize);
   if (!existsSync(source)) throw new Error(`no trained float32 weights at ${source}: train first (npm run train)`);
   const { stateDict, manifest } = await readNinWeightsFile(source);
   if (!manifest) throw new Error(`${source} has no nin manifest`);
   const { format: _f, model: _m, storage: _s, parameterCount: _p, classes: _c, tensorsSha256: _h, ...description } = manifest;
-  const out = devWeightsPath('float16');
+  const out = devWeightsPath('float16', inputSize);
   const provenance = { ...manifest.provenance, derivedFrom: relative(join(EDGE_DIR, '..', '..'), source), derivedAs: 'float16 re-encoding of the float32 weights' };
   await writeNinWeightsFile(out, stateDict, 'float16', { ...description, provenance });
   return out;
@@ -65,30 +102,26 @@ export async function writeUntrained(precisions: readonly WeightStorage[]): Prom
   return paths;
 }
 
-/** The file the Workers entry for `precision` imports (see src/worker*.ts): keep the two in step. */
-export function bundledWeightsPath(precision: WeightStorage): string {
-  return devWeightsPath(precision);
-}
-
 /**
- * Makes sure the file the entry for `precision` bundles exists: float16 is derived from the trained float32 when
- * missing or stale; a missing trained file is an error that says how to get one.
+ * Makes sure the file a build bundles exists: float16 is derived from the trained float32 when missing or
+ * stale; development weights are written when the build bundles them and they are missing; a missing trained
+ * file is an error that says how to get one.
  */
-export async function ensureEdgeWeights(precision: WeightStorage, log: (line: string) => void = console.error): Promise<string> {
-  const path = bundledWeightsPath(precision);
-  if (precision === 'float16' && path === devWeightsPath('float16')) {
-    const source = trainedWeightsPath('float32');
+export async function ensureEdgeWeights(build: EdgeBuild = DEFAULT_EDGE_BUILD, log: (line: string) => void = console.error): Promise<string> {
+  const path = build.weights;
+  if (build.precision === 'float16' && path === devWeightsPath('float16', build.inputSize)) {
+    const source = trainedWeightsPath('float32', build.inputSize);
     if (existsSync(source) && (!existsSync(path) || statSync(path).mtimeMs < statSync(source).mtimeMs)) {
       log(`edge: deriving float16 weights from ${source}`);
-      return writeFloat16FromTrained();
+      return writeFloat16FromTrained(build.inputSize);
     }
   }
   if (!existsSync(path)) {
-    if (path.startsWith(DEV_WEIGHTS_DIR)) {
+    if (path.startsWith(DEV_WEIGHTS_DIR) && build.inputSize === EDGE_INPUT_SIZE) {
       log(`edge: no trained weights yet; writing UNTRAINED development weights to ${DEV_WEIGHTS_DIR}`);
-      await writeUntrained([precision]);
+      await writeUntrained([build.precision]);
     } else {
-      throw new Error(`the ${precision} weights ${path} are missing: train the model first (npm run train)`);
+      throw new Error(`the ${build.inputSize} px ${build.precision} weights ${path} are missing: train the model first (npm run train)`);
     }
   }
   return path;

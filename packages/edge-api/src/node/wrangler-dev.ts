@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { WeightStorage } from '@nin-bench/core-nin';
-import { ensureEdgeWeights } from './edge-weights.ts';
+import { DEFAULT_EDGE_BUILD, ensureEdgeWeights, type EdgeBuild } from './edge-weights.ts';
 import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from './wrangler.ts';
 
 export interface WranglerDevOptions {
-  readonly precision?: WeightStorage;
+  /** which Workers build (default: 96 px int8) */
+  readonly build?: EdgeBuild;
   /** default: a free port */
   readonly port?: number;
   /** how long to wait for `/health` to answer 200 (default 120 s: the first request loads the model) */
@@ -54,11 +54,11 @@ export async function freePort(): Promise<number> {
  * says the model is loaded. Always pair with `stop()` (in afterAll / finally).
  */
 export async function startWranglerDev(options: WranglerDevOptions = {}): Promise<WranglerDev> {
-  const precision = options.precision ?? 'int8';
-  await ensureEdgeWeights(precision);
+  const build = options.build ?? DEFAULT_EDGE_BUILD;
+  await ensureEdgeWeights(build);
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const wrangler = [process.execPath, wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(precision), '--ip', '127.0.0.1',
+  const wrangler = [process.execPath, wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--ip', '127.0.0.1',
     '--port', String(port), '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false'];
   // A new process group led by a shell that becomes wrangler (exec), with a watchdog inside the group: should this
   // process die without calling stop() (a killed test run), the watchdog ends the group, so nothing is left behind.

@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { WEIGHT_STORAGES, type WeightStorage } from '@nin-bench/core-nin';
-import { EDGE_DIR } from './edge-weights.ts';
+import { EDGE_DIR, type EdgeBuild } from './edge-weights.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -30,14 +29,7 @@ export function offlineWranglerEnv(base: NodeJS.ProcessEnv = process.env): NodeJ
   };
 }
 
-/** `EDGE_WEIGHTS` (int8 by default) -> the weight precision, validated. */
-export function edgePrecision(value: string | undefined = process.env.EDGE_WEIGHTS): WeightStorage {
-  const p = (value || 'int8').toLowerCase();
-  if (!WEIGHT_STORAGES.includes(p as WeightStorage)) throw new Error(`EDGE_WEIGHTS must be one of ${WEIGHT_STORAGES.join(', ')}, got "${value}"`);
-  return p as WeightStorage;
-}
-
-/** The wrangler.toml environment for a precision: int8 is the top level (`--env=""`), the others `[env.<p>]`. */
-export function wranglerEnvArgs(precision: WeightStorage): string[] {
-  return [`--env=${precision === 'int8' ? '' : precision}`];
+/** The wrangler.toml environment of a build: `--env=` (the top level) for the default, `--env=<name>` otherwise. */
+export function wranglerEnvArgs(build: EdgeBuild): string[] {
+  return [`--env=${build.wranglerEnv}`];
 }
