@@ -73,13 +73,17 @@ merge() {
   ' "$FIG" "$OUT/gpu-run.json" >>"$LOG" 2>&1
 }
 
-log "unpack kit from $KIT into $WORK"
-[ -f "$KIT/node.xz" ] || { log "no kit at $KIT: run packages/core-nin/gpu-kit/pack.sh first"; exit 1; }
+# A kit packed with --split comes in two transfers: the staged half (Node, training data) was copied to $STAGE
+# by an earlier call on the same warm machine; each file is looked up in the kit first, then there.
+STAGE=${NIN_KIT_STAGE:-/tmp/nin-kit-stage}
+kitfile() { if [ -e "$KIT/$1" ]; then echo "$KIT/$1"; else echo "$STAGE/$1"; fi; }
+log "unpack kit from $KIT (and $STAGE) into $WORK"
+[ -f "$(kitfile node.xz)" ] || { log "no kit at $KIT or $STAGE: run packages/core-nin/gpu-kit/pack.sh first"; exit 1; }
 rm -rf "$WORK" && mkdir -p "$WORK/app/dist/linux-x64" "$WORK/data" "$FIG"
-xz -dc "$KIT/node.xz" >"$WORK/node" && chmod +x "$WORK/node"
-xz -dc "$KIT/app/nin-kit.mjs.xz" >"$WORK/app/nin-kit.mjs"
-xz -dc "$KIT/dawn.node.xz" >"$WORK/app/dist/linux-x64/dawn.node"
-for f in "$KIT"/data/*.xz; do xz -dc "$f" >"$WORK/data/$(basename "$f" .xz)"; done
+xz -dc "$(kitfile node.xz)" >"$WORK/node" && chmod +x "$WORK/node"
+xz -dc "$(kitfile app/nin-kit.mjs.xz)" >"$WORK/app/nin-kit.mjs"
+xz -dc "$(kitfile dawn.node.xz)" >"$WORK/app/dist/linux-x64/dawn.node"
+for f in "$STAGE"/data/*.xz "$KIT"/data/*.xz; do [ -f "$f" ] && xz -dc "$f" >"$WORK/data/$(basename "$f" .xz)"; done
 if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
   log "no Vulkan loader installed: unpacking $(ls "$KIT"/deb/*.deb | wc -l) packages into /"
   for f in "$KIT"/deb/*.deb; do dpkg -x "$f" /; done
@@ -112,8 +116,10 @@ TRAIN_SECONDS=$((DEADLINE - ($(date +%s) - START) - EVAL_RESERVE))
 TRAIN_MINUTES=$(awk "BEGIN { printf \"%.2f\", $TRAIN_SECONDS / 60 }")
 if [ "$TRAINER" = cli ]; then
   # shellcheck disable=SC2086
+  # `nin train` keeps weights, log/curve and checkpoint in three places: all three go under OUT/train.
   step train $((TRAIN_SECONDS + 90)) "$NODE" "$KITJS" train --backend webgpu --size 224 --epochs 10 --batch 128 \
-    --max-minutes "$TRAIN_MINUTES" --out "$OUT/train" ${NIN_KIT_TRAIN_ARGS:-}
+    --max-minutes "$TRAIN_MINUTES" --no-progress --out "$OUT/train" --results "$OUT/train" --checkpoint-dir "$OUT/train/checkpoint" \
+    ${NIN_KIT_TRAIN_ARGS:-}
 else
   # shellcheck disable=SC2086
   step train $((TRAIN_SECONDS + 90)) "$NODE" "$KITJS" train-lite --backend webgpu --size 224 --epochs 10 --batch 128 \
