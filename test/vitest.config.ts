@@ -7,6 +7,5 @@ export default defineProject({
     include: ['**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
-    passWithNoTests: true,
   },
 });
