@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import cliProgress from 'cli-progress';
 import { parseIdxPair, type LabelledImages } from '../data/idx.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 
 /**
  * Fashion-MNIST from disk, or from Zalando's official mirror when no copy is found. Every file is verified
@@ -154,15 +155,8 @@ async function download(url: string, dest: string, expectedMd5: string | undefin
     const md5 = createHash('md5').update(bytes).digest('hex');
     if (md5 !== expectedMd5) throw new DatasetError(`downloaded ${url} has md5 ${md5}, the official file has ${expectedMd5}; nothing was saved`);
   }
-  // Written beside the destination and renamed into place, so an interrupted run never leaves half a file.
-  const tmp = `${dest}.${process.pid}.download`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, dest);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  // atomic, so an interrupted run never leaves half a file
+  await writeFileAtomic(dest, bytes);
 }
 
 /**

@@ -8,3 +8,4 @@ export * from './weights-file.ts';
 export * from './train/run.ts';
 export * from './train/backend.ts';
 export * from './train/curve.ts';
+export * from './atomic-write.ts';

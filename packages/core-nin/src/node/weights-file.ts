@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeightsError } from '../weights/errors.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 import type { ManifestDescription, NinManifest, WeightStorage } from '../weights/manifest.ts';
 import { decodeNinWeights, encodeNinWeights, type StateDict } from '../weights/state-dict.ts';
 
@@ -57,15 +58,5 @@ export async function readNinWeightsFile(path: string): Promise<NinWeightsFile> 
  * then renamed over it, so a crash never leaves a half-written file where a reader expects weights.
  */
 export async function writeNinWeightsFile(path: string, stateDict: StateDict, storage: WeightStorage, description: ManifestDescription): Promise<void> {
-  const absolute = resolve(path);
-  const bytes = await encodeNinWeights(stateDict, storage, description);
-  await mkdir(dirname(absolute), { recursive: true });
-  const tmp = join(dirname(absolute), `.${basename(absolute)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, absolute);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(path, await encodeNinWeights(stateDict, storage, description));
 }

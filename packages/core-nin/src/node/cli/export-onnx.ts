@@ -1,8 +1,8 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NIN_ONNX_OPSET, encodeNinOnnx } from '../../onnx/export.ts';
 import { MIN_INPUT_SIZE } from '../../model/architecture.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
 import { readNinWeightsFile } from '../weights-file.ts';
 import { CliUsageError, type CliCommand } from './command.ts';
 
@@ -19,19 +19,6 @@ The model takes "input" float32 [N, 1, S, S] in [0,1] (see metadata_props "prepr
 function positiveInteger(flag: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliUsageError(`${flag} must be a positive integer, got "${text}"`);
   return Number(text);
-}
-
-/** Writes next to the target and renames, so a crash never leaves a half-written model under the final name. */
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
 }
 
 export const command: CliCommand = {
@@ -58,7 +45,8 @@ export const command: CliCommand = {
     const metadata: Record<string, string> = manifest ? { nin_manifest: JSON.stringify(manifest) } : {};
     const bytes = encodeNinOnnx(stateDict, { inputSize, batch, metadata });
     const out = resolve(values.out);
-    await writeAtomically(out, bytes);
+    // atomic: a crash never leaves a half-written model under the final name
+    await writeFileAtomic(out, bytes);
     const n = batch === 'dynamic' ? 'batch' : batch;
     console.log(
       `wrote ${values.out} (${(bytes.byteLength / 1e6).toFixed(2)} MB, ONNX opset ${NIN_ONNX_OPSET}): ` +
