@@ -1,4 +1,5 @@
 import { DEFAULT_INPUT_SIZE } from '../model/architecture.ts';
+import { NIN_INITS, type NinInit } from './init.ts';
 
 /**
  * Everything that decides what a training run computes. It is written into every checkpoint and into the
@@ -18,6 +19,8 @@ export interface TrainingRecipe {
   readonly schedule: 'constant' | 'cosine';
   /** steps of linear warm-up from 0 to the peak learning rate */
   readonly warmupSteps: number;
+  /** conv weight initialisation: d2l's `xavier-uniform`, or `he-normal` (biases: PyTorch's default either way) */
+  readonly init: NinInit;
   /** seeds initialisation, shuffling and dropout */
   readonly seed: number;
   /** train on the first N training images only (0: all 60,000) */
@@ -42,6 +45,7 @@ export const D2L_RECIPE: TrainingRecipe = {
   weightDecay: 0,
   schedule: 'constant',
   warmupSteps: 0,
+  init: 'xavier-uniform',
   seed: 0,
   limit: 0,
 };
@@ -50,7 +54,7 @@ export const D2L_RECIPE: TrainingRecipe = {
 export const RECIPE_CONSTANTS = {
   model: 'd2l-nin',
   optimizer: 'sgd',
-  init: 'xavier-uniform (conv weights), U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (biases)',
+  biasInit: 'U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch default)',
   dropout: 0.5,
   loss: 'softmax-cross-entropy (mean over the batch)',
   batches: 'shuffled every epoch (seeded), last partial batch kept',
@@ -69,6 +73,7 @@ export function checkRecipe(r: TrainingRecipe): void {
   if (!(r.weightDecay >= 0) || !Number.isFinite(r.weightDecay)) throw new RangeError(`weight decay must be >= 0, got ${r.weightDecay}`);
   if (r.schedule !== 'constant' && r.schedule !== 'cosine') throw new RangeError(`schedule must be constant or cosine, got ${String(r.schedule)}`);
   if (!Number.isInteger(r.warmupSteps) || r.warmupSteps < 0) throw new RangeError(`warm-up steps must be an integer >= 0, got ${r.warmupSteps}`);
+  if (!NIN_INITS.includes(r.init)) throw new RangeError(`init must be one of ${NIN_INITS.join(', ')}, got ${String(r.init)}`);
   if (!Number.isInteger(r.seed) || r.seed < 0) throw new RangeError(`seed must be an integer >= 0, got ${r.seed}`);
   if (!Number.isInteger(r.limit) || r.limit < 0) throw new RangeError(`limit must be an integer >= 0, got ${r.limit}`);
 }

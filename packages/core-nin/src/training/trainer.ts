@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NIN_TENSORS } from '../model/architecture.ts';
-import { initialNinWeights } from '../model/nin.ts';
 import { stateDictFromParams } from '../model/params.ts';
 import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
 import type { LabelledImages } from '../data/idx.ts';
 import type { StateDict } from '../weights/state-dict.ts';
 import { parseSafetensors, serializeSafetensors, type TensorToWrite } from '../weights/safetensors.ts';
 import { checkRecipe, learningRateAt, type TrainingRecipe } from './recipe.ts';
+import { initialWeights } from './init.ts';
 import { SgdOptimizer } from './sgd.ts';
 import { dropoutSeedFor, epochOrder } from './shuffle.ts';
 import { trainStep, type StepResult } from './step.ts';
@@ -76,10 +76,12 @@ export class NinTrainer {
     readonly state: TrainerState,
   ) {}
 
-  /** Fresh d2l initialisation (Xavier-uniform, seeded). */
+  /** Fresh parameters (the recipe's initialisation, seeded; d2l's Xavier-uniform by default). */
   static create(recipe: TrainingRecipe): NinTrainer {
+    // Checkpoints written before `init` existed were all Xavier-uniform.
+    recipe = { ...recipe, init: recipe.init ?? 'xavier-uniform' };
     checkRecipe(recipe);
-    const init = initialNinWeights(recipe.seed);
+    const init = initialWeights(recipe.init, recipe.seed);
     const params = new Map<string, tf.Variable>();
     for (const spec of NIN_TENSORS) {
       const w = init.get(spec.name)!;

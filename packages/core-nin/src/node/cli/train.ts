@@ -18,6 +18,7 @@ options:
   --weight-decay X    L2 weight decay (default 0)
   --schedule S        constant | cosine (default constant)
   --warmup N          linear warm-up steps (default 0)
+  --init I            xavier-uniform (d2l, default) | he-normal
   --seed N            seed for init, shuffling and dropout (default 0)
   --limit N           train on the first N training images only (default: all 60000)
   --backend B         auto | webgpu | tensorflow | wasm[:simd|:plain] | cpu (default auto: fastest available)
@@ -57,6 +58,7 @@ export const command: CliCommand = {
         schedule: { type: 'string' },
         warmup: { type: 'string' },
         seed: { type: 'string' },
+        init: { type: 'string' },
         limit: { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         out: { type: 'string' },
@@ -80,6 +82,7 @@ export const command: CliCommand = {
       weightDecay: number(values['weight-decay'], 'weight-decay', D2L_RECIPE.weightDecay),
       schedule: (values.schedule ?? D2L_RECIPE.schedule) as TrainingRecipe['schedule'],
       warmupSteps: number(values.warmup, 'warmup', D2L_RECIPE.warmupSteps, true),
+      init: (values.init ?? D2L_RECIPE.init) as TrainingRecipe['init'],
       seed: number(values.seed, 'seed', D2L_RECIPE.seed, true),
       limit: number(values.limit, 'limit', D2L_RECIPE.limit, true),
     };

@@ -117,7 +117,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const stepsPerEpoch = trainer.stepsPerEpoch(train.count);
   log(`training NiN at ${recipe.inputSize} px on ${formatBackend(backend)} (${JSON.stringify(backend.details)}): ` +
     `${recipe.epochs} epochs x ${stepsPerEpoch} steps of ${recipe.batchSize} (${trainCount} images), lr ${recipe.learningRate} ${recipe.schedule}` +
-    `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay}, seed ${recipe.seed}`);
+    `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay}, init ${recipe.init}, seed ${recipe.seed}`);
 
   let interrupted = false;
   const onSigint = () => {
