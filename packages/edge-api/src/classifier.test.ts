@@ -19,7 +19,7 @@ describe('loadEdgeClassifier on wasm:simd under Node', () => {
 
   it('describes the model from the weights manifest', () => {
     expect(classifier.backend).toMatchObject({ spec: 'wasm:simd', simd: true, details: { binary: 'tfjs-backend-wasm-simd.wasm' } });
-    expect(classifier.model).toMatchObject({ parameterCount: parameterCount(), inputSize: 96, weightPrecision: 'int8' });
+    expect(classifier.model).toMatchObject({ parameterCount: parameterCount(), inputSize: 224, weightPrecision: 'int8', testAccuracy: expect.any(Number) });
     expect(classifier.model.sha256).toBe(createHash('sha256').update(weights).digest('hex'));
     expect(classifier.model.architecture.layers.at(-1)).toMatchObject({ outChannels: 10 });
   });
@@ -39,8 +39,8 @@ describe('loadEdgeClassifier on wasm:simd under Node', () => {
   });
 
   it('refuses weights for another input size than INPUT_SIZE says', async () => {
-    await expect(loadEdgeClassifier({ registry: createNodeBackendRegistry(), backend: 'wasm:simd', weights, expectedInputSize: 224 })).rejects.toThrow(
-      /INPUT_SIZE is 224 but the bundled weights are for 96 px/,
+    await expect(loadEdgeClassifier({ registry: createNodeBackendRegistry(), backend: 'wasm:simd', weights, expectedInputSize: 96 })).rejects.toThrow(
+      /INPUT_SIZE is 96 but the bundled weights are for 224 px/,
     );
   });
 

@@ -8,7 +8,7 @@ import { lazyClassifier } from './lazy.ts';
 export interface EdgeEnv {
   /** int8 | float16 | float32: what the bundled weights must be (checked against their manifest) */
   readonly WEIGHT_PRECISION?: string;
-  /** 96 | 224: the input size the bundled weights must be for */
+  /** 224 | 96: the input size the bundled weights must be for */
   readonly INPUT_SIZE?: string;
 }
 

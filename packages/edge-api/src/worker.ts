@@ -1,6 +1,7 @@
-// Cloudflare Workers entry (wrangler.toml `main`): int8 weights, the default that fits the Free plan's 3 MiB.
+// Cloudflare Workers entry (wrangler.toml `main`): the 224 px NiN in int8, the default build, which fits the
+// Free plan's 3 MiB script limit.
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
-import weights from '../.weights/nin-fmnist-96.int8.safetensors';
+import weights from '../../core-nin/weights/nin-fmnist-224.int8.safetensors';
 import { createEdgeWorker } from './worker-entry.ts';
 
 /** What this entry bundles (tests build fresh Workers from it). */

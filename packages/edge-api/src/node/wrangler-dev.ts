@@ -5,7 +5,7 @@ import { DEFAULT_EDGE_BUILD, ensureEdgeWeights, type EdgeBuild } from './edge-we
 import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from './wrangler.ts';
 
 export interface WranglerDevOptions {
-  /** which Workers build (default: 96 px int8) */
+  /** which Workers build (default: 224 px int8) */
   readonly build?: EdgeBuild;
   /** default: a free port */
   readonly port?: number;
