@@ -5,14 +5,15 @@
 //   --requests N      single-stream requests (default 300), after --warmup (default 20)
 //   --concurrency C   clients of the throughput phase (default 4), --concurrent-requests M in all (default 400)
 //   --url URL         measure a server that is already running (CPU time is then not measured)
-//   --out FILE        default packages/edge-api/results/latency.json
+//   --out FILE        default packages/edge-api/results/latency-<size>-<precision>.json
+// EDGE_SIZE / EDGE_WEIGHTS pick the build, as for edge:dev.
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
-import { EDGE_DIR } from '../src/node/edge-weights.ts';
+import { EDGE_DIR, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
 import { REPO_ROOT } from '../src/node/wrangler.ts';
 import { startWranglerDev, type WranglerDev } from '../src/node/wrangler-dev.ts';
 
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     'concurrent-requests': { type: 'string', default: '400' },
     url: { type: 'string' },
-    out: { type: 'string', default: join(EDGE_DIR, 'results', 'latency.json') },
+    out: { type: 'string' },
   },
 });
 const loadAtStart = loadavg();
@@ -32,6 +33,8 @@ const int = (name: keyof typeof values) => {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
   return v;
 };
+const build = edgeBuildFromEnv();
+const out = values.out ?? join(EDGE_DIR, 'results', `latency-${build.inputSize}-${build.precision}.json`);
 const requests = int('requests');
 const warmup = int('warmup');
 const concurrency = int('concurrency');
@@ -53,7 +56,7 @@ const summarise = (ms: number[]) => {
 };
 
 let dev: WranglerDev | undefined;
-const url = values.url ?? (dev = await startWranglerDev({ readyPath: '/' })).url;
+const url = values.url ?? (dev = await startWranglerDev({ build, readyPath: '/' })).url;
 const cpuMs = () => (dev ? dev.workerdCpuMs() : Number.NaN);
 
 // The first /health loads the model in the isolate (wasm instantiation, weights decode, warm-up pass).
@@ -119,6 +122,7 @@ try {
     createdAt: new Date().toISOString(),
     command: `npm run -w @nin-bench/edge-api latency -- ${process.argv.slice(2).join(' ')}`.trim(),
     target: dev ? 'wrangler dev (local workerd), started by this script' : url,
+    build: { inputSize: build.inputSize, precision: build.precision, wranglerEnv: build.wranglerEnv },
     machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: { start: loadAtStart, end: loadavg() } },
     versions: { wrangler: version('wrangler'), workerd: execFileSync(workerdBin, ['--version'], { encoding: 'utf8' }).trim(), hono: (JSON.parse(await readFile(join(EDGE_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.hono },
     health: healthBody,
@@ -140,8 +144,8 @@ try {
     },
     healthLatency: summarise(healthMs),
   };
-  await mkdir(dirname(values.out!), { recursive: true });
-  await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(result, null, 2) + '\n');
 
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
   const ss = result.singleStream;
@@ -154,7 +158,7 @@ try {
   console.log(`| workerd CPU per /health (ms), the HTTP + proxy overhead | ${f(healthCpuPerRequest)} |`);
   console.log(`| first request of a fresh isolate (model load): wall / workerd CPU (ms) | ${f(initMs)} / ${f(initCpuMs)} |`);
   console.log(`| correct classes (single-stream, the ${bodies.length} example images repeated) | ${ss.correct} / ${ss.samples} |`);
-  console.log(`\nwrote ${relative(REPO_ROOT, values.out!)}`);
+  console.log(`\nwrote ${relative(REPO_ROOT, out)}`);
 } finally {
   await dev?.stop();
 }
