@@ -70,17 +70,25 @@ function runChild(config: string, steps: number, budgetS: number, timeoutS: numb
   const parts = /^\d+$/.test(variantOrSize) ? [backendName, variantOrSize, ...rest] : [`${backendName}:${variantOrSize}`, ...rest];
   const [backend, size, batch, strategy = 'fast'] = parts;
   return new Promise((ok) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', [backend, size, batch, strategy, steps, budgetS].join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', [backend, size, batch, strategy, steps, budgetS].join(',')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
+    let timedOut = false;
     child.stdout.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
     child.on('close', () => {
       clearTimeout(timer);
       const line = out.trim().split('\n').at(-1) ?? '';
       try {
         ok(JSON.parse(line) as StepSpeed);
       } catch {
-        ok({ backend, size: +size, batch: +batch, stepsMs: [], imagesPerSecond: null, error: `no step finished within ${timeoutS} s`, loadAverage1m: +loadavg()[0].toFixed(2) });
+        const reason = err.split('\n').find((l) => /Error/.test(l))?.trim() ?? 'exited without a result';
+        const error = timedOut ? `no result within ${timeoutS} s` : `failed: ${reason}`;
+        ok({ backend, ...(backend.startsWith('wasm') ? { strategy: strategy as FilterGradientStrategy } : {}), size: +size, batch: +batch, stepsMs: [], imagesPerSecond: null, error, loadAverage1m: +loadavg()[0].toFixed(2) });
       }
     });
   });
