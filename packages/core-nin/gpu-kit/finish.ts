@@ -3,13 +3,14 @@
 //   full test-set evaluation;  results/gpu/gpu-run.json (as measured) and results/gpu/summary.json (the figures
 //   side by side, ratios computed here);  results/training-224/ (log, curve, run log, checkpoint state).
 // Usage: node --import tsx packages/core-nin/gpu-kit/finish.ts RETURNED_DIR
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeNinWeights, encodeNinWeights } from '../src/weights/state-dict.ts';
+import { writeFileAtomic } from '../src/node/atomic-write.ts';
+import { readNinWeightsFile, writeNinWeightsFile } from '../src/node/weights-file.ts';
 
 // Copies are written, not copied, so they come out writable even from the device's read-only folder.
-const copyFile = async (a: string, b: string) => writeFile(b, await readFile(a));
+const copyFile = async (a: string, b: string) => writeFileAtomic(b, await readFile(a));
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const from = resolve(process.argv[2] ?? '');
 if (!process.argv[2]) {
@@ -24,8 +25,7 @@ const state = JSON.parse(await readFile(join(from, 'train', 'checkpoint-state.js
 const evalGpu = run['eval-webgpu'] as { images: number; accuracy: number; backend: { details: Record<string, unknown> } } | undefined;
 
 // Weights: the manifest's accuracy becomes the full test set's, as evaluated on the GPU machine.
-const weightsIn = await readFile(join(from, 'train', 'nin-fmnist-224.safetensors'));
-const { stateDict, manifest } = await decodeNinWeights(weightsIn);
+const { stateDict, manifest } = await readNinWeightsFile(join(from, 'train', 'nin-fmnist-224.safetensors'));
 if (!manifest) throw new Error('the returned weights have no manifest');
 const description = {
   inputSize: manifest.inputSize,
@@ -36,13 +36,11 @@ const description = {
   provenance: { ...manifest.provenance, machine: String(run['nvidia-smi'] ?? '').trim().split('\n')[1] ?? 'unknown', kit: 'packages/core-nin/gpu-kit (run.sh, train-lite.ts)' },
 };
 const weightsDir = join(root, 'packages/core-nin/weights');
-await mkdir(weightsDir, { recursive: true });
-await writeFile(join(weightsDir, 'nin-fmnist-224.safetensors'), await encodeNinWeights(stateDict, 'float32', description));
-await writeFile(join(weightsDir, 'nin-fmnist-224.int8.safetensors'), await encodeNinWeights(stateDict, 'int8', description));
+await writeNinWeightsFile(join(weightsDir, 'nin-fmnist-224.safetensors'), stateDict, 'float32', description);
+await writeNinWeightsFile(join(weightsDir, 'nin-fmnist-224.int8.safetensors'), stateDict, 'int8', description);
 
 // Figures.
 const gpuDir = join(root, 'results/gpu');
-await mkdir(gpuDir, { recursive: true });
 await copyFile(join(from, 'gpu-run.json'), join(gpuDir, 'gpu-run.json'));
 const ts = run['webgpu-bench'] as { train: Timed[]; inference: Timed[] };
 const torch = run['torch-bench'] as { train: Timed[]; inference: Timed[]; environment: Record<string, unknown> };
@@ -90,10 +88,9 @@ const summary = {
   },
   steps: run.steps,
 };
-await writeFile(join(gpuDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+await writeFileAtomic(join(gpuDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 const trainDir = join(root, 'results/training-224');
-await mkdir(trainDir, { recursive: true });
 for (const f of ['train-log.json', 'train-curve.svg', 'checkpoint-state.json']) await copyFile(join(from, 'train', f), join(trainDir, f));
 await copyFile(join(from, 'run.log'), join(trainDir, 'run.log'));
 console.log(JSON.stringify({ trainImagesPerSecond: summary.trainImagesPerSecond, inference: summary.inferenceImagesPerSecond, training: { ...summary.training, recipe: undefined } }, null, 2));

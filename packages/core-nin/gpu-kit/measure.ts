@@ -1,10 +1,11 @@
-import { writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { createNodeBackendRegistry } from '../src/node/backends.ts';
+import { writeFileAtomic } from '../src/node/atomic-write.ts';
 import { ninForward } from '../src/model/nin.ts';
 import { NIN_CONVS, multiplyAdds, parameterCount } from '../src/model/architecture.ts';
 import { useWebgpuConvFilterGrad, type ConvFilterGradImpl } from '../src/node/webgpu-conv-filter-grad.ts';
+import { SgdOptimizer } from '../src/training/sgd.ts';
 import { makeTrainStep, microBatchFor } from './train-lite.ts';
 
 /**
@@ -43,7 +44,7 @@ function heParams(seed: number, asVariables: boolean): Map<string, tf.Tensor> {
 
 export async function writeJson(path: string | undefined, value: unknown): Promise<void> {
   const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (path) await writeFile(path, text);
+  if (path) await writeFileAtomic(path, text);
   else process.stdout.write(text);
 }
 
@@ -136,9 +137,9 @@ export async function bench(options: BenchOptions) {
   for (const impl of options.grads) {
     useWebgpuConvFilterGrad(impl);
     const params = heParams(2, true) as Map<string, tf.Variable>;
-    const velocity = new Map([...params].map(([k, p]) => [k, tf.variable(tf.zerosLike(p), false)]));
+    const optimizer = new SgdOptimizer(params, 0.9, 0);
     // train-lite's own step (SGD momentum 0.9), so these figures are the trainer's, without data loading.
-    const step = makeTrainStep(params, velocity, { momentum: 0.9, weightDecay: 5e-4, clipNorm: 5 });
+    const step = makeTrainStep(params, optimizer, { weightDecay: 5e-4, clipNorm: 5 });
     const parts = Array.from({ length: trainBatch / micro }, (_, i) => ({
       x: tf.tensor4d(pattern(micro * size * size, 9 + i, 1, 0.5), [micro, size, size, 1]),
       labels: tf.tensor1d(Array.from({ length: micro }, (_, j) => (j * 7 + i) % 10), 'int32'),
@@ -160,7 +161,8 @@ export async function bench(options: BenchOptions) {
       lastLoss,
       finite: Number.isFinite(lastLoss),
     });
-    tf.dispose([...parts.flatMap((p) => [p.x, p.labels]), ...params.values(), ...velocity.values()]);
+    tf.dispose([...parts.flatMap((p) => [p.x, p.labels]), ...params.values()]);
+    optimizer.dispose();
     await options.onResult?.(result);
     console.error(`[bench] train ${impl}: ${((t.iterations * trainBatch) / t.seconds).toFixed(1)} img/s (median step ${t.medianMs.toFixed(1)} ms, micro-batch ${micro})`);
   }

@@ -1,18 +1,21 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createNodeBackendRegistry } from '../src/node/backends.ts';
 import { loadFashionMnist } from '../src/node/fashion-mnist.ts';
-import { renderVegaLiteSvg } from '../src/node/charts.ts';
+import { writeFileAtomic } from '../src/node/atomic-write.ts';
+import { readNinWeightsFile, writeNinWeightsFile } from '../src/node/weights-file.ts';
+import { trainingCurveSvg } from '../src/node/train/curve.ts';
 import { ninForward, seededRandom } from '../src/model/nin.ts';
-import { NIN_CONVS, NIN_TENSORS, NUM_CLASSES, assertInputSize, layerShapes } from '../src/model/architecture.ts';
-import { stateDictFromParams } from '../src/model/params.ts';
-import { decodeNinWeights, encodeNinWeights, oihwToHwio } from '../src/weights/state-dict.ts';
+import { NIN_CONVS, assertInputSize, layerShapes } from '../src/model/architecture.ts';
+import { disposeParams, paramsFromStateDict, stateDictFromParams } from '../src/model/params.ts';
+import { SgdOptimizer } from '../src/training/sgd.ts';
+import { softmaxCrossEntropy } from '../src/training/step.ts';
 import { FASHION_MNIST_PIXELS, FASHION_MNIST_SIDE } from '../src/data/preprocess.ts';
 import type { LabelledImages } from '../src/data/idx.ts';
 
 /**
- * The kit's own small trainer, for a GPU run with minutes to spend: everything of a step stays on the device
+ * The kit's small trainer, for a GPU run with minutes to spend: everything of a step stays on the device
  * (the 28x28 bytes go up, the resize to SIZE is done there), the learning-rate schedule is fitted to the time
  * budget (linear warm-up, then cosine to zero at the last step that fits), and a checkpoint (weights with their
  * manifest, the momentum buffers, the log) is written after every epoch and when the budget ends, so a later run
@@ -20,6 +23,13 @@ import type { LabelledImages } from '../src/data/idx.ts';
  *
  * Recipe: d2l's NiN unchanged (dropout 0.5 included), He-normal conv weights (d2l's Xavier starts the twelve
  * conv+ReLU layers with a vanishing signal), SGD with momentum 0.9 and weight decay, batch 128.
+ *
+ * From the core it takes the model, the loss, the SGD-with-momentum update (training/sgd.ts), the weights files
+ * (node/weights-file.ts) and the curve (node/train/curve.ts). What stays here differs on purpose: the device-side
+ * resize and micro-batches (GPU-specific), and four pieces that differ from the core's in what they compute, kept
+ * so that a resumed H100 run continues the committed one exactly (results/training-224): He-normal init, the
+ * per-epoch shuffle's seeding, the schedule (warm-up scaling the cosine, over a budget-fitted horizon) and weight
+ * decay on weights only, after clipping.
  */
 
 export interface LiteTrainOptions {
@@ -102,7 +112,11 @@ function heNormal(n: number, fanIn: number, random: () => number): Float32Array 
   return out;
 }
 
-/** HWIO arrays: He-normal conv weights, PyTorch's default uniform biases. */
+/**
+ * HWIO arrays: He-normal conv weights, PyTorch's default uniform biases. (The core's initialNinWeights is d2l's
+ * Xavier-uniform; the core has no He-normal. Same layout, so a later core `initialNinWeights(seed, 'he-normal')`
+ * could serve both if it draws in this order: each layer's weights, then its biases.)
+ */
 function initialWeights(seed: number): Map<string, { shape: number[]; data: Float32Array }> {
   const random = seededRandom(seed);
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
@@ -113,11 +127,6 @@ function initialWeights(seed: number): Map<string, { shape: number[]; data: Floa
     out.set(`${c.name}.bias`, { shape: [c.outChannels], data: Float32Array.from({ length: c.outChannels }, () => (random() * 2 - 1) * bound) });
   }
   return out;
-}
-
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await writeFile(`${path}.part`, data);
-  await rename(`${path}.part`, path);
 }
 
 /** 28x28 bytes of the given rows -> [n, size, size, 1] in [0,1], resized on the device (bilinear, half-pixel centres, as PIL). */
@@ -131,6 +140,10 @@ function batchInput(images: Uint8Array, rows: ArrayLike<number>, size: number): 
   });
 }
 
+/**
+ * Fisher-Yates over seededRandom(seed), as the core's epochOrder, but seeded with the kit's own (seed*1000+epoch)
+ * rather than epochOrder's hash of (seed, epoch): a resume of the committed H100 run must revisit its order.
+ */
 function shuffled(count: number, seed: number): Int32Array {
   const order = Int32Array.from({ length: count }, (_, i) => i);
   const random = seededRandom(seed);
@@ -141,6 +154,10 @@ function shuffled(count: number, seed: number): Int32Array {
   return order;
 }
 
+/**
+ * Test accuracy of the first `count` images with the resize on the device (the core's evaluateAccuracy resizes on
+ * the CPU with preprocessImages, which would dominate a GPU epoch's test pass).
+ */
 async function accuracy(params: Map<string, tf.Tensor>, data: LabelledImages, count: number, size: number, batch: number): Promise<number> {
   let correct = 0;
   for (let start = 0; start < count; start += batch) {
@@ -156,6 +173,10 @@ async function accuracy(params: Map<string, tf.Tensor>, data: LabelledImages, co
   return correct / count;
 }
 
+/**
+ * Warm-up scales the cosine (the core's learningRateAt warms up first and starts the cosine after it), and the
+ * cosine's horizon is the budget-fitted scheduleSteps rather than every planned step.
+ */
 function learningRate(o: LiteTrainOptions, step: number, scheduleSteps: number): number {
   const warm = Math.min(1, (step + 1) / Math.max(1, o.warmupSteps));
   const progress = Math.min(1, step / Math.max(1, scheduleSteps));
@@ -179,31 +200,23 @@ export async function trainLite(o: LiteTrainOptions): Promise<{ state: TrainStat
 
   // Parameters and momentum buffers, fresh or from a checkpoint.
   let state: TrainState = { epoch: 0, stepInEpoch: 0, globalStep: 0, segmentStart: 0, scheduleSteps: 0, trainedSeconds: 0, log: [] };
-  let init = initialWeights(o.seed);
-  let momentumInit: Map<string, Float32Array> | null = null;
+  const params = o.resume
+    ? (paramsFromStateDict((await readNinWeightsFile(join(o.resume, o.weightsName))).stateDict, true) as Map<string, tf.Variable>)
+    : new Map([...initialWeights(o.seed)].map(([name, t]) => [name, tf.variable(tf.tensor(t.data, t.shape), true, `p_${name}`)]));
+  // Weight decay is applied in makeTrainStep (weights only), so the optimizer's own (every parameter) stays 0.
+  const optimizer = new SgdOptimizer(params, o.momentum, 0);
   if (o.resume) {
-    const { stateDict } = await decodeNinWeights(await readFile(join(o.resume, o.weightsName)));
-    init = new Map(NIN_TENSORS.map((s) => {
-      const t = stateDict.get(s.name)!;
-      const hwio = s.shape.length === 4 ? [s.shape[2]!, s.shape[3]!, s.shape[1]!, s.shape[0]!] : [...s.shape];
-      return [s.name, { shape: hwio, data: s.shape.length === 4 ? oihwToHwio(t.data, s.shape) : Float32Array.from(t.data) }];
-    }));
-    const mom = await decodeNinWeights(await readFile(join(o.resume, MOMENTUM_FILE)));
-    momentumInit = new Map(NIN_TENSORS.map((s) => [s.name, s.shape.length === 4 ? oihwToHwio(mom.stateDict.get(s.name)!.data, s.shape) : Float32Array.from(mom.stateDict.get(s.name)!.data)]));
+    if (optimizer.velocity.size > 0) {
+      const momentum = paramsFromStateDict((await readNinWeightsFile(join(o.resume, MOMENTUM_FILE))).stateDict);
+      optimizer.loadVelocity(new Map([...momentum].map(([name, t]) => [name, t.dataSync() as Float32Array])));
+      disposeParams(momentum);
+    }
     state = JSON.parse(await readFile(join(o.resume, STATE_FILE), 'utf8')) as TrainState;
     // A new cycle: warm up again and decay to zero by the end of this run's budget.
     state.segmentStart = state.globalStep;
     state.scheduleSteps = 0;
     say(`resumed from ${o.resume}: epoch ${state.epoch + 1}, step ${state.stepInEpoch}/${stepsPerEpoch}, ${state.globalStep} steps done`);
   }
-  const params = new Map<string, tf.Variable>();
-  const velocity = new Map<string, tf.Variable>();
-  for (const [name, t] of init) {
-    params.set(name, tf.variable(tf.tensor(t.data, t.shape), true, `p_${name}`));
-    velocity.set(name, tf.variable(momentumInit ? tf.tensor(momentumInit.get(name)!, t.shape) : tf.zeros(t.shape), false, `v_${name}`));
-  }
-  const names = [...params.keys()];
-  const vars = names.map((n) => params.get(n)!);
 
   const micro = microBatchFor(o.batch, o.size, Number(backend.details.maxStorageBufferBindingSize ?? 0));
   const recipe = {
@@ -222,7 +235,6 @@ export async function trainLite(o: LiteTrainOptions): Promise<{ state: TrainStat
 
   const saveCheckpoint = async (why: string) => {
     const sd = await stateDictFromParams(params);
-    const vd = await stateDictFromParams(velocity);
     const last = state.log.at(-1);
     const description = {
       inputSize: o.size,
@@ -230,10 +242,14 @@ export async function trainLite(o: LiteTrainOptions): Promise<{ state: TrainStat
       ...(last?.testAccuracy !== undefined ? { accuracy: { test: last.testAccuracy, train: last.trainAccuracy, evaluatedOn: `first ${last.testImages} test images, ${backend.name}` } } : {}),
       provenance: { backend: backend.name, adapter: String(backend.details.adapter ?? ''), trainedSeconds: Math.round(state.trainedSeconds), date: new Date().toISOString() },
     };
-    await writeAtomic(weightsPath, await encodeNinWeights(sd, 'float32', description));
-    await writeAtomic(join(o.out, MOMENTUM_FILE), await encodeNinWeights(vd, 'float32', { inputSize: o.size, recipe: { kind: 'SGD momentum buffers of the weights file beside this one' } }));
-    await writeAtomic(join(o.out, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
-    await writeAtomic(join(o.out, 'train-log.json'), `${JSON.stringify({ recipe, log: state.log }, null, 2)}\n`);
+    await writeNinWeightsFile(weightsPath, sd, 'float32', description);
+    // (momentum 0: plain SGD keeps no buffers, and a resume needs none)
+    if (optimizer.velocity.size > 0) {
+      const kind = 'SGD momentum buffers of the weights file beside this one';
+      await writeNinWeightsFile(join(o.out, MOMENTUM_FILE), await stateDictFromParams(optimizer.velocity), 'float32', { inputSize: o.size, recipe: { kind } });
+    }
+    await writeFileAtomic(join(o.out, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+    await writeFileAtomic(join(o.out, 'train-log.json'), `${JSON.stringify({ recipe, log: state.log }, null, 2)}\n`);
     say(`checkpoint (${why}): ${weightsPath}`);
   };
 
@@ -247,7 +263,7 @@ export async function trainLite(o: LiteTrainOptions): Promise<{ state: TrainStat
   let stop = false;
 
   if (micro < o.batch) say(`batch ${o.batch} runs as micro-batches of ${micro} (storage binding limit ${backend.details.maxStorageBufferBindingSize} bytes)`);
-  const step = makeTrainStep(params, velocity, o);
+  const step = makeTrainStep(params, optimizer, o);
   const evalBatch = Math.min(250, microBatchFor(250, o.size, Number(backend.details.maxStorageBufferBindingSize ?? 0)));
 
   while (state.epoch < o.epochs && !stop) {
@@ -330,40 +346,36 @@ export async function trainLite(o: LiteTrainOptions): Promise<{ state: TrainStat
       }
     }
   }
-  await writeAtomic(join(o.out, 'train-curve.svg'), await renderVegaLiteSvg(curveSpec(state.log)));
-  tf.dispose([...params.values(), ...velocity.values()]);
+  await writeFileAtomic(join(o.out, 'train-curve.svg'), await trainingCurveSvg(state.log.map(curvePoint), 'NiN on Fashion-MNIST, trained with tfjs-backend-webgpu (gpu-kit/train-lite.ts)'));
+  disposeParams(params);
+  optimizer.dispose();
   return { state, weightsPath };
 }
 
-function curveSpec(log: readonly LogEntry[]) {
-  const rows = log.flatMap((e) => [
-    { epoch: e.epoch, series: 'train loss', value: e.trainLoss },
-    { epoch: e.epoch, series: 'train accuracy', value: e.trainAccuracy },
-    ...(e.testAccuracy !== undefined ? [{ epoch: e.epoch, series: `test accuracy (first ${e.testImages})`, value: e.testAccuracy }] : []),
-  ]);
+/** A log entry as a point of the core's training curve (an epoch record; the kit logs within epochs too). */
+function curvePoint(e: LogEntry) {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: 'NiN on Fashion-MNIST, trained with tfjs-backend-webgpu (gpu-kit/train-lite.ts)',
-    width: 560,
-    height: 300,
-    data: { values: rows },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-      y: { field: 'value', type: 'quantitative', title: 'loss / accuracy' },
-      color: { field: 'series', type: 'nominal', title: null },
-    },
-  } as const;
+    epoch: e.epoch,
+    trainLoss: e.trainLoss,
+    trainAccuracy: e.trainAccuracy,
+    testAccuracy: e.testAccuracy ?? null,
+    testPerClass: null,
+    learningRate: e.lr,
+    trainSeconds: e.seconds,
+    imagesPerSecond: e.imagesPerSecond,
+  };
 }
 
 /**
  * One SGD-with-momentum step over a batch given as micro-batches: the loss of each part is weighted by its share
  * of the batch, so the summed gradients are the whole batch's mean-loss gradient. Returns [mean loss, correct].
+ * The gradients are clipped, the weights' (not the biases') L2 term added, and `optimizer` (its weight decay 0)
+ * applies the momentum update.
  */
 export function makeTrainStep(
   params: ReadonlyMap<string, tf.Variable>,
-  velocity: ReadonlyMap<string, tf.Variable>,
-  o: Pick<LiteTrainOptions, 'momentum' | 'weightDecay' | 'clipNorm'>,
+  optimizer: SgdOptimizer,
+  o: Pick<LiteTrainOptions, 'weightDecay' | 'clipNorm'>,
 ): (parts: readonly { x: tf.Tensor4D; labels: tf.Tensor1D }[], lr: number, dropoutSeed: number) => tf.Tensor1D {
   const names = [...params.keys()];
   const vars = names.map((n) => params.get(n)!);
@@ -378,7 +390,7 @@ export function makeTrainStep(
         const { value, grads } = tf.variableGrads(() => {
           // Kept past variableGrads' own scope for the accuracy below; disposed right after.
           logits = tf.keep(ninForward(params, part.x, { training: true, dropoutSeed: dropoutSeed * 64 + i }));
-          return tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(part.labels, NUM_CLASSES), logits), part.labels.shape[0] / total) as tf.Scalar;
+          return tf.mul(softmaxCrossEntropy(logits, part.labels), part.labels.shape[0] / total) as tf.Scalar;
         }, vars);
         const g = names.map((n) => grads[params.get(n)!.name]!);
         sums = sums ? sums.map((s, k) => tf.add(s, g[k]!)) : g;
@@ -391,15 +403,14 @@ export function makeTrainStep(
       // (pairwise adds: webgpu's AddN binds every input at once, over the 8 storage buffers a shader may have)
       const norm = tf.sqrt(grads.map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b)));
       const clip = tf.minimum(1, tf.div(o.clipNorm, tf.maximum(norm, 1e-6)));
-      names.forEach((name, k) => {
-        const p = params.get(name)!;
-        const v = velocity.get(name)!;
-        let g = tf.mul(grads[k]!, clip);
-        if (o.weightDecay > 0 && name.endsWith('.weight')) g = tf.add(g, tf.mul(p, o.weightDecay));
-        const nv = tf.add(tf.mul(v, o.momentum), g);
-        v.assign(nv);
-        p.assign(tf.sub(p, tf.mul(nv, lr)));
-      });
+      // The core's SgdOptimizer decays every parameter, as torch.optim.SGD; this recipe decays weights only.
+      const update = new Map(
+        names.map((name, k) => {
+          const g = tf.mul(grads[k]!, clip);
+          return [name, o.weightDecay > 0 && name.endsWith('.weight') ? tf.add(g, tf.mul(params.get(name)!, o.weightDecay)) : g];
+        }),
+      );
+      optimizer.apply(params, update, lr);
       return tf.stack([lossSum, hits]) as tf.Tensor1D;
     });
 }
