@@ -74,7 +74,7 @@ describe('nin export-onnx', () => {
     ]) {
       output.length = 0;
       expect(await main(['export-onnx', ...args]), args.join(' ')).toBe(2);
-      expect(output.join('\n')).toContain('usage: nin export-onnx');
+      expect(output.join('\n')).toContain('(see `nin export-onnx --help`)');
     }
     expect(await main(['export-onnx', '--weights', join(dir, 'missing.safetensors'), '--out', out])).toBe(1);
     const corrupt = join(dir, 'corrupt.safetensors');
