@@ -1,8 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync } from 'node:fs';
 import { BackendUnavailableError } from '@nin-bench/core-nin';
-import type { CreateRunner } from './runner.ts';
+import type { CreateRunner, LoadedModel } from './runner.ts';
+
+/** Workers Free plan: CPU time allowed per request (https://developers.cloudflare.com/workers/platform/limits/). */
+const FREE_PLAN_CPU_MS = 10;
+
+/** The extra figures of the edge row, measured after the harness's scenarios (not timed by it). */
+export type EdgeExtras = () => Promise<Record<string, string | number | boolean>>;
 
 /**
  * The edge endpoint (packages/edge-api: Hono on workerd, tfjs wasm SIMD, its own bundled int8 weights), reached
@@ -17,12 +24,14 @@ import type { CreateRunner } from './runner.ts';
 export const createRunner: CreateRunner = (task) => {
   let base = '';
   let maxBatch = 16;
+  let devGroup: number | null = null;
   return {
     get maxBatch() {
       return maxBatch;
     },
     async init() {
-      base = process.env.EDGE_URL?.replace(/\/$/, '') ?? (await startEdgeDev(task.size));
+      if (process.env.EDGE_URL) base = process.env.EDGE_URL.replace(/\/$/, '');
+      else ({ url: base, pgid: devGroup } = await startEdgeDev(task.size));
       const index = await getJson(`${base}/`);
       maxBatch = Number((index.limits as { maxBatch?: number } | undefined)?.maxBatch ?? maxBatch);
       return {
@@ -44,7 +53,13 @@ export const createRunner: CreateRunner = (task) => {
       if (model.inputSize !== task.size) {
         throw new BackendUnavailableError('edge', `the endpoint serves the ${String(model.inputSize)} px model (bundled ${String(model.weightPrecision)} weights), not ${task.size} px`);
       }
-      return {
+      let sample: Uint8Array | undefined;
+      const predictOne = async (image: Uint8Array) => {
+        const res = await fetch(`${base}/predict?topk=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: image as Uint8Array<ArrayBuffer> });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`/predict answered ${res.status}`);
+      };
+      const loaded: LoadedModel & { extraMeasurements: EdgeExtras } = {
         // Which weights the Worker serves (its own bundle, not the bench's file): the report shows them beside the row.
         details: {
           servedWeights: `${String(model.weightPrecision)}, ${String(model.inputSize)} px`,
@@ -52,6 +67,7 @@ export const createRunner: CreateRunner = (task) => {
           workerBackend: String(health.backend ?? 'unknown'),
         },
         async infer(batch) {
+          sample ??= batch.images.slice(0, 784);
           const single = batch.n === 1;
           const res = await fetch(`${base}/predict?topk=1`, {
             method: 'POST',
@@ -63,10 +79,60 @@ export const createRunner: CreateRunner = (task) => {
           const rows = single ? [body.logits!] : body.predictions!.map((p) => p.logits);
           return Float32Array.from(rows.flat());
         },
+        /**
+         * What a single-stream loop cannot show: the CPU time workerd spends per request (utime + stime of the
+         * workerd processes in the dev server's process group, from /proc, over sequential requests; only when
+         * this runner started the server) against the Free plan's limit, and throughput with 4 concurrent clients.
+         */
+        async extraMeasurements() {
+          const image = sample ?? new Uint8Array(784);
+          const out: Record<string, string | number | boolean> = {};
+          if (devGroup !== null) {
+            const n = 100;
+            const before = groupCpuMs(devGroup, 'workerd');
+            for (let i = 0; i < n; i++) await predictOne(image);
+            const cpuMs = (groupCpuMs(devGroup, 'workerd') - before) / n;
+            out.workerdCpuMsPerRequest = Math.round(cpuMs * 10) / 10;
+            out.cpuLimitFit =
+              cpuMs <= FREE_PLAN_CPU_MS
+                ? `within the Workers Free plan's ${FREE_PLAN_CPU_MS} ms CPU per request (not the model load on a new isolate)`
+                : `over the Workers Free plan's ${FREE_PLAN_CPU_MS} ms CPU per request: needs Workers Paid (30 s by default)`;
+          } else {
+            out.workerdCpuMsPerRequest = 'not measured (EDGE_URL: the server is not this runner\'s)';
+          }
+          const clients = 4;
+          const total = 200;
+          let next = 0;
+          const t0 = performance.now();
+          await Promise.all(Array.from({ length: clients }, async () => {
+            while (next++ < total) await predictOne(image);
+          }));
+          out.concurrent4RequestsPerSecond = Math.round((total / ((performance.now() - t0) / 1000)) * 10) / 10;
+          return out;
+        },
       };
+      return loaded;
     },
   };
 };
+
+/** utime + stime (ms) of the processes named `comm` in process group `pgid` (Linux /proc; 10 ms ticks). */
+function groupCpuMs(pgid: number, comm: string): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (name === comm && Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10; // USER_HZ is 100 on every Linux ABI Node supports
+}
 
 async function getJson(url: string): Promise<Record<string, unknown>> {
   let res: Response;
@@ -86,7 +152,7 @@ const WATCHDOG =
   '( trap "" TERM; while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM 0; sleep 3; kill -KILL 0 ) >/dev/null 2>&1 & ' +
   'exec "$@"';
 
-async function startEdgeDev(size: number, timeoutMs = 180_000): Promise<string> {
+async function startEdgeDev(size: number, timeoutMs = 180_000): Promise<{ url: string; pgid: number }> {
   const port = await freePort();
   const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
   const child = spawn('/bin/sh', ['-c', WATCHDOG, 'edge-dev', String(process.pid), 'npm', 'run', '-s', 'edge:dev'], {
@@ -111,7 +177,7 @@ async function startEdgeDev(size: number, timeoutMs = 180_000): Promise<string> 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new BackendUnavailableError('edge', `npm run edge:dev exited (${child.exitCode}): ${log.slice(-500)}`);
     try {
-      if ((await fetch(`${url}/`)).ok) return url;
+      if ((await fetch(`${url}/`)).ok) return { url, pgid: child.pid! };
     } catch {
       /* not listening yet */
     }
