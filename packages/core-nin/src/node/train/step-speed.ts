@@ -30,6 +30,8 @@ export interface StepSpeed {
   readonly imagesPerSecond: number | null;
   readonly error?: string;
   readonly loadAverage1m: number;
+  /** what the backend reported (binary, adapter ...) */
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
 }
 
 async function measureOne(backend: string, size: number, batch: number, steps: number, strategy: FilterGradientStrategy, budgetS: number): Promise<StepSpeed> {
@@ -61,6 +63,7 @@ async function measureOne(backend: string, size: number, batch: number, steps: n
     stepsMs: stepsMs.map((t) => Math.round(t)),
     imagesPerSecond: steady.length ? +((batch * 1000) / mean).toFixed(2) : null,
     loadAverage1m: +loadavg()[0].toFixed(2),
+    details: info.details,
   };
 }
 
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
       'budget-s': { type: 'string', default: '120' },
       'timeout-s': { type: 'string', default: '600' },
       out: { type: 'string' },
+      note: { type: 'string' },
     },
   });
   if (values.one) {
@@ -117,7 +121,8 @@ async function main(): Promise<void> {
     console.error(JSON.stringify(r));
     results.push(r);
   }
-  const report = { measured: new Date().toISOString(), cpu: `${cpus()[0]?.model} x${cpus().length}`, node: process.version, tfjs: tf.version_core, note: 'one training step = forward + softmax cross-entropy + gradients + SGD-momentum update; first step excluded; machine shared with other jobs (load average recorded per configuration)', results };
+  const note = 'one training step = forward + softmax cross-entropy + gradients + SGD-momentum update; first step excluded; machine shared with other jobs (load average recorded per configuration)';
+  const report = { measured: new Date().toISOString(), cpu: `${cpus()[0]?.model} x${cpus().length}`, node: process.version, tfjs: tf.version_core, note: values.note ? `${note}; ${values.note}` : note, results };
   if (values.out) {
     await mkdir(dirname(resolve(values.out)), { recursive: true });
     await writeFile(resolve(values.out), JSON.stringify(report, null, 2) + '\n');
