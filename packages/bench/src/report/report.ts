@@ -57,7 +57,8 @@ function summary(results: BenchResults, size: number): string {
   }
   const slowest = latency.at(-1);
   if (latency.length > 1 && slowest) {
-    lines.push(`- The spread is wide: the slowest, ${slowest.label}, takes ${times(slowest.singleStream!.p50 / latency[0].singleStream!.p50)} as long per image as the fastest.`);
+    const ratio = slowest.singleStream!.p50 / latency[0].singleStream!.p50;
+    lines.push(`- ${ratio >= 10 ? 'The spread is wide: the' : 'The'} slowest, ${slowest.label}, takes ${times(ratio)} as long per image as the fastest.`);
   }
   if (lines.length === 0) return '_No backend produced a measurement at this size._';
 
