@@ -89,7 +89,7 @@ function runChild(config: string, steps: number, budgetS: number, timeoutS: numb
       try {
         ok(JSON.parse(line) as StepSpeed);
       } catch {
-        const reason = err.split('\n').find((l) => /Error/.test(l))?.trim() ?? 'exited without a result';
+        const reason = err.split('\n').find((l) => /^\s*[A-Za-z]*Error\b[:\s]/.test(l))?.trim() ?? 'exited without a result';
         const error = timedOut ? `no result within ${timeoutS} s` : `failed: ${reason}`;
         ok({ backend, ...(backend.startsWith('wasm') ? { strategy: strategy as FilterGradientStrategy } : {}), size: +size, batch: +batch, stepsMs: [], imagesPerSecond: null, error, loadAverage1m: +loadavg()[0].toFixed(2) });
       }
