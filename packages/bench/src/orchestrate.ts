@@ -9,7 +9,7 @@ import { REFERENCE_BACKEND, runnerPath, type CatalogEntry } from './plan/catalog
 import type { Profile } from './plan/profiles.ts';
 import type { Progress } from './progress.ts';
 import { assembleRun } from './results/assemble.ts';
-import { busyProcesses, loadAverage, machineInfo, packageVersions } from './results/machine.ts';
+import { busyProcesses, loadAverage, machineBusyMs, machineInfo, packageVersions } from './results/machine.ts';
 import { RESULTS_FORMAT, type BackendRun, type BenchResults, type ModelInfo } from './results/schema.ts';
 
 export interface BenchRequest {
@@ -165,6 +165,8 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
         };
         const where = `${entry.label} @${size}px`;
         let offlineDone = 0;
+        const busyBefore = await machineBusyMs();
+        const parentCpuBefore = process.cpuUsage();
         const outcome = await runChildProcess(task, {
           timeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
           onMessage(m) {
@@ -175,12 +177,21 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           },
         });
         done += planned;
-        const { run, logits } = assembleRun(entry, outcome, {
+        const busyAfter = await machineBusyMs();
+        const parentCpu = process.cpuUsage(parentCpuBefore);
+        const assembled = assembleRun(entry, outcome, {
           size,
           multiplyAdds: multiplyAdds(size),
           labels,
           referenceLogits: isReference ? null : referenceLogits,
         });
+        const { logits } = assembled;
+        let { run } = assembled;
+        const childCpuMs = run.memory?.cpuMs;
+        if (busyBefore !== null && busyAfter !== null && childCpuMs !== undefined && outcome.wallMs > 0) {
+          const otherMs = busyAfter - busyBefore - childCpuMs - (parentCpu.user + parentCpu.system) / 1000;
+          run = { ...run, otherCores: Math.max(0, Math.round((otherMs / outcome.wallMs) * 100) / 100) };
+        }
         if (isReference && logits) {
           referenceLogits = logits;
           agreementImages = run.agreement?.images ?? agreementImages;

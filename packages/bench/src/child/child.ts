@@ -257,6 +257,10 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
       startRssBytes: start.startRssBytes,
       wasmHeapBytes: wasmHeapBytes(),
       jsHeapUsedBytes: process.memoryUsage().heapUsed,
+      cpuMs: (() => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      })(),
     },
   });
   return finish(0);

@@ -85,6 +85,8 @@ export interface Memory {
   readonly wasmHeapBytes: number | null;
   /** V8 heap in use at the end, bytes */
   readonly jsHeapUsedBytes: number;
+  /** CPU time this process used, all threads (user + system), ms */
+  readonly cpuMs?: number;
 }
 
 export type ChildMessage =

@@ -44,6 +44,14 @@ describe('report generator', () => {
     expect(md).toContain('- **HTTP rows**');
   });
 
+  it('names the rows that ran beside other work', async () => {
+    const results = await load();
+    const quiet = renderReport({ ...results, runs: results.runs.map((r) => ({ ...r, otherCores: 0.02 })) });
+    expect(quiet).toContain('under 0.1 core on average during every in-process row');
+    const busy = renderReport({ ...results, runs: results.runs.map((r) => ({ ...r, otherCores: r.backend === 'tfjs-cpu' && r.size === 67 ? 0.83 : 0 })) });
+    expect(busy).toContain('tfjs cpu @67 px: 0.83 cores (figures of those rows are slowed by contention)');
+  });
+
   it('records the machine, versions, model hash and methodology', async () => {
     const results = await load();
     const md = renderReport(results);

@@ -224,6 +224,19 @@ function partialNotes(runs: readonly BackendRun[]): string {
   return ['', 'Some measurements failed:', '', ...partial.map((r) => `- ${r.label} @${r.size} px: ${r.errors?.join('; ')}`)].join('\n');
 }
 
+/** Which rows ran beside other work, from the CPU other processes used meanwhile. */
+function contentionLine(runs: readonly BackendRun[]): string {
+  const measuredRows = runs.filter((r) => r.otherCores !== undefined);
+  if (measuredRows.length === 0) return '- Other processes during each row: not measured (no /proc here)';
+  const busy = measuredRows.filter((r) => r.otherCores! >= 0.1 && !r.remote);
+  const remote = measuredRows.filter((r) => r.remote);
+  const parts = busy.length
+    ? `${busy.map((r) => `${r.label} @${r.size} px: ${r.otherCores} cores`).join('; ')} (figures of those rows are slowed by contention); every other row: under 0.1 core`
+    : 'under 0.1 core on average during every in-process row: the machine was otherwise quiet';
+  const server = remote.length ? `. HTTP rows count their local server as other work: ${remote.map((r) => `${r.label} ${r.otherCores} cores`).join('; ')}` : '';
+  return `- CPU used by other processes while each row ran (machine busy time minus the bench's own): ${parts}${server}`;
+}
+
 function machineSection(results: BenchResults): string {
   const m = results.machine;
   const busy = m.busyProcesses.length
@@ -234,6 +247,7 @@ function machineSection(results: BenchResults): string {
     `- CPU: ${m.cpuModel}, ${m.cores} cores (${m.arch}); memory ${sig(m.memoryBytes / 2 ** 30)} GiB`,
     `- OS: ${m.os}, kernel ${m.kernel}; Node ${m.node}`,
     `- Load average (1/5/15 min): ${m.loadAverage.start.join(' / ')} at the start, ${m.loadAverage.end.join(' / ')} at the end; other busy processes at the start: ${busy}`,
+    contentionLine(results.runs),
     `- Packages: ${versions}`,
     `- Model: \`${results.model.weightsFile}\` (${results.model.storage ?? 'unknown storage'}, trained at ${results.model.trainedInputSize ?? '?'} px${results.model.manifestTestAccuracy !== null ? `, test accuracy ${percent(results.model.manifestTestAccuracy)} per its manifest` : ''}), sha256 \`${results.model.sha256}\``,
     `- Run: ${results.createdAt}, profile \`${results.settings.profile}\`, ${sig(results.durationMs / 60000)} minutes; command \`${results.command}\``,
@@ -259,7 +273,7 @@ function methodology(results: BenchResults): string {
           '- **HTTP rows** (the edge endpoint) run the server on this same machine (`wrangler dev`, local workerd) and reach it over loopback HTTP: their times include HTTP, JSON and the server\'s own input handling, and the server competes with the client for the cores. The server serves the weights bundled into it (see its details under Machine and versions), so its agreement also reflects their storage precision. Its memory row is the client process only.',
         ]
       : []),
-    `- **Contention.** The load average at the start and end and the busiest other processes are recorded above; figures taken while other work ran are slower and noisier than on a quiet machine.`,
+    `- **Contention.** Recorded above: the load average at the start and end, the busiest other processes at the start, and for every row the CPU other processes used while it ran (from /proc/stat, minus the bench's own processes). Figures taken while other work ran are slower and noisier than on a quiet machine.`,
   ].join('\n');
 }
 

@@ -74,6 +74,18 @@ export async function busyProcesses(sampleMs = 1000, limit = 5): Promise<Machine
   }
 }
 
+/** Busy CPU time of the whole machine so far (Linux /proc/stat: all but idle and iowait), ms; null elsewhere. */
+export async function machineBusyMs(): Promise<number | null> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = f;
+    return ((user + nice + system + irq + softirq + steal) * 1000) / 100; // USER_HZ = 100
+  } catch {
+    return null;
+  }
+}
+
 export const loadAverage = (): number[] => os.loadavg().map((v) => Math.round(v * 100) / 100);
 
 export async function machineInfo(loadAtStart: number[], loadAtEnd: number[], busy: MachineInfo['busyProcesses']): Promise<MachineInfo> {

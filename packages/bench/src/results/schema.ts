@@ -75,6 +75,11 @@ export interface BackendRun {
   readonly memory?: Memory;
   /** wall time of the child process, ms */
   readonly wallMs?: number;
+  /**
+   * CPU used by other processes while this row ran, in cores on average (machine busy time minus the bench's
+   * own); for an HTTP row it includes the local server. Absent where /proc is not available.
+   */
+  readonly otherCores?: number;
 }
 
 export interface BenchSettings {
