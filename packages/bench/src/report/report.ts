@@ -205,6 +205,22 @@ function agreementTable(runs: BackendRun[], sizes: readonly number[], reference:
   return table(['Backend', ...(withSize ? ['Size'] : []), 'images', 'top-1 accuracy', 'same top-1 as cpu', 'max |Δ logit| vs cpu'], rows);
 }
 
+function agreementIntro(results: BenchResults): string {
+  const { agreement } = results.settings;
+  const counts = [...new Set(results.runs.filter((r) => r.agreement).map((r) => r.agreement!.images))];
+  if (counts.length === 0) return 'Not measured in this run.';
+  let text = `The first ${counts.join(' / ')} images of the Fashion-MNIST test set, the same images for every backend at a size`;
+  const ref = results.runs.find((r) => r.backend === agreement.reference && r.agreement);
+  if (ref && ref.agreement!.images < agreement.images) {
+    text += ` (the reference, ${ref.label}, classified ${ref.agreement!.images} of the planned ${agreement.images} within its ${sig(agreement.referenceTimeMs / 1000)} s budget)`;
+  }
+  text += '.';
+  if (results.model.manifestTestAccuracy !== null) {
+    text += ` On all 10,000 test images the weights score ${percent(results.model.manifestTestAccuracy)} (their manifest); this slice is a check that every engine computes the same function, not a new accuracy figure.`;
+  }
+  return text;
+}
+
 function notRunTable(runs: readonly BackendRun[]): string {
   const seen = new Set<string>();
   const rows: string[][] = [];
@@ -267,7 +283,7 @@ function methodology(results: BenchResults): string {
     '- **Memory.** Peak RSS is `process.resourceUsage().maxRSS` of the child at the end: it includes Node, the loader and the harness (the RSS before the engine loaded is shown beside it). WASM heap is the summed size of every `WebAssembly.Memory` the engine created (the child wraps `WebAssembly.Memory` and `WebAssembly.instantiate` before any engine loads); WASM memories never shrink, so the size at the end is the peak. onnxruntime-web with threads has one shared memory. Native engines (onnxruntime-node, tfjs-node) and Dawn allocate outside JavaScript: their memory shows in RSS only.',
     `- **Agreement.** The first images of the Fashion-MNIST test set (a fixed slice), preprocessed by the core, classified in batches of ${s.agreement.batch}. The reference (\`${s.agreement.reference}\`) runs first with a ${sig(s.agreement.referenceTimeMs / 1000)} s budget of at most ${s.agreement.images} images; every other backend classifies the same images it managed. Top-1 accuracy is against the labels; max |Δ logit| is the largest difference from the reference's logits over all those images and classes.`,
     '- **Threads.** tfjs cpu runs JavaScript kernels on one thread. tfjs wasm runs on one thread: tfjs-backend-wasm turns threads off under Node (see "Backends that did not run"). onnxruntime-node sets `intraOpNumThreads`; onnxruntime-web sets `env.wasm.numThreads` (its pthreads run on Node worker threads sharing one WebAssembly memory; a browser needs cross-origin isolation for that).',
-    '- **webgpu** runs tfjs-backend-webgpu on Dawn (the `webgpu` package). On a machine without a GPU the only adapter is a software Vulkan driver (Mesa lavapipe): its figures then measure a CPU emulating a GPU, not a GPU; the adapter is listed below.',
+    '- **webgpu** runs tfjs-backend-webgpu on Dawn (the `webgpu` package). On a machine without a GPU the only adapter is a software Vulkan driver (Mesa lavapipe): its figures then measure a CPU emulating a GPU, not a GPU; the adapter is named under Machine and versions.',
     ...(results.runs.some((r) => r.remote && measured(r))
       ? [
           '- **HTTP rows** (the edge endpoint) run the server on this same machine (`wrangler dev`, local workerd) and reach it over loopback HTTP: their times include HTTP, JSON and the server\'s own input handling, and the server competes with the client for the cores. The server serves the weights bundled into it (see its details under Machine and versions), so its agreement also reflects their storage precision. Its memory row is the client process only.',
@@ -337,7 +353,7 @@ export function renderReport(results: BenchResults): string {
     '',
     '## Agreement',
     '',
-    results.settings.dataset + '.',
+    agreementIntro(results),
     '',
     agreementTable(ran, sizes, results.settings.agreement.reference, withSize),
     partialNotes(runs),
