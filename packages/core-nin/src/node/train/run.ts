@@ -1,13 +1,14 @@
 import { cpus, totalmem } from 'node:os';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import cliProgress from 'cli-progress';
 import { createNodeBackendRegistry } from '../backends.ts';
 import { formatBackend, type BackendInfo } from '../../backends/registry.ts';
 import { loadFashionMnist } from '../fashion-mnist.ts';
+import { writeFileAtomic } from '../atomic-write.ts';
 import { writeNinWeightsFile } from '../weights-file.ts';
 import { decodeNinWeights, encodeNinWeights, type StateDict } from '../../weights/state-dict.ts';
 import type { ManifestDescription, WeightStorage } from '../../weights/manifest.ts';
@@ -61,18 +62,6 @@ export interface TrainRunResult {
 
 export function fileStem(recipe: TrainingRecipe): string {
   return `nin-fmnist-${recipe.inputSize}`;
-}
-
-async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
 }
 
 function gitCommit(): string | undefined {
@@ -164,8 +153,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       epochs: history,
       final,
     };
-    await writeAtomic(resolve(options.resultsDir, `training-${recipe.inputSize}.json`), JSON.stringify(logJson, null, 2) + '\n');
-    if (history.length > 0) await writeAtomic(resolve(options.resultsDir, `training-${recipe.inputSize}.svg`), await trainingCurveSvg(history, `NiN on Fashion-MNIST at ${recipe.inputSize} px, ${formatBackend(backend)}`));
+    await writeFileAtomic(resolve(options.resultsDir, `training-${recipe.inputSize}.json`), JSON.stringify(logJson, null, 2) + '\n');
+    if (history.length > 0) await writeFileAtomic(resolve(options.resultsDir, `training-${recipe.inputSize}.svg`), await trainingCurveSvg(history, `NiN on Fashion-MNIST at ${recipe.inputSize} px, ${formatBackend(backend)}`));
   };
 
   const description = (record: EpochRecord, accuracy: AccuracyReport, storage: WeightStorage, wallSeconds: number): ManifestDescription => {
@@ -250,7 +239,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       });
       bar?.stop();
       if (!finished) {
-        await writeAtomic(checkpointPath, await trainer.checkpoint());
+        await writeFileAtomic(checkpointPath, await trainer.checkpoint());
         status = interrupted ? 'interrupted' : 'stopped';
         log(`stopped in epoch ${epoch} at step ${trainer.state.current.step}/${stepsPerEpoch}; checkpoint ${checkpointPath} (continue with --resume)`);
         break;
@@ -258,7 +247,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       const testNow = options.testEveryEpoch || epoch >= recipe.epochs;
       const accuracy = testNow ? await evaluate(`test after epoch ${epoch}`) : null;
       const record = trainer.finishEpoch(accuracy, train.count);
-      await writeAtomic(checkpointPath, await trainer.checkpoint());
+      await writeFileAtomic(checkpointPath, await trainer.checkpoint());
       log(
         `epoch ${record.epoch}: train loss ${record.trainLoss.toFixed(4)}, train acc ${record.trainAccuracy.toFixed(4)}, ` +
           `test acc ${record.testAccuracy === null ? 'n/a' : record.testAccuracy.toFixed(4)}, ${record.imagesPerSecond.toFixed(1)} img/s, ${Math.round(record.trainSeconds)} s`,
