@@ -47,7 +47,7 @@ function plannedMs(profile: Profile, scenarios: readonly ScenarioName[], referen
 }
 
 /** Where in a child's planned time each scenario starts, for the progress bar. */
-const PHASE_START: Record<ScenarioName, number> = { 'cold-start': 0, 'single-stream': 0.05, offline: 0.3, agreement: 0.75, memory: 0.98 };
+const PHASE_START: Record<ScenarioName, number> = { 'cold-start': 0, 'single-stream': 0.05, offline: 0.3, agreement: 0.75, extras: 0.9, memory: 0.98 };
 
 /**
  * Runs every selected backend at every size, each in its own child process, one after another (never two at

@@ -249,6 +249,14 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
       await send({ type: 'error', scenario: 'agreement', message: errorMessage(e) });
     }
   }
+  if (wants('extras') && model.extraMeasurements) {
+    await send({ type: 'progress', scenario: 'extras' });
+    try {
+      await send({ type: 'extras', extras: await model.extraMeasurements({ sample: one, budget: plan.singleStream }) });
+    } catch (e) {
+      await send({ type: 'error', scenario: 'extras', message: errorMessage(e) });
+    }
+  }
   // Memory is always read: it costs nothing and describes whatever ran.
   await send({
     type: 'memory',

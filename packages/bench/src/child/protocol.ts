@@ -1,4 +1,4 @@
-import type { EngineFacts, RunnerTask } from '../runners/runner.ts';
+import type { EngineFacts, ExtraMeasurement, RunnerTask } from '../runners/runner.ts';
 import type { LatencySummary } from '../stats/summary.ts';
 
 /**
@@ -7,8 +7,8 @@ import type { LatencySummary } from '../stats/summary.ts';
  * half-way keeps what was measured before it.
  */
 
-export type ScenarioName = 'cold-start' | 'single-stream' | 'offline' | 'agreement' | 'memory';
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['cold-start', 'single-stream', 'offline', 'agreement', 'memory'];
+export type ScenarioName = 'cold-start' | 'single-stream' | 'offline' | 'agreement' | 'extras' | 'memory';
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['cold-start', 'single-stream', 'offline', 'agreement', 'extras', 'memory'];
 
 /** A time-budgeted tinybench run: it stops once both the budget and the minimum number of calls are reached. */
 export interface TimedLoop {
@@ -97,6 +97,7 @@ export type ChildMessage =
   | { readonly type: 'single-stream'; readonly latency: LatencySummary }
   | { readonly type: 'offline'; readonly point: OfflinePoint }
   | { readonly type: 'agreement'; readonly images: number; readonly logits: number[] }
+  | { readonly type: 'extras'; readonly extras: readonly ExtraMeasurement[] }
   | { readonly type: 'memory'; readonly memory: Memory }
   | { readonly type: 'error'; readonly scenario: ScenarioName | 'init' | 'load'; readonly message: string }
   | { readonly type: 'done' };

@@ -23,7 +23,7 @@ export interface Profile {
   readonly childTimeoutMs: number;
 }
 
-const ALL_SCENARIOS: readonly ScenarioName[] = ['cold-start', 'single-stream', 'offline', 'agreement', 'memory'];
+const ALL_SCENARIOS: readonly ScenarioName[] = ['cold-start', 'single-stream', 'offline', 'agreement', 'extras', 'memory'];
 
 export const PROFILES: Readonly<Record<string, Profile>> = {
   default: {

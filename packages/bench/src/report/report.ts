@@ -1,4 +1,5 @@
 import type { BackendRun, BenchResults, OfflineResult } from '../results/schema.ts';
+import type { ExtraMeasurement } from '../runners/runner.ts';
 import { chartsFor } from './charts.ts';
 import { mib, ms, percent, sig, small, table, times } from './format.ts';
 
@@ -51,10 +52,13 @@ function summary(results: BenchResults, size: number): string {
     }
     lines.push(line);
   }
+  // What a runner concluded from its own measurements (the edge: which Workers plan its CPU per request fits).
+  const verdicts = (r: BackendRun) => (r.extras ?? []).filter((x) => x.verdict).map((x) => ` ${x.name[0].toUpperCase()}${x.name.slice(1)}: ${extraValue(x)}, ${x.verdict}.`).join('');
   for (const r of runs.filter((x) => x.remote && x.singleStream && !local.includes(x))) {
     const ratio = latency[0] ? ` (${times(r.singleStream!.p50 / latency[0].singleStream!.p50)} the fastest in-process engine)` : '';
-    lines.push(`- **Over HTTP:** ${r.label} answers one image in p50 ${ms(r.singleStream!.p50)} ms${ratio}; that includes HTTP, JSON and the server's own preprocessing.`);
+    lines.push(`- **Over HTTP:** ${r.label} answers one image in p50 ${ms(r.singleStream!.p50)} ms${ratio}; that includes HTTP, JSON and the server's own preprocessing.${verdicts(r)}`);
   }
+  for (const r of local.filter((x) => verdicts(x))) lines.push(`- **${r.label}:**${verdicts(r)}`);
   const slowest = latency.at(-1);
   if (latency.length > 1 && slowest) {
     const ratio = slowest.singleStream!.p50 / latency[0].singleStream!.p50;
@@ -186,6 +190,17 @@ function memoryTable(runs: BackendRun[], sizes: readonly number[], withSize: boo
   return table(['Backend', ...(withSize ? ['Size'] : []), 'peak RSS (MiB)', 'RSS before the engine loaded', 'WASM heap (MiB)'], rows);
 }
 
+const extraValue = (x: ExtraMeasurement): string => (typeof x.value === 'number' ? `${sig(x.value)}${x.unit ? ` ${x.unit}` : ''}` : x.value);
+
+/** Figures only a runner could take (scenario `extras`), as it reported them. */
+function extrasTable(runs: BackendRun[], sizes: readonly number[], withSize: boolean): string {
+  const rows = runs
+    .filter((r) => r.extras?.length)
+    .sort(bySizeThen(sizes, () => 0))
+    .flatMap((r) => r.extras!.map((x) => [r.label, ...(withSize ? [String(r.size)] : []), x.name, extraValue(x), [x.verdict, x.note].filter(Boolean).join('. ')]));
+  return table(['Backend', ...(withSize ? ['Size'] : []), 'measurement', 'value', 'what it means, how it was taken'], rows, ['l', ...(withSize ? ['r' as const] : []), 'l', 'r', 'l']);
+}
+
 function agreementTable(runs: BackendRun[], sizes: readonly number[], reference: string, withSize: boolean): string {
   const rows = runs
     .filter((r) => r.agreement)
@@ -287,6 +302,9 @@ function methodology(results: BenchResults): string {
     ...(results.runs.some((r) => r.remote && measured(r))
       ? [
           '- **HTTP rows** (the edge endpoint) run the server on this same machine (`wrangler dev`, local workerd) and reach it over loopback HTTP: their times include HTTP, JSON and the server\'s own input handling, and the server competes with the client for the cores. The server serves the weights bundled into it (see its details under Machine and versions), so its agreement also reflects their storage precision. Its memory row is the client process only.',
+          ...(results.runs.some((r) => r.remote && r.extras?.length)
+            ? ['  The edge runner also reads the CPU time the server\'s workerd processes use per request (user + system, from /proc, over sequential requests; wrangler dev\'s local proxy included, so an upper bound of what Cloudflare would bill on this CPU) and measures throughput with 4 concurrent clients: see Runner-specific measurements.']
+            : []),
         ]
       : []),
     `- **Contention.** Recorded above: the load average at the start and end, the busiest other processes at the start, and for every row the CPU other processes used while it ran (from /proc/stat, minus the bench's own processes). Figures taken while other work ran are slower and noisier than on a quiet machine.`,
@@ -351,6 +369,9 @@ export function renderReport(results: BenchResults): string {
     '',
     memoryTable(ran, sizes, withSize),
     '',
+    ...(ran.some((r) => r.extras?.length)
+      ? ['## Runner-specific measurements', '', 'Figures a runner takes itself because timing its calls cannot show them (scenario `extras`).', '', extrasTable(ran, sizes, withSize), '']
+      : []),
     '## Agreement',
     '',
     agreementIntro(results),

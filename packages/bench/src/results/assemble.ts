@@ -53,6 +53,7 @@ export function assembleRun(entry: CatalogEntry, outcome: ChildOutcome, ctx: Ass
   const offline: OfflineResult[] = [];
   let agreement: AgreementResult | undefined;
   let memory: BackendRun['memory'];
+  let extras: BackendRun['extras'];
   let logits: number[] | null = null;
   const errors: string[] = [];
   for (const m of outcome.messages) {
@@ -82,6 +83,9 @@ export function assembleRun(entry: CatalogEntry, outcome: ChildOutcome, ctx: Ass
       case 'memory':
         memory = m.memory;
         break;
+      case 'extras':
+        extras = m.extras;
+        break;
       case 'error':
         errors.push(`${m.scenario}: ${m.message}`);
         break;
@@ -103,6 +107,7 @@ export function assembleRun(entry: CatalogEntry, outcome: ChildOutcome, ctx: Ass
     offline: offline.length ? offline : undefined,
     agreement,
     memory,
+    ...(extras?.length ? { extras } : {}),
   };
   return { run, logits };
 }

@@ -1,5 +1,5 @@
 import type { ColdStart, Memory, ScenarioName } from '../child/protocol.ts';
-import type { EngineFacts } from '../runners/runner.ts';
+import type { EngineFacts, ExtraMeasurement } from '../runners/runner.ts';
 import type { LatencySummary } from '../stats/summary.ts';
 
 /** The raw results of one `nin-bench run`: everything the report is made from, as plain JSON. */
@@ -73,6 +73,8 @@ export interface BackendRun {
   readonly offline?: readonly OfflineResult[];
   readonly agreement?: AgreementResult;
   readonly memory?: Memory;
+  /** the runner's own measurements (scenario `extras`), e.g. the edge server's CPU per request */
+  readonly extras?: readonly ExtraMeasurement[];
   /** wall time of the child process, ms */
   readonly wallMs?: number;
   /**

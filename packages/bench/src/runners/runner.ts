@@ -39,6 +39,22 @@ export interface EngineFacts {
   readonly details: Readonly<Record<string, string | number | boolean>>;
 }
 
+/**
+ * A figure only this runner can take, beside the harness's own (an endpoint's server CPU per request, its
+ * throughput under concurrent clients), with what it means for a reader. Plain data: the report prints it as is.
+ */
+export interface ExtraMeasurement {
+  /** what was measured, in words: `server CPU per request` */
+  readonly name: string;
+  readonly value: number | string;
+  /** `ms`, `requests/s`; absent for a value in words */
+  readonly unit?: string;
+  /** what it implies, in a few words, for the report's summary: `over the Workers Free plan's 10 ms ...` */
+  readonly verdict?: string;
+  /** how it was taken */
+  readonly note?: string;
+}
+
 export interface LoadedModel {
   /**
    * Facts known only once the model is loaded, merged into the engine's facts (an endpoint says which
@@ -50,6 +66,12 @@ export interface LoadedModel {
    * forward pass, logits back in JavaScript memory.
    */
   infer(batch: Batch): Promise<Float32Array>;
+  /**
+   * Measurements the harness cannot take by timing `infer` (scenario `extras`), run after every other
+   * scenario: `sample` is one image of the test slice, `budget` the profile's single-stream loop (run each
+   * measurement that long).
+   */
+  extraMeasurements?(context: { readonly sample: Batch; readonly budget: { readonly timeMs: number; readonly minIterations: number } }): Promise<readonly ExtraMeasurement[]>;
 }
 
 export interface Runner {

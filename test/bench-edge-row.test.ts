@@ -1,0 +1,88 @@
+// End to end: `nin-bench run --backends edge` starts the real `wrangler dev` through `npm run edge:dev`, measures
+// /predict over HTTP, reads workerd's CPU per request from /proc, and stops the server when it is done.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { BenchResults } from '../packages/bench/src/results/schema.ts';
+
+const exec = promisify(execFile);
+const BIN = fileURLToPath(new URL('../packages/bench/bin/nin-bench.js', import.meta.url));
+// The 96 px model keeps the run short; the edge serves it with EDGE_SIZE=96, which the runner sets.
+const WEIGHTS = fileURLToPath(new URL('../packages/core-nin/weights/nin-fmnist-96.safetensors', import.meta.url));
+
+/**
+ * Process ids of the workerd processes serving the 96 px model (`EDGE_SIZE=96` in their environment): the
+ * ones this run starts, not a dev server another test may have up.
+ */
+async function edge96Workerds(): Promise<string[]> {
+  const pids: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() !== 'workerd') continue;
+      if ((await readFile(`/proc/${entry}/environ`, 'latin1')).split('\0').includes('EDGE_SIZE=96')) pids.push(entry);
+    } catch {
+      /* gone, or not ours */
+    }
+  }
+  return pids;
+}
+
+describe('the bench edge row', () => {
+  it('measures the real endpoint: latency, agreement, server CPU per request with the plan it fits, 4-client throughput', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'nin-bench-edge-'));
+    expect(await edge96Workerds()).toEqual([]);
+    try {
+      const run = exec(process.execPath, [BIN, 'run', '--profile', 'smoke', '--backends', 'edge', '--weights', WEIGHTS, '--out', out], { timeout: 280_000 });
+      // Watch the server come up, so that the check after the run (none left) cannot pass by not seeing it.
+      let seen = 0;
+      let running = true;
+      const watch = (async () => {
+        while (running) {
+          seen = Math.max(seen, (await edge96Workerds()).length);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      })();
+      const { stderr } = await run.finally(() => (running = false));
+      await watch;
+      expect(seen).toBeGreaterThan(0);
+      expect(stderr).toContain('edge endpoint');
+      const results = JSON.parse(await readFile(join(out, 'bench', 'results.json'), 'utf8')) as BenchResults;
+      const [edge] = results.runs;
+      expect(edge).toMatchObject({ backend: 'edge', remote: true, size: 96, status: 'ok' });
+      expect(edge.facts?.details).toMatchObject({ servedWeights: 'int8, 96 px', workerBackend: 'wasm:simd' });
+      expect(edge.singleStream!.p50).toBeGreaterThan(0);
+      // The int8 96 px model on its first test images: the agreement slice is classified, with labels to check.
+      expect(edge.agreement!.images).toBeGreaterThanOrEqual(4);
+
+      const cpu = edge.extras!.find((x) => x.name === 'server CPU per request')!;
+      expect(typeof cpu.value).toBe('number');
+      // A 96 px forward pass is ~140 M multiply-adds: a few ms at the least, never zero or seconds.
+      expect(cpu.value as number).toBeGreaterThan(1);
+      expect(cpu.value as number).toBeLessThan(2000);
+      expect(cpu.verdict).toMatch(/Workers (Free|Paid)/);
+      const tput = edge.extras!.find((x) => x.name === 'throughput, 4 concurrent clients')!;
+      expect(tput.value as number).toBeGreaterThan(0);
+      expect(tput.note).toMatch(/p50 [\d.]+ ms, p99 [\d.]+ ms/);
+
+      const report = await readFile(join(out, 'report.md'), 'utf8');
+      expect(report).toContain('## Runner-specific measurements');
+      // Only the edge ran, so it is the summary's fastest row; its CPU verdict follows.
+      expect(report).toMatch(/- \*\*edge endpoint \(wrangler dev, HTTP\):\*\* Server CPU per request: [\d.]+ ms, (fits|over) the Workers Free plan/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+    // The runner's wrangler dev is gone with it (its watchdog ends the process group).
+    let left: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      left = await edge96Workerds();
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(left).toEqual([]);
+  });
+});
