@@ -1,44 +1,52 @@
-// `npm run -w @nin-bench/edge-api latency`: measures /predict against the real `wrangler dev` (workerd, locally):
-// single-stream latency (p50/p90/p99), throughput with concurrent clients, and the CPU time workerd spends per
-// request (from /proc, so Linux only). Writes packages/edge-api/results/latency.json and prints a Markdown table.
-//
-//   --requests N      single-stream requests (default 300), after --warmup (default 20)
-//   --concurrency C   clients of the throughput phase (default 4), --concurrent-requests M in all (default 400)
-//   --url URL         measure a server that is already running (CPU time is then not measured)
-//   --out FILE        default packages/edge-api/results/latency-<size>-<precision>.json
-// EDGE_SIZE / EDGE_WEIGHTS pick the build, as for edge:dev.
+// `npm run edge:latency` (see USAGE): measures /predict against the real `wrangler dev`, writes
+// packages/edge-api/results/latency-<size>-<precision>.json and prints a Markdown table.
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { EDGE_DIR, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
 import { REPO_ROOT } from '../src/node/wrangler.ts';
 import { startWranglerDev, type WranglerDev } from '../src/node/wrangler-dev.ts';
+import { ScriptUsageError, parseScriptArgs, positiveInteger, runScript } from './script-args.ts';
 
-const { values } = parseArgs({
-  options: {
-    requests: { type: 'string', default: '300' },
-    warmup: { type: 'string', default: '20' },
-    concurrency: { type: 'string', default: '4' },
-    'concurrent-requests': { type: 'string', default: '400' },
-    url: { type: 'string' },
-    out: { type: 'string' },
-  },
+const NAME = 'edge:latency';
+const USAGE = `usage: npm run edge:latency -- [--requests N] [--warmup N] [--concurrency C] [--concurrent-requests M] [--url URL] [--out FILE]
+
+Measures /predict against the real wrangler dev (workerd, locally): single-stream latency (p50/p90/p99),
+throughput with concurrent clients, and the CPU time workerd spends per request (from /proc, so Linux only).
+  --requests N             single-stream requests (default 300), after --warmup N (default 20)
+  --concurrency C          clients of the throughput phase (default 4), --concurrent-requests M in all (default 400)
+  --url URL                measure a server that is already running (its CPU time is then not measured)
+  --out FILE               default packages/edge-api/results/latency-<size>-<precision>.json
+EDGE_SIZE=96|224 and EDGE_WEIGHTS=int8|float16|float32 pick the build, as for edge:dev.`;
+
+const values = parseScriptArgs(NAME, USAGE, {
+  requests: { type: 'string', default: '300' },
+  warmup: { type: 'string', default: '20' },
+  concurrency: { type: 'string', default: '4' },
+  'concurrent-requests': { type: 'string', default: '400' },
+  url: { type: 'string' },
+  out: { type: 'string' },
 });
 const loadAtStart = loadavg();
-const int = (name: keyof typeof values) => {
-  const v = Number(values[name]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-};
-const build = edgeBuildFromEnv();
+const { build, requests, warmup, concurrency, concurrentRequests } = await runScript(NAME, USAGE, async () => {
+  if (values.url !== undefined && !URL.canParse(values.url)) throw new ScriptUsageError(`--url must be a URL, got "${values.url}"`);
+  let build;
+  try {
+    build = edgeBuildFromEnv();
+  } catch (e) {
+    throw new ScriptUsageError((e as Error).message);
+  }
+  return {
+    build,
+    requests: positiveInteger('requests', values.requests),
+    warmup: positiveInteger('warmup', values.warmup),
+    concurrency: positiveInteger('concurrency', values.concurrency),
+    concurrentRequests: positiveInteger('concurrent-requests', values['concurrent-requests']),
+  };
+});
 const out = values.out ?? join(EDGE_DIR, 'results', `latency-${build.inputSize}-${build.precision}.json`);
-const requests = int('requests');
-const warmup = int('warmup');
-const concurrency = int('concurrency');
-const concurrentRequests = int('concurrent-requests');
 
 interface Sample {
   file: string;
@@ -56,13 +64,19 @@ const summarise = (ms: number[]) => {
 };
 
 let dev: WranglerDev | undefined;
-const url = values.url ?? (dev = await startWranglerDev({ build, readyPath: '/' })).url;
+let url = values.url?.replace(/\/$/, '');
 const cpuMs = () => (dev ? dev.workerdCpuMs() : Number.NaN);
+
+await runScript(NAME, USAGE, async () => {
+try {
+url ??= (dev = await startWranglerDev({ build, readyPath: '/' })).url;
 
 // The first /health loads the model in the isolate (wasm instantiation, weights decode, warm-up pass).
 const initCpu0 = cpuMs();
 const initT0 = performance.now();
-const healthRes = await fetch(`${url}/health`);
+const healthRes = await fetch(`${url}/health`).catch((e: Error) => {
+  throw new Error(`nothing answers at ${url}/health (${e.message})`);
+});
 const healthBody = (await healthRes.json()) as Record<string, unknown>;
 if (healthRes.status !== 200) throw new Error(`/health answered ${healthRes.status}: ${JSON.stringify(healthBody)}`);
 const initMs = performance.now() - initT0;
@@ -88,7 +102,6 @@ async function health(): Promise<number> {
   return performance.now() - t0;
 }
 
-try {
   for (let i = 0; i < warmup; i++) await predict(i);
 
   // Baseline: what a request costs workerd without the model (HTTP, wrangler's proxy worker, JSON).
@@ -162,3 +175,4 @@ try {
 } finally {
   await dev?.stop();
 }
+});

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { readFileSync, readdirSync } from 'node:fs';
 import { BackendUnavailableError } from '@nin-bench/core-nin';
+import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
 import { quantileSorted } from '../stats/summary.ts';
 import type { CreateRunner, ExtraMeasurement, LoadedModel } from './runner.ts';
 
@@ -66,14 +64,14 @@ async function timedLoop(budget: { timeMs: number; minIterations: number }, clie
 export const createRunner: CreateRunner = (task) => {
   let base = '';
   let maxBatch = 16;
-  let devGroup: number | null = null;
+  let devGroup: ProcessGroup | null = null;
   return {
     get maxBatch() {
       return maxBatch;
     },
     async init() {
       if (process.env.EDGE_URL) base = process.env.EDGE_URL.replace(/\/$/, '');
-      else ({ url: base, pgid: devGroup } = await startEdgeDev(task.size));
+      else ({ url: base, group: devGroup } = await startEdgeDev(task.size));
       const index = await getJson(`${base}/`);
       maxBatch = Number((index.limits as { maxBatch?: number } | undefined)?.maxBatch ?? maxBatch);
       return {
@@ -129,9 +127,9 @@ export const createRunner: CreateRunner = (task) => {
         async extraMeasurements({ sample: image, budget }) {
           const out: ExtraMeasurement[] = [];
           if (devGroup !== null) {
-            const before = groupCpuMs(devGroup, 'workerd');
+            const before = devGroup.cpuMs('workerd');
             const { count } = await timedLoop(budget, 1, () => predictOne(image.images));
-            out.push(serverCpuMeasurement((groupCpuMs(devGroup, 'workerd') - before) / count, count));
+            out.push(serverCpuMeasurement((devGroup.cpuMs('workerd') - before) / count, count));
           } else {
             out.push({ name: 'server CPU per request', value: 'not measured', note: 'EDGE_URL points at a server this runner did not start, so its processes are not visible' });
           }
@@ -152,24 +150,6 @@ export const createRunner: CreateRunner = (task) => {
   };
 };
 
-/** utime + stime (ms) of the processes named `comm` in process group `pgid` (Linux /proc; 10 ms ticks). */
-function groupCpuMs(pgid: number, comm: string): number {
-  let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (name === comm && Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks * 10; // USER_HZ is 100 on every Linux ABI Node supports
-}
-
 async function getJson(url: string): Promise<Record<string, unknown>> {
   let res: Response;
   try {
@@ -180,56 +160,27 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
-// The dev server runs in its own process group led by a shell that becomes `npm run edge:dev`, with a watchdog
-// inside the group that ends it when this process exits: the bench kills its children on a timeout, and
-// wrangler must not outlive them.
-const WATCHDOG =
-  'parent=$1; shift; ' +
-  '( trap "" TERM; while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM 0; sleep 3; kill -KILL 0 ) >/dev/null 2>&1 & ' +
-  'exec "$@"';
-
-async function startEdgeDev(size: number, timeoutMs = 180_000): Promise<{ url: string; pgid: number }> {
+/**
+ * Starts the project's own `npm run edge:dev` (wrangler dev, offline) on a free port, in its own process group
+ * (core's spawnProcessGroup: its watchdog ends the group if this process dies first, e.g. killed by the bench's
+ * timeout). On exit the group gets SIGTERM, so that wrangler removes its temporary build directories.
+ */
+async function startEdgeDev(size: number, timeoutMs = 180_000): Promise<{ url: string; group: ProcessGroup }> {
   const port = await freePort();
   const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'edge-dev', String(process.pid), 'npm', 'run', '-s', 'edge:dev'], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), EDGE_SIZE: String(size) },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  const stop = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  };
-  process.once('exit', stop);
+  const group = spawnProcessGroup(['npm', 'run', '-s', 'edge:dev'], { cwd: repoRoot, env: { ...process.env, PORT: String(port), EDGE_SIZE: String(size) } });
+  process.once('exit', () => group.signal('SIGTERM'));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new BackendUnavailableError('edge', `npm run edge:dev exited (${child.exitCode}): ${log.slice(-500)}`);
+    if (group.child.exitCode !== null) throw new BackendUnavailableError('edge', `npm run edge:dev exited (${group.child.exitCode}): ${group.output().slice(-500)}`);
     try {
-      if ((await fetch(`${url}/`)).ok) return { url, pgid: child.pid! };
+      if ((await fetch(`${url}/`)).ok) return { url, group };
     } catch {
       /* not listening yet */
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  stop();
-  throw new BackendUnavailableError('edge', `wrangler dev did not answer within ${timeoutMs / 1000} s: ${log.slice(-500)}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  await group.stop();
+  throw new BackendUnavailableError('edge', `wrangler dev did not answer within ${timeoutMs / 1000} s: ${group.output().slice(-500)}`);
 }

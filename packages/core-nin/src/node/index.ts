@@ -9,3 +9,4 @@ export * from './train/run.ts';
 export * from './train/backend.ts';
 export * from './train/curve.ts';
 export * from './atomic-write.ts';
+export * from './process-group.ts';

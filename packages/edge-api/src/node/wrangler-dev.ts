@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
 import { DEFAULT_EDGE_BUILD, ensureEdgeWeights, type EdgeBuild } from './edge-weights.ts';
 import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from './wrangler.ts';
 
@@ -32,23 +30,6 @@ export interface WranglerDev {
   stop(): Promise<void>;
 }
 
-const WATCHDOG =
-  'parent=$1; shift; ' +
-  '( trap "" TERM; while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM 0; sleep 3; kill -KILL 0 ) >/dev/null 2>&1 & ' +
-  'exec "$@"';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts the real `wrangler dev` (offline, on 127.0.0.1) in its own process group and waits until `/health`
  * says the model is loaded. Always pair with `stop()` (in afterAll / finally).
@@ -60,30 +41,22 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   const inspectorPort = await freePort();
   const wrangler = [process.execPath, wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--ip', '127.0.0.1',
     '--port', String(port), '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false'];
-  // A new process group led by a shell that becomes wrangler (exec), with a watchdog inside the group: should this
-  // process die without calling stop() (a killed test run), the watchdog ends the group, so nothing is left behind.
-  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'wrangler-dev', String(process.pid), ...wrangler], {
-    cwd: REPO_ROOT,
-    env: offlineWranglerEnv(),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Its own process group, with a watchdog: should this process die without calling stop() (a killed test run),
+  // the group ends anyway, so nothing is left behind.
+  const group = spawnProcessGroup(wrangler, { cwd: REPO_ROOT, env: offlineWranglerEnv() });
   const url = `http://127.0.0.1:${port}`;
-  const stop = () => stopGroup(child, exited);
+  const stop = () => group.stop();
   try {
-    const health = await waitForReady(`${url}${options.readyPath ?? '/health'}`, child, options.readyTimeoutMs ?? 120_000, () => output);
-    return { url, pid: child.pid!, health, workerdCpuMs: () => groupCpuMs(child.pid!, 'workerd'), log: () => output, stop };
+    const health = await waitForReady(`${url}${options.readyPath ?? '/health'}`, group, options.readyTimeoutMs ?? 120_000);
+    return { url, pid: group.pid, health, workerdCpuMs: () => group.cpuMs('workerd'), log: group.output, stop };
   } catch (e) {
     await stop();
     throw e;
   }
 }
 
-async function waitForReady(readyUrl: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<Record<string, unknown>> {
+async function waitForReady(readyUrl: string, group: ProcessGroup, timeoutMs: number): Promise<Record<string, unknown>> {
+  const { child, output: log } = group;
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -101,42 +74,4 @@ async function waitForReady(readyUrl: string, child: ChildProcess, timeoutMs: nu
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`wrangler dev was not ready after ${timeoutMs} ms (${last}):\n${log().slice(-3000)}`);
-}
-
-async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  const pgid = child.pid;
-  if (pgid === undefined) return;
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pgid, sig);
-    } catch {
-      /* the group is already gone */
-    }
-  };
-  signal('SIGTERM');
-  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5000).unref())]);
-  // workerd may outlive wrangler for a moment; whatever is left of the group goes now.
-  signal('SIGKILL');
-  if (timedOut) await exited;
-}
-
-/** Sums utime + stime of the processes in a process group whose command is `comm` (Linux). */
-export function groupCpuMs(pgid: number, comm: string): number {
-  const ticksPerSecond = 100; // USER_HZ: 100 on every Linux ABI Node supports
-  let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // pid (comm) state ppid pgrp ... ; comm may hold spaces, so split after the last ')'
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== pgid || name !== comm) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / ticksPerSecond;
 }

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/**
+ * A server process (wrangler dev and the workerd it starts) run in its own process group, so that it can be
+ * stopped whole and its CPU time read whole. Light on purpose (node: modules only): the bench's edge runner
+ * imports it through `@nin-bench/core-nin/node/process-group` without loading tfjs.
+ */
+export interface ProcessGroup {
+  /** the group's leader: a shell that execs the command; its pid is the group id */
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** resolves when the leader has exited */
+  readonly exited: Promise<void>;
+  /** stdout and stderr so far */
+  output(): string;
+  /** user + system CPU time (ms) of the group's processes named `comm` (Linux /proc) */
+  cpuMs(comm: string): number;
+  /** sends `sig` to every process of the group, now (for an `exit` handler, which cannot wait) */
+  signal(sig: NodeJS.Signals): void;
+  /** SIGTERM to the group (servers clean up on it), SIGKILL to what is left after `graceMs`; resolves once the leader is gone */
+  stop(graceMs?: number): Promise<void>;
+}
+
+// The group's leader is a shell that starts a watchdog inside the group and then becomes the command (exec).
+// The watchdog ignores SIGTERM and polls the spawning process: should that die without stopping the group (a
+// killed test run, a bench child past its timeout), it ends the group, TERM then KILL, so nothing is left behind.
+const WATCHDOG =
+  'parent=$1; shift; ' +
+  '( trap "" TERM; while kill -0 "$parent" 2>/dev/null; do sleep 1; done; kill -TERM 0; sleep 3; kill -KILL 0 ) >/dev/null 2>&1 & ' +
+  'exec "$@"';
+
+/** Starts `argv` in a new process group, with the watchdog above. */
+export function spawnProcessGroup(argv: readonly string[], options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): ProcessGroup {
+  if (argv.length === 0) throw new TypeError('spawnProcessGroup: no command');
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, argv[0], String(process.pid), ...argv], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${argv[0]}`);
+  const pgid = child.pid;
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, sig);
+    } catch {
+      /* the group is already gone */
+    }
+  };
+  return {
+    pid: pgid,
+    child,
+    exited,
+    output: () => output,
+    cpuMs: (comm) => groupCpuMs(pgid, comm),
+    signal,
+    async stop(graceMs = 5000) {
+      signal('SIGTERM');
+      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+      // A server's children may outlive it for a moment; whatever is left of the group goes now.
+      signal('SIGKILL');
+      if (timedOut) await exited;
+    },
+  };
+}
+
+/** Sums utime + stime (ms) of the processes in process group `pgid` whose command is `comm` (Linux /proc). */
+export function groupCpuMs(pgid: number, comm: string): number {
+  const ticksPerSecond = 100; // USER_HZ: 100 on every Linux ABI Node supports
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // pid (comm) state ppid pgrp ... ; comm may hold spaces, so split after the last ')'
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== pgid || name !== comm) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
