@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { onnxSessionModel } from './onnx-session.ts';
 import type { CreateRunner } from './runner.ts';
 
 /**
@@ -25,14 +26,7 @@ export const createRunner: CreateRunner = (task) => {
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
       });
-      const s = task.size;
-      return {
-        async infer(batch) {
-          const input = new ort.Tensor('float32', batch.input, [batch.n, 1, s, s]);
-          const out = await session.run({ input });
-          return out.logits.data as Float32Array;
-        },
-      };
+      return onnxSessionModel(ort, session, task.size);
     },
   };
 };

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { BackendUnavailableError } from '@nin-bench/core-nin';
+import { onnxSessionModel } from './onnx-session.ts';
 import type { CreateRunner } from './runner.ts';
 
 /**
@@ -32,14 +33,7 @@ export const createRunner: CreateRunner = (task) => {
         const reason = `onnxruntime-web fell back to ${ort.env.wasm.numThreads} thread(s): this runtime lacks WebAssembly threads (SharedArrayBuffer)`;
         throw new BackendUnavailableError(`onnxruntime-web ${threads} threads`, reason);
       }
-      const s = task.size;
-      return {
-        async infer(batch) {
-          const input = new ort.Tensor('float32', batch.input, [batch.n, 1, s, s]);
-          const out = await session.run({ input });
-          return out.logits.data as Float32Array;
-        },
-      };
+      return onnxSessionModel(ort, session, task.size);
     },
   };
 };
