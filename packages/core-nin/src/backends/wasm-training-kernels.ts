@@ -49,6 +49,26 @@ function chain(backend: WasmBackendLike, body: (call: (name: string, inputs: Rec
   return result;
 }
 
+/** The attributes tfjs gives both convolution gradient kernels. */
+type ConvAttrs = {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+/**
+ * Explicit NHWC padding of the forward input such that a 'valid' correlation with stride `s` yields at least
+ * KH x KW outputs: the forward pass's own top/left padding, and at the bottom/right what the last output row
+ * and column reached (more than the forward padding when the output size was rounded down).
+ */
+function coveringPadding(info: tf.backend_util.Conv2DInfo): [number, number][] {
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const bottom = Math.max(0, kh + (oh - 1) * sh - h - padInfo.top);
+  const right = Math.max(0, kw + (ow - 1) * sw - w - padInfo.left);
+  return [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]];
+}
+
 let strategy: FilterGradientStrategy = 'fast';
 
 /**
@@ -62,17 +82,11 @@ export function setWasmFilterGradientStrategy(s: FilterGradientStrategy): void {
 function conv2DBackpropFilter(args: { inputs: Record<string, Info>; backend: WasmBackendLike; attrs: Record<string, unknown> }): Info {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs as { x: Info; dy: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as {
-    strides: number | [number, number];
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as ConvAttrs & { filterShape: [number, number, number, number] };
   if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`wasm Conv2DBackpropFilter supports NHWC only, got ${dataFormat}`);
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const { batchSize: n, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
 
   if (strategy === 'conv3d' && sh === 1 && sw === 1) {
     // The backend's own (scalar) 3-D kernel with depth 1, kept to measure against. Stride 1 only: with a stride
@@ -80,9 +94,7 @@ function conv2DBackpropFilter(args: { inputs: Record<string, Info>; backend: Was
     // 11x11 stride-4 case), so strided convolutions take the fast path even in this mode.
     return chain(backend, (call) => {
       // Pad explicitly first, so the 3-D kernel sees a 'valid' convolution whatever the 2-D padding was.
-      const bottom = Math.max(0, kh + (oh - 1) * sh - h - padInfo.top);
-      const right = Math.max(0, kw + (ow - 1) * sw - w - padInfo.left);
-      const padded = call('PadV2', { x }, { paddings: [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]], constantValue: 0 });
+      const padded = call('PadV2', { x }, { paddings: coveringPadding(info), constantValue: 0 });
       const [, ph, pw] = padded.shape;
       const x5 = call('Reshape', { x: padded }, { shape: [n, 1, ph, pw, ci] });
       const dy5 = call('Reshape', { x: dy }, { shape: [n, 1, oh, ow, co] });
@@ -94,12 +106,8 @@ function conv2DBackpropFilter(args: { inputs: Record<string, Info>; backend: Was
   return chain(backend, (call) => {
     const xt = call('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [Ci, H, W, N]
     const dyt = call('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, N, Co] as an HWIO filter
-    // Pad so that the dilated correlation yields at least KH x KW outputs; rows the forward pass never
-    // reached (floor-mode output sizes) fall beyond KH x KW and are cut off below.
-    const bottom = Math.max(0, kh + (oh - 1) * sh - h - padInfo.top);
-    const right = Math.max(0, kw + (ow - 1) * sw - w - padInfo.left);
-    const explicit = [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]];
-    const full = call('Conv2D', { x: xt, filter: dyt }, { strides: [1, 1], pad: explicit, dilations: [sh, sw], dataFormat: 'NHWC', dimRoundingMode: undefined });
+    // Rows the forward pass never reached (floor-mode output sizes) fall beyond KH x KW and are cut off below.
+    const full = call('Conv2D', { x: xt, filter: dyt }, { strides: [1, 1], pad: coveringPadding(info), dilations: [sh, sw], dataFormat: 'NHWC', dimRoundingMode: undefined });
     const cut = full.shape[1] === kh && full.shape[2] === kw ? full : call('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
     return call('Transpose', { x: cut }, { perm: [1, 2, 0, 3] }); // [KH, KW, Ci, Co]
   });
@@ -115,13 +123,7 @@ let originalBackpropInput: KernelCall | undefined;
 function conv2DBackpropInput(args: { inputs: Record<string, Info>; backend: WasmBackendLike; attrs: Record<string, unknown> }): Info {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs as { dy: Info; filter: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as {
-    strides: number | [number, number];
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-  };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as ConvAttrs & { inputShape: [number, number, number, number] };
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
