@@ -32,6 +32,7 @@ function stubClassifier(): EdgeClassifier & { calls: Uint8Array[] } {
       });
       return { predictions, timing: { preprocessMs: 1, inferenceMs: 2 } };
     },
+    wasmHeapBytes: () => 42 * 2 ** 20,
   };
 }
 
@@ -89,7 +90,7 @@ describe('edge app (runtime-agnostic)', () => {
   it('reports the model and the backend', async () => {
     const app = createApp({ classifier: readyClassifier(stubClassifier()) });
     const health = await (await app.request('/health')).json();
-    expect(health).toMatchObject({ status: 'ready', backend: 'stub:x', simd: false, modelSha256: 'ab'.repeat(32), weightPrecision: 'int8' });
+    expect(health).toMatchObject({ status: 'ready', backend: 'stub:x', simd: false, modelSha256: 'ab'.repeat(32), weightPrecision: 'int8', wasmHeapBytes: 42 * 2 ** 20 });
     const model = await (await app.request('/model')).json();
     expect(model).toMatchObject({ parameterCount: 1, inputSize: 96, weightPrecision: 'int8', testAccuracy: 0.9, classes: [...FASHION_MNIST_CLASSES] });
     expect(model.limits).toEqual(EDGE_LIMITS);

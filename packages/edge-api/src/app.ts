@@ -51,7 +51,7 @@ export function createApp(options: EdgeAppOptions): Hono {
     c.json({
       name: 'nin-bench edge: Fashion-MNIST NiN classifier',
       routes: {
-        'GET /health': 'ready state, backend, SIMD, model sha256',
+        'GET /health': 'ready state, backend, SIMD, model sha256, wasm memory',
         'GET /model': 'architecture, parameter count, input size, weight precision, test accuracy, class names',
         'POST /predict': 'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
       },
@@ -69,6 +69,8 @@ export function createApp(options: EdgeAppOptions): Hono {
         backendDetails: classifier.backend.details,
         weightPrecision: classifier.model.weightPrecision,
         modelSha256: classifier.model.sha256,
+        // Grows to the largest forward pass so far and never shrinks: Workers cap an isolate at 128 MB in all.
+        wasmHeapBytes: classifier.wasmHeapBytes(),
       });
     } catch (e) {
       return c.json({ status: source.state, error: { status: 503, code: 'not_ready', message: (e as Error).message } }, 503);

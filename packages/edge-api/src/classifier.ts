@@ -8,6 +8,7 @@ import {
   predictionFromLogits,
   preprocessImages,
   sha256Hex,
+  wasmHeapBytes,
   type BackendInfo,
   type BackendRegistry,
   type LayerShape,
@@ -53,6 +54,8 @@ export interface EdgeClassifier {
   readonly model: EdgeModelInfo;
   readonly backend: EdgeBackendInfo;
   classify(images: Uint8Array, count: number, topK: number): Promise<Classification>;
+  /** bytes of the backend's WebAssembly memory (what counts against a Workers isolate's 128 MB); null when not wasm */
+  wasmHeapBytes(): number | null;
 }
 
 export interface LoadEdgeClassifierOptions {
@@ -65,6 +68,8 @@ export interface LoadEdgeClassifierOptions {
   readonly expectedPrecision?: string;
   /** when set, the model's input size (from the manifest) must match */
   readonly expectedInputSize?: number;
+  /** images per forward pass (default: the whole request); see EDGE_LIMITS.forwardBatch */
+  readonly forwardBatch?: number;
   readonly now?: () => number;
 }
 
@@ -107,7 +112,7 @@ export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Pr
       const t0 = now();
       const input = preprocessImages(images, nin.inputSize);
       const t1 = now();
-      const logits = await nin.logits(input, count);
+      const logits = await nin.logits(input, count, { maxBatch: options.forwardBatch });
       const t2 = now();
       const predictions = Array.from({ length: count }, (_, i) => {
         const row = logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
@@ -115,5 +120,6 @@ export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Pr
       });
       return { predictions, timing: { preprocessMs: t1 - t0, inferenceMs: t2 - t1 } };
     },
+    wasmHeapBytes,
   };
 }

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { loadEdgeClassifier } from './classifier.ts';
 import { lazyClassifier } from './lazy.ts';
+import { EDGE_LIMITS } from './limits.ts';
 
 /** `[vars]` from wrangler.toml. */
 export interface EdgeEnv {
@@ -35,6 +36,7 @@ export function createEdgeWorker(modules: EdgeWorkerModules): { fetch(request: R
             weights: new Uint8Array(modules.weights),
             expectedPrecision: env.WEIGHT_PRECISION,
             expectedInputSize: env.INPUT_SIZE === undefined ? undefined : Number(env.INPUT_SIZE),
+            forwardBatch: EDGE_LIMITS.forwardBatch,
           }),
         ),
       });

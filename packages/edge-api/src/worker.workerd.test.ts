@@ -3,7 +3,7 @@
 import { exports } from 'cloudflare:workers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION_MNIST_CLASSES, parameterCount } from '@nin-bench/core-nin';
+import { FASHION_MNIST_CLASSES, parameterCount, wasmHeapBytes } from '@nin-bench/core-nin';
 import type { ErrorBody } from './app.ts';
 import { EDGE_LIMITS } from './limits.ts';
 import { badRequests, pngRgbLarge, requestFor, singleImageBodies, syntheticImage, toBase64, asBodyInit, type Body } from '../test/requests.ts';
@@ -21,11 +21,6 @@ interface PredictionBody {
   top: { index: number; label: string; probability: number }[];
   timing: { preprocessMs: number; inferenceMs: number };
   backend: string;
-}
-
-/** tfjs-backend-wasm's linear memory: it grows when something leaks on the heap, and never shrinks. */
-function wasmHeapBytes(): number {
-  return (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
 }
 
 describe('the Worker inside workerd', () => {
@@ -97,5 +92,19 @@ describe('the Worker inside workerd', () => {
     for (let i = 0; i < 500; i++) await send(i);
     const after = { tensors: tf.memory().numTensors, bytes: tf.memory().numBytes, heap: wasmHeapBytes() };
     expect(after).toEqual(before);
+  });
+
+  it('runs a batch of 16 one image at a time: the wasm heap stays at its single-image size, well under the 128 MB isolate cap', async () => {
+    const image = syntheticImage(3);
+    for (let i = 0; i < 3; i++) expect((await predict('application/octet-stream', image)).status).toBe(200);
+    const single = wasmHeapBytes()!;
+    const health = (await (await get('/health')).json()) as { wasmHeapBytes: number };
+    expect(health.wasmHeapBytes).toBe(single);
+    const res = await predict('application/json', JSON.stringify({ images: Array.from({ length: EDGE_LIMITS.maxBatch }, (_, i) => Array.from(syntheticImage(i))) }));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { predictions: unknown[] }).predictions).toHaveLength(EDGE_LIMITS.maxBatch);
+    expect(wasmHeapBytes()).toBe(single);
+    // The 224 px model at batch 1: weights (float32 once dequantised) and one image's activations.
+    expect(single).toBeLessThan(96 * 2 ** 20);
   });
 });

@@ -29,6 +29,16 @@ export function runtimeHasWasmSimd(): boolean {
   }
 }
 
+/**
+ * Size in bytes of the active tfjs-backend-wasm's linear memory (null when another backend is active). It grows
+ * to the largest working set a forward pass needed and never shrinks: what a memory-capped runtime counts.
+ */
+export function wasmHeapBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return heap ? heap.buffer.byteLength : null;
+}
+
 const URL_PREFIX = 'nin-wasm:';
 
 /** tfjs-backend-wasm (XNNPACK kernels) with the SIMD or the plain binary; threads are never used (see README). */

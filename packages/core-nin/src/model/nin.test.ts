@@ -5,6 +5,7 @@ import { NinClassifier } from './classifier.ts';
 import { initialNinWeights } from './nin.ts';
 import { hwioToOihw } from '../weights/state-dict.ts';
 import { NIN_TENSORS } from './architecture.ts';
+import { wasmHeapBytes } from '../backends/wasm.ts';
 
 function randomStateDict(seed: number) {
   const init = initialNinWeights(seed);
@@ -37,5 +38,35 @@ describe('NiN forward', () => {
       const diff = Math.max(...results[spec].map((v, i) => Math.abs(v - results.cpu[i])));
       expect(diff).toBeLessThan(1e-4);
     }
+  });
+
+  it('runs a batch in chunks of maxBatch with the same logits, and a chunked batch does not grow the wasm heap', async () => {
+    await registry.activate('wasm:simd');
+    const size = 160;
+    const clf = NinClassifier.fromStateDict(randomStateDict(2), size);
+    try {
+      const n = 5;
+      const input = Float32Array.from({ length: n * size * size }, (_, i) => ((i * 104729) % 251) / 251);
+      const one = await clf.logits(input.subarray(0, size * size), 1);
+      const heapAfterOne = wasmHeapBytes()!;
+      expect(heapAfterOne).toBeGreaterThan(0);
+      // One image at a time: the heap stays where one image left it.
+      const chunkedBy1 = await clf.logits(input, n, { maxBatch: 1 });
+      expect(wasmHeapBytes()).toBe(heapAfterOne);
+      const before = tf.memory().numTensors;
+      const chunked = await clf.logits(input, n, { maxBatch: 2 }); // chunks of 2, 2, 1
+      expect(tf.memory().numTensors).toBe(before);
+      const heapAfterChunksOf2 = wasmHeapBytes()!;
+      const whole = await clf.logits(input, n);
+      expect(wasmHeapBytes()!).toBeGreaterThan(heapAfterChunksOf2); // the whole batch of 5 needed more
+      expect(Array.from(chunked.subarray(0, 10))).toEqual(Array.from(one));
+      const diff = Math.max(...whole.map((v, i) => Math.max(Math.abs(v - chunked[i]), Math.abs(v - chunkedBy1[i]))));
+      expect(diff).toBeLessThan(1e-5);
+      await expect(clf.logits(input, n, { maxBatch: 0 })).rejects.toThrow(/maxBatch must be a whole number >= 1/);
+    } finally {
+      clf.dispose();
+    }
+    await registry.activate('cpu');
+    expect(wasmHeapBytes()).toBeNull();
   });
 });
