@@ -68,6 +68,10 @@ describe('the bench edge row', () => {
       const tput = edge.extras!.find((x) => x.name === 'throughput, 4 concurrent clients')!;
       expect(tput.value as number).toBeGreaterThan(0);
       expect(tput.note).toMatch(/p50 [\d.]+ ms, p99 [\d.]+ ms/);
+      // The 96 px model one image at a time: a few tens of MiB of wasm memory, under the isolate's 128 MB.
+      const memory = edge.extras!.find((x) => x.name === 'Worker wasm memory')!;
+      expect(memory.value as number).toBeGreaterThan(4);
+      expect(memory.verdict).toMatch(/^\d+% of the 128 MB a Workers isolate may use/);
 
       const report = await readFile(join(out, 'report.md'), 'utf8');
       expect(report).toContain('## Runner-specific measurements');

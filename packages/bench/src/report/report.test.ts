@@ -47,7 +47,7 @@ describe('report generator', () => {
   it('prints a runner\'s own measurements, and an endpoint\'s verdicts in the summary', async () => {
     const results = await load();
     expect(renderReport(results)).not.toContain('## Runner-specific measurements');
-    const { serverCpuMeasurement } = await import('../runners/edge.ts');
+    const { serverCpuMeasurement, workerMemoryMeasurement } = await import('../runners/edge.ts');
     const extras = [serverCpuMeasurement(44.46, 87), { name: 'throughput, 4 concurrent clients', value: 10.74, unit: 'requests/s', note: '43 single-image requests' }];
     const withExtras = { ...results, runs: results.runs.map((r) => (r.backend === 'onnxruntime-node-1t' ? { ...r, label: 'edge endpoint', remote: true, extras } : r)) };
     const md = renderReport(withExtras);
@@ -55,6 +55,8 @@ describe('report generator', () => {
     expect(md).toContain('## Runner-specific measurements');
     expect(md).toMatch(/\| edge endpoint \| 67 \| throughput, 4 concurrent clients \| 10\.7 requests\/s \| 43 single-image requests \|/);
     expect(md).toMatch(/\| edge endpoint \| 71 \| server CPU per request \| 44\.5 ms \| over the Workers Free plan's .* over 87 sequential single-image requests/);
+    expect(workerMemoryMeasurement(48 * 2 ** 20).verdict).toMatch(/^38% of the 128 MB a Workers isolate may use/);
+    expect(workerMemoryMeasurement(352 * 2 ** 20).verdict).toMatch(/^over the 128 MB a Workers isolate may use/);
     expect(serverCpuMeasurement(6.04, 100).verdict).toMatch(/^fits the Workers Free plan's 10 ms CPU per request in steady state/);
     expect(serverCpuMeasurement(40_000, 100).verdict).toMatch(/over Workers Paid's default 30 s: raise limits.cpu_ms/);
   });

@@ -31,6 +31,24 @@ export function serverCpuMeasurement(cpuMsPerRequest: number, requests: number):
   };
 }
 
+/** Workers' memory cap per isolate, JavaScript heap and WebAssembly memory together. */
+const ISOLATE_MEMORY_BYTES = 128 * 2 ** 20;
+
+/** The Worker's WebAssembly memory as /health reports it, against the isolate cap. */
+export function workerMemoryMeasurement(wasmHeapBytes: number): ExtraMeasurement {
+  const share = wasmHeapBytes / ISOLATE_MEMORY_BYTES;
+  return {
+    name: 'Worker wasm memory',
+    value: round1(wasmHeapBytes / 2 ** 20),
+    unit: 'MiB',
+    verdict:
+      share < 1
+        ? `${Math.round(share * 100)}% of the 128 MB a Workers isolate may use (its JavaScript heap comes on top)`
+        : `over the 128 MB a Workers isolate may use: Cloudflare would end the isolate`,
+    note: "tfjs-backend-wasm's linear memory after every request of this row (it never shrinks), as the Worker's /health reports it",
+  };
+}
+
 /**
  * Calls `request` from `clients` concurrent loops until `budget.timeMs` has passed and at least
  * `budget.minIterations` calls were made; returns the count, the elapsed ms and each call's latency.
@@ -142,6 +160,8 @@ export const createRunner: CreateRunner = (task) => {
             unit: 'requests/s',
             note: `${count} single-image requests; per-request latency under that load p50 ${round1(quantileSorted(latencies, 0.5))} ms, p99 ${round1(quantileSorted(latencies, 0.99))} ms`,
           });
+          const health = await getJson(`${base}/health`);
+          if (typeof health.wasmHeapBytes === 'number') out.push(workerMemoryMeasurement(health.wasmHeapBytes));
           return out;
         },
       };
