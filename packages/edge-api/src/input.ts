@@ -1,4 +1,4 @@
-import { FASHION_MNIST_PIXELS, decodePngToGray28 } from '@nin-bench/core-nin';
+import { FASHION_MNIST_PIXELS, ImageTooLargeError, decodePngToGray28 } from '@nin-bench/core-nin';
 import { RequestError, badRequest } from './errors.ts';
 import type { EdgeLimits } from './limits.ts';
 
@@ -85,11 +85,19 @@ function pixelsToImage(pixels: unknown, where: string): Uint8Array {
   for (let i = 0; i < pixels.length; i++) {
     const v: unknown = pixels[i];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 255) {
-      throw badRequest('bad_pixel', `${where}[${i}] is ${JSON.stringify(v) ?? String(v)}: each pixel must be a number from 0 to 255`);
+      throw badRequest('bad_pixel', `${where}[${i}] is ${describeValue(v)}: each pixel must be a number from 0 to 255`);
     }
     out[i] = Math.round(v);
   }
   return out;
+}
+
+/** A short description of a JSON value for an error message: never serialised whole (it may be huge or deeply nested). */
+function describeValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return v.length > 20 ? `a string of ${v.length} characters` : JSON.stringify(v);
+  if (Array.isArray(v)) return 'an array';
+  return v === null ? 'null' : typeof v === 'object' ? 'an object' : typeof v;
 }
 
 function base64ToBytes(text: string, where: string): Uint8Array {
@@ -102,24 +110,16 @@ function base64ToBytes(text: string, where: string): Uint8Array {
   return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
 }
 
-const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-
 /**
- * Checks the PNG header's dimensions before decoding: a few KiB of deflate can expand to gigabytes, and a Worker
- * has 128 MB. Then decodes (any bit depth and colour type) to 28x28 gray with the core's decoder.
+ * Decodes a PNG (any bit depth and colour type) to 28x28 gray with the core's decoder, which refuses, before
+ * inflating it, an image over `maxPixels` or whose data inflates beyond its declared size (a few KiB of deflate
+ * can expand to gigabytes, and a Worker has 128 MB).
  */
 function pngToGray28(bytes: Uint8Array, maxPixels: number, where: string): Uint8Array {
-  const isPng = bytes.length >= 24 && PNG_SIGNATURE.every((b, i) => bytes[i] === b) && String.fromCharCode(...bytes.subarray(12, 16)) === 'IHDR';
-  if (!isPng) throw badRequest('undecodable_png', `${where} is not a PNG (no PNG signature and IHDR header)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  if (width * height > maxPixels) {
-    throw badRequest('image_too_large', `${where} is ${width}x${height}; at most ${maxPixels} pixels (e.g. 1024x1024) are decoded`);
-  }
   try {
-    return decodePngToGray28(bytes);
+    return decodePngToGray28(bytes, { maxPixels });
   } catch (e) {
+    if (e instanceof ImageTooLargeError) throw badRequest('image_too_large', `${where}: ${e.message}`);
     throw badRequest('undecodable_png', `${where}: ${(e as Error).message}`);
   }
 }

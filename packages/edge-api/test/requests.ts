@@ -76,6 +76,24 @@ const json = (value: unknown) => JSON.stringify(value);
 const pixels = (n: number, v: unknown = 0) => Array.from({ length: n }, () => v);
 
 /** A PNG header claiming width x height, followed by nothing decodable. */
+/**
+ * A PNG bomb: ~8 KB whose image data inflates to 8 MiB while its header declares 1x1 (a legitimate 1 x 4M
+ * gray PNG with the IHDR height patched to 1). It must be refused before the decoder inflates it.
+ */
+let bomb: Uint8Array | undefined;
+export function pngBomb(): Uint8Array {
+  if (!bomb) {
+    bomb = encode({ width: 1, height: 4 * 2 ** 20, data: new Uint8Array(4 * 2 ** 20), channels: 1, depth: 8 });
+    new DataView(bomb.buffer, bomb.byteOffset).setUint32(20, 1); // IHDR height
+  }
+  return bomb;
+}
+
+/** `{"pixels": [...]}` whose first pixel is an array nested `depth` deep: describing it must not overflow the stack. */
+function deeplyNestedPixels(depth: number): string {
+  return `{"pixels":[${'['.repeat(depth)}${']'.repeat(depth)}${',0'.repeat(783)}]}`;
+}
+
 function pngHeader(width: number, height: number): Uint8Array {
   const b = new Uint8Array(33);
   b.set([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82]);
@@ -119,6 +137,7 @@ export function badRequests(): BadRequest[] {
     { name: 'Infinity pixel (1e999)', type: 'application/json', body: `{"pixels": [1e999${', 0'.repeat(783)}]}`, status: 400, code: 'bad_pixel' },
     { name: 'boolean pixel', type: 'application/json', body: json({ pixels: [true, ...pixels(783)] }), status: 400, code: 'bad_pixel' },
     { name: 'nested array pixel', type: 'application/json', body: json({ pixels: [[1], ...pixels(783)] }), status: 400, code: 'bad_pixel' },
+    { name: 'pixel nested 100,000 arrays deep', type: 'application/json', body: deeplyNestedPixels(100_000), status: 400, code: 'bad_pixel' },
     { name: 'empty batch', type: 'application/json', body: json({ images: [] }), status: 400, code: 'bad_shape' },
     { name: 'batch over the maximum', type: 'application/json', body: json({ images: Array.from({ length: EDGE_LIMITS.maxBatch + 1 }, () => img) }), status: 400, code: 'batch_too_large' },
     { name: 'batch item of wrong length', type: 'application/json', body: json({ images: [img, pixels(100)] }), status: 400, code: 'wrong_length' },
@@ -134,6 +153,8 @@ export function badRequests(): BadRequest[] {
     { name: 'PNG with a corrupt data stream', type: 'image/png', body: Uint8Array.from(validPng, (b, i) => (i > 40 && i < validPng.length - 20 ? b ^ 0x5a : b)), status: 400, code: 'undecodable_png' },
     { name: 'PNG header claiming 1 x 0 pixels', type: 'image/png', body: pngHeader(1, 0), status: 400, code: 'undecodable_png' },
     { name: 'PNG over the pixel limit (header checked before decoding)', type: 'image/png', body: pngHeader(20000, 20000), status: 400, code: 'image_too_large' },
+    { name: 'PNG bomb (declares 1x1, data inflates to 8 MiB)', type: 'image/png', body: pngBomb(), status: 400, code: 'image_too_large' },
+    { name: 'batch PNG bomb', type: 'application/json', body: json({ images: [{ png: toBase64(pngBomb()) }] }), status: 400, code: 'image_too_large' },
     { name: 'topk=0', path: '/predict?topk=0', type: 'application/octet-stream', body: new Uint8Array(784), status: 400, code: 'bad_topk' },
     { name: 'topk=11', path: '/predict?topk=11', type: 'application/octet-stream', body: new Uint8Array(784), status: 400, code: 'bad_topk' },
     { name: 'topk=abc', path: '/predict?topk=abc', type: 'application/octet-stream', body: new Uint8Array(784), status: 400, code: 'bad_topk' },

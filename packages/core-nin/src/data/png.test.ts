@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
+import { zlibSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFashionMnist } from '../node/fashion-mnist.ts';
-import { ImageDecodeError, decodePngToGray28 } from './png.ts';
+import { ImageDecodeError, ImageTooLargeError, decodePngToGray28 } from './png.ts';
 import { FASHION_MNIST_PIXELS } from './preprocess.ts';
 
 /** PIL's `Image.open(f).convert('L').resize((28, 28), BILINEAR)`, what a Python user would feed the model. */
@@ -106,6 +107,71 @@ describe('decodePngToGray28', () => {
     const png = encode({ width: 28, height: 28, data: image, channels: 1, depth: 8 });
     const huge = png.slice();
     new DataView(huge.buffer).setUint32(16, 100_000, false); // IHDR width
-    expect(() => decodePngToGray28(huge)).toThrow('PNG is 100000x28; sides must be 1..4096');
+    expect(() => decodePngToGray28(huge)).toThrow(ImageTooLargeError);
+    expect(() => decodePngToGray28(huge)).toThrow('PNG is 100000x28; at most 16777216 pixels with sides of 1..4096 are decoded');
+    const big = encode({ width: 100, height: 60, data: new Uint8Array(6000), channels: 1, depth: 8 });
+    expect(() => decodePngToGray28(big, { maxPixels: 5999 })).toThrow('PNG is 100x60; at most 5999 pixels');
+    expect(decodePngToGray28(big, { maxPixels: 6000 })).toHaveLength(784);
+  });
+
+  it('refuses a PNG bomb (a small file whose image data inflates far beyond its declared size) without inflating it all', () => {
+    // 1x1 gray declares 2 bytes of image data (filter byte + sample); this IDAT inflates to 64 MiB (~65 KB compressed).
+    const bomb = pngFile(1, 1, 0, 0, zlibSync(new Uint8Array(64 * 2 ** 20), { level: 9 }));
+    expect(bomb.length).toBeLessThan(200_000);
+    const rssBefore = process.memoryUsage().rss;
+    const t0 = performance.now();
+    expect(() => decodePngToGray28(bomb)).toThrow(ImageTooLargeError);
+    expect(() => decodePngToGray28(bomb)).toThrow('PNG image data inflates beyond the 2 bytes its 1x1 header implies');
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(32 * 2 ** 20);
+  });
+
+  it('decodes an Adam7-interlaced PNG as its non-interlaced twin (the size check counts the passes)', () => {
+    const w = 13;
+    const h = 11;
+    const pixels = Uint8Array.from({ length: w * h }, (_, i) => (i * 37) % 256);
+    const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+    const raw: number[] = [];
+    for (const [x0, y0, dx, dy] of passes)
+      for (let y = y0; y < h; y += dy) {
+        if (x0 >= w) continue;
+        raw.push(0); // filter: none
+        for (let x = x0; x < w; x += dx) raw.push(pixels[y * w + x]);
+      }
+    const interlaced = pngFile(w, h, 0, 1, zlibSync(Uint8Array.from(raw)));
+    const plain = encode({ width: w, height: h, data: pixels, channels: 1, depth: 8 });
+    expect(decodePngToGray28(interlaced)).toEqual(decodePngToGray28(plain));
+    // One byte more image data than the passes hold is refused.
+    expect(() => decodePngToGray28(pngFile(w, h, 0, 1, zlibSync(Uint8Array.from([...raw, 0]))))).toThrow(ImageTooLargeError);
   });
 });
+
+/** A PNG file from its parts: 8-bit samples of colour type `colorType`, one IDAT chunk of zlib `data`. */
+function pngFile(width: number, height: number, colorType: number, interlace: number, data: Uint8Array): Uint8Array {
+  const chunk = (type: string, body: Uint8Array) => {
+    const out = new Uint8Array(12 + body.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, body.length);
+    out.set(new TextEncoder().encode(type), 4);
+    out.set(body, 8);
+    view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+    return out;
+  };
+  const ihdr = new Uint8Array(13);
+  new DataView(ihdr.buffer).setUint32(0, width);
+  new DataView(ihdr.buffer).setUint32(4, height);
+  ihdr.set([8, colorType, 0, 0, interlace], 8);
+  const parts = [Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', data), chunk('IEND', new Uint8Array())];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}

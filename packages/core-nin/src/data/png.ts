@@ -1,12 +1,23 @@
 import { convertIndexedToRgb, decode } from 'fast-png';
+import { Unzlib } from 'fflate';
 import { FASHION_MNIST_SIDE, resizeGray } from './preprocess.ts';
 
 /** A PNG that cannot be decoded or used. */
 export class ImageDecodeError extends Error {
-  override readonly name = 'ImageDecodeError';
+  override readonly name: string = 'ImageDecodeError';
+}
+
+/** A PNG larger than the caller allows (declared size, or image data that inflates beyond it). */
+export class ImageTooLargeError extends ImageDecodeError {
+  override readonly name: string = 'ImageTooLargeError';
 }
 
 const MAX_PNG_SIDE = 4096;
+
+export interface PngDecodeOptions {
+  /** most pixels (width x height) to decode; default 4096 x 4096. Sides are at most 4096 in any case. */
+  readonly maxPixels?: number;
+}
 
 /**
  * Decodes a PNG of any size, bit depth and colour type (gray, gray+alpha, RGB, RGBA, palette) to the 28x28 8-bit
@@ -14,10 +25,10 @@ const MAX_PNG_SIDE = 4096;
  * 601-2); alpha is composited on black, the Fashion-MNIST background. Pure JS (fast-png), so it runs inside
  * workerd too.
  */
-export function decodePngToGray28(bytes: Uint8Array): Uint8Array {
+export function decodePngToGray28(bytes: Uint8Array, options: PngDecodeOptions = {}): Uint8Array {
   let png: ReturnType<typeof decode>;
   let rgba: { data: ArrayLike<number>; channels: number; max: number };
-  checkDeclaredSize(bytes);
+  checkImageDataSize(bytes, options.maxPixels ?? MAX_PNG_SIDE * MAX_PNG_SIDE);
   try {
     png = decode(bytes);
     if (png.width < 1 || png.height < 1 || png.width > MAX_PNG_SIDE || png.height > MAX_PNG_SIDE) {
@@ -46,15 +57,61 @@ export function decodePngToGray28(bytes: Uint8Array): Uint8Array {
   return resizeGray(gray, width, height, FASHION_MNIST_SIDE, FASHION_MNIST_SIDE);
 }
 
-/** Refuses a huge image from its IHDR, before inflating megabytes (a PNG bomb would otherwise cost the memory). */
-function checkDeclaredSize(bytes: Uint8Array): void {
-  // signature (8) + IHDR length and type (8), then width and height, big-endian
-  if (bytes.byteLength < 24 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return; // decode() will say what is wrong
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 24);
-  const width = view.getUint32(16, false);
-  const height = view.getUint32(20, false);
-  if (width < 1 || height < 1 || width > MAX_PNG_SIDE || height > MAX_PNG_SIDE) {
-    throw new ImageDecodeError(`PNG is ${width}x${height}; sides must be 1..${MAX_PNG_SIDE}`);
+const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+/** samples per pixel by PNG colour type */
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Adam7 passes: x offset, y offset, x step, y step */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+/** Compressed bytes inflated per step: deflate expands at most ~1032:1, so one step yields at most ~1 MiB. */
+const INFLATE_STEP = 1024;
+
+/**
+ * Refuses, before the decoder allocates anything, a PNG whose header declares more than `maxPixels` (or a side
+ * over 4096), and one whose image data inflates to more than that header implies: a PNG bomb (a few hundred KB
+ * of deflate that expand to gigabytes under a small declared size) would otherwise cost the memory. The IDAT
+ * stream is inflated in small steps and counted, never held. Malformed files are left to the decoder to name.
+ */
+function checkImageDataSize(bytes: Uint8Array, maxPixels: number): void {
+  if (bytes.byteLength < 33 || !PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunkType = (at: number) => String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
+  if (chunkType(8) !== 'IHDR') return;
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const [depth, colorType, , , interlace] = bytes.subarray(24, 29);
+  if (width < 1 || height < 1) throw new ImageDecodeError(`undecodable PNG: its header declares ${width}x${height} pixels`);
+  if (width > MAX_PNG_SIDE || height > MAX_PNG_SIDE || width * height > maxPixels) {
+    throw new ImageTooLargeError(`PNG is ${width}x${height}; at most ${maxPixels} pixels with sides of 1..${MAX_PNG_SIDE} are decoded`);
+  }
+  const channels = CHANNELS[colorType];
+  if (channels === undefined) return;
+  const rowBytes = (w: number) => 1 + Math.ceil((w * channels * depth) / 8); // a filter byte, then the samples
+  const expected =
+    interlace === 1
+      ? ADAM7.reduce((sum, [x0, y0, dx, dy]) => {
+          const w = Math.ceil((width - x0) / dx);
+          const h = Math.ceil((height - y0) / dy);
+          return w > 0 && h > 0 ? sum + h * rowBytes(w) : sum;
+        }, 0)
+      : height * rowBytes(width);
+  let inflated = 0;
+  const inflater = new Unzlib((chunk) => {
+    inflated += chunk.length;
+    if (inflated > expected) throw new ImageTooLargeError(`PNG image data inflates beyond the ${expected} bytes its ${width}x${height} header implies`);
+  });
+  let at = 8;
+  try {
+    while (at + 12 <= bytes.byteLength) {
+      const length = view.getUint32(at);
+      const type = chunkType(at);
+      const data = bytes.subarray(at + 8, Math.min(at + 8 + length, bytes.byteLength));
+      if (type === 'IDAT') for (let i = 0; i < data.length; i += INFLATE_STEP) inflater.push(data.subarray(i, i + INFLATE_STEP));
+      if (type === 'IEND') break;
+      at += 12 + length;
+    }
+  } catch (e) {
+    if (e instanceof ImageTooLargeError) throw e;
+    // A corrupt stream: the decoder reports it in its own words.
   }
 }
 
