@@ -154,6 +154,19 @@ export async function decodeNinWeights(bytes: Uint8Array): Promise<LoadedWeights
   return { stateDict, manifest };
 }
 
+/**
+ * The same weights file with its manifest's `accuracy` replaced (a measured evaluation of exactly these stored
+ * weights): tensors and their bytes are kept as they are, so `tensorsSha256` stays valid. Refuses a file
+ * without a manifest or whose tensors do not verify.
+ */
+export async function withManifestAccuracy(bytes: Uint8Array, accuracy: NonNullable<NinManifest['accuracy']>): Promise<Uint8Array> {
+  const { manifest } = await decodeNinWeights(bytes);
+  if (!manifest) throw new WeightsError('the weights file has no nin manifest to record an accuracy in');
+  const file = parseSafetensors(bytes);
+  const tensors = [...file.tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, bytes: t.bytes }));
+  return serializeSafetensors(tensors, { ...file.metadata, [MANIFEST_KEY]: JSON.stringify({ ...manifest, accuracy }) });
+}
+
 /** The dtypes each storage writes: int8 files keep their biases (rank 1) in float16. */
 function storageAllows(storage: WeightStorage, dtype: string, rank: number): boolean {
   if (storage === 'float32') return dtype === 'F32';

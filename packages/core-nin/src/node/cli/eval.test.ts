@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../../data/classes.ts';
 import { loadFashionMnist } from '../fashion-mnist.ts';
-import { writeNinWeightsFile } from '../weights-file.ts';
+import { readNinWeightsFile, writeNinWeightsFile } from '../weights-file.ts';
 import { expectOneLineError, runNin } from '../../../test/fixtures/cli.ts';
 import { initialStateDict } from '../../../test/fixtures/weights.ts';
 
@@ -50,7 +50,30 @@ describe('nin eval', () => {
       [['eval', '--weights', weights, '--size', '32'], /--size must be at least 67 for NiN, got 32/],
       [['eval', '--weights', join(dir, 'nope.safetensors')], /nope\.safetensors: no such weights file/],
       [['eval', '--weights', weights, 'extra'], /Unexpected argument 'extra'/],
+      [['eval', '--weights', weights, '--record', '--limit', '10'], /--record needs the whole test set: drop --limit/],
+      [['eval', '--weights', weights, '--record', '--size', '96'], /--record: the weights were trained at 67 px, not 96/],
     ];
     for (const [args, message] of cases) expect(expectOneLineError(await runNin(args), 'eval'), args.join(' ')).toMatch(message);
+  });
+
+  it('--record writes the accuracy measured on all 10,000 images into the manifest, keeping the tensors', async () => {
+    const recordFile = join(dir, 'record.safetensors');
+    await writeNinWeightsFile(recordFile, initialStateDict(9), 'int8', { inputSize: 67, accuracy: { test: 0.5, train: 0.25, evaluatedOn: 'made up for the test' } });
+    const before = await readNinWeightsFile(recordFile);
+    const r = await runNin(['eval', '--weights', recordFile, '--record', '--batch', '100', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ images: 10_000, recorded: recordFile, manifestAccuracy: 0.5 });
+    const after = await readNinWeightsFile(recordFile); // verifies tensorsSha256 on the way
+    expect(after.manifest!.tensorsSha256).toBe(before.manifest!.tensorsSha256);
+    expect(after.manifest!.accuracy).toEqual({
+      test: out.accuracy,
+      train: 0.25,
+      perClass: out.perClass.map((c: { accuracy: number }) => c.accuracy),
+      evaluatedOn: 'all 10000 Fashion-MNIST test images, `nin eval` on wasm:simd, the int8 weights as stored',
+    });
+    expect(after.manifest!.recipe).toEqual(before.manifest!.recipe);
+    expect([...after.stateDict.keys()]).toEqual([...before.stateDict.keys()]);
+    for (const [name, t] of before.stateDict) expect(after.stateDict.get(name)!.data, name).toEqual(t.data);
   });
 });
