@@ -33,26 +33,23 @@ describe('wrangler dev serving the edge Worker', () => {
     expect(await (await fetch(`${dev.url}/model`)).json()).toMatchObject({ inputSize: 224, weightPrecision: 'int8' });
   });
 
-  it('classifies real test images sent as PNG: at least 7 of the first 10 right', async () => {
+  it('classifies real test images sent as PNG: each of the first 10 as its label', async () => {
     const firstTen = samples.filter((s) => !s.file.includes('280x280')).slice(0, 10);
     expect(firstTen).toHaveLength(10);
-    let correct = 0;
     for (const s of firstTen) {
       const res = await fetch(`${dev.url}/predict`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await readFile(join(examples, s.file)) });
       expect(res.status, s.file).toBe(200);
       const body = (await res.json()) as { index: number; label: string; probabilities: number[] };
       expect(body.probabilities).toHaveLength(10);
-      if (body.index === s.label) correct++;
+      // The 224 px model (88.8% on the test set) gets every one of these right; a preprocessing slip would not.
+      expect([body.index, body.label], s.file).toEqual([s.label, s.className]);
     }
-    expect(correct).toBeGreaterThanOrEqual(7);
   });
 
-  it('gives the enlarged RGB picture of test image 0 the same class as the original', async () => {
-    const post = async (file: string) =>
-      (await (await fetch(`${dev.url}/predict`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await readFile(join(examples, file)) })).json()) as { index: number };
+  it('classifies the enlarged RGB picture of a test image as that image\'s label', async () => {
     const big = samples.find((s) => s.file.includes('280x280'))!;
-    const small = samples.find((s) => s.testIndex === big.testIndex && !s.file.includes('280x280'))!;
-    expect((await post(big.file)).index).toBe((await post(small.file)).index);
+    const res = await fetch(`${dev.url}/predict`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await readFile(join(examples, big.file)) });
+    expect(((await res.json()) as { index: number }).index).toBe(big.label);
   });
 
   it('refuses a body over the limit, by Content-Length and when streamed', async () => {

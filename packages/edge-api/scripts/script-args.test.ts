@@ -48,4 +48,17 @@ describe('edge scripts on bad input', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no trained float32 weights at .*nin-fmnist-100\.safetensors: train first/);
   });
+
+  it('edge:check: usage on --help, exit 2 for an unknown option, plan or build, before building anything', async () => {
+    expect((await run('check-bundle.ts', ['--help'])).stdout).toMatch(/^usage: .*npm run edge:check/);
+    for (const [args, env, message] of [
+      [['--plan', 'paid'], {}, "Unknown option '--plan'"],
+      [[], { EDGE_PLAN: 'toString' }, 'EDGE_PLAN must be free or paid, got "toString"'],
+      [[], { EDGE_WEIGHTS: 'int4' }, 'EDGE_WEIGHTS must be one of float32, float16, int8, got "int4"'],
+    ] as const) {
+      const r = await run('check-bundle.ts', [...args], env);
+      expect(r.code, message).toBe(2);
+      expect(r.stderr).toContain(`edge:check: ${message}`);
+    }
+  });
 });
