@@ -16,6 +16,7 @@ export * from './backends/registry.ts';
 export * from './backends/cpu.ts';
 export * from './backends/wasm.ts';
 export * from './onnx/export.ts';
+export * from './stats/quantile.ts';
 export * from './training/recipe.ts';
 export * from './training/sgd.ts';
 export * from './training/step.ts';

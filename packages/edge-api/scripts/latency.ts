@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
+import { quantileSorted } from '@nin-bench/core-nin';
 import { EDGE_DIR, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
 import { REPO_ROOT } from '../src/node/wrangler.ts';
 import { startWranglerDev, type WranglerDev } from '../src/node/wrangler-dev.ts';
@@ -56,8 +57,8 @@ const examples = join(EDGE_DIR, 'examples');
 const samples = (JSON.parse(await readFile(join(examples, 'samples.json'), 'utf8')) as { samples: Sample[] }).samples.filter((s) => !s.file.includes('280x280'));
 const bodies = await Promise.all(samples.map(async (s) => ({ ...s, png: new Uint8Array(await readFile(join(examples, s.file))) })));
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+/** Percentiles with the bench's (and tinybench's) definition: linear interpolation between closest ranks. */
+const percentile = (sorted: number[], p: number) => quantileSorted(sorted, p / 100);
 const summarise = (ms: number[]) => {
   const s = [...ms].sort((a, b) => a - b);
   return { samples: s.length, mean: s.reduce((a, b) => a + b, 0) / s.length, min: s[0], p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s.at(-1)! };

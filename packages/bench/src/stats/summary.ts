@@ -1,3 +1,4 @@
+import { quantileSorted } from '@nin-bench/core-nin';
 import type { Statistics, Task } from 'tinybench';
 
 /**
@@ -20,19 +21,7 @@ export interface LatencySummary {
   readonly rme: number;
 }
 
-/**
- * Linear interpolation between closest ranks on sorted samples (R's type 7, NumPy's default), which is what
- * tinybench uses for its p50/p75/p99: our p90 and its percentiles are read off the same curve.
- */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) throw new RangeError('quantile of no samples');
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be in [0, 1], got ${q}`);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const frac = pos - lo;
-  if (frac === 0) return sorted[lo];
-  return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
-}
+export { quantileSorted };
 
 /** Our summary of tinybench's latency statistics; the task must have been added with `retainSamples: true`. */
 export function summarizeLatency(latency: Statistics): LatencySummary {
