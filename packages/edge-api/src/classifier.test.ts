@@ -7,6 +7,7 @@ import { createNodeBackendRegistry } from '@nin-bench/core-nin/node';
 import { loadEdgeClassifier, type EdgeClassifier } from './classifier.ts';
 import { ensureEdgeWeights } from './node/edge-weights.ts';
 import { syntheticImage } from '../test/requests.ts';
+import { EDGE_LIMITS } from './limits.ts';
 
 // The classifier the Worker serves, built from the same core under Node (tfjs wasm SIMD, bytes instead of a module).
 describe('loadEdgeClassifier on wasm:simd under Node', () => {
@@ -50,5 +51,21 @@ describe('loadEdgeClassifier on wasm:simd under Node', () => {
       /WEIGHT_PRECISION is float16 but the bundled weights are int8/,
     );
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+  });
+
+  it('why the Worker runs a batch one image per pass: at 224 px one pass over 16 images takes the wasm memory past 128 MB', async () => {
+    const sixteen = new Uint8Array(EDGE_LIMITS.maxBatch * 784);
+    for (let i = 0; i < EDGE_LIMITS.maxBatch; i++) sixteen.set(syntheticImage(i + 1), i * 784);
+    // Each load activates the backend afresh (a new wasm instance), so each starts from its own heap.
+    const heapAfter = async (forwardBatch: number) => {
+      const c = await loadEdgeClassifier({ registry: createNodeBackendRegistry(), backend: 'wasm:simd', weights, forwardBatch });
+      await c.classify(sixteen, EDGE_LIMITS.maxBatch, 1);
+      return c.wasmHeapBytes()!;
+    };
+    const onePerPass = await heapAfter(EDGE_LIMITS.forwardBatch);
+    const allInOne = await heapAfter(EDGE_LIMITS.maxBatch);
+    console.log(`wasm memory after a batch of ${EDGE_LIMITS.maxBatch} at 224 px: ${(onePerPass / 2 ** 20).toFixed(0)} MiB one image per pass, ${(allInOne / 2 ** 20).toFixed(0)} MiB in one pass`);
+    expect(onePerPass).toBeLessThan(64 * 2 ** 20);
+    expect(allInOne).toBeGreaterThan(128 * 2 ** 20);
   });
 });
