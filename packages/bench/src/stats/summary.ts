@@ -1,4 +1,6 @@
-import { quantileSorted } from '@nin-bench/core-nin';
+// The subpath, not the core's index: the bench child imports this before the runner's timed init, and the
+// index would load tfjs (spawn.test.ts checks that nothing does).
+import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
 import type { Statistics, Task } from 'tinybench';
 
 /**
