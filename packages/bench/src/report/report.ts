@@ -303,7 +303,7 @@ function methodology(results: BenchResults): string {
       ? [
           '- **HTTP rows** (the edge endpoint) run the server on this same machine (`wrangler dev`, local workerd) and reach it over loopback HTTP: their times include HTTP, JSON and the server\'s own input handling, and the server competes with the client for the cores. The server serves the weights bundled into it (see its details under Machine and versions), so its agreement also reflects their storage precision. Its memory row is the client process only.',
           ...(results.runs.some((r) => r.remote && r.extras?.length)
-            ? ['  The edge runner also reads the CPU time the server\'s workerd processes use per request (user + system, from /proc, over sequential requests; wrangler dev\'s local proxy included, so an upper bound of what Cloudflare would bill on this CPU) measures throughput with 4 concurrent clients, and reads the Worker\'s WebAssembly memory from its /health: see Runner-specific measurements.']
+            ? ['  The edge runner also reads the CPU time the server\'s workerd processes use per request (user + system, from /proc, over sequential requests; wrangler dev\'s local proxy included, so an upper bound of what Cloudflare would bill on this CPU), measures throughput with 4 concurrent clients, and reads the Worker\'s WebAssembly memory from its /health: see Runner-specific measurements.']
             : []),
         ]
       : []),

@@ -111,7 +111,7 @@ export const createRunner: CreateRunner = (task) => {
       if (model.inputSize !== task.size) {
         throw new BackendUnavailableError('edge', `the endpoint serves the ${String(model.inputSize)} px model (bundled ${String(model.weightPrecision)} weights), not ${task.size} px`);
       }
-          // One image as 784 raw bytes; the answer is read whole, as a client would.
+      // One image as 784 raw bytes; the answer is read whole, as a client would.
       const predictOne = async (image: Uint8Array) => {
         const res = await fetch(`${base}/predict?topk=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: image as Uint8Array<ArrayBuffer> });
         await res.arrayBuffer();
