@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { NinClassifier } from '../../model/classifier.ts';
@@ -119,7 +118,7 @@ export const command: CliCommand = {
         perClass: perClass.map((c) => c.accuracy ?? 0),
         evaluatedOn: `all ${count} Fashion-MNIST test images, \`nin eval\` on ${formatBackend(backend)}, the ${result.storage} weights as stored`,
       };
-      await writeFileAtomic(weights.path, await withManifestAccuracy(new Uint8Array(await readFile(weights.path)), accuracy));
+      await writeFileAtomic(weights.path, await withManifestAccuracy(weights.bytes, accuracy));
       recorded = weights.path;
     }
     if (values.json) {
