@@ -208,7 +208,7 @@ export async function trainLite(o: LiteTrainOptions): Promise<{ state: TrainStat
   if (o.resume) {
     if (optimizer.velocity.size > 0) {
       const momentum = paramsFromStateDict((await readNinWeightsFile(join(o.resume, MOMENTUM_FILE))).stateDict);
-      optimizer.loadVelocity(new Map([...momentum].map(([name, t]) => [name, t.dataSync() as Float32Array])));
+      optimizer.loadState(new Map([...momentum].map(([name, t]) => [`velocity/${name}`, t.dataSync() as Float32Array])));
       disposeParams(momentum);
     }
     state = JSON.parse(await readFile(join(o.resume, STATE_FILE), 'utf8')) as TrainState;

@@ -12,6 +12,12 @@ export interface ForwardOptions {
   readonly training?: boolean;
   /** Seed for the dropout mask (training only), so a training step can be replayed exactly. */
   readonly dropoutSeed?: number;
+  /**
+   * The dropout mask itself (training only; wins over `dropoutSeed`): values for the NHWC `shape` at the dropout
+   * stage, 0 or 1/(1-rate). The trainer draws one per image so that a batch split across workers or micro-batches
+   * drops exactly what the whole batch would.
+   */
+  readonly dropoutMask?: (shape: readonly number[], rate: number) => Float32Array;
 }
 
 function conv(x: tf.Tensor4D, spec: ConvSpec, params: NinParams): tf.Tensor4D {
@@ -44,7 +50,8 @@ export function ninForward(params: NinParams, input: tf.Tensor4D, options: Forwa
           x = tf.maxPool(x, stage.window, stage.stride, 'valid');
           break;
         case 'dropout':
-          if (options.training) x = tf.dropout(x, stage.rate, undefined, options.dropoutSeed) as tf.Tensor4D;
+          if (options.training && options.dropoutMask) x = tf.mul(x, tf.tensor(options.dropoutMask(x.shape, stage.rate), x.shape)) as tf.Tensor4D;
+          else if (options.training) x = tf.dropout(x, stage.rate, undefined, options.dropoutSeed) as tf.Tensor4D;
           break;
         case 'global-avg-pool':
           return tf.mean(x, [1, 2]) as tf.Tensor2D;

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { WeightDecayScope } from './recipe.ts';
+import { decays, loadOptimizerState, type NinOptimizer } from './optimizer.ts';
 
 /**
  * SGD with optional momentum and weight decay, as `torch.optim.SGD` (dampening 0, no Nesterov):
  * `g += wd * p; v = m * v + g; p -= lr * v`. Written out (rather than tf.train.momentum) so that its state is
  * plain named tensors that a checkpoint saves and restores exactly, and the update matches PyTorch's.
  */
-export class SgdOptimizer {
+export class SgdOptimizer implements NinOptimizer {
   /** momentum buffers, by parameter name (empty when momentum is 0) */
   readonly velocity = new Map<string, tf.Variable>();
 
@@ -13,9 +15,14 @@ export class SgdOptimizer {
     params: ReadonlyMap<string, tf.Variable>,
     readonly momentum: number,
     readonly weightDecay: number,
+    readonly weightDecayScope: WeightDecayScope = 'all',
   ) {
     // Created up front (zeros = PyTorch's first step, v = g) so the number of live tensors never changes.
     if (momentum > 0) for (const [name, p] of params) this.velocity.set(name, tf.variable(tf.zerosLike(p), false));
+  }
+
+  get state(): ReadonlyMap<string, tf.Variable> {
+    return new Map([...this.velocity].map(([name, v]) => [`velocity/${name}`, v]));
   }
 
   /** Applies one update; `grads` are keyed by parameter name. Disposes nothing it was given. */
@@ -27,7 +34,7 @@ export class SgdOptimizer {
       for (const [name, p] of params) {
         const g0 = grads.get(name);
         if (!g0) throw new Error(`no gradient for parameter ${name}`);
-        let g = this.weightDecay > 0 ? tf.add(g0, tf.mul(wd, p)) : g0;
+        let g = this.weightDecay > 0 && decays(this.weightDecayScope, name) ? tf.add(g0, tf.mul(wd, p)) : g0;
         const v = this.velocity.get(name);
         if (v) {
           v.assign(tf.add(tf.mul(m, v), g));
@@ -38,13 +45,8 @@ export class SgdOptimizer {
     });
   }
 
-  /** Restores momentum buffers saved by a checkpoint. */
-  loadVelocity(values: ReadonlyMap<string, Float32Array>): void {
-    for (const [name, v] of this.velocity) {
-      const data = values.get(name);
-      if (!data || data.length !== v.size) throw new Error(`checkpoint has no momentum buffer of the right size for ${name}`);
-      v.assign(tf.tensor(data, v.shape));
-    }
+  loadState(values: ReadonlyMap<string, Float32Array>): void {
+    loadOptimizerState(this.state, values, (v, data) => v.assign(tf.tensor(data, v.shape)));
   }
 
   dispose(): void {

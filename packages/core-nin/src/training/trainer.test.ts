@@ -35,7 +35,7 @@ async function runToEnd(trainer: NinTrainer, data: LabelledImages, stopAfter = I
 async function snapshot(trainer: NinTrainer): Promise<Record<string, Float32Array>> {
   const out: Record<string, Float32Array> = {};
   for (const [k, p] of trainer.params) out[`param/${k}`] = (await p.data()) as Float32Array;
-  for (const [k, v] of trainer.optimizer.velocity) out[`velocity/${k}`] = (await v.data()) as Float32Array;
+  for (const [k, v] of trainer.optimizer.state) out[k] = (await v.data()) as Float32Array;
   return out;
 }
 

@@ -5,11 +5,25 @@ import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
 import type { LabelledImages } from '../data/idx.ts';
 import type { StateDict } from '../weights/state-dict.ts';
 import { parseSafetensors, serializeSafetensors, type TensorToWrite } from '../weights/safetensors.ts';
-import { checkRecipe, learningRateAt, type TrainingRecipe } from './recipe.ts';
+import { checkRecipe, completeRecipe, learningRateAt, type TrainingRecipe } from './recipe.ts';
 import { initialWeights } from './init.ts';
-import { SgdOptimizer } from './sgd.ts';
+import { createOptimizer, type NinOptimizer } from './optimizer.ts';
 import { dropoutSeedFor, epochOrder } from './shuffle.ts';
-import { trainStep, type StepResult } from './step.ts';
+import { clipByGlobalNorm, type StepResult } from './step.ts';
+import { localGradients, type GradientSource } from './gradient-source.ts';
+import { transformFor, transformImage } from './augment.ts';
+
+/** The teacher's logits `[count, 10]` for every training image, as is and mirrored (distillation). */
+export interface TeacherLogits {
+  readonly logits: Float32Array;
+  /** for the left-right mirrored images; null when the recipe does not flip */
+  readonly flipped: Float32Array | null;
+}
+
+/** The training set, with the teacher's logits when the recipe distils. */
+export interface TrainingData extends LabelledImages {
+  readonly teacher?: TeacherLogits | null;
+}
 
 /** What one finished epoch measured. */
 export interface EpochRecord {
@@ -57,6 +71,8 @@ export interface StepEvent extends StepResult {
   /** running means over the epoch so far */
   readonly epochLoss: number;
   readonly epochAccuracy: number;
+  /** global L2 norm of the batch gradient before clipping (only computed when the recipe clips) */
+  readonly gradientNorm: number | null;
 }
 
 export const CHECKPOINT_KEY = 'nin_training_checkpoint';
@@ -72,14 +88,13 @@ const freshProgress = (): EpochProgress => ({ step: 0, seen: 0, lossSum: 0, corr
 export class NinTrainer {
   private constructor(
     readonly params: Map<string, tf.Variable>,
-    readonly optimizer: SgdOptimizer,
+    readonly optimizer: NinOptimizer,
     readonly state: TrainerState,
   ) {}
 
   /** Fresh parameters (the recipe's initialisation, seeded; d2l's Xavier-uniform by default). */
   static create(recipe: TrainingRecipe): NinTrainer {
-    // Checkpoints written before `init` existed were all Xavier-uniform.
-    recipe = { ...recipe, init: recipe.init ?? 'xavier-uniform' };
+    recipe = completeRecipe(recipe);
     checkRecipe(recipe);
     const init = initialWeights(recipe.init, recipe.seed);
     const params = new Map<string, tf.Variable>();
@@ -87,7 +102,7 @@ export class NinTrainer {
       const w = init.get(spec.name)!;
       params.set(spec.name, tf.variable(tf.tensor(w.data, w.shape), true));
     }
-    return new NinTrainer(params, new SgdOptimizer(params, recipe.momentum, recipe.weightDecay), {
+    return new NinTrainer(params, createOptimizer(recipe, params), {
       recipe,
       completedEpochs: 0,
       globalStep: 0,
@@ -104,6 +119,7 @@ export class NinTrainer {
     const meta = JSON.parse(json) as { format: string; state: TrainerState };
     if (meta.format !== CHECKPOINT_FORMAT) throw new Error(`unknown checkpoint format ${meta.format}`);
     const trainer = NinTrainer.create(meta.state.recipe);
+    meta.state.recipe = trainer.recipe;
     const read = (name: string): Float32Array => {
       const raw = file.tensors.get(name);
       if (!raw || raw.dtype !== 'F32') throw new Error(`checkpoint tensor ${name} is missing`);
@@ -114,9 +130,7 @@ export class NinTrainer {
       if (data.length !== p.size) throw new Error(`checkpoint tensor param/${name} has ${data.length} values, expected ${p.size}`);
       tf.tidy(() => p.assign(tf.tensor(data, p.shape)));
     }
-    if (trainer.optimizer.velocity.size > 0) {
-      trainer.optimizer.loadVelocity(new Map([...trainer.params.keys()].map((name) => [name, read(`velocity/${name}`)])));
-    }
+    trainer.optimizer.loadState(new Map([...trainer.optimizer.state.keys()].map((key) => [key, read(key)])));
     Object.assign(trainer.state, meta.state);
     return trainer;
   }
@@ -148,8 +162,8 @@ export class NinTrainer {
    * Returns the epoch's record once it is complete (test accuracy still null: see {@link finishEpoch}).
    */
   async trainEpoch(
-    data: LabelledImages,
-    hooks: { shouldStop?: () => boolean; onStep?: (e: StepEvent) => void; now?: () => number } = {},
+    data: TrainingData,
+    hooks: { shouldStop?: () => boolean; onStep?: (e: StepEvent) => void; now?: () => number; gradients?: GradientSource } = {},
   ): Promise<{ finished: boolean }> {
     const { recipe, current } = this.state;
     const now = hooks.now ?? (() => performance.now());
@@ -159,6 +173,11 @@ export class NinTrainer {
     const order = epochOrder(count, recipe.seed, this.state.completedEpochs);
     const size = recipe.inputSize;
     const pixels = new Uint8Array(recipe.batchSize * FASHION_MNIST_PIXELS);
+    const source = hooks.gradients ?? localGradients;
+    const distill = recipe.distill ? { weight: recipe.distill.weight, temperature: recipe.distill.temperature } : null;
+    if (distill && !data.teacher) throw new Error('the recipe distils but no teacher logits were given');
+    if (distill && recipe.augment.flip && !data.teacher?.flipped) throw new Error('the recipe flips images but the teacher logits of the mirrored images are missing');
+    const teacherLogits = distill ? new Float32Array(recipe.batchSize * 10) : null;
     while (current.step < stepsPerEpoch) {
       // On CPU backends every await above resolves as a microtask, so without this the event loop would never
       // run timers (progress output) or signal handlers (Ctrl-C) during an epoch.
@@ -170,12 +189,24 @@ export class NinTrainer {
       const labels = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const k = order[start + i];
-        pixels.set(data.images.subarray(k * FASHION_MNIST_PIXELS, (k + 1) * FASHION_MNIST_PIXELS), i * FASHION_MNIST_PIXELS);
+        const t = transformFor(recipe.augment, recipe.seed, this.state.completedEpochs, k);
+        transformImage(data.images.subarray(k * FASHION_MNIST_PIXELS, (k + 1) * FASHION_MNIST_PIXELS), t, pixels.subarray(i * FASHION_MNIST_PIXELS, (i + 1) * FASHION_MNIST_PIXELS));
         labels[i] = data.labels[k];
+        // Shifts move the garment by a pixel or two; the teacher's answer is taken for the unshifted image.
+        if (teacherLogits) teacherLogits.set((t.flip ? data.teacher!.flipped! : data.teacher!.logits).subarray(k * 10, (k + 1) * 10), i * 10);
       }
       const images = preprocessImages(pixels.subarray(0, n * FASHION_MNIST_PIXELS), size);
       const learningRate = learningRateAt(recipe, this.state.globalStep, totalSteps);
-      const result = await trainStep(this.params, this.optimizer, { images, labels, count: n, inputSize: size }, learningRate, dropoutSeedFor(recipe.seed, this.state.globalStep));
+      const batch = { images, labels, count: n, inputSize: size, teacherLogits: teacherLogits?.subarray(0, n * 10) ?? null };
+      const computed = await source.compute(this.params, batch, { dropoutSeed: dropoutSeedFor(recipe.seed, this.state.globalStep), distill }, recipe.microBatch);
+      let gradientNorm: number | null = null;
+      try {
+        if (recipe.clipNorm > 0) gradientNorm = await clipByGlobalNorm(computed.grads, recipe.clipNorm);
+        this.optimizer.apply(this.params, computed.grads, learningRate, this.state.globalStep + 1);
+      } finally {
+        for (const g of computed.grads.values()) g.dispose();
+      }
+      const result: StepResult = { loss: computed.lossSum / n, correct: computed.correct };
       if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss ${result.loss} at step ${this.state.globalStep} (lower the learning rate)`);
       const seconds = (now() - t0) / 1000;
       current.step++;
@@ -194,6 +225,7 @@ export class NinTrainer {
         seconds,
         epochLoss: current.lossSum / current.seen,
         epochAccuracy: current.correct / current.seen,
+        gradientNorm,
       });
     }
     return { finished: true };
@@ -232,7 +264,7 @@ export class NinTrainer {
       tensors.push({ name, dtype: 'F32', shape: t.shape, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
     };
     for (const [name, p] of this.params) await add(`param/${name}`, p);
-    for (const [name, v] of this.optimizer.velocity) await add(`velocity/${name}`, v);
+    for (const [key, v] of this.optimizer.state) await add(key, v);
     return serializeSafetensors(tensors, { [CHECKPOINT_KEY]: JSON.stringify({ format: CHECKPOINT_FORMAT, state: this.state }) });
   }
 

@@ -14,13 +14,24 @@ options:
   --epochs N          epochs (default ${D2L_RECIPE.epochs})
   --batch N           batch size (default ${D2L_RECIPE.batchSize})
   --lr X              (peak) learning rate (default ${D2L_RECIPE.learningRate})
+  --optimizer O       sgd (default) | adamw (PyTorch's AdamW, betas 0.9/0.999)
   --momentum X        SGD momentum, PyTorch semantics (default 0)
-  --weight-decay X    L2 weight decay (default 0)
-  --schedule S        constant | cosine (default constant)
+  --weight-decay X    weight decay: L2 for sgd, decoupled for adamw (default 0)
+  --decay-scope S     all (default) | weights (conv weights only, never biases)
+  --schedule S        constant | cosine | onecycle (PyTorch's OneCycleLR) (default constant)
   --warmup N          linear warm-up steps (default 0)
   --init I            xavier-uniform (d2l, default) | he-normal
   --seed N            seed for init, shuffling and dropout (default 0)
   --limit N           train on the first N training images only (default: all 60000)
+  --micro-batch N     compute each batch's gradient N images at a time and sum (default: the whole batch)
+  --clip-norm X       clip the batch gradient to global L2 norm X (default: no clipping)
+  --augment-shift N   shift each training image by up to N px per axis, seeded (default 0)
+  --augment-flip      mirror each training image left-right with probability 1/2, seeded
+  --teacher W         distil from the weights file W (its logits for the training images are cached)
+  --distill-weight A  weight of the teacher's soft targets in the loss (default 0.5; needs --teacher)
+  --temperature T     distillation temperature (default 4; needs --teacher)
+  --teacher-cache D   where the teacher's logits are cached (default checkpoints/teacher-logits)
+  --workers N         compute each batch's gradient on N threads, one core each (default 1)
   --backend B         auto | webgpu | tensorflow | wasm[:simd|:plain] | cpu (default auto: fastest available)
   --out DIR           weights directory (default packages/core-nin/weights)
   --results DIR       epoch log and curve directory (default results/training)
@@ -60,6 +71,17 @@ export const command: CliCommand = {
         seed: { type: 'string' },
         init: { type: 'string' },
         limit: { type: 'string' },
+        optimizer: { type: 'string' },
+        'decay-scope': { type: 'string' },
+        'micro-batch': { type: 'string' },
+        'clip-norm': { type: 'string' },
+        'augment-shift': { type: 'string' },
+        'augment-flip': { type: 'boolean', default: false },
+        teacher: { type: 'string' },
+        'distill-weight': { type: 'string' },
+        temperature: { type: 'string' },
+        'teacher-cache': { type: 'string' },
+        workers: { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         out: { type: 'string' },
         results: { type: 'string', default: 'results/training' },
@@ -79,16 +101,30 @@ export const command: CliCommand = {
       batchSize: number(values.batch, 'batch', D2L_RECIPE.batchSize, true),
       learningRate: number(values.lr, 'lr', D2L_RECIPE.learningRate),
       momentum: number(values.momentum, 'momentum', D2L_RECIPE.momentum),
+      optimizer: (values.optimizer ?? D2L_RECIPE.optimizer) as TrainingRecipe['optimizer'],
       weightDecay: number(values['weight-decay'], 'weight-decay', D2L_RECIPE.weightDecay),
+      weightDecayScope: (values['decay-scope'] ?? D2L_RECIPE.weightDecayScope) as TrainingRecipe['weightDecayScope'],
       schedule: (values.schedule ?? D2L_RECIPE.schedule) as TrainingRecipe['schedule'],
       warmupSteps: number(values.warmup, 'warmup', D2L_RECIPE.warmupSteps, true),
       init: (values.init ?? D2L_RECIPE.init) as TrainingRecipe['init'],
       seed: number(values.seed, 'seed', D2L_RECIPE.seed, true),
       limit: number(values.limit, 'limit', D2L_RECIPE.limit, true),
+      microBatch: number(values['micro-batch'], 'micro-batch', D2L_RECIPE.microBatch, true),
+      clipNorm: number(values['clip-norm'], 'clip-norm', D2L_RECIPE.clipNorm),
+      augment: { shift: number(values['augment-shift'], 'augment-shift', 0, true), flip: values['augment-flip']! },
+      // Filled in from the teacher's manifest by runTraining.
+      distill: null,
     };
+    if (values.teacher === undefined && (values['distill-weight'] !== undefined || values.temperature !== undefined)) throw new CliUsageError('--distill-weight and --temperature need --teacher W');
+    const distill =
+      values.teacher === undefined
+        ? undefined
+        : { teacherPath: values.teacher, weight: number(values['distill-weight'], 'distill-weight', 0.5), temperature: number(values.temperature, 'temperature', 4) };
+    const workers = number(values.workers, 'workers', 1, true);
+    if (workers < 1) throw new CliUsageError(`--workers must be at least 1, got ${workers}`);
     try {
       assertInputSize(recipe.inputSize);
-      checkRecipe(recipe);
+      checkRecipe(distill ? { ...recipe, distill: { teacher: distill.teacherPath, teacherSha256: '', teacherInputSize: 0, weight: distill.weight, temperature: distill.temperature } } : recipe);
     } catch (e) {
       throw new CliUsageError((e as Error).message);
     }
@@ -104,6 +140,9 @@ export const command: CliCommand = {
       resultsDir: values.results!,
       checkpointDir: values['checkpoint-dir']!,
       resume: values.resume!,
+      distill,
+      teacherCacheDir: values['teacher-cache'],
+      workers,
       // --epochs with --resume may only grow the plan; the rest of the recipe comes from the checkpoint.
       extendToEpochs: values.resume && values.epochs !== undefined ? recipe.epochs : undefined,
       maxMinutes,

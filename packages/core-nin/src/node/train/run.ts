@@ -15,9 +15,13 @@ import type { ManifestDescription, WeightStorage } from '../../weights/manifest.
 import { paramsFromStateDict, disposeParams } from '../../model/params.ts';
 import { RECIPE_CONSTANTS, type TrainingRecipe } from '../../training/recipe.ts';
 import { evaluateAccuracy, type AccuracyReport } from '../../training/evaluate.ts';
-import type { EpochRecord, NinTrainer as NinTrainerType } from '../../training/trainer.ts';
+import type { EpochRecord, NinTrainer as NinTrainerType, TrainingData } from '../../training/trainer.ts';
+import type { GradientSource } from '../../training/gradient-source.ts';
 import { trainingCurveSvg } from './curve.ts';
 import { activateTrainingBackend } from './backend.ts';
+import { DEFAULT_TEACHER_CACHE_DIR, teacherLogits } from './teacher-logits.ts';
+import { createParallelGradients } from './parallel-gradients.ts';
+import { readNinWeightsFile } from '../weights-file.ts';
 
 export interface TrainRunOptions {
   readonly recipe: TrainingRecipe;
@@ -44,6 +48,12 @@ export interface TrainRunOptions {
   readonly testEveryEpoch: boolean;
   /** test on the first N test images only (smoke runs; the manifest says how many were used) */
   readonly testLimit?: number;
+  /** distil from this teacher (a fresh run; a resumed one keeps its recipe's teacher, which must be unchanged) */
+  readonly distill?: { readonly teacherPath: string; readonly weight: number; readonly temperature: number };
+  /** where the teacher's logits are cached (default checkpoints/teacher-logits) */
+  readonly teacherCacheDir?: string;
+  /** threads computing each batch's gradient, one core each (default 1; CPU backends only) */
+  readonly workers?: number;
   /** stop after this many optimiser steps in this invocation (tests simulate an interrupted run with it) */
   readonly stopAfterSteps?: number;
   readonly log?: (line: string) => void;
@@ -96,17 +106,54 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     }
     log(`resuming from ${checkpointPath}: epoch ${s.completedEpochs + 1}, step ${s.current.step} (global step ${s.globalStep})`);
   } else {
-    trainer = NinTrainer.create(options.recipe);
+    let recipe = options.recipe;
+    if (options.distill) {
+      const teacher = await readNinWeightsFile(options.distill.teacherPath);
+      if (!teacher.manifest) throw new RangeError(`--teacher ${options.distill.teacherPath}: the teacher needs a manifest (input size, tensor hash)`);
+      recipe = { ...recipe, distill: { teacher: options.distill.teacherPath, teacherSha256: teacher.manifest.tensorsSha256, teacherInputSize: teacher.manifest.inputSize, weight: options.distill.weight, temperature: options.distill.temperature } };
+    }
+    trainer = NinTrainer.create(recipe);
   }
   const recipe = trainer.recipe;
+  const workers = options.workers ?? 1;
+  if (workers > 1 && backend.name !== 'wasm' && backend.name !== 'cpu') throw new RangeError(`--workers ${workers}: parallel gradients are for the CPU backends (wasm, cpu), not ${formatBackend(backend)}`);
   const [train, fullTest] = await Promise.all([loadFashionMnist('train', { dir: options.dataDir }), loadFashionMnist('test', { dir: options.dataDir })]);
   const testCount = options.testLimit ? Math.min(options.testLimit, fullTest.count) : fullTest.count;
   const test = { images: fullTest.images.subarray(0, testCount * 784), labels: fullTest.labels.subarray(0, testCount), count: testCount };
   const trainCount = recipe.limit > 0 ? Math.min(recipe.limit, train.count) : train.count;
   const stepsPerEpoch = trainer.stepsPerEpoch(train.count);
+  let trainData: TrainingData = train;
+  if (recipe.distill) {
+    const teacherPath = options.distill?.teacherPath ?? recipe.distill.teacher;
+    const bar = options.progress ? new cliProgress.SingleBar({ format: `  teacher logits |{bar}| {value}/{total} images | ETA {eta_formatted}`, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 30_000 }, cliProgress.Presets.shades_classic) : null;
+    let started = false;
+    const logits = await teacherLogits({
+      teacherPath,
+      images: { images: train.images.subarray(0, trainCount * 784), labels: train.labels.subarray(0, trainCount), count: trainCount },
+      flipped: recipe.augment.flip,
+      cacheDir: options.teacherCacheDir ?? DEFAULT_TEACHER_CACHE_DIR,
+      log,
+      onProgress: (done, total) => {
+        if (!started) bar?.start(total, 0);
+        started = true;
+        bar?.update(done);
+      },
+    });
+    bar?.stop();
+    if (logits.teacherSha256 !== recipe.distill.teacherSha256) throw new RangeError(`teacher ${teacherPath} is not the run's teacher (tensors sha256 ${logits.teacherSha256.slice(0, 12)}, the recipe has ${recipe.distill.teacherSha256.slice(0, 12)})`);
+    trainData = { ...train, teacher: logits };
+  }
+  let gradients: GradientSource | undefined;
+  if (workers > 1) {
+    gradients = await createParallelGradients(workers, formatBackend(backend));
+    log(`gradients: ${gradients.description}`);
+  }
   log(`training NiN at ${recipe.inputSize} px on ${formatBackend(backend)} (${JSON.stringify(backend.details)}): ` +
-    `${recipe.epochs} epochs x ${stepsPerEpoch} steps of ${recipe.batchSize} (${trainCount} images), lr ${recipe.learningRate} ${recipe.schedule}` +
-    `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay}, init ${recipe.init}, seed ${recipe.seed}`);
+    `${recipe.epochs} epochs x ${stepsPerEpoch} steps of ${recipe.batchSize} (${trainCount} images), ${recipe.optimizer} lr ${recipe.learningRate} ${recipe.schedule}` +
+    `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay} (${recipe.weightDecayScope}), init ${recipe.init}, seed ${recipe.seed}` +
+    `${recipe.augment.shift || recipe.augment.flip ? `, augment shift ${recipe.augment.shift}${recipe.augment.flip ? ' + flip' : ''}` : ''}` +
+    `${recipe.distill ? `, distil from ${recipe.distill.teacher} (weight ${recipe.distill.weight}, T ${recipe.distill.temperature})` : ''}` +
+    `${recipe.microBatch ? `, micro-batch ${recipe.microBatch}` : ''}${recipe.clipNorm ? `, clip ${recipe.clipNorm}` : ''}, ${workers} thread${workers > 1 ? 's' : ''}`);
 
   let interrupted = false;
   const onSigint = () => {
@@ -136,6 +183,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     platform: `${process.platform}-${process.arch}`,
     gitCommit: gitCommit(),
     command: options.argv ? `nin train ${options.argv.join(' ')}` : undefined,
+    gradientThreads: workers,
     started: started.toISOString(),
     ...extra,
   });
@@ -226,7 +274,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
           )
         : null;
       bar?.start(stepsPerEpoch, trainer.state.current.step, { loss: '-', acc: '-', ips: '-', lr: '-' });
-      const { finished } = await trainer.trainEpoch(train, {
+      const { finished } = await trainer.trainEpoch(trainData, {
+        gradients,
         shouldStop: () => {
           if (interrupted) return true;
           if (options.stopAfterSteps !== undefined && stepsThisRun >= options.stopAfterSteps) return true;
@@ -266,6 +315,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     }
   } finally {
     process.off('SIGINT', onSigint);
+    await gradients?.dispose();
   }
 
   const lastRecord = trainer.state.history.at(-1);
