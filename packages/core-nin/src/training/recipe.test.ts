@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { D2L_RECIPE, checkRecipe, learningRateAt } from './recipe.ts';
+import { D2L_RECIPE, checkRecipe, completeRecipe, learningRateAt } from './recipe.ts';
 
 describe('training recipe', () => {
   it("defaults to d2l's NiN recipe", () => {
@@ -24,7 +24,32 @@ describe('training recipe', () => {
     [{ momentum: 1 }, /momentum/],
     [{ schedule: 'linear' }, /schedule/],
     [{ limit: -3 }, /limit/],
+    [{ optimizer: 'adam' }, /optimizer/],
+    [{ weightDecayScope: 'biases' }, /weight decay scope/],
+    [{ microBatch: -1 }, /micro-batch/],
+    [{ clipNorm: Number.NaN }, /clip norm/],
+    [{ augment: { shift: 14, flip: false } }, /shift/],
+    [{ distill: { teacher: 't', teacherSha256: '', teacherInputSize: 224, weight: 1.5, temperature: 4 } }, /distillation weight/],
+    [{ distill: { teacher: 't', teacherSha256: '', teacherInputSize: 224, weight: 0.5, temperature: 0 } }, /temperature/],
   ])('rejects %o', (change, message) => {
     expect(() => checkRecipe({ ...D2L_RECIPE, ...(change as object) })).toThrow(message);
+  });
+
+  it("one-cycle follows PyTorch's OneCycleLR (cosine, pct_start 0.3, div 25, final div 1e4)", () => {
+    const r = { ...D2L_RECIPE, learningRate: 0.002, schedule: 'onecycle' as const };
+    const total = 100;
+    // torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.002, total_steps=100).get_last_lr() at steps 0, 29, 64, 99
+    expect(learningRateAt(r, 0, total)).toBeCloseTo(0.002 / 25, 12);
+    expect(learningRateAt(r, 29, total)).toBeCloseTo(0.002, 12);
+    const mid = 29 + (99 - 29) / 2;
+    expect(learningRateAt(r, mid, total)).toBeCloseTo((0.002 + 0.002 / 25 / 1e4) / 2, 12);
+    expect(learningRateAt(r, 99, total)).toBeCloseTo(0.002 / 25 / 1e4, 15);
+    for (let s = 1; s < 29; s++) expect(learningRateAt(r, s, total)).toBeGreaterThan(learningRateAt(r, s - 1, total));
+    for (let s = 30; s < 100; s++) expect(learningRateAt(r, s, total)).toBeLessThan(learningRateAt(r, s - 1, total));
+  });
+
+  it('completes a recipe recorded before a field existed with what that run used', () => {
+    const old = { inputSize: 96, epochs: 2, batchSize: 64, learningRate: 0.03, momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine', warmupSteps: 150, seed: 0, limit: 0 } as const;
+    expect(completeRecipe(old)).toMatchObject({ ...old, init: 'xavier-uniform', optimizer: 'sgd', weightDecayScope: 'all', microBatch: 0, clipNorm: 0, augment: { shift: 0, flip: false }, distill: null });
   });
 });

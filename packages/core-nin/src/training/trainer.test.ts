@@ -110,6 +110,70 @@ describe('NiN training on wasm', () => {
     trainer.dispose();
   });
 
+  it('resumes bit for bit with augmentation, AdamW, one-cycle, micro-batches and clipping on', async () => {
+    const recipe: TrainingRecipe = {
+      ...SMALL,
+      limit: 16,
+      optimizer: 'adamw',
+      learningRate: 0.002,
+      weightDecay: 0.05,
+      weightDecayScope: 'weights',
+      schedule: 'onecycle',
+      microBatch: 3,
+      clipNorm: 0.5,
+      augment: { shift: 2, flip: true },
+    };
+    const norms: (number | null)[] = [];
+    const whole = NinTrainer.create(recipe);
+    while (!whole.done) {
+      await whole.trainEpoch(train, { onStep: (e) => norms.push(e.gradientNorm) });
+      whole.finishEpoch(null, train.count);
+    }
+    const expected = await snapshot(whole);
+    // Clipping was measured every step and was active at least once (the norm is over 0.5 somewhere).
+    expect(norms.every((n) => n !== null && n > 0)).toBe(true);
+    expect(norms.some((n) => n! > 0.5)).toBe(true);
+    expect(Object.keys(expected).filter((k) => k.startsWith('adam_'))).toHaveLength(2 * 24);
+
+    const first = NinTrainer.create(recipe);
+    expect(await runToEnd(first, train, 3)).toBe(false); // 2 steps per epoch: stops inside epoch 2
+    const resumed = NinTrainer.fromCheckpoint(await first.checkpoint());
+    first.dispose();
+    expect(resumed.recipe).toEqual(whole.recipe);
+    expect(await runToEnd(resumed, train)).toBe(true);
+    const got = await snapshot(resumed);
+    for (const k of Object.keys(expected)) expect(got[k], k).toEqual(expected[k]);
+    expect(timeless(resumed)).toEqual(timeless(whole));
+    whole.dispose();
+    resumed.dispose();
+  });
+
+  it('a micro-batched step equals the whole-batch step (gradient accumulation)', async () => {
+    const a = NinTrainer.create({ ...SMALL, epochs: 1, limit: 16 });
+    const b = NinTrainer.create({ ...SMALL, epochs: 1, limit: 16, microBatch: 3 });
+    await a.trainEpoch(train);
+    await b.trainEpoch(train);
+    const [sa, sb] = [await snapshot(a), await snapshot(b)];
+    for (const k of Object.keys(sa)) {
+      let scale = 0;
+      let worst = 0;
+      sa[k].forEach((v, i) => {
+        scale = Math.max(scale, Math.abs(v));
+        worst = Math.max(worst, Math.abs(v - sb[k][i]));
+      });
+      expect(worst, k).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
+    }
+    a.dispose();
+    b.dispose();
+  });
+
+  it('refuses to distil without teacher logits', async () => {
+    const distill = { teacher: 't', teacherSha256: 'x', teacherInputSize: 67, weight: 0.5, temperature: 4 };
+    const trainer = NinTrainer.create({ ...SMALL, epochs: 1, limit: 16, distill });
+    await expect(trainer.trainEpoch(train)).rejects.toThrow(/no teacher logits/);
+    trainer.dispose();
+  });
+
   it('refuses a checkpoint that is not one', () => {
     expect(() => NinTrainer.fromCheckpoint(new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]))).toThrow(/not a nin training checkpoint/);
   });

@@ -22,6 +22,12 @@ describe('nin train', () => {
     [['--lr', '0'], /learning rate/],
     [['--schedule', 'step'], /schedule/],
     [['--bogus'], /bogus/],
+    [['--optimizer', 'adam'], /optimizer must be one of sgd, adamw/],
+    [['--temperature', '2'], /need --teacher/],
+    [['--teacher', 'w.safetensors', '--distill-weight', '2'], /distillation weight/],
+    [['--workers', '0'], /--workers must be at least 1/],
+    [['--augment-shift', '1.5'], /--augment-shift must be an integer/],
+    [['--decay-scope', 'biases'], /weight decay scope/],
   ])('rejects %j with exit 2 and one line that points at --help', async (args, message) => {
     const r = await runNin(['train', ...args]);
     expect(r.code).toBe(2);
