@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freePort, groupCpuMs, spawnProcessGroup } from './process-group.ts';
+import { freePort, groupCpuMs, processExecutable, spawnProcessGroup } from './process-group.ts';
 
 const exec = promisify(execFile);
 
@@ -27,13 +29,22 @@ async function waitUntil(condition: () => boolean, ms: number): Promise<boolean>
 
 describe('spawnProcessGroup', () => {
   it('runs a command in its own group, reads the CPU time of its processes, and stops all of them', async () => {
-    // A child that burns ~400 ms of CPU, then starts a grandchild (same group) and waits.
-    const script = `const t = Date.now(); while (Date.now() - t < 400); require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' }); console.log('ready'); setTimeout(() => {}, 60000);`;
+    // A child that renames itself (its comm is then no longer `node`, as on Node 24, whose main thread calls
+    // itself `MainThread`), burns ~400 ms of CPU, then starts a grandchild (same group) and waits.
+    const script = `process.title = 'nin-renamed'; const t = Date.now(); while (Date.now() - t < 400); require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' }); console.log('ready'); setTimeout(() => {}, 60000);`;
     const group = spawnProcessGroup([process.execPath, '-e', script], { cwd: process.cwd() });
     try {
       expect(await waitUntil(() => group.output().includes('ready'), 10_000)).toBe(true);
-      expect(group.cpuMs('node')).toBeGreaterThanOrEqual(300);
+      expect(readFileSync(`/proc/${group.pid}/comm`, 'utf8').trim()).toBe('nin-renamed');
+      expect(processExecutable(group.pid)).toBe(basename(process.execPath)); // `node`, whatever the comm
+      expect(group.cpuMs(basename(process.execPath))).toBeGreaterThanOrEqual(300);
+      expect(groupCpuMs(group.pid, 'nin-renamed')).toBe(0); // the comm is not what is matched
       expect(groupCpuMs(group.pid, 'no-such-command')).toBe(0);
+      // Its processes: the child (renamed), the grandchild, the watchdog's shell.
+      const processes = group.processes();
+      expect(processes.find((p) => p.pid === group.pid)).toMatchObject({ executable: basename(process.execPath), cmdline: expect.stringContaining('nin-renamed') });
+      expect(processes.find((p) => p.cmdline.endsWith(' -e setTimeout(() => {}, 60000)'))?.executable).toBe(basename(process.execPath));
+      expect(processes.length).toBeGreaterThanOrEqual(3);
     } finally {
       await group.stop(2000);
     }

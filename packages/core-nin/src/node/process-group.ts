@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /**
@@ -15,8 +15,10 @@ export interface ProcessGroup {
   readonly exited: Promise<void>;
   /** stdout and stderr so far */
   output(): string;
-  /** user + system CPU time (ms) of the group's processes named `comm` (Linux /proc) */
-  cpuMs(comm: string): number;
+  /** the group's processes now: pid, executable, command line, CPU time (Linux /proc) */
+  processes(): GroupProcess[];
+  /** user + system CPU time (ms) of the group's processes running the executable named `executable` (Linux /proc) */
+  cpuMs(executable: string): number;
   /** sends `sig` to every process of the group, now (for an `exit` handler, which cannot wait) */
   signal(sig: NodeJS.Signals): void;
   /** SIGTERM to the group (servers clean up on it), SIGKILL to what is left after `graceMs`; resolves once the leader is gone */
@@ -61,7 +63,8 @@ export function spawnProcessGroup(argv: readonly string[], options: { readonly c
     child,
     exited,
     output: () => output,
-    cpuMs: (comm) => groupCpuMs(pgid, comm),
+    processes: () => groupProcesses(pgid),
+    cpuMs: (executable) => groupCpuMs(pgid, executable),
     signal,
     async stop(graceMs = 5000) {
       signal('SIGTERM');
@@ -73,25 +76,67 @@ export function spawnProcessGroup(argv: readonly string[], options: { readonly c
   };
 }
 
-/** Sums utime + stime (ms) of the processes in process group `pgid` whose command is `comm` (Linux /proc). */
-export function groupCpuMs(pgid: number, comm: string): number {
+/**
+ * The file name of the executable process `pid` runs (`node`, `workerd`): the basename of /proc/PID/exe, which
+ * the process cannot rename. Not /proc/PID/comm, the main thread's name: since Node 24 that reads `MainThread`,
+ * and `process.title` sets it to anything. Falls back to comm where exe cannot be read (another user's process,
+ * a kernel thread); null once the process is gone.
+ */
+export function processExecutable(pid: number | string): string | null {
+  try {
+    const exe = readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+    return exe.slice(exe.lastIndexOf('/') + 1);
+  } catch {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** One process of a group, as /proc saw it. */
+export interface GroupProcess {
+  readonly pid: number;
+  /** see processExecutable */
+  readonly executable: string | null;
+  /** its arguments joined by spaces ('' for a zombie) */
+  readonly cmdline: string;
+  /** user + system CPU time so far (ms) */
+  readonly cpuMs: number;
+}
+
+/** The processes in process group `pgid` now (Linux /proc; throws where there is none). */
+export function groupProcesses(pgid: number): GroupProcess[] {
   const ticksPerSecond = 100; // USER_HZ: 100 on every Linux ABI Node supports
-  let ticks = 0;
+  const out: GroupProcess[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
+    let cmdline: string;
     try {
       stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp ... ; comm may hold spaces, so split after the last ')'
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
     } catch {
       continue; // exited meanwhile
     }
-    // pid (comm) state ppid pgrp ... ; comm may hold spaces, so split after the last ')'
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== pgid || name !== comm) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
+    const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+    out.push({ pid: Number(entry), executable: processExecutable(entry), cmdline, cpuMs });
   }
-  return (ticks * 1000) / ticksPerSecond;
+  return out;
+}
+
+/**
+ * Sums utime + stime (ms) of the processes in process group `pgid` that run the executable named `executable`
+ * (see processExecutable; Linux /proc).
+ */
+export function groupCpuMs(pgid: number, executable: string): number {
+  let ms = 0;
+  for (const p of groupProcesses(pgid)) if (p.executable === executable) ms += p.cpuMs;
+  return ms;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
