@@ -1,9 +1,9 @@
 // End to end: `nin-bench run --backends edge` starts the real `wrangler dev` through `npm run edge:dev`, measures
 // /predict over HTTP, reads workerd's CPU per request from /proc, and stops the server when it is done.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,8 @@ async function edge96Workerds(): Promise<string[]> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() !== 'workerd') continue;
+      // The executable, not /proc/PID/comm (a thread's name, which a process may change: Node 24's reads `MainThread`)
+      if (basename(await readlink(`/proc/${entry}/exe`)) !== 'workerd') continue;
       if ((await readFile(`/proc/${entry}/environ`, 'latin1')).split('\0').includes('EDGE_SIZE=96')) pids.push(entry);
     } catch {
       /* gone, or not ours */

@@ -21,7 +21,11 @@ interface CpuTimes {
   readonly command: string;
 }
 
-/** utime + stime (clock ticks) and command line of every process, from /proc (Linux). */
+/**
+ * utime + stime (clock ticks) and command line of every process, from /proc (Linux). Named by the command line,
+ * which is the same on every Node version; the comm in /proc/PID/stat (Node 24's main thread calls itself
+ * `MainThread`) only for the processes without one (kernel threads).
+ */
 async function processCpuTimes(): Promise<Map<number, CpuTimes>> {
   const out = new Map<number, CpuTimes>();
   for (const name of await readdir('/proc')) {
