@@ -4,6 +4,7 @@ import { createApp, type ErrorBody } from './app.ts';
 import type { EdgeClassifier } from './classifier.ts';
 import { lazyClassifier, readyClassifier } from './lazy.ts';
 import { EDGE_LIMITS } from './limits.ts';
+import { PAGE_HTML } from './page.ts';
 import { badRequests, endlessBody, pngRgbLarge, requestFor, singleImageBodies, syntheticImage, asBodyInit, type Body } from '../test/requests.ts';
 
 /** A classifier whose "logits" are a function of the pixels, so that equal images give equal answers. */
@@ -94,6 +95,54 @@ describe('edge app (runtime-agnostic)', () => {
     const model = await (await app.request('/model')).json();
     expect(model).toMatchObject({ parameterCount: 1, inputSize: 96, weightPrecision: 'int8', testAccuracy: 0.9, classes: [...FASHION_MNIST_CLASSES] });
     expect(model.limits).toEqual(EDGE_LIMITS);
+  });
+
+  it('answers GET / with the page to a browser and with the same JSON as before to API clients', async () => {
+    const stub = stubClassifier();
+    const app = createApp({ classifier: readyClassifier(stub) });
+    const chromium = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+    for (const accept of [chromium, 'text/html', 'text/*', 'application/json;q=0.5, text/html']) {
+      const res = await app.request('/', { headers: { accept } });
+      expect(res.status, accept).toBe(200);
+      expect(res.headers.get('content-type'), accept).toMatch(/^text\/html; ?charset=utf-8/i);
+      expect(res.headers.get('vary')).toBe('Accept');
+      // it may call its own origin and nothing else
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(res.headers.get('content-security-policy')).toContain("connect-src 'self'");
+      const html = await res.text();
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html).toContain('<input id="file" type="file" accept="image/png"');
+      expect(html).toContain('<canvas id="pad" width="28" height="28"');
+      for (const route of ["fetch('/model')", "fetch('/health')", "fetch('/predict?topk=5'"]) expect(html).toContain(route);
+      // nothing from elsewhere: no absolute URL in a src, href or fetch
+      expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
+      expect(html).not.toMatch(/fetch\(['"]https?:/);
+    }
+    const json = {
+      name: 'nin-bench edge: Fashion-MNIST NiN classifier',
+      routes: {
+        'GET /health': 'ready state, backend, SIMD, model sha256, wasm memory',
+        'GET /model': 'architecture, parameter count, input size, weight precision, test accuracy, class names',
+        'POST /predict': 'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
+      },
+      limits: EDGE_LIMITS,
+    };
+    // curl and fetch send */*; none at all; an explicit JSON client; one that prefers JSON over HTML
+    for (const accept of [undefined, '*/*', 'application/json', 'text/html;q=0.5, application/json', 'image/png']) {
+      const res = await app.request('/', { headers: accept === undefined ? {} : { accept } });
+      expect(res.status, accept).toBe(200);
+      expect(res.headers.get('content-type'), accept).toMatch(/^application\/json/);
+      expect(res.headers.get('vary')).toBe('Accept');
+      expect(await res.json(), accept).toEqual(json);
+    }
+    const head = await app.request('/', { method: 'HEAD', headers: { accept: 'text/html' } });
+    expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([200, 'text/html; charset=UTF-8', '']);
+    // the page costs the model nothing
+    expect(stub.calls).toHaveLength(0);
+  });
+
+  it('keeps the page small', () => {
+    expect(new TextEncoder().encode(PAGE_HTML).length).toBeLessThan(8 * 1024);
   });
 
   describe('bad requests: a JSON error with the right status, and the model is never called', () => {

@@ -1,10 +1,12 @@
 import { Hono, type Context } from 'hono';
+import { accepts } from 'hono/accepts';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { RequestError, badRequest } from './errors.ts';
 import { readImages } from './input.ts';
 import { EDGE_LIMITS, type EdgeLimits } from './limits.ts';
 import type { ClassifierSource } from './lazy.ts';
+import { PAGE_CSP, PAGE_HTML } from './page.ts';
 
 export interface EdgeAppOptions {
   readonly classifier: ClassifierSource;
@@ -47,8 +49,14 @@ export function createApp(options: EdgeAppOptions): Hono {
     }
   };
 
-  app.get('/', (c) =>
-    c.json({
+  app.get('/', (c) => {
+    // One URL, two answers: a browser (Accept: text/html first) gets the page, API clients (curl's */*, fetch,
+    // application/json, no Accept) the JSON as before. Vary keeps caches from handing one the other's.
+    c.header('Vary', 'Accept');
+    if (accepts(c, { header: 'Accept', supports: ['application/json', 'text/html'], default: 'application/json' }) === 'text/html') {
+      return c.html(PAGE_HTML, 200, { 'Content-Security-Policy': PAGE_CSP });
+    }
+    return c.json({
       name: 'nin-bench edge: Fashion-MNIST NiN classifier',
       routes: {
         'GET /health': 'ready state, backend, SIMD, model sha256, wasm memory',
@@ -56,8 +64,8 @@ export function createApp(options: EdgeAppOptions): Hono {
         'POST /predict': 'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
       },
       limits,
-    }),
-  );
+    });
+  });
 
   app.get('/health', async (c) => {
     try {
