@@ -1,10 +1,12 @@
 import { REPORT_USAGE, reportCommand } from './report.ts';
 import { RUN_USAGE, runCommand } from './run.ts';
+import { SOAK_USAGE, soakCommand } from './soak.ts';
 import { UsageError } from './usage-error.ts';
 
 const COMMANDS: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
   run: { usage: RUN_USAGE, run: runCommand },
   report: { usage: REPORT_USAGE, run: reportCommand },
+  soak: { usage: SOAK_USAGE, run: soakCommand },
 };
 
 const HELP = `usage: nin-bench <command> [options]
@@ -12,6 +14,7 @@ const HELP = `usage: nin-bench <command> [options]
 commands:
   run      benchmark every backend and write results/ (npm run bench)
   report   regenerate results/report.md from the raw results (npm run report)
+  soak     send 10,000 real test images to the edge endpoint and check errors, answers and memory (npm run edge:soak)
 
 Run \`nin-bench <command> --help\` for a command's options.`;
 
@@ -39,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     // Known failures (corrupt weights, missing data set) are one line; anything else keeps its stack.
-    if (['WeightsError', 'DatasetError', 'IdxFormatError'].includes(err.name) || err.code === 'ENOENT' || /results|nin-bench results/.test(err.message)) {
+    if (['WeightsError', 'DatasetError', 'IdxFormatError', 'BackendUnavailableError'].includes(err.name) || err.code === 'ENOENT' || /results|nin-bench results|nothing answers/.test(err.message)) {
       console.error(`nin-bench ${name}: ${err.message}`);
       return 1;
     }

@@ -47,18 +47,21 @@ describe('report generator', () => {
   it('prints a runner\'s own measurements, and an endpoint\'s verdicts in the summary', async () => {
     const results = await load();
     expect(renderReport(results)).not.toContain('## Runner-specific measurements');
-    const { serverCpuMeasurement, workerMemoryMeasurement } = await import('../runners/edge.ts');
-    const extras = [serverCpuMeasurement(44.46, 87), { name: 'throughput, 4 concurrent clients', value: 10.74, unit: 'requests/s', note: '43 single-image requests' }];
+    const { serverCpuMeasurements, workerMemoryMeasurement } = await import('../runners/edge.ts');
+    const extras = [...serverCpuMeasurements({ workerMs: 44.46, totalMs: 47.1 }, 87), { name: 'throughput, 4 concurrent clients', value: 10.74, unit: 'requests/s', note: '43 single-image requests' }];
     const withExtras = { ...results, runs: results.runs.map((r) => (r.backend === 'onnxruntime-node-1t' ? { ...r, label: 'edge endpoint', remote: true, extras } : r)) };
     const md = renderReport(withExtras);
-    expect(md).toMatch(/\*\*Over HTTP:\*\* edge endpoint answers .* Server CPU per request: 44\.5 ms, over the Workers Free plan's 10 ms CPU per request \(4\.4×\): needs Workers Paid, whose default limit is 30 s\./);
+    expect(md).toMatch(/\*\*Over HTTP:\*\* edge endpoint answers .* Worker CPU per request: 44\.5 ms, needs Workers Paid \(over the Free plan's 10 ms CPU per request\): \$1\.19 per million requests on Workers Paid beyond its included usage, after the \$5 monthly minimum \(prices read 2026-12-02\)\./);
     expect(md).toContain('## Runner-specific measurements');
     expect(md).toMatch(/\| edge endpoint \| 67 \| throughput, 4 concurrent clients \| 10\.7 requests\/s \| 43 single-image requests \|/);
-    expect(md).toMatch(/\| edge endpoint \| 71 \| server CPU per request \| 44\.5 ms \| over the Workers Free plan's .* over 87 sequential single-image requests/);
+    expect(md).toMatch(/\| edge endpoint \| 71 \| Worker CPU per request \| 44\.5 ms \| needs Workers Paid .* over 87 sequential single-image requests/);
+    expect(md).toMatch(/\| edge endpoint \| 71 \| workerd CPU per request, Worker \+ local proxy \| 47\.1 ms \|/);
     expect(workerMemoryMeasurement(48 * 2 ** 20).verdict).toMatch(/^38% of the 128 MB a Workers isolate may use/);
     expect(workerMemoryMeasurement(352 * 2 ** 20).verdict).toMatch(/^over the 128 MB a Workers isolate may use/);
-    expect(serverCpuMeasurement(6.04, 100).verdict).toMatch(/^fits the Workers Free plan's 10 ms CPU per request in steady state/);
-    expect(serverCpuMeasurement(40_000, 100).verdict).toMatch(/over Workers Paid's default 30 s: raise limits.cpu_ms/);
+    expect(serverCpuMeasurements({ workerMs: 6.04, totalMs: 7 }, 100)[0].verdict).toMatch(/^fits the Free plan \(10 ms CPU per request/);
+    expect(serverCpuMeasurements({ workerMs: 40_000, totalMs: 40_001 }, 100)[0].verdict).toMatch(/needs Workers Paid with limits.cpu_ms raised/);
+    // A server whose Worker process cannot be told apart: only the total, no plan verdict from it.
+    expect(serverCpuMeasurements({ workerMs: null, totalMs: 9 }, 100).map((m) => m.name)).toEqual(['workerd CPU per request, Worker + local proxy']);
   });
 
   it('names the rows that ran beside other work', async () => {

@@ -1,34 +1,44 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '@nin-bench/core-nin';
 import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
 import { quantileSorted } from '../stats/summary.ts';
 import type { CreateRunner, ExtraMeasurement, LoadedModel } from './runner.ts';
-
-/**
- * CPU time a Worker may use per request (https://developers.cloudflare.com/workers/platform/limits/): Free 10 ms;
- * Paid 30 s by default, raised up to 5 minutes with `limits.cpu_ms` in wrangler.toml.
- */
-const FREE_PLAN_CPU_MS = 10;
-const PAID_PLAN_DEFAULT_CPU_MS = 30_000;
+import { WORKERS_PRICES_READ, workersCostSentence } from '../edge/workers-pricing.ts';
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-/** The edge row's CPU figure, with the plan whose limit it fits. */
-export function serverCpuMeasurement(cpuMsPerRequest: number, requests: number): ExtraMeasurement {
-  const value = round1(cpuMsPerRequest);
-  const fit =
-    cpuMsPerRequest <= FREE_PLAN_CPU_MS
-      ? `fits the Workers Free plan's ${FREE_PLAN_CPU_MS} ms CPU per request in steady state (a new isolate's first request also loads the model: not counted here)`
-      : cpuMsPerRequest <= PAID_PLAN_DEFAULT_CPU_MS
-        ? `over the Workers Free plan's ${FREE_PLAN_CPU_MS} ms CPU per request (${round1(cpuMsPerRequest / FREE_PLAN_CPU_MS)}×): needs Workers Paid, whose default limit is ${PAID_PLAN_DEFAULT_CPU_MS / 1000} s`
-        : `over Workers Paid's default ${PAID_PLAN_DEFAULT_CPU_MS / 1000} s: raise limits.cpu_ms (up to 5 minutes)`;
-  return {
-    name: 'server CPU per request',
-    value,
+/**
+ * The edge row's CPU figures: the Worker's own workerd process (the figure Cloudflare bills and limits), with the
+ * plan whose CPU limit it fits and what a million requests cost there, and every workerd of wrangler dev
+ * together (the Worker plus the local entry proxy, which a deployment does not run).
+ */
+export function serverCpuMeasurements(cpu: { readonly workerMs: number | null; readonly totalMs: number }, requests: number): ExtraMeasurement[] {
+  const how = `over ${requests} sequential single-image requests on this machine (/proc, 10 ms ticks); the model's load on a new isolate is not in it`;
+  const out: ExtraMeasurement[] = [];
+  if (cpu.workerMs !== null) {
+    out.push({
+      name: 'Worker CPU per request',
+      value: round1(cpu.workerMs),
+      unit: 'ms',
+      verdict: `${workersCostSentence(cpu.workerMs)} (prices read ${WORKERS_PRICES_READ})`,
+      note: `user + system CPU of the Worker's own workerd process (the one wrangler dev starts with an inspector address) ${how}`,
+    });
+  }
+  out.push({
+    name: 'workerd CPU per request, Worker + local proxy',
+    value: round1(cpu.totalMs),
     unit: 'ms',
-    verdict: fit,
-    note: `workerd's user + system CPU over ${requests} sequential single-image requests on this machine (/proc, 10 ms ticks), including wrangler dev's local proxy; the model's load on a new isolate is not in it`,
-  };
+    note: `both of wrangler dev's workerd processes (the Worker and the entry proxy on the public port, which a deployment does not have) ${how}`,
+  });
+  return out;
+}
+
+/** CPU ms so far of the Worker's own workerd process (null when it cannot be told apart) and of every workerd. */
+export function workerdCpuMs(group: ProcessGroup): { workerMs: number | null; totalMs: number } {
+  const workerds = group.processes().filter((p) => p.executable === 'workerd');
+  const worker = workerds.filter((p) => p.cmdline.includes('--inspector-addr'));
+  return { workerMs: worker.length === 1 ? worker[0].cpuMs : null, totalMs: workerds.reduce((a, p) => a + p.cpuMs, 0) };
 }
 
 /** Workers' memory cap per isolate, JavaScript heap and WebAssembly memory together. */
@@ -145,11 +155,13 @@ export const createRunner: CreateRunner = (task) => {
         async extraMeasurements({ sample: image, budget }) {
           const out: ExtraMeasurement[] = [];
           if (devGroup !== null) {
-            const before = devGroup.cpuMs('workerd');
+            const before = workerdCpuMs(devGroup);
             const { count } = await timedLoop(budget, 1, () => predictOne(image.images));
-            out.push(serverCpuMeasurement((devGroup.cpuMs('workerd') - before) / count, count));
+            const after = workerdCpuMs(devGroup);
+            const workerMs = before.workerMs === null || after.workerMs === null ? null : (after.workerMs - before.workerMs) / count;
+            out.push(...serverCpuMeasurements({ workerMs, totalMs: (after.totalMs - before.totalMs) / count }, count));
           } else {
-            out.push({ name: 'server CPU per request', value: 'not measured', note: 'EDGE_URL points at a server this runner did not start, so its processes are not visible' });
+            out.push({ name: 'Worker CPU per request', value: 'not measured', note: 'EDGE_URL points at a server this runner did not start, so its processes are not visible' });
           }
           const clients = 4;
           const { count, ms, latencies } = await timedLoop(budget, clients, () => predictOne(image.images));
@@ -170,6 +182,21 @@ export const createRunner: CreateRunner = (task) => {
   };
 };
 
+/**
+ * The resident memory of the Worker's own workerd process (wrangler dev runs two: the entry proxy on the public
+ * port, and the Worker, the one started with an inspector address), or null when it cannot be found.
+ */
+export function workerRssBytes(group: ProcessGroup): number | null {
+  const pid = group.processes().find((p) => p.cmdline.includes('--inspector-addr'))?.pid;
+  if (pid === undefined) return null;
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? null : Number(kib) * 1024;
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
 async function getJson(url: string): Promise<Record<string, unknown>> {
   let res: Response;
   try {
@@ -185,10 +212,10 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
  * (core's spawnProcessGroup: its watchdog ends the group if this process dies first, e.g. killed by the bench's
  * timeout). On exit the group gets SIGTERM, so that wrangler removes its temporary build directories.
  */
-async function startEdgeDev(size: number, timeoutMs = 180_000): Promise<{ url: string; group: ProcessGroup }> {
+export async function startEdgeDev(size?: number, timeoutMs = 180_000): Promise<{ url: string; group: ProcessGroup }> {
   const port = await freePort();
   const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-  const group = spawnProcessGroup(['npm', 'run', '-s', 'edge:dev'], { cwd: repoRoot, env: { ...process.env, PORT: String(port), EDGE_SIZE: String(size) } });
+  const group = spawnProcessGroup(['npm', 'run', '-s', 'edge:dev'], { cwd: repoRoot, env: { ...process.env, PORT: String(port), ...(size === undefined ? {} : { EDGE_SIZE: String(size) }) } });
   process.once('exit', () => group.signal('SIGTERM'));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;

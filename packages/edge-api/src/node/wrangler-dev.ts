@@ -22,8 +22,6 @@ export interface WranglerDev {
   readonly pid: number;
   /** what the ready path (/health by default) answered */
   readonly health: Record<string, unknown>;
-  /** CPU time (user + system, ms) used so far by the workerd processes of this `wrangler dev` (Linux /proc) */
-  workerdCpuMs(): number;
   /** output so far (stdout and stderr) */
   log(): string;
   /** Stops wrangler and everything it started (the whole process group); resolves once wrangler has exited. */
@@ -48,7 +46,7 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   const stop = () => group.stop();
   try {
     const health = await waitForReady(`${url}${options.readyPath ?? '/health'}`, group, options.readyTimeoutMs ?? 120_000);
-    return { url, pid: group.pid, health, workerdCpuMs: () => group.cpuMs('workerd'), log: group.output, stop };
+    return { url, pid: group.pid, health, log: group.output, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { UsageError } from './usage-error.ts';
+import { describeSoak, soakEdge } from '../edge/soak.ts';
+import { startEdgeDev, workerRssBytes } from '../runners/edge.ts';
+
+export const SOAK_USAGE = `usage: nin-bench soak [--url URL | --size N] [--requests N] [--clients N] [--rounds N] [--images N] [--json FILE]
+
+Sends real Fashion-MNIST test images to the edge endpoint, in rounds that alternate between N concurrent
+clients and one sequential client, and checks: no errors, the same answer every time for the same image,
+the Worker's wasm memory flat, and the Worker process's RSS at the end within 10% of its value after the
+first round. Exit 0 when every check passes, 1 otherwise (or when nothing answers).
+  --url URL        an endpoint that is already running (its process memory is then not visible)
+  --size N         otherwise: start \`npm run edge:dev\` with EDGE_SIZE=N (default: the edge's default build)
+  --requests N     requests in all (default 10000)
+  --clients N      clients of the concurrent rounds (default 16)
+  --rounds N       rounds (default 5: concurrent, sequential, concurrent, sequential, concurrent)
+  --images N       distinct test images, cycled (default 500)
+  --json FILE      also write the result as JSON`;
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return Number(text);
+}
+
+export async function soakCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      url: { type: 'string' },
+      size: { type: 'string' },
+      requests: { type: 'string' },
+      clients: { type: 'string' },
+      rounds: { type: 'string' },
+      images: { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  if (values.url !== undefined && values.size !== undefined) throw new UsageError('--url and --size exclude each other (--size starts a server of that build)');
+  if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new UsageError(`--url must be an http(s) URL, got "${values.url}"`);
+  const requests = positive('requests', values.requests, 10_000);
+  const clients = positive('clients', values.clients, 16);
+  const rounds = positive('rounds', values.rounds, 5);
+  const imageCount = positive('images', values.images, 500);
+  const size = values.size === undefined ? undefined : positive('size', values.size, 0);
+  if (requests < rounds) throw new UsageError(`--requests must be at least --rounds (${rounds})`);
+
+  const { loadFashionMnist } = await import('@nin-bench/core-nin/node');
+  const test = await loadFashionMnist('test');
+  const count = Math.min(imageCount, test.count);
+  const images = { images: test.images.subarray(0, count * 784), count };
+
+  let base = values.url?.replace(/\/$/, '');
+  let dev: Awaited<ReturnType<typeof startEdgeDev>> | null = null;
+  if (base === undefined) {
+    console.error(`soak: starting npm run edge:dev${size ? ` (EDGE_SIZE=${size})` : ''} ...`);
+    dev = await startEdgeDev(size);
+    base = dev.url;
+  }
+  try {
+    let shown = -1;
+    const result = await soakEdge({
+      base,
+      images,
+      requests,
+      clients,
+      rounds,
+      workerRssBytes: dev ? () => workerRssBytes(dev!.group) : undefined,
+      onProgress: (done, total) => {
+        const tenth = Math.floor((10 * done) / total);
+        if (tenth !== shown) {
+          shown = tenth;
+          process.stderr.write(`soak: ${done}/${total} requests\n`);
+        }
+      },
+    });
+    for (const line of describeSoak(result)) console.log(line);
+    if (values.json) await writeFile(values.json, `${JSON.stringify({ base: values.url ?? 'wrangler dev started by nin-bench soak', size: size ?? null, ...result }, null, 2)}\n`);
+    return result.passed ? 0 : 1;
+  } finally {
+    await dev?.group.stop();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The edge soak: many requests of real test images against a running endpoint, some sequential and some from
+ * concurrent clients, checking what a deployment needs over time: no errors, the same answer for the same image
+ * every time, the Worker's wasm memory flat, and the Worker process's RSS settling instead of growing.
+ */
+
+export interface SoakImages {
+  /** 28x28 8-bit images back to back */
+  readonly images: Uint8Array;
+  readonly count: number;
+}
+
+export interface SoakOptions {
+  /** the endpoint, e.g. http://127.0.0.1:8787 */
+  readonly base: string;
+  readonly images: SoakImages;
+  /** requests in all (default 10,000) */
+  readonly requests?: number;
+  /** clients of the concurrent rounds (default 16) */
+  readonly clients?: number;
+  /** rounds, alternately concurrent and sequential, starting concurrent (default 5) */
+  readonly rounds?: number;
+  /** the Worker process's resident memory now, in bytes, or null when it cannot be seen (a remote endpoint) */
+  readonly workerRssBytes?: () => number | null;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** per-request time limit (default 30 s): a hung request is an error, never a hung soak */
+  readonly requestTimeoutMs?: number;
+}
+
+export interface SoakSnapshot {
+  readonly afterRequests: number;
+  readonly wasmHeapBytes: number | null;
+  readonly workerRssBytes: number | null;
+}
+
+export interface SoakResult {
+  readonly requests: number;
+  readonly errors: number;
+  /** the first few errors, in words */
+  readonly errorSamples: readonly string[];
+  readonly distinctImages: number;
+  /** images whose answer (logits) differed between requests */
+  readonly inconsistentImages: number;
+  readonly seconds: number;
+  readonly rounds: readonly { readonly kind: 'concurrent' | 'sequential'; readonly clients: number; readonly requests: number; readonly seconds: number; readonly requestsPerSecond: number }[];
+  /** after every round; the first is the baseline the end is compared to */
+  readonly snapshots: readonly SoakSnapshot[];
+  readonly wasmMemoryFlat: boolean | null;
+  /** the last RSS over the first round's, minus 1 (0.05 = grew 5%); null when RSS is not visible */
+  readonly rssGrowth: number | null;
+  /** every check passed: no error, consistent answers, wasm memory flat, RSS within 10% of the baseline */
+  readonly passed: boolean;
+}
+
+export const SOAK_RSS_TOLERANCE = 0.1;
+
+async function health(base: string): Promise<number | null> {
+  const res = await fetch(`${base}/health`);
+  const body = (await res.json()) as { wasmHeapBytes?: unknown };
+  return typeof body.wasmHeapBytes === 'number' ? body.wasmHeapBytes : null;
+}
+
+export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
+  const { base, images } = options;
+  const total = options.requests ?? 10_000;
+  const clients = options.clients ?? 16;
+  const roundCount = options.rounds ?? 5;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  if (!Number.isInteger(total) || total < roundCount) throw new RangeError(`a soak needs at least ${roundCount} requests, got ${total}`);
+  if (images.count < 1) throw new RangeError('a soak needs at least one image');
+  // Fails at once, in words, when nothing answers (rather than 10,000 failed requests).
+  try {
+    await fetch(`${base}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    throw new Error(`nothing answers at ${base}/health (${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}): start the endpoint (npm run edge:dev) or pass its --url`);
+  }
+  const answers = new Map<number, string>();
+  const inconsistent = new Set<number>();
+  const errorSamples: string[] = [];
+  let errors = 0;
+  let done = 0;
+  let next = 0;
+
+  const one = async () => {
+    const k = next++ % images.count;
+    try {
+      const res = await fetch(`${base}/predict?topk=1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: images.images.slice(k * 784, (k + 1) * 784),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+      const answer = JSON.stringify((JSON.parse(text) as { logits: number[] }).logits);
+      const previous = answers.get(k);
+      if (previous === undefined) answers.set(k, answer);
+      else if (previous !== answer) inconsistent.add(k);
+    } catch (e) {
+      errors++;
+      if (errorSamples.length < 5) errorSamples.push(`image ${k}: ${(e as Error).message}`);
+    }
+    done++;
+    options.onProgress?.(done, total);
+  };
+
+  const rounds: SoakResult['rounds'][number][] = [];
+  const snapshots: SoakSnapshot[] = [];
+  const started = performance.now();
+  for (let r = 0; r < roundCount; r++) {
+    const count = Math.round(((r + 1) * total) / roundCount) - Math.round((r * total) / roundCount);
+    const kind = r % 2 === 0 ? 'concurrent' : 'sequential';
+    const width = kind === 'concurrent' ? clients : 1;
+    const t0 = performance.now();
+    let left = count;
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (left > 0) {
+          left--;
+          await one();
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    rounds.push({ kind, clients: width, requests: count, seconds, requestsPerSecond: count / seconds });
+    snapshots.push({ afterRequests: done, wasmHeapBytes: await health(base).catch(() => null), workerRssBytes: options.workerRssBytes?.() ?? null });
+  }
+  const heaps = snapshots.map((s) => s.wasmHeapBytes);
+  const wasmMemoryFlat = heaps.every((h) => h !== null) ? heaps.every((h) => h === heaps[0]) : null;
+  const first = snapshots[0].workerRssBytes;
+  const last = snapshots.at(-1)!.workerRssBytes;
+  const rssGrowth = first !== null && last !== null ? last / first - 1 : null;
+  return {
+    requests: done,
+    errors,
+    errorSamples,
+    distinctImages: answers.size,
+    inconsistentImages: inconsistent.size,
+    seconds: (performance.now() - started) / 1000,
+    rounds,
+    snapshots,
+    wasmMemoryFlat,
+    rssGrowth,
+    passed: errors === 0 && inconsistent.size === 0 && wasmMemoryFlat !== false && (rssGrowth === null || rssGrowth <= SOAK_RSS_TOLERANCE),
+  };
+}
+
+/** The soak in a few lines, for a terminal or the report. */
+export function describeSoak(r: SoakResult): string[] {
+  const mib = (b: number | null) => (b === null ? 'n/a' : `${(b / 2 ** 20).toFixed(1)} MiB`);
+  return [
+    `${r.requests} requests in ${r.seconds.toFixed(0)} s (${r.rounds.map((x) => `${x.requests} ${x.kind}${x.kind === 'concurrent' ? ` x${x.clients}` : ''} at ${x.requestsPerSecond.toFixed(0)}/s`).join(', ')})`,
+    `errors: ${r.errors}${r.errorSamples.length ? ` (${r.errorSamples.join('; ')})` : ''}`,
+    `answers: ${r.distinctImages} distinct images, ${r.inconsistentImages} answered differently between requests`,
+    `Worker wasm memory after each round: ${r.snapshots.map((s) => mib(s.wasmHeapBytes)).join(', ')}${r.wasmMemoryFlat === null ? '' : r.wasmMemoryFlat ? ' (flat)' : ' (GREW)'}`,
+    `Worker process RSS after each round: ${r.snapshots.map((s) => mib(s.workerRssBytes)).join(', ')}${r.rssGrowth === null ? ' (not visible: a server this process did not start)' : ` (${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth * 100).toFixed(1)}% from the first round to the last; limit +${SOAK_RSS_TOLERANCE * 100}%)`}`,
+    r.passed ? 'soak passed' : 'soak FAILED',
+  ];
+}
