@@ -13,7 +13,7 @@ export const PAGE_HTML = `<!doctype html>
 body{font:15px system-ui,sans-serif;max-width:720px;margin:1.5em auto;padding:0 1em;color:#222}
 h1{font-size:1.3em}.row{display:flex;gap:1.5em;flex-wrap:wrap}
 #drop{border:2px dashed #999;border-radius:8px;padding:1em;width:224px;text-align:center}
-#drop.over{border-color:#06c;background:#eef5ff}#preview{width:112px;height:112px;image-rendering:pixelated;background:#000}
+#drop.over{border-color:#06c;background:#eef5ff}#file{max-width:100%}#preview{width:112px;height:112px;image-rendering:pixelated;background:#000}
 canvas{width:224px;height:224px;image-rendering:pixelated;touch-action:none;cursor:crosshair;border-radius:4px}
 #label{font-size:1.6em;font-weight:600;margin:.3em 0}.bar{display:flex;align-items:center;gap:.5em;margin:.2em 0}
 .bar span:first-child{width:7em}.bar i{display:block;height:1em;background:#06c;border-radius:2px}
@@ -43,13 +43,16 @@ small,#facts{color:#555}#error{color:#b00}
     });
   }).catch(function (e) { $('facts').textContent = 'Model facts unavailable: ' + e.message; });
 
+  var latest = 0; // only the answer to the latest request is shown (strokes send faster than answers come)
   function classify(body, type, what) {
+    var mine = ++latest;
     $('error').textContent = '';
     $('label').textContent = 'Classifying ' + what + '...';
     var t0 = performance.now();
     fetch('/predict?topk=5', { method: 'POST', headers: { 'content-type': type }, body: body })
       .then(function (r) { return r.json(); })
       .then(function (a) {
+        if (mine !== latest) return;
         if (a.error) throw new Error(a.error.message);
         $('label').textContent = a.label + ' (' + pct(a.top[0].probability) + ', ' + what + ')';
         $('bars').replaceChildren.apply($('bars'), a.top.map(function (t) {
@@ -64,7 +67,7 @@ small,#facts{color:#555}#error{color:#b00}
         $('timing').textContent = 'Worker: preprocess ' + a.timing.preprocessMs + ' ms, inference ' + a.timing.inferenceMs + ' ms on ' + a.backend +
           '; round trip ' + Math.round(performance.now() - t0) + ' ms.';
       })
-      .catch(function (e) { $('label').textContent = ''; $('bars').replaceChildren(); $('error').textContent = 'Could not classify ' + what + ': ' + e.message; });
+      .catch(function (e) { if (mine !== latest) return; $('label').textContent = ''; $('bars').replaceChildren(); $('error').textContent = 'Could not classify ' + what + ': ' + e.message; });
   }
 
   function send(file) {

@@ -1,0 +1,138 @@
+// End to end in a real browser: the page the Worker serves at `GET /`, opened from the real `wrangler dev` in
+// headless Chromium (the system's, driven by playwright-core), used as a person would: a drawing on the pad,
+// an example PNG through the file input and another dropped on the form. Any uncaught error, console error or
+// failed request in the page fails the test at once with its message. Writes the screenshot the edge README shows.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FASHION_MNIST_CLASSES } from '@nin-bench/core-nin';
+import { EDGE_DIR, chromiumUnavailable, launchChromium, startWranglerDev, watchPage, type PageWatch, type WranglerDev } from '@nin-bench/edge-api/node';
+import type { Browser, Page } from 'playwright-core';
+
+interface Sample {
+  file: string;
+  className: string;
+}
+
+const examples = join(EDGE_DIR, 'examples');
+const SCREENSHOT = join(EDGE_DIR, 'results', 'edge-page.png');
+/** how long one classification may take in the page (the machine may be busy) */
+const ANSWER_MS = 60_000;
+
+const missing = chromiumUnavailable();
+if (missing) console.warn(`edge page in Chromium: skipped, ${missing}`);
+
+describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let dev: WranglerDev | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let watch: PageWatch;
+  let samples: Sample[];
+  const requested: string[] = [];
+
+  beforeAll(async () => {
+    samples = (JSON.parse(await readFile(join(examples, 'samples.json'), 'utf8')) as { samples: Sample[] }).samples;
+    // both at once; whichever started is closed in afterAll even when the other failed
+    const [server, chromium] = await Promise.allSettled([startWranglerDev(), launchChromium()]);
+    if (server.status === 'fulfilled') dev = server.value;
+    if (chromium.status === 'fulfilled') browser = chromium.value;
+    if (server.status === 'rejected') throw server.reason;
+    if (chromium.status === 'rejected') throw chromium.reason;
+    page = await browser!.newPage({ viewport: { width: 800, height: 640 } });
+    page.setDefaultTimeout(ANSWER_MS);
+    watch = watchPage(page);
+    page.on('request', (r) => requested.push(r.url()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dev?.stop();
+  });
+
+  /** The label line once it shows an answer for `what` (or the page's error message, as a failure). */
+  async function answerFor(what: string): Promise<string> {
+    await watch.race(
+      page.waitForFunction((w) => {
+        const text = (document.getElementById('label')?.textContent ?? '') + (document.getElementById('error')?.textContent ?? '');
+        return text.includes(w + ')') || text.startsWith('Could not');
+      }, what, { timeout: ANSWER_MS }),
+    );
+    const error = await page.textContent('#error');
+    if (error) throw new Error(`the page shows an error: ${error}`);
+    return (await page.textContent('#label')) ?? '';
+  }
+
+  it('opens with the model facts from /model and /health; API clients still get JSON at /', async () => {
+    const res = await watch.race(page.goto(`${dev!.url}/`));
+    expect(res?.headers()['content-type']).toMatch(/^text\/html/);
+    await watch.race(page.waitForFunction(() => document.getElementById('facts')?.textContent?.includes('Engine:'), undefined, { timeout: ANSWER_MS }));
+    const facts = await page.textContent('#facts');
+    expect(facts).toContain('Network in Network (NiN), 224 px input, int8 weights');
+    expect(facts).toMatch(/test accuracy \d+\.\d%/);
+    expect(facts).toContain('Engine: wasm:simd (WebAssembly SIMD).');
+    const json = await fetch(`${dev!.url}/`);
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await json.json()).toMatchObject({ name: 'nin-bench edge: Fashion-MNIST NiN classifier' });
+  });
+
+  it('classifies a drawing on the 28x28 pad (white on black, sent as 784 bytes) as one of the classes', async () => {
+    const box = (await page.locator('#pad').boundingBox())!;
+    // a pair of trouser legs: two thick strokes from the waist down
+    const at = (x: number, y: number) => [box.x + (box.width * x) / 28, box.y + (box.height * y) / 28] as const;
+    for (const [x0, x1] of [[10, 9], [18, 19]]) {
+      await page.mouse.move(...at(x0, 4));
+      await page.mouse.down();
+      for (let y = 4; y <= 25; y += 1) await page.mouse.move(...at(x0 + ((x1 - x0) * (y - 4)) / 21, y));
+      await page.mouse.up();
+    }
+    await page.mouse.move(...at(10, 4));
+    await page.mouse.down();
+    await page.mouse.move(...at(18, 4), { steps: 8 });
+    await page.mouse.up();
+    const label = await answerFor('the drawing');
+    expect(FASHION_MNIST_CLASSES.some((c) => label.startsWith(`${c} (`)), label).toBe(true);
+    expect(await page.locator('#bars .bar').count()).toBe(5);
+    // the pad really holds white strokes on black
+    const lit = await page.evaluate(() => {
+      const data = (document.getElementById('pad') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] > 128) n++;
+      return n;
+    });
+    expect(lit).toBeGreaterThan(40);
+    expect(lit).toBeLessThan(400);
+  });
+
+  it('classifies a PNG dropped on the form', async () => {
+    const sample = samples.find((s) => s.file === 'test-0001-pullover.png')!;
+    const bytes = [...(await readFile(join(examples, sample.file)))];
+    const dataTransfer = await page.evaluateHandle(({ bytes, name }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+      return dt;
+    }, { bytes, name: sample.file });
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+    expect(await answerFor(sample.file)).toMatch(new RegExp(`^${sample.className} \\(\\d+\\.\\d%, ${sample.file}\\)$`));
+  });
+
+  it('classifies the example PNG chosen in the file input as "Ankle boot", with bars and timing; screenshot', async () => {
+    const sample = samples.find((s) => s.file === 'test-0000-ankle-boot.png')!;
+    expect(sample.className).toBe('Ankle boot');
+    await page.setInputFiles('#file', join(examples, sample.file));
+    expect(await answerFor(sample.file)).toMatch(/^Ankle boot \(\d+\.\d%, test-0000-ankle-boot\.png\)$/);
+    const bars = await page.locator('#bars .bar').allTextContents();
+    expect(bars).toHaveLength(5);
+    expect(bars[0]).toMatch(/^Ankle boot\d+\.\d%$/);
+    expect(await page.textContent('#timing')).toMatch(/^Worker: preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on wasm:simd; round trip \d+ ms\.$/);
+    expect(await page.locator('#preview').isVisible()).toBe(true);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('had no error in the page and asked nothing of any other origin', () => {
+    watch.check();
+    const origin = new URL(dev!.url).origin;
+    const elsewhere = requested.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith(`blob:${origin}/`) && !u.startsWith('data:'));
+    expect(elsewhere).toEqual([]);
+    expect(requested).toContain(`${origin}/model`);
+  });
+});
