@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOnnxMetadata } from '../../onnx/metadata.ts';
 import { FASHION_MNIST_CLASSES } from '../../data/classes.ts';
 import { loadFashionMnist } from '../fashion-mnist.ts';
 import { readNinWeightsFile, writeNinWeightsFile } from '../weights-file.ts';
@@ -75,5 +77,58 @@ describe('nin eval', () => {
     expect(after.manifest!.recipe).toEqual(before.manifest!.recipe);
     expect([...after.stateDict.keys()]).toEqual([...before.stateDict.keys()]);
     for (const [name, t] of before.stateDict) expect(after.stateDict.get(name)!.data, name).toEqual(t.data);
+  });
+
+  describe('--onnx', () => {
+    let model: string;
+    beforeAll(async () => {
+      model = join(dir, 'tiny.int8.onnx');
+      const r = await runNin(['export-onnx', '--weights', weights, '--out', model, '--int8', '--calibration-images', '8']);
+      expect(r.code, r.stderr).toBe(0);
+    });
+
+    it('fails with usage (exit 2) for options that do not fit an ONNX model, one line (exit 1) for an unusable file', async () => {
+      const corrupt = join(dir, 'corrupt.onnx');
+      await writeFile(corrupt, new Uint8Array([0xff, 0xff, 0xff, 0x01]));
+      const cases: [string[], number, RegExp][] = [
+        [['eval', '--onnx', model, '--weights', weights], 2, /--onnx and --weights are two models: give one/],
+        [['eval', '--onnx', model, '--backend', 'cpu'], 2, /--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node/],
+        [['eval', '--onnx', model, '--size', '96'], 2, /--size 96: .*tiny\.int8\.onnx takes 67 px input/],
+        [['eval', '--onnx', model, '--record', '--limit', '10'], 2, /--record needs the whole test set: drop --limit/],
+        [['eval', '--onnx'], 2, /argument missing/],
+        [['eval', '--onnx', join(dir, 'nope.onnx')], 1, /nope\.onnx: cannot read the ONNX model \(ENOENT\)/],
+        [['eval', '--onnx', corrupt], 1, /corrupt\.onnx: not an ONNX model/],
+      ];
+      for (const [args, code, message] of cases) {
+        const r = await runNin(args);
+        expect(expectOneLineError(r, 'eval'), args.join(' ')).toMatch(message);
+        expect(r.code, args.join(' ')).toBe(code);
+      }
+    });
+
+    it('measures an int8 export on onnxruntime-node, and --record writes the accuracy of all 10,000 images into its metadata, graph untouched', async () => {
+      const limited = await runNin(['eval', '--onnx', model, '--limit', '50', '--json']);
+      expect(limited.code, limited.stderr).toBe(0);
+      expect(JSON.parse(limited.stdout)).toMatchObject({ onnx: model, storage: 'int8 QDQ ONNX', inputSize: 67, images: 50, manifestAccuracy: null, floatSourceAccuracy: 0.5, backend: { name: 'onnxruntime-node' } });
+
+      const before = new Uint8Array(await readFile(model));
+      const r = await runNin(['eval', '--onnx', model, '--record', '--batch', '100', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({ images: 10_000, recorded: model });
+      const after = new Uint8Array(await readFile(model));
+      expect(JSON.parse(readOnnxMetadata(after).accuracy!)).toEqual({
+        test: out.accuracy,
+        perClass: out.perClass.map((c: { accuracy: number }) => c.accuracy),
+        evaluatedOn: 'all 10000 Fashion-MNIST test images, `nin eval` on onnxruntime-node, the int8 QDQ ONNX model as stored',
+      });
+      const graph = (bytes: Uint8Array) => onnxProto.onnx.GraphProto.encode(onnxProto.onnx.ModelProto.decode(bytes).graph!).finish();
+      expect(graph(after)).toEqual(graph(before));
+      const { accuracy: _, ...rest } = readOnnxMetadata(after);
+      expect(rest).toEqual(readOnnxMetadata(before));
+      // the text report names the recorded figure and the float32 source's
+      const text = await runNin(['eval', '--onnx', model, '--limit', '20']);
+      expect(text.stdout).toMatch(new RegExp(`^accuracy {2}\\d+\\.\\d\\d% measured, ${(100 * out.accuracy).toFixed(2)}% recorded in the model's metadata; its float32 source recorded 50\\.00%$`, 'm'));
+    });
   });
 });

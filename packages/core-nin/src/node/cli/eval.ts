@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { NinClassifier } from '../../model/classifier.ts';
@@ -10,18 +13,25 @@ import { loadFashionMnist } from '../fashion-mnist.ts';
 import { readNinWeightsFile } from '../weights-file.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { withManifestAccuracy } from '../../weights/state-dict.ts';
+import type { NinManifest } from '../../weights/manifest.ts';
+import { WeightsError } from '../../weights/errors.ts';
+import { NIN_ONNX_INPUT, NIN_ONNX_OUTPUT } from '../../onnx/export.ts';
+import { ONNX_ACCURACY_KEY, readOnnxMetadata, withOnnxMetadata } from '../../onnx/metadata.ts';
+import { importOnnxRuntimeNode } from '../int8-onnx.ts';
 import { CliUsageError, inputSizeFlag, positiveInteger, weightsPathFlag, type CliCommand } from './command.ts';
 
-const USAGE = `usage: nin eval [--weights F] [--backend B] [--limit N] [--batch N] [--size N] [--json] [--record]
+const USAGE = `usage: nin eval [--weights F | --onnx F] [--backend B] [--limit N] [--batch N] [--size N] [--json] [--record]
 
   --weights F   NiN weights (default: the trained weights in packages/core-nin/weights)
-  --backend B   cpu, wasm:simd (default), wasm:plain, webgpu, tensorflow[:cpu|:gpu]
+  --onnx F      an ONNX model instead (\`nin export-onnx\`, float32 or --int8), run by onnxruntime-node on all cores
+  --backend B   cpu, wasm:simd (default), wasm:plain, webgpu, tensorflow[:cpu|:gpu] (not with --onnx)
   --limit N     evaluate only the first N test images (default: all 10,000)
   --batch N     images per forward pass (default 32)
   --size N      input side in pixels (default: the weights' manifest, else ${DEFAULT_INPUT_SIZE})
   --json        one JSON document on stdout (the progress bar stays on stderr)
   --record      write the measured test accuracy (and per-class accuracy) into the weights file's manifest,
-                keeping its tensors; only for an evaluation of all 10,000 images at the manifest's input size
+                keeping its tensors (with --onnx: into the model's metadata_props "accuracy", keeping its
+                graph); only for an evaluation of all 10,000 images at the model's input size
 
 Accuracy and per-class accuracy on the official Fashion-MNIST test set (found on disk or downloaded, see
 README), beside the accuracy the weights' manifest records. Images/s includes preprocessing; it is a sanity
@@ -35,7 +45,8 @@ export const command: CliCommand = {
       args,
       options: {
         weights: { type: 'string' },
-        backend: { type: 'string', default: 'wasm:simd' },
+        onnx: { type: 'string' },
+        backend: { type: 'string' },
         limit: { type: 'string' },
         batch: { type: 'string', default: '32' },
         size: { type: 'string' },
@@ -48,18 +59,13 @@ export const command: CliCommand = {
     const batch = positiveInteger('--batch', values.batch);
     const limit = values.limit === undefined ? Infinity : positiveInteger('--limit', values.limit);
     const requestedSize = inputSizeFlag(values.size);
-    const weights = await readNinWeightsFile(weightsPathFlag(values.weights));
-    if (values.record) {
-      if (!weights.manifest) throw new CliUsageError(`--record: ${weights.path} has no nin manifest to record in`);
-      if (values.limit !== undefined) throw new CliUsageError('--record needs the whole test set: drop --limit');
-      if (requestedSize !== undefined && requestedSize !== weights.manifest.inputSize) {
-        throw new CliUsageError(`--record: the weights were trained at ${weights.manifest.inputSize} px, not ${requestedSize}`);
-      }
-    }
+    if (values.onnx !== undefined && values.weights !== undefined) throw new CliUsageError('--onnx and --weights are two models: give one');
+    if (values.onnx !== undefined && values.backend !== undefined) throw new CliUsageError('--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node');
+    if (values.record && values.limit !== undefined) throw new CliUsageError('--record needs the whole test set: drop --limit');
+    const model = values.onnx !== undefined ? await onnxModel(values.onnx, requestedSize, values.record) : await weightsModel(values.weights, requestedSize, values.record);
     const test = await loadFashionMnist('test');
-    const backend = await createNodeBackendRegistry().activate(values.backend);
-    const inputSize = requestedSize ?? weights.manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
-    const classifier = NinClassifier.fromStateDict(weights.stateDict, inputSize, weights.manifest);
+    const evaluator = await model.start(values.backend ?? 'wasm:simd');
+    const { inputSize } = model;
 
     const count = Math.min(limit, test.count);
     // confusion[truth][predicted]
@@ -75,7 +81,7 @@ export const command: CliCommand = {
       for (let start = 0; start < count; start += batch) {
         const end = Math.min(start + batch, count);
         const input = preprocessImages(test.images.subarray(start * FASHION_MNIST_PIXELS, end * FASHION_MNIST_PIXELS), inputSize);
-        const logits = await classifier.logits(input, end - start);
+        const logits = await evaluator.logits(input, end - start);
         for (let i = 0; i < end - start; i++) {
           let best = 0;
           for (let k = 1; k < NUM_CLASSES; k++) if (logits[i * NUM_CLASSES + k] > logits[i * NUM_CLASSES + best]) best = k;
@@ -88,7 +94,7 @@ export const command: CliCommand = {
       }
     } finally {
       bar.stop();
-      classifier.dispose();
+      await evaluator.dispose();
     }
     const seconds = (performance.now() - started) / 1000;
     const perClass = confusion.map((row, c) => {
@@ -96,14 +102,15 @@ export const command: CliCommand = {
       return { class: FASHION_MNIST_CLASSES[c], images: total, accuracy: total > 0 ? row[c] / total : null };
     });
     const result = {
-      weights: weights.path,
-      storage: weights.manifest?.storage ?? null,
+      ...(values.onnx !== undefined ? { onnx: model.path } : { weights: model.path }),
+      storage: model.storage,
       inputSize,
-      backend,
+      backend: evaluator.backend,
       images: count,
       correct,
       accuracy: correct / count,
-      manifestAccuracy: weights.manifest?.accuracy?.test ?? null,
+      manifestAccuracy: model.recordedAccuracy,
+      ...(values.onnx !== undefined ? { floatSourceAccuracy: model.floatSourceAccuracy } : {}),
       perClass,
       confusion,
       seconds,
@@ -112,29 +119,140 @@ export const command: CliCommand = {
     };
     let recorded: string | null = null;
     if (values.record) {
-      const accuracy = {
-        ...weights.manifest!.accuracy,
+      recorded = await model.record({
         test: result.accuracy,
         perClass: perClass.map((c) => c.accuracy ?? 0),
-        evaluatedOn: `all ${count} Fashion-MNIST test images, \`nin eval\` on ${formatBackend(backend)}, the ${result.storage} weights as stored`,
-      };
-      await writeFileAtomic(weights.path, await withManifestAccuracy(weights.bytes, accuracy));
-      recorded = weights.path;
+        evaluatedOn: `all ${count} Fashion-MNIST test images, \`nin eval\` on ${evaluator.name}, the ${model.storage} ${values.onnx !== undefined ? 'model' : 'weights'} as stored`,
+      });
     }
     if (values.json) {
       console.log(JSON.stringify({ ...result, recorded }, null, 2));
       return 0;
     }
     const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
-    const details = Object.entries(backend.details).map(([k, v]) => `${k} ${v}`).join(', ');
-    console.log(`weights   ${weights.path} (${result.storage ?? 'no manifest'}, ${inputSize} px)`);
-    console.log(`backend   ${formatBackend(backend)} (${details})`);
+    const details = Object.entries(evaluator.backend.details).map(([k, v]) => `${k} ${v}`).join(', ');
+    console.log(`${values.onnx !== undefined ? 'onnx     ' : 'weights  '} ${model.path} (${result.storage ?? 'no manifest'}, ${inputSize} px)`);
+    console.log(`backend   ${evaluator.name} (${details})`);
     console.log(`images    ${count} of the Fashion-MNIST test set`);
-    console.log(`accuracy  ${pct(result.accuracy)} measured, ${result.manifestAccuracy === null ? 'none recorded' : `${pct(result.manifestAccuracy)} recorded`} in the manifest`);
+    console.log(
+      `accuracy  ${pct(result.accuracy)} measured, ${result.manifestAccuracy === null ? 'none recorded' : `${pct(result.manifestAccuracy)} recorded`} in the ${values.onnx !== undefined ? "model's metadata" : 'manifest'}` +
+        (model.floatSourceAccuracy !== null ? `; its float32 source recorded ${pct(model.floatSourceAccuracy)}` : ''),
+    );
     console.log('per class');
     for (const c of perClass) console.log(`  ${c.class.padEnd(12)} ${pct(c.accuracy).padStart(7)}  (${c.images} images)`);
     console.log(`speed     ${result.imagesPerSecond.toFixed(1)} images/s, batch ${batch} (${seconds.toFixed(1)} s, preprocessing included)`);
-    if (recorded) console.log(`recorded  ${pct(result.accuracy)} as the test accuracy in ${recorded}'s manifest`);
+    if (recorded) console.log(`recorded  ${pct(result.accuracy)} as the test accuracy in ${recorded}'s ${values.onnx !== undefined ? 'metadata' : 'manifest'}`);
     return 0;
   },
 };
+
+type Accuracy = NonNullable<NinManifest['accuracy']>;
+
+/** What the loop needs of a model, whichever engine runs it. */
+interface EvalModel {
+  readonly path: string;
+  readonly storage: string | null;
+  readonly inputSize: number;
+  readonly recordedAccuracy: number | null;
+  /** for an ONNX model: the test accuracy its float32 source's manifest records */
+  readonly floatSourceAccuracy: number | null;
+  start(backend: string): Promise<Evaluator>;
+  /** writes the accuracy into the file, keeping its tensors or graph; returns the path */
+  record(accuracy: Accuracy): Promise<string>;
+}
+
+interface Evaluator {
+  readonly name: string;
+  readonly backend: { readonly name: string; readonly variant?: string; readonly details: Readonly<Record<string, unknown>> };
+  logits(input: Float32Array, n: number): Promise<Float32Array>;
+  dispose(): Promise<void> | void;
+}
+
+async function weightsModel(path: string | undefined, requestedSize: number | undefined, record: boolean): Promise<EvalModel> {
+  const weights = await readNinWeightsFile(weightsPathFlag(path));
+  if (record) {
+    if (!weights.manifest) throw new CliUsageError(`--record: ${weights.path} has no nin manifest to record in`);
+    if (requestedSize !== undefined && requestedSize !== weights.manifest.inputSize) {
+      throw new CliUsageError(`--record: the weights were trained at ${weights.manifest.inputSize} px, not ${requestedSize}`);
+    }
+  }
+  const inputSize = requestedSize ?? weights.manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
+  return {
+    path: weights.path,
+    storage: weights.manifest?.storage ?? null,
+    inputSize,
+    recordedAccuracy: weights.manifest?.accuracy?.test ?? null,
+    floatSourceAccuracy: null,
+    async start(name) {
+      const backend = await createNodeBackendRegistry().activate(name);
+      const classifier = NinClassifier.fromStateDict(weights.stateDict, inputSize, weights.manifest);
+      return { name: formatBackend(backend), backend, logits: (input, n) => classifier.logits(input, n), dispose: () => classifier.dispose() };
+    },
+    async record(accuracy) {
+      await writeFileAtomic(weights.path, await withManifestAccuracy(weights.bytes, { ...weights.manifest!.accuracy, ...accuracy }));
+      return weights.path;
+    },
+  };
+}
+
+function jsonEntry<T>(meta: Record<string, string>, key: string): T | null {
+  if (meta[key] === undefined) return null;
+  try {
+    return JSON.parse(meta[key]) as T;
+  } catch {
+    return null;
+  }
+}
+
+async function onnxModel(file: string, requestedSize: number | undefined, record: boolean): Promise<EvalModel> {
+  const path = resolve(file);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new WeightsError(`${path}: cannot read the ONNX model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let meta: Record<string, string>;
+  try {
+    meta = readOnnxMetadata(bytes);
+  } catch (e) {
+    throw new WeightsError(`${path}: ${(e as Error).message}`);
+  }
+  const recordedSize = meta.input_size !== undefined ? Number(meta.input_size) : undefined;
+  if (requestedSize !== undefined && recordedSize !== undefined && requestedSize !== recordedSize) {
+    throw new CliUsageError(`--size ${requestedSize}: ${path} takes ${recordedSize} px input (its metadata_props input_size)`);
+  }
+  const inputSize = requestedSize ?? recordedSize;
+  if (inputSize === undefined) throw new CliUsageError(`${path} has no input_size in its metadata_props: pass --size`);
+  if (record && recordedSize === undefined) throw new CliUsageError(`--record: ${path} is not a nin export-onnx model (no input_size in its metadata_props)`);
+  return {
+    path,
+    storage: meta.quantization !== undefined ? 'int8 QDQ ONNX' : 'float32 ONNX',
+    inputSize,
+    recordedAccuracy: jsonEntry<Accuracy>(meta, ONNX_ACCURACY_KEY)?.test ?? null,
+    floatSourceAccuracy: jsonEntry<{ testAccuracy?: number | null }>(meta, 'float_source')?.testAccuracy ?? jsonEntry<NinManifest>(meta, 'nin_manifest')?.accuracy?.test ?? null,
+    async start() {
+      const ort = await importOnnxRuntimeNode('nin eval --onnx');
+      const threads = availableParallelism();
+      let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+      try {
+        session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      } catch (e) {
+        throw new WeightsError(`${path}: onnxruntime-node cannot load it (${(e as Error).message.split('\n')[0]})`);
+      }
+      return {
+        name: 'onnxruntime-node',
+        backend: { name: 'onnxruntime-node', details: { version: ort.env.versions.node ?? 'unknown', intraOpThreads: threads, executionProvider: 'cpu' } },
+        async logits(input, n) {
+          const out = await session.run({ [NIN_ONNX_INPUT]: new ort.Tensor('float32', input, [n, 1, inputSize, inputSize]) });
+          return out[NIN_ONNX_OUTPUT].data as Float32Array;
+        },
+        dispose: () => session.release(),
+      };
+    },
+    async record(accuracy) {
+      await writeFileAtomic(path, withOnnxMetadata(bytes, { [ONNX_ACCURACY_KEY]: JSON.stringify(accuracy) }));
+      return path;
+    },
+  };
+}

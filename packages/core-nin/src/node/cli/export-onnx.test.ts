@@ -63,6 +63,24 @@ describe('nin export-onnx', () => {
     expect(input.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))).toEqual([4, 1, 128, 128]);
   });
 
+  it('--int8 writes the calibrated QDQ model, its metadata naming its float32 source and its training-image calibration', async () => {
+    const out = join(dir, 'int8.onnx');
+    expect(await main(['export-onnx', '--weights', weights, '--out', out, '--int8', '--calibration-images', '8', '--calibration-stat', 'p99.99'])).toBe(0);
+    expect(output.join('\n')).toMatch(/float16 weights, int8 QDQ calibrated \(p99\.99\) on 8 training images in [\d.]+ s$/);
+    const bytes = new Uint8Array(await readFile(out));
+    const model = onnx.ModelProto.decode(bytes);
+    const meta = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
+    expect(JSON.parse(meta.calibration!)).toMatchObject({ split: 'train', images: 8, statistic: 'p99.99', inputSize: 96, description: 'Fashion-MNIST train, 8 of 60000 images: every 7500th from index 0' });
+    expect(JSON.parse(meta.float_source!)).toMatchObject({ weights: 'nin-96.safetensors', storage: 'float16', inputSize: 96 });
+    expect(JSON.parse(meta.nin_manifest!)).toMatchObject({ inputSize: 96, storage: 'float16' });
+    expect(Object.keys(JSON.parse(meta.quantization!).activationScales)).toHaveLength(12);
+    expect(model.graph!.node!.filter((n) => n.opType === 'QuantizeLinear')).toHaveLength(1 + 12 + 3);
+    const session = await ort.InferenceSession.create(bytes);
+    const result = await session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 96 * 96).fill(0.5), [2, 1, 96, 96]) });
+    expect(result.logits.dims).toEqual([2, 10]);
+    await session.release();
+  });
+
   it('rejects bad arguments with usage (exit 2) and bad files with one line (exit 1)', async () => {
     const out = join(dir, 'never.onnx');
     for (const args of [
@@ -71,6 +89,13 @@ describe('nin export-onnx', () => {
       ['--weights', weights, '--out', out, '--batch', 'two'],
       ['--weights', weights, '--out', out, '--size', '40'],
       ['--weights', weights, '--out', out, '--bogus'],
+      ['--weights', weights, '--out', out, '--calibration-images', '8'],
+      ['--weights', weights, '--out', out, '--calibration-stat', 'max'],
+      ['--weights', weights, '--out', out, '--int8', '--calibration-images', '0'],
+      ['--weights', weights, '--out', out, '--int8', '--calibration-images', '60001'],
+      ['--weights', weights, '--out', out, '--int8', '--calibration-stat', 'mean'],
+      ['--weights', weights, '--out', out, '--int8', '--calibration-stat', 'p100'],
+      ['--weights', weights, '--out', out, '--int8=yes'],
     ]) {
       output.length = 0;
       expect(await main(['export-onnx', ...args]), args.join(' ')).toBe(2);
