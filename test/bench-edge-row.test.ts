@@ -77,6 +77,11 @@ describe('the bench edge row', () => {
       expect(memory.value as number).toBeGreaterThan(4);
       expect(memory.verdict).toMatch(/^\d+% of the 128 MB a Workers isolate may use/);
 
+      // The profile's soak (60 requests in the smoke profile): all answered, the same answer each time, memory flat.
+      const soak = edge.extras!.find((x) => x.name === 'soak, 60 requests')!;
+      expect(soak.value).toBe(60);
+      expect(soak.verdict).toMatch(/^soak passed/);
+
       const report = await readFile(join(out, 'report.md'), 'utf8');
       expect(report).toContain('## Runner-specific measurements');
       // Only the edge ran, so it is the summary's fastest row; its CPU verdict follows.

@@ -145,6 +145,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
         }
         const plan: ChildPlan = {
           scenarios: req.scenarios,
+          soakRequests: profile.soakRequests,
           singleStream: profile.singleStream,
           offline: profile.offline,
           agreement: isReference

@@ -252,7 +252,8 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
   if (wants('extras') && model.extraMeasurements) {
     await send({ type: 'progress', scenario: 'extras' });
     try {
-      await send({ type: 'extras', extras: await model.extraMeasurements({ sample: one, budget: plan.singleStream }) });
+      const testImages = { images, count: task.data.count };
+      await send({ type: 'extras', extras: await model.extraMeasurements({ sample: one, budget: plan.singleStream, testImages, soakRequests: plan.soakRequests ?? 1000 }) });
     } catch (e) {
       await send({ type: 'error', scenario: 'extras', message: errorMessage(e) });
     }

@@ -19,6 +19,8 @@ export interface TimedLoop {
 export interface ChildPlan {
   /** which measurements to take; cold start is always taken (it costs nothing: it is how the child starts) */
   readonly scenarios: readonly ScenarioName[];
+  /** requests of an endpoint's soak, among the runner-specific measurements */
+  readonly soakRequests?: number;
   readonly singleStream: TimedLoop & { readonly warmupIterations: number; readonly warmupTimeMs?: number };
   readonly offline: TimedLoop & {
     readonly batches: readonly number[];

@@ -21,6 +21,8 @@ export interface Profile {
     readonly minImages: number;
   };
   readonly childTimeoutMs: number;
+  /** requests of the edge row's soak (runner-specific measurements; `npm run edge:soak` runs 10,000 on its own) */
+  readonly soakRequests: number;
 }
 
 const ALL_SCENARIOS: readonly ScenarioName[] = ['cold-start', 'single-stream', 'offline', 'agreement', 'extras', 'memory'];
@@ -35,6 +37,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     offline: { batches: [1, 8, 32], timeMs: 3000, minIterations: 3, maxCallMs: 15_000 },
     agreement: { images: 256, batch: 32, referenceTimeMs: 90_000, minImages: 32 },
     childTimeoutMs: 8 * 60_000,
+    soakRequests: 1000,
   },
   full: {
     name: 'full',
@@ -45,6 +48,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     offline: { batches: [1, 8, 32, 128], timeMs: 6000, minIterations: 5, maxCallMs: 600_000 },
     agreement: { images: 1000, batch: 50, referenceTimeMs: 20 * 60_000, minImages: 100 },
     childTimeoutMs: 90 * 60_000,
+    soakRequests: 10_000,
   },
   smoke: {
     name: 'smoke',
@@ -55,5 +59,6 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     offline: { batches: [1, 4], timeMs: 100, minIterations: 2, maxCallMs: 60_000 },
     agreement: { images: 8, batch: 4, referenceTimeMs: 60_000, minImages: 4 },
     childTimeoutMs: 3 * 60_000,
+    soakRequests: 60,
   },
 };

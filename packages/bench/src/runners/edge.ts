@@ -5,6 +5,7 @@ import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-
 import { quantileSorted } from '../stats/summary.ts';
 import type { CreateRunner, ExtraMeasurement, LoadedModel } from './runner.ts';
 import { WORKERS_PRICES_READ, workersCostSentence } from '../edge/workers-pricing.ts';
+import { SOAK_RSS_TOLERANCE, soakEdge, type SoakResult } from '../edge/soak.ts';
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
@@ -39,6 +40,25 @@ export function workerdCpuMs(group: ProcessGroup): { workerMs: number | null; to
   const workerds = group.processes().filter((p) => p.executable === 'workerd');
   const worker = workerds.filter((p) => p.cmdline.includes('--inspector-addr'));
   return { workerMs: worker.length === 1 ? worker[0].cpuMs : null, totalMs: workerds.reduce((a, p) => a + p.cpuMs, 0) };
+}
+
+/** The soak as one figure (requests without error) with its verdict. */
+export function soakMeasurement(r: SoakResult): ExtraMeasurement {
+  const mib = (b: number | null) => (b === null ? 'n/a' : (b / 2 ** 20).toFixed(1));
+  const rss = r.snapshots.map((s) => mib(s.workerRssBytes)).join(' / ');
+  const problems = [
+    r.errors > 0 ? `${r.errors} errors (${r.errorSamples[0]})` : '',
+    r.inconsistentImages > 0 ? `${r.inconsistentImages} images answered differently between requests` : '',
+    r.wasmMemoryFlat === false ? 'the wasm memory grew' : '',
+    r.rssGrowth !== null && r.rssGrowth > SOAK_RSS_TOLERANCE ? `the Worker's RSS grew ${(r.rssGrowth * 100).toFixed(0)}%` : '',
+  ].filter(Boolean);
+  return {
+    name: `soak, ${r.requests} requests`,
+    value: r.requests - r.errors,
+    unit: 'answered',
+    verdict: r.passed ? `soak passed: no errors, the same answer for every image each time, wasm memory flat${r.rssGrowth === null ? '' : `, Worker RSS ${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth * 100).toFixed(1)}%`}` : `soak FAILED: ${problems.join('; ')}`,
+    note: `${r.distinctImages} test images cycled over ${r.rounds.length} rounds (${r.rounds.map((x) => (x.kind === 'concurrent' ? `${x.clients} clients` : 'sequential')).join(', ')}) in ${r.seconds.toFixed(0)} s; Worker RSS after each round ${rss} MiB`,
+  };
 }
 
 /** Workers' memory cap per isolate, JavaScript heap and WebAssembly memory together. */
@@ -152,7 +172,7 @@ export const createRunner: CreateRunner = (task) => {
          * this runner started the server) against the Workers plans' CPU limits, and throughput and latency
          * with 4 concurrent clients. Each loop runs for the profile's single-stream budget.
          */
-        async extraMeasurements({ sample: image, budget }) {
+        async extraMeasurements({ sample: image, budget, testImages, soakRequests }) {
           const out: ExtraMeasurement[] = [];
           if (devGroup !== null) {
             const before = workerdCpuMs(devGroup);
@@ -174,6 +194,9 @@ export const createRunner: CreateRunner = (task) => {
           });
           const health = await getJson(`${base}/health`);
           if (typeof health.wasmHeapBytes === 'number') out.push(workerMemoryMeasurement(health.wasmHeapBytes));
+          const rounds = Math.min(5, soakRequests);
+          const soak = await soakEdge({ base, images: testImages, requests: soakRequests, rounds, clients: 16, workerRssBytes: devGroup ? () => workerRssBytes(devGroup!) : undefined });
+          out.push(soakMeasurement(soak));
           return out;
         },
       };

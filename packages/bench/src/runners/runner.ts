@@ -69,9 +69,14 @@ export interface LoadedModel {
   /**
    * Measurements the harness cannot take by timing `infer` (scenario `extras`), run after every other
    * scenario: `sample` is one image of the test slice, `budget` the profile's single-stream loop (run each
-   * measurement that long).
+   * measurement that long), `testImages` the whole slice (28x28 bytes) and `soakRequests` the profile's soak size.
    */
-  extraMeasurements?(context: { readonly sample: Batch; readonly budget: { readonly timeMs: number; readonly minIterations: number } }): Promise<readonly ExtraMeasurement[]>;
+  extraMeasurements?(context: {
+    readonly sample: Batch;
+    readonly budget: { readonly timeMs: number; readonly minIterations: number };
+    readonly testImages: { readonly images: Uint8Array; readonly count: number };
+    readonly soakRequests: number;
+  }): Promise<readonly ExtraMeasurement[]>;
 }
 
 export interface Runner {
