@@ -46,6 +46,7 @@ export const EDGE_BUILDS: readonly EdgeBuild[] = [
   { inputSize: 224, precision: 'int8', wranglerEnv: '', entry: 'worker.ts', weights: trainedWeightsPath('int8', 224) },
   { inputSize: 224, precision: 'float16', wranglerEnv: 'float16', entry: 'worker.float16.ts', weights: devWeightsPath('float16', 224) },
   { inputSize: 224, precision: 'float32', wranglerEnv: 'float32', entry: 'worker.float32.ts', weights: trainedWeightsPath('float32', 224) },
+  { inputSize: 100, precision: 'int8', wranglerEnv: 'size100', entry: 'worker.size100.ts', weights: trainedWeightsPath('int8', 100) },
   { inputSize: 96, precision: 'int8', wranglerEnv: 'size96', entry: 'worker.size96.ts', weights: trainedWeightsPath('int8', 96) },
 ];
 
