@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { accumulateGradients, sliceGradients, type SliceContext, type SliceGradients, type StepInput, type TrainableParams } from './step.ts';
+import { accumulateGradients, inputSide, sliceGradients, type SliceContext, type SliceGradients, type StepInput, type TrainableParams } from './step.ts';
 
 /** What the whole batch's gradient needs besides the batch: the seeds and the loss, the same for every slice. */
 export type BatchContext = Omit<SliceContext, 'batchCount' | 'firstIndex'>;
@@ -16,13 +16,14 @@ export interface GradientSource {
 
 /** The images `[start, end)` of a batch as a slice of its own. */
 export function sliceOf(batch: StepInput, start: number, end: number): StepInput {
-  const px = batch.inputSize * batch.inputSize;
+  const px = inputSide(batch) ** 2;
   return {
     images: batch.images.subarray(start * px, end * px),
     labels: Array.prototype.slice.call(batch.labels, start, end) as number[],
     count: end - start,
     inputSize: batch.inputSize,
     teacherLogits: batch.teacherLogits ? batch.teacherLogits.subarray(start * 10, end * 10) : null,
+    resizeOnDevice: batch.resizeOnDevice,
   };
 }
 

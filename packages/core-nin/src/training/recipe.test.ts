@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { D2L_RECIPE, checkRecipe, completeRecipe, learningRateAt } from './recipe.ts';
+import { D2L_RECIPE, checkRecipe, completeRecipe, learningRateAt, scheduleSteps } from './recipe.ts';
 
 describe('training recipe', () => {
   it("defaults to d2l's NiN recipe", () => {
@@ -28,6 +28,7 @@ describe('training recipe', () => {
     [{ weightDecayScope: 'biases' }, /weight decay scope/],
     [{ microBatch: -1 }, /micro-batch/],
     [{ clipNorm: Number.NaN }, /clip norm/],
+    [{ resize: 'gpu' }, /resize must be one of cpu, device/],
     [{ augment: { shift: 14, flip: false } }, /shift/],
     [{ distill: { teacher: 't', teacherSha256: '', teacherInputSize: 224, weight: 1.5, temperature: 4 } }, /distillation weight/],
     [{ distill: { teacher: 't', teacherSha256: '', teacherInputSize: 224, weight: 0.5, temperature: 0 } }, /temperature/],
@@ -50,6 +51,18 @@ describe('training recipe', () => {
 
   it('completes a recipe recorded before a field existed with what that run used', () => {
     const old = { inputSize: 96, epochs: 2, batchSize: 64, learningRate: 0.03, momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine', warmupSteps: 150, seed: 0, limit: 0 } as const;
-    expect(completeRecipe(old)).toMatchObject({ ...old, init: 'xavier-uniform', optimizer: 'sgd', weightDecayScope: 'all', microBatch: 0, clipNorm: 0, augment: { shift: 0, flip: false }, distill: null });
+    expect(completeRecipe(old)).toMatchObject({ ...old, init: 'xavier-uniform', optimizer: 'sgd', weightDecayScope: 'all', microBatch: 0, clipNorm: 0, augment: { shift: 0, flip: false }, distill: null, resize: 'cpu' });
+    expect(completeRecipe(old).scheduleFits).toBeUndefined();
+  });
+
+  it("runs the schedule over every planned step, or to the last fit made for the plan's epochs", () => {
+    const fit = (epochs: number, totalSteps: number) => ({ atStep: 10, epochs, totalSteps, stepSeconds: 0.1, remainingSeconds: 60, reservedSeconds: 5 });
+    const r = { ...D2L_RECIPE, epochs: 4 };
+    expect(scheduleSteps(r, 100)).toBe(400);
+    expect(scheduleSteps({ ...r, scheduleFits: [fit(4, 250)] }, 100)).toBe(250);
+    expect(scheduleSteps({ ...r, scheduleFits: [fit(4, 250), fit(4, 180)] }, 100)).toBe(180);
+    // a fit made for a smaller plan (before the run was extended) no longer applies; nor does one beyond the plan
+    expect(scheduleSteps({ ...r, scheduleFits: [fit(2, 150)] }, 100)).toBe(400);
+    expect(scheduleSteps({ ...r, scheduleFits: [fit(4, 900)] }, 100)).toBe(400);
   });
 });

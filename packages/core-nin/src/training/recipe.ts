@@ -6,6 +6,9 @@ export const SCHEDULES: readonly Schedule[] = ['constant', 'cosine', 'onecycle']
 export type OptimizerName = 'sgd' | 'adamw';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adamw'];
 export type WeightDecayScope = 'all' | 'weights';
+/** Where training images are resized to the input size: `cpu` (PIL's bilinear, bit for bit) or `device` (the backend's). */
+export type ResizeMode = 'cpu' | 'device';
+export const RESIZE_MODES: readonly ResizeMode[] = ['cpu', 'device'];
 
 /** Label-preserving changes to the 28x28 training image, drawn per (seed, epoch, image) so a resume replays them. */
 export interface Augmentation {
@@ -64,10 +67,37 @@ export interface TrainingRecipe {
   readonly augment: Augmentation;
   readonly distill: Distillation | null;
   /**
+   * `cpu`: each training batch is resized with PIL's bilinear arithmetic (as `nin eval`); `device`: the 28x28 images
+   * go to the backend and are resized there (tf.image.resizeBilinear, half-pixel centres: the same interpolation
+   * without PIL's rounding to bytes), so a GPU is not held up by the CPU. Evaluation always resizes as `nin eval`.
+   */
+  readonly resize: ResizeMode;
+  /**
    * Set when a resumed run planned more epochs than the recipe had: the plan it had and the global step at which
    * it grew. The schedule is recomputed over the new total from there (for cosine: a warm restart).
    */
   readonly extendedFrom?: readonly { readonly epochs: number; readonly atStep: number }[];
+  /**
+   * Set when a run fitted its schedule to a time budget (`nin train --fit-schedule`): after timing a few steps it
+   * moved the schedule's end (and the run's) to the last step that fits. The last fit made for the current
+   * `epochs` applies; extending the run replaces it with the new plan.
+   */
+  readonly scheduleFits?: readonly ScheduleFit[];
+}
+
+/** One fit of the schedule to a time budget: what was measured and the step the schedule (and the run) ends at. */
+export interface ScheduleFit {
+  /** global step at which the fit was made (the steps before it followed the planned horizon) */
+  readonly atStep: number;
+  /** the recipe's `epochs` when the fit was made: the fit applies to that plan only */
+  readonly epochs: number;
+  /** the global step the schedule decays to its end at, and the run stops at (at most every planned step) */
+  readonly totalSteps: number;
+  /** measured seconds per step */
+  readonly stepSeconds: number;
+  /** seconds of the budget left when the fit was made, and those set aside for test passes and writes */
+  readonly remainingSeconds: number;
+  readonly reservedSeconds: number;
 }
 
 /**
@@ -92,6 +122,7 @@ export const D2L_RECIPE: TrainingRecipe = {
   clipNorm: 0,
   augment: { shift: 0, flip: false },
   distill: null,
+  resize: 'cpu',
 };
 
 /**
@@ -111,7 +142,7 @@ export const RECIPE_CONSTANTS = {
   dropoutMasks: 'one mask per image, seeded by (seed, global step, position in the batch)',
   loss: 'softmax-cross-entropy (mean over the batch); with distill: (1-w)*CE + w*T^2*KL(teacher_T || student_T)',
   batches: 'shuffled every epoch (seeded), last partial batch kept',
-  preprocessing: 'PIL-bilinear resize of the 28x28 image to inputSize, then /255 (torchvision Resize + ToTensor)',
+  preprocessing: 'PIL-bilinear resize of the 28x28 image to inputSize, then /255 (torchvision Resize + ToTensor); recipe.resize device: /255, then bilinear with half-pixel centres on the backend (training batches only)',
   augmentation: 'recipe.augment on the 28x28 image before the resize: integer shift with zeros shifted in, left-right flip',
 } as const;
 
@@ -129,6 +160,7 @@ export function checkRecipe(r: TrainingRecipe): void {
   if (r.weightDecayScope !== 'all' && r.weightDecayScope !== 'weights') throw new RangeError(`weight decay scope must be all or weights, got ${String(r.weightDecayScope)}`);
   if (!Number.isInteger(r.microBatch) || r.microBatch < 0) throw new RangeError(`micro-batch must be an integer >= 0, got ${r.microBatch}`);
   if (!(r.clipNorm >= 0) || !Number.isFinite(r.clipNorm)) throw new RangeError(`clip norm must be >= 0, got ${r.clipNorm}`);
+  if (!RESIZE_MODES.includes(r.resize)) throw new RangeError(`resize must be one of ${RESIZE_MODES.join(', ')}, got ${String(r.resize)}`);
   if (!Number.isInteger(r.augment.shift) || r.augment.shift < 0 || r.augment.shift > 13) throw new RangeError(`augmentation shift must be an integer in [0, 13], got ${r.augment.shift}`);
   if (r.distill) {
     if (!(r.distill.weight >= 0 && r.distill.weight <= 1)) throw new RangeError(`distillation weight must be in [0, 1], got ${r.distill.weight}`);
@@ -138,6 +170,18 @@ export function checkRecipe(r: TrainingRecipe): void {
   if (!NIN_INITS.includes(r.init)) throw new RangeError(`init must be one of ${NIN_INITS.join(', ')}, got ${String(r.init)}`);
   if (!Number.isInteger(r.seed) || r.seed < 0) throw new RangeError(`seed must be an integer >= 0, got ${r.seed}`);
   if (!Number.isInteger(r.limit) || r.limit < 0) throw new RangeError(`limit must be an integer >= 0, got ${r.limit}`);
+}
+
+/** The steps the schedule runs over: every planned step, or the fitted end when the run fitted its schedule to its budget. */
+export function scheduleSteps(r: TrainingRecipe, stepsPerEpoch: number): number {
+  const planned = stepsPerEpoch * r.epochs;
+  const fit = currentFit(r);
+  return fit ? Math.min(planned, fit.totalSteps) : planned;
+}
+
+/** The fit of the schedule to a time budget that applies to the recipe's plan, if any (the last made for its epochs). */
+export function currentFit(r: TrainingRecipe): ScheduleFit | undefined {
+  return r.scheduleFits?.filter((f) => f.epochs === r.epochs).at(-1);
 }
 
 /** The learning rate of step `step` (0-based, counted over the whole run) of `totalSteps`. */

@@ -2,19 +2,39 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NUM_CLASSES } from '../model/architecture.ts';
 import { ninForward, seededRandom } from '../model/nin.ts';
 import type { NinOptimizer } from './optimizer.ts';
+import { FASHION_MNIST_SIDE } from '../data/preprocess.ts';
 
 /** Trainable NiN parameters by state_dict name (HWIO conv weights), as tfjs variables. */
 export type TrainableParams = ReadonlyMap<string, tf.Variable>;
 
 /** One training batch, or a slice of one, ready for the model. */
 export interface StepInput {
-  /** preprocessed images, NHWC `[n, size, size, 1]` in [0,1] */
+  /** preprocessed images, NHWC `[n, size, size, 1]` in [0,1]; with `resizeOnDevice`, `[n, 28, 28, 1]` */
   readonly images: Float32Array;
   readonly labels: ArrayLike<number>;
   readonly count: number;
   readonly inputSize: number;
   /** the teacher's logits `[n, 10]` for these images (distillation only) */
   readonly teacherLogits?: Float32Array | null;
+  /** the images are the 28x28 ones (/255), resized to `inputSize` on the backend (recipe.resize `device`) */
+  readonly resizeOnDevice?: boolean;
+}
+
+/** The side of the images a step input carries: the input size, or 28 when they are resized on the device. */
+export function inputSide(input: Pick<StepInput, 'inputSize' | 'resizeOnDevice'>): number {
+  return input.resizeOnDevice ? FASHION_MNIST_SIDE : input.inputSize;
+}
+
+/**
+ * The model's input `[n, size, size, 1]` from a step input. On the device: bilinear with half-pixel centres, the
+ * interpolation PIL's resize uses, without PIL's rounding of each pixel to a byte (so within half a grey level).
+ */
+export function modelInput(input: Pick<StepInput, 'images' | 'count' | 'inputSize' | 'resizeOnDevice'>): tf.Tensor4D {
+  const side = inputSide(input);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(input.images, [input.count, side, side, 1]);
+    return side === input.inputSize ? x : tf.image.resizeBilinear(x, [input.inputSize, input.inputSize], false, true);
+  });
 }
 
 /** How a slice's gradients are computed: what makes the slices of one batch add up to the whole batch's step. */
@@ -83,7 +103,8 @@ export function perImageDropoutMask(dropoutSeed: number, firstIndex: number): (s
  * registered (see gradients.ts); every tensor made here is released except the returned gradients.
  */
 export async function sliceGradients(params: TrainableParams, slice: StepInput, context: SliceContext): Promise<SliceGradients> {
-  const { images, labels, count: n, inputSize: s } = slice;
+  const { images, labels, count: n } = slice;
+  const s = inputSide(slice);
   if (images.length !== n * s * s) throw new RangeError(`expected ${n}x${s}x${s} input values, got ${images.length}`);
   if (context.distill && (!slice.teacherLogits || slice.teacherLogits.length !== n * NUM_CLASSES)) throw new RangeError(`distillation needs ${n}x${NUM_CLASSES} teacher logits`);
   const names = [...params.keys()];
@@ -91,7 +112,7 @@ export async function sliceGradients(params: TrainableParams, slice: StepInput, 
   let correct: tf.Scalar | undefined;
   let lossSum: tf.Scalar | undefined;
   const { grads, value } = tf.tidy(() => {
-    const x = tf.tensor4d(images, [n, s, s, 1]);
+    const x = modelInput(slice);
     const y = tf.tensor1d(Array.from(labels), 'int32');
     const teacher = context.distill ? tf.tensor2d(slice.teacherLogits!, [n, NUM_CLASSES]) : null;
     return tf.variableGrads(() => {

@@ -8,7 +8,7 @@ import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
 import type { LabelledImages } from '../data/idx.ts';
 import { ninForward } from '../model/nin.ts';
 import { D2L_RECIPE, type TrainingRecipe } from './recipe.ts';
-import { softmaxCrossEntropy } from './step.ts';
+import { modelInput, softmaxCrossEntropy } from './step.ts';
 import { NinTrainer } from './trainer.ts';
 
 // Small but real: the first Fashion-MNIST training images at the smallest input NiN accepts.
@@ -165,6 +165,84 @@ describe('NiN training on wasm', () => {
     }
     a.dispose();
     b.dispose();
+  });
+
+  it('resizes on the device within a grey level of PIL, trains close to the PIL-resized run, and resumes bit for bit', async () => {
+    const n = 4;
+    const raw = train.images.subarray(0, n * FASHION_MNIST_PIXELS);
+    const onDevice = modelInput({ images: Float32Array.from(raw, (v) => v / 255), count: n, inputSize: 67, resizeOnDevice: true });
+    const device = (await onDevice.data()) as Float32Array;
+    onDevice.dispose();
+    const pil = preprocessImages(raw, 67);
+    expect(device).toHaveLength(pil.length);
+    // PIL rounds to a byte after each of its two passes (rows, then columns); the device keeps floats: at most a
+    // grey level apart.
+    let worst = 0;
+    pil.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - device[i]))));
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThanOrEqual(1 / 255 + 1e-6);
+
+    const recipe: TrainingRecipe = { ...SMALL, limit: 16, resize: 'device', microBatch: 3, clipNorm: 0.5 };
+    // The first step's loss: the same up to the inputs' rounding.
+    const firstLoss = async (t: NinTrainer) => {
+      let loss = NaN;
+      await t.trainEpoch(train, { shouldStop: () => !Number.isNaN(loss), onStep: (e) => (loss = e.loss) });
+      return loss;
+    };
+    const cpu = NinTrainer.create({ ...recipe, resize: 'cpu' });
+    const whole = NinTrainer.create(recipe);
+    const [cpuLoss, deviceLoss] = [await firstLoss(cpu), await firstLoss(whole)];
+    expect(deviceLoss).not.toBe(cpuLoss);
+    expect(deviceLoss).toBeCloseTo(cpuLoss, 2);
+    expect(await runToEnd(whole, train)).toBe(true);
+    const expected = await snapshot(whole);
+
+    const first = NinTrainer.create(recipe);
+    expect(await runToEnd(first, train, 3)).toBe(false);
+    const resumed = NinTrainer.fromCheckpoint(await first.checkpoint());
+    first.dispose();
+    expect(resumed.recipe.resize).toBe('device');
+    expect(await runToEnd(resumed, train)).toBe(true);
+    const got = await snapshot(resumed);
+    for (const k of Object.keys(expected)) expect(got[k], k).toEqual(expected[k]);
+    expect(timeless(resumed)).toEqual(timeless(whole));
+    for (const t of [cpu, whole, resumed]) t.dispose();
+  });
+
+  it('a fitted schedule ends the run at its step, mid-epoch, over the fitted horizon; a checkpoint keeps the fit', async () => {
+    const recipe: TrainingRecipe = { ...SMALL, limit: 16, schedule: 'cosine', epochs: 3 }; // 2 steps per epoch, 6 planned
+    const trainer = NinTrainer.create(recipe);
+    const rates: number[] = [];
+    await trainer.trainEpoch(train, { shouldStop: () => rates.length >= 1, onStep: (e) => rates.push(e.learningRate) });
+    expect(() => trainer.fitSchedule({ totalSteps: 1, stepSeconds: 1, remainingSeconds: 10, reservedSeconds: 2 })).toThrow(/must end after step 1/);
+    const fit = trainer.fitSchedule({ totalSteps: 3, stepSeconds: 1, remainingSeconds: 10, reservedSeconds: 2 });
+    expect(fit).toEqual({ atStep: 1, epochs: 3, totalSteps: 3, stepSeconds: 1, remainingSeconds: 10, reservedSeconds: 2 });
+    expect(trainer.endStep(train.count)).toBe(3);
+    // The checkpoint carries the fit: a resumed run ends where this one does.
+    const resumed = NinTrainer.fromCheckpoint(await trainer.checkpoint());
+    expect(resumed.recipe.scheduleFits).toEqual([fit]);
+    for (const t of [trainer, resumed]) {
+      const seen: number[] = t === trainer ? rates : [rates[0]];
+      while (!t.done) {
+        const { finished } = await t.trainEpoch(train, { onStep: (e) => seen.push(e.learningRate) });
+        expect(finished).toBe(true);
+        t.finishEpoch(null, train.count);
+      }
+      expect(t.state.globalStep).toBe(3);
+      // epoch 1 whole, then 1 of epoch 2's 2 steps
+      expect(t.state.history.map((r) => [r.epoch, r.fraction])).toEqual([[1, undefined], [1.5, 0.5]]);
+      // step 0 before the fit followed the planned 6 steps; then the cosine over 3, down to its last step
+      expect(seen).toHaveLength(3);
+      expect(seen[0]).toBeCloseTo(0.05, 10);
+      for (let s = 1; s < 3; s++) expect(seen[s]).toBeCloseTo(0.025 * (1 + Math.cos((Math.PI * s) / 3)), 10);
+    }
+    expect(await snapshot(resumed)).toEqual(await snapshot(trainer));
+    // Extending the plan leaves the fit behind: the schedule runs over the new plan again.
+    trainer.extendTo(4);
+    expect(trainer.done).toBe(false);
+    expect(trainer.endStep(train.count)).toBe(8);
+    trainer.dispose();
+    resumed.dispose();
   });
 
   it('refuses to distil without teacher logits', async () => {

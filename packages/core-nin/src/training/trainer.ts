@@ -5,7 +5,7 @@ import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
 import type { LabelledImages } from '../data/idx.ts';
 import type { StateDict } from '../weights/state-dict.ts';
 import { parseSafetensors, serializeSafetensors, type TensorToWrite } from '../weights/safetensors.ts';
-import { checkRecipe, completeRecipe, learningRateAt, type TrainingRecipe } from './recipe.ts';
+import { checkRecipe, completeRecipe, currentFit, learningRateAt, scheduleSteps, type ScheduleFit, type TrainingRecipe } from './recipe.ts';
 import { initialWeights } from './init.ts';
 import { createOptimizer, type NinOptimizer } from './optimizer.ts';
 import { dropoutSeedFor, epochOrder } from './shuffle.ts';
@@ -27,8 +27,10 @@ export interface TrainingData extends LabelledImages {
 
 /** What one finished epoch measured. */
 export interface EpochRecord {
-  /** 1-based */
+  /** 1-based; for an epoch cut short by a fitted schedule, the epochs done (e.g. 4.18) */
   readonly epoch: number;
+  /** only for an epoch cut short by a fitted schedule: the part of it that ran (steps run / steps per epoch) */
+  readonly fraction?: number;
   /** mean training loss over the epoch's batches (dropout on) */
   readonly trainLoss: number;
   /** fraction of training images classified right during the epoch (dropout on, weights moving) */
@@ -145,8 +147,27 @@ export class NinTrainer {
     this.state.recipe = { ...this.recipe, epochs, extendedFrom: [...(this.recipe.extendedFrom ?? []), { epochs: this.recipe.epochs, atStep: this.state.globalStep }] };
   }
 
+  /**
+   * Ends the schedule, and the run, at global step `fit.totalSteps` (when fewer than planned), recorded in the
+   * recipe: the horizon a time budget allows (see run.ts's --fit-schedule). Applies from the next step on.
+   */
+  fitSchedule(fit: Omit<ScheduleFit, 'atStep' | 'epochs'>): ScheduleFit {
+    if (!Number.isInteger(fit.totalSteps) || fit.totalSteps <= this.state.globalStep) throw new RangeError(`a fitted schedule must end after step ${this.state.globalStep}, got ${fit.totalSteps}`);
+    const recorded: ScheduleFit = { atStep: this.state.globalStep, epochs: this.recipe.epochs, ...fit };
+    this.state.recipe = { ...this.recipe, scheduleFits: [...(this.recipe.scheduleFits ?? []), recorded] };
+    return recorded;
+  }
+
+  /** The global step the run ends at: every planned step, or where its schedule was fitted to end. */
+  endStep(trainCount: number): number {
+    return scheduleSteps(this.recipe, this.stepsPerEpoch(trainCount));
+  }
+
+  /** Every planned epoch done, or (with a fitted schedule) every step it fitted done and its epoch closed. */
   get done(): boolean {
-    return this.state.completedEpochs >= this.recipe.epochs;
+    if (this.state.completedEpochs >= this.recipe.epochs) return true;
+    const fit = currentFit(this.recipe);
+    return fit !== undefined && this.state.current.step === 0 && this.state.globalStep >= fit.totalSteps;
   }
 
   stepsPerEpoch(trainCount: number): number {
@@ -158,18 +179,22 @@ export class NinTrainer {
   }
 
   /**
-   * Trains the current epoch from where it stands to its end, or until `shouldStop()` says so between steps.
-   * Returns the epoch's record once it is complete (test accuracy still null: see {@link finishEpoch}).
+   * Trains the current epoch from where it stands to its end (or to the end of a fitted schedule: then it is
+   * finished early), or until `shouldStop()` says so between steps. `finished`: the epoch waits for
+   * {@link finishEpoch}. `microBatch` overrides the recipe's where the backend needs smaller parts (summation
+   * order only).
    */
   async trainEpoch(
     data: TrainingData,
-    hooks: { shouldStop?: () => boolean; onStep?: (e: StepEvent) => void; now?: () => number; gradients?: GradientSource } = {},
+    hooks: { shouldStop?: () => boolean; onStep?: (e: StepEvent) => void; now?: () => number; gradients?: GradientSource; microBatch?: number } = {},
   ): Promise<{ finished: boolean }> {
-    const { recipe, current } = this.state;
+    const { current } = this.state;
+    // onStep may fit the schedule (a new recipe): read it afresh every step.
+    let recipe = this.recipe;
     const now = hooks.now ?? (() => performance.now());
     const count = this.trainCount(data.count);
     const stepsPerEpoch = this.stepsPerEpoch(data.count);
-    const totalSteps = stepsPerEpoch * recipe.epochs;
+    const microBatch = hooks.microBatch ?? recipe.microBatch;
     const order = epochOrder(count, recipe.seed, this.state.completedEpochs);
     const size = recipe.inputSize;
     const pixels = new Uint8Array(recipe.batchSize * FASHION_MNIST_PIXELS);
@@ -179,6 +204,9 @@ export class NinTrainer {
     if (distill && recipe.augment.flip && !data.teacher?.flipped) throw new Error('the recipe flips images but the teacher logits of the mirrored images are missing');
     const teacherLogits = distill ? new Float32Array(recipe.batchSize * 10) : null;
     while (current.step < stepsPerEpoch) {
+      recipe = this.recipe;
+      const totalSteps = scheduleSteps(recipe, stepsPerEpoch);
+      if (this.state.globalStep >= totalSteps) return { finished: true };
       // On CPU backends every await above resolves as a microtask, so without this the event loop would never
       // run timers (progress output) or signal handlers (Ctrl-C) during an epoch.
       await new Promise((r) => setTimeout(r, 0));
@@ -195,10 +223,12 @@ export class NinTrainer {
         // Shifts move the garment by a pixel or two; the teacher's answer is taken for the unshifted image.
         if (teacherLogits) teacherLogits.set((t.flip ? data.teacher!.flipped! : data.teacher!.logits).subarray(k * 10, (k + 1) * 10), i * 10);
       }
-      const images = preprocessImages(pixels.subarray(0, n * FASHION_MNIST_PIXELS), size);
+      const raw = pixels.subarray(0, n * FASHION_MNIST_PIXELS);
+      const onDevice = recipe.resize === 'device';
+      const images = onDevice ? Float32Array.from(raw, (v) => v / 255) : preprocessImages(raw, size);
       const learningRate = learningRateAt(recipe, this.state.globalStep, totalSteps);
-      const batch = { images, labels, count: n, inputSize: size, teacherLogits: teacherLogits?.subarray(0, n * 10) ?? null };
-      const computed = await source.compute(this.params, batch, { dropoutSeed: dropoutSeedFor(recipe.seed, this.state.globalStep), distill }, recipe.microBatch);
+      const batch = { images, labels, count: n, inputSize: size, teacherLogits: teacherLogits?.subarray(0, n * 10) ?? null, resizeOnDevice: onDevice };
+      const computed = await source.compute(this.params, batch, { dropoutSeed: dropoutSeedFor(recipe.seed, this.state.globalStep), distill }, microBatch);
       let gradientNorm: number | null = null;
       try {
         if (recipe.clipNorm > 0) gradientNorm = await clipByGlobalNorm(computed.grads, recipe.clipNorm);
@@ -231,12 +261,19 @@ export class NinTrainer {
     return { finished: true };
   }
 
-  /** Closes the finished epoch with its test accuracy (or null) and starts the next one. */
+  /**
+   * Closes the finished epoch with its test accuracy (or null) and starts the next one. An epoch a fitted schedule
+   * cut short is closed as the part that ran (its record says which fraction); extending the run later starts a
+   * new epoch, so the rest of that one's images are not seen in it.
+   */
   finishEpoch(test: { accuracy: number; perClass: readonly number[] } | null, trainCount: number): EpochRecord {
     const { current, recipe } = this.state;
-    const totalSteps = this.stepsPerEpoch(trainCount) * recipe.epochs;
+    const stepsPerEpoch = this.stepsPerEpoch(trainCount);
+    const totalSteps = scheduleSteps(recipe, stepsPerEpoch);
+    const fraction = current.step < stepsPerEpoch ? current.step / stepsPerEpoch : undefined;
     const record: EpochRecord = {
-      epoch: this.state.completedEpochs + 1,
+      epoch: this.state.completedEpochs + (fraction ?? 1),
+      ...(fraction !== undefined ? { fraction } : {}),
       trainLoss: current.lossSum / current.seen,
       trainAccuracy: current.correct / current.seen,
       testAccuracy: test?.accuracy ?? null,
@@ -251,9 +288,9 @@ export class NinTrainer {
     return record;
   }
 
-  /** Whether the epoch in progress has run all its steps (and waits for {@link finishEpoch}). */
+  /** Whether the epoch in progress has run all its steps, or those a fitted schedule left (and waits for {@link finishEpoch}). */
   epochComplete(trainCount: number): boolean {
-    return this.state.current.step >= this.stepsPerEpoch(trainCount);
+    return this.state.current.step >= this.stepsPerEpoch(trainCount) || (this.state.current.step > 0 && this.state.globalStep >= this.endStep(trainCount));
   }
 
   /** Everything needed to continue exactly: parameters and momentum (tfjs layout, float32) and the state. */

@@ -28,6 +28,8 @@ describe('nin train', () => {
     [['--workers', '0'], /--workers must be at least 1/],
     [['--augment-shift', '1.5'], /--augment-shift must be an integer/],
     [['--decay-scope', 'biases'], /weight decay scope/],
+    [['--resize', 'gpu'], /resize must be one of cpu, device/],
+    [['--fit-schedule'], /--fit-schedule needs --max-minutes/],
   ])('rejects %j with exit 2 and one line that points at --help', async (args, message) => {
     const r = await runNin(['train', ...args]);
     expect(r.code).toBe(2);

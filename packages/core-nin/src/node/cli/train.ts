@@ -25,6 +25,8 @@ options:
   --limit N           train on the first N training images only (default: all 60000)
   --micro-batch N     compute each batch's gradient N images at a time and sum (default: the whole batch)
   --clip-norm X       clip the batch gradient to global L2 norm X (default: no clipping)
+  --resize R          cpu (PIL's bilinear, as nin eval; default) | device (training batches go up as 28x28 and are
+                      resized on the backend: for a GPU; testing always resizes as nin eval)
   --augment-shift N   shift each training image by up to N px per axis, seeded (default 0)
   --augment-flip      mirror each training image left-right with probability 1/2, seeded
   --teacher W         distil from the weights file W (its logits for the training images are cached)
@@ -39,6 +41,8 @@ options:
   --data-dir DIR      Fashion-MNIST directory (default $FASHION_MNIST_DIR, ./data/fashion-mnist, Debian's path)
   --resume            continue from the checkpoint (its recipe is used; --epochs N there extends the run to N)
   --max-minutes M     do not start an epoch that would end after M minutes; stop (checkpointed) at M at the latest
+  --fit-schedule      with --max-minutes: time the first steps, then end the schedule (and the run, with a test
+                      pass, weights and checkpoint) at the last step that fits the budget (recorded in the recipe)
   --test-limit N      test on the first N test images only (smoke runs; default all 10000)
   --test-at-end       test only after the last epoch (default: after every epoch)
   --no-int8           skip the int8 copy of the weights (written and tested after every epoch)
@@ -75,6 +79,8 @@ export const command: CliCommand = {
         'decay-scope': { type: 'string' },
         'micro-batch': { type: 'string' },
         'clip-norm': { type: 'string' },
+        resize: { type: 'string' },
+        'fit-schedule': { type: 'boolean', default: false },
         'augment-shift': { type: 'string' },
         'augment-flip': { type: 'boolean', default: false },
         teacher: { type: 'string' },
@@ -114,6 +120,7 @@ export const command: CliCommand = {
       augment: { shift: number(values['augment-shift'], 'augment-shift', 0, true), flip: values['augment-flip']! },
       // Filled in from the teacher's manifest by runTraining.
       distill: null,
+      resize: (values.resize ?? D2L_RECIPE.resize) as TrainingRecipe['resize'],
     };
     if (values.teacher === undefined && (values['distill-weight'] !== undefined || values.temperature !== undefined)) throw new CliUsageError('--distill-weight and --temperature need --teacher W');
     const distill =
@@ -130,6 +137,7 @@ export const command: CliCommand = {
     }
     const maxMinutes = values['max-minutes'] === undefined ? undefined : number(values['max-minutes'], 'max-minutes', 0);
     if (maxMinutes !== undefined && !(maxMinutes > 0)) throw new CliUsageError('--max-minutes must be > 0');
+    if (values['fit-schedule'] && maxMinutes === undefined) throw new CliUsageError('--fit-schedule needs --max-minutes M (the budget it fits the schedule to)');
     const dataDir = values['data-dir'] ?? process.env.FASHION_MNIST_DIR;
     // Heavy imports (tfjs, backends, gradients) only once the arguments are known to be good.
     const { runTraining } = await import('../train/run.ts');
@@ -146,6 +154,7 @@ export const command: CliCommand = {
       // --epochs with --resume may only grow the plan; the rest of the recipe comes from the checkpoint.
       extendToEpochs: values.resume && values.epochs !== undefined ? recipe.epochs : undefined,
       maxMinutes,
+      fitSchedule: values['fit-schedule']!,
       dataDir,
       int8: !values['no-int8'],
       progress: !values['no-progress'],

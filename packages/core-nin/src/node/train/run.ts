@@ -13,7 +13,9 @@ import { writeNinWeightsFile } from '../weights-file.ts';
 import { decodeNinWeights, encodeNinWeights, type StateDict } from '../../weights/state-dict.ts';
 import type { ManifestDescription, WeightStorage } from '../../weights/manifest.ts';
 import { paramsFromStateDict, disposeParams } from '../../model/params.ts';
-import { RECIPE_CONSTANTS, type TrainingRecipe } from '../../training/recipe.ts';
+import { RECIPE_CONSTANTS, currentFit, type TrainingRecipe } from '../../training/recipe.ts';
+import { FIT_SKIPPED_STEPS, FIT_TIMED_STEPS, fitScheduleSteps } from '../../training/fit-schedule.ts';
+import { effectiveMicroBatch, microBatchFor } from '../../training/micro-batch.ts';
 import { evaluateAccuracy, type AccuracyReport } from '../../training/evaluate.ts';
 import type { EpochRecord, NinTrainer as NinTrainerType, TrainingData } from '../../training/trainer.ts';
 import type { GradientSource } from '../../training/gradient-source.ts';
@@ -38,6 +40,15 @@ export interface TrainRunOptions {
   readonly extendToEpochs?: number;
   /** stop (checkpointed) rather than start an epoch that would end after this many minutes; also a hard stop */
   readonly maxMinutes?: number;
+  /**
+   * with maxMinutes: after timing a few steps, end the schedule (and the run, mid-epoch if need be, with a test
+   * pass, weights and checkpoint) at the last step that fits the budget, recorded in the recipe's scheduleFits
+   */
+  readonly fitSchedule?: boolean;
+  /** the clock, in milliseconds (default performance.now; tests pass a fake one) */
+  readonly now?: () => number;
+  /** steps timed before fitting the schedule, after skipping some (default FIT_SKIPPED_STEPS, FIT_TIMED_STEPS) */
+  readonly fitTiming?: { readonly skip: number; readonly timed: number };
   /** Fashion-MNIST directory (default: $FASHION_MNIST_DIR, ./data/fashion-mnist, Debian's path) */
   readonly dataDir?: string;
   /** also write an int8 copy of the weights after every tested epoch, evaluated on its own */
@@ -89,8 +100,10 @@ function gitCommit(): string | undefined {
  */
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
   const log = options.log ?? ((line: string) => console.error(line));
+  const now = options.now ?? (() => performance.now());
+  if (options.fitSchedule && options.maxMinutes === undefined) throw new RangeError('fitting the schedule to a time budget needs maxMinutes');
   const started = new Date();
-  const t0 = performance.now();
+  const t0 = now();
   const backend = await activateTrainingBackend(options.backend, log);
   const { NinTrainer } = await import('../../training/trainer.ts');
 
@@ -143,6 +156,15 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     if (logits.teacherSha256 !== recipe.distill.teacherSha256) throw new RangeError(`teacher ${teacherPath} is not the run's teacher (tensors sha256 ${logits.teacherSha256.slice(0, 12)}, the recipe has ${recipe.distill.teacherSha256.slice(0, 12)})`);
     trainData = { ...train, teacher: logits };
   }
+  // WebGPU caps what one shader may bind: a batch whose largest activation exceeds it runs as micro-batches (only
+  // the float summation order changes, so the recipe keeps its value and the provenance records the one used).
+  // NIN_MAX_BINDING_BYTES lowers the limit, to rehearse the split on a small input.
+  const reported = Number(backend.details.maxStorageBufferBindingSize ?? 0);
+  const rehearse = Number(process.env.NIN_MAX_BINDING_BYTES ?? 0);
+  const bindingLimit = rehearse > 0 ? (reported > 0 ? Math.min(reported, rehearse) : rehearse) : reported;
+  const microBatch = effectiveMicroBatch(recipe.microBatch, recipe.batchSize, recipe.inputSize, bindingLimit);
+  if (microBatch !== recipe.microBatch) log(`batch ${recipe.batchSize} runs as micro-batches of ${microBatch} (storage binding limit ${bindingLimit} bytes)`);
+  const evalBatch = microBatchFor(100, recipe.inputSize, bindingLimit);
   let gradients: GradientSource | undefined;
   if (workers > 1) {
     gradients = await createParallelGradients(workers, formatBackend(backend));
@@ -153,7 +175,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay} (${recipe.weightDecayScope}), init ${recipe.init}, seed ${recipe.seed}` +
     `${recipe.augment.shift || recipe.augment.flip ? `, augment shift ${recipe.augment.shift}${recipe.augment.flip ? ' + flip' : ''}` : ''}` +
     `${recipe.distill ? `, distil from ${recipe.distill.teacher} (weight ${recipe.distill.weight}, T ${recipe.distill.temperature})` : ''}` +
-    `${recipe.microBatch ? `, micro-batch ${recipe.microBatch}` : ''}${recipe.clipNorm ? `, clip ${recipe.clipNorm}` : ''}, ${workers} thread${workers > 1 ? 's' : ''}`);
+    `${microBatch ? `, micro-batch ${microBatch}` : ''}${recipe.clipNorm ? `, clip ${recipe.clipNorm}` : ''}${recipe.resize === 'device' ? ', resize on the device' : ''}, ${workers} thread${workers > 1 ? 's' : ''}`);
 
   let interrupted = false;
   const onSigint = () => {
@@ -184,16 +206,20 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     gitCommit: gitCommit(),
     command: options.argv ? `nin train ${options.argv.join(' ')}` : undefined,
     gradientThreads: workers,
+    microBatch,
+    ...(bindingLimit > 0 ? { maxStorageBufferBindingSize: bindingLimit } : {}),
     started: started.toISOString(),
     ...extra,
   });
 
+  // Epochs run, counting one a fitted schedule cut short as the part of it that ran.
+  const epochsRun = () => +trainer.state.history.reduce((a, r) => a + (r.fraction ?? 1), 0).toFixed(4);
   const writeResults = async (final: Record<string, unknown> | null) => {
     const history = trainer.state.history;
     const logJson = {
       model: 'd2l-nin',
       dataset: 'Fashion-MNIST',
-      recipe,
+      recipe: trainer.recipe,
       recipeConstants: RECIPE_CONSTANTS,
       trainImages: trainCount,
       testImages: test.count,
@@ -207,10 +233,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
 
   const description = (record: EpochRecord, accuracy: AccuracyReport, storage: WeightStorage, wallSeconds: number): ManifestDescription => {
     const trainSeconds = trainer.state.history.reduce((a, r) => a + r.trainSeconds, 0);
-    const trainImages = trainer.state.history.length * trainCount;
+    const trainImages = epochsRun() * trainCount;
     return {
       inputSize: recipe.inputSize,
-      recipe: { ...RECIPE_CONSTANTS, ...recipe, epochsRun: trainer.state.history.length, trainImages: trainCount },
+      recipe: { ...RECIPE_CONSTANTS, ...trainer.recipe, epochsRun: epochsRun(), trainImages: trainCount },
       accuracy: {
         test: accuracy.accuracy,
         train: record.trainAccuracy,
@@ -231,7 +257,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const bar = options.progress ? new cliProgress.SingleBar({ format: `  ${label} |{bar}| {value}/{total} images | ETA {eta_formatted}`, stream: process.stderr, noTTYOutput: false }, cliProgress.Presets.shades_classic) : null;
     bar?.start(test.count, 0);
     try {
-      return await evaluateAccuracy(params, test, recipe.inputSize, { batchSize: 100, onProgress: (done) => bar?.update(done) });
+      return await evaluateAccuracy(params, test, recipe.inputSize, { batchSize: evalBatch, onProgress: (done) => bar?.update(done) });
     } finally {
       bar?.stop();
     }
@@ -244,22 +270,46 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     const params = paramsFromStateDict(dequantised);
     try {
       const accuracy = await evaluate('test (int8)', params);
-      await writeNinWeightsFile(int8Path, stateDict, 'int8', description(record, accuracy, 'int8', (performance.now() - t0) / 1000));
+      await writeNinWeightsFile(int8Path, stateDict, 'int8', description(record, accuracy, 'int8', (now() - t0) / 1000));
       log(`  wrote ${int8Path} (int8 test accuracy ${accuracy.accuracy.toFixed(4)})`);
     } finally {
       disposeParams(params);
     }
   };
 
+  // --fit-schedule: the seconds from one step's end to the next's, so batch preparation and progress output count
+  // too; this invocation's first steps are skipped, and so is the first step of each epoch (after a test pass).
+  const fitTiming = options.fitTiming ?? { skip: FIT_SKIPPED_STEPS, timed: FIT_TIMED_STEPS };
+  const timed: number[] = [];
+  let lastStepEnd: number | null = null;
+  const fitNow = () => {
+    const stepSeconds = timed.reduce((a, b) => a + b, 0) / timed.length;
+    // One test pass (forward only, about a third of a step per image; twice with the int8 copy) and the writes.
+    const epochEndSeconds = (test.count / recipe.batchSize) * (stepSeconds / 3) * (options.int8 ? 2 : 1) + 2;
+    const remainingSeconds = (deadline - now()) / 1000;
+    const { totalSteps, reservedSeconds } = fitScheduleSteps({
+      globalStep: trainer.state.globalStep,
+      stepInEpoch: trainer.state.current.step,
+      stepsPerEpoch,
+      plannedSteps: stepsPerEpoch * trainer.recipe.epochs,
+      stepSeconds,
+      remainingSeconds,
+      epochEndSeconds,
+      testEveryEpoch: options.testEveryEpoch,
+    });
+    trainer.fitSchedule({ totalSteps, stepSeconds: +stepSeconds.toFixed(4), remainingSeconds: +remainingSeconds.toFixed(1), reservedSeconds: +reservedSeconds.toFixed(1) });
+    log(`\n--fit-schedule: ${stepSeconds.toFixed(3)} s per step, ${Math.round(remainingSeconds)} s left (${Math.round(reservedSeconds)} s of it for test passes and writes): the schedule ends at step ${totalSteps} (${(totalSteps / stepsPerEpoch).toFixed(2)} epochs) of ${stepsPerEpoch * trainer.recipe.epochs} planned`);
+  };
+
   try {
     while (!trainer.done) {
-      const now = performance.now();
-      if (trainer.state.current.step === 0 && lastEpochMs > 0 && now + lastEpochMs > deadline) {
+      const epochStart = now();
+      // A fitted schedule already left room for every epoch end it crosses.
+      if (trainer.state.current.step === 0 && lastEpochMs > 0 && epochStart + lastEpochMs > deadline && !currentFit(trainer.recipe)) {
         log(`--max-minutes ${options.maxMinutes}: the next epoch (~${Math.round(lastEpochMs / 60000)} min) would overrun; stopping after epoch ${trainer.state.completedEpochs}`);
         status = 'stopped';
         break;
       }
-      const epochStart = performance.now();
       const epoch = trainer.state.completedEpochs + 1;
       const bar = options.progress
         ? new cliProgress.SingleBar(
@@ -274,15 +324,24 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
           )
         : null;
       bar?.start(stepsPerEpoch, trainer.state.current.step, { loss: '-', acc: '-', ips: '-', lr: '-' });
+      lastStepEnd = null;
       const { finished } = await trainer.trainEpoch(trainData, {
         gradients,
+        microBatch,
+        now,
         shouldStop: () => {
           if (interrupted) return true;
           if (options.stopAfterSteps !== undefined && stepsThisRun >= options.stopAfterSteps) return true;
-          return performance.now() > deadline;
+          return now() > deadline;
         },
         onStep: (e) => {
           stepsThisRun++;
+          if (options.fitSchedule && timed.length < fitTiming.timed) {
+            const end = now();
+            if (lastStepEnd !== null && stepsThisRun > fitTiming.skip) timed.push((end - lastStepEnd) / 1000);
+            lastStepEnd = end;
+            if (timed.length === fitTiming.timed) fitNow();
+          }
           bar?.update(e.step, { loss: e.epochLoss.toFixed(4), acc: e.epochAccuracy.toFixed(4), ips: (e.batchSize / e.seconds).toFixed(1), lr: e.learningRate.toPrecision(3) });
         },
       });
@@ -293,16 +352,17 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         log(`stopped in epoch ${epoch} at step ${trainer.state.current.step}/${stepsPerEpoch}; checkpoint ${checkpointPath} (continue with --resume)`);
         break;
       }
-      const testNow = options.testEveryEpoch || epoch >= recipe.epochs;
+      // The last epoch is always tested: the planned one, or the one a fitted schedule ends in.
+      const testNow = options.testEveryEpoch || epoch >= trainer.recipe.epochs || trainer.state.globalStep >= trainer.endStep(train.count);
       const accuracy = testNow ? await evaluate(`test after epoch ${epoch}`) : null;
       const record = trainer.finishEpoch(accuracy, train.count);
       await writeFileAtomic(checkpointPath, await trainer.checkpoint());
       log(
-        `epoch ${record.epoch}: train loss ${record.trainLoss.toFixed(4)}, train acc ${record.trainAccuracy.toFixed(4)}, ` +
+        `epoch ${record.fraction !== undefined ? `${record.epoch.toFixed(2)} (the fitted schedule's end)` : record.epoch}: train loss ${record.trainLoss.toFixed(4)}, train acc ${record.trainAccuracy.toFixed(4)}, ` +
           `test acc ${record.testAccuracy === null ? 'n/a' : record.testAccuracy.toFixed(4)}, ${record.imagesPerSecond.toFixed(1)} img/s, ${Math.round(record.trainSeconds)} s`,
       );
       if (accuracy) {
-        await writeNinWeightsFile(weightsPath, await trainer.stateDict(), 'float32', description(record, accuracy, 'float32', (performance.now() - t0) / 1000));
+        await writeNinWeightsFile(weightsPath, await trainer.stateDict(), 'float32', description(record, accuracy, 'float32', (now() - t0) / 1000));
         wroteWeights = true;
         log(`  wrote ${weightsPath}`);
         if (options.int8) {
@@ -311,20 +371,21 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         }
       }
       await writeResults(null);
-      lastEpochMs = performance.now() - epochStart;
+      lastEpochMs = now() - epochStart;
     }
   } finally {
     process.off('SIGINT', onSigint);
     await gradients?.dispose();
   }
 
+  if (options.fitSchedule && timed.length < fitTiming.timed) log(`--fit-schedule: the run ended before ${fitTiming.skip + fitTiming.timed} steps could be timed; the schedule kept its planned horizon`);
   const lastRecord = trainer.state.history.at(-1);
   if (lastRecord) {
     await writeResults({
       status,
-      epochsRun: trainer.state.history.length,
+      epochsRun: epochsRun(),
       testAccuracy: lastRecord.testAccuracy,
-      wallSeconds: Math.round((performance.now() - t0) / 1000),
+      wallSeconds: Math.round((now() - t0) / 1000),
       weights: wroteWeights ? basename(weightsPath) : null,
       int8Weights: wroteInt8 ? basename(int8Path) : null,
     });
