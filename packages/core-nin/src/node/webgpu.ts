@@ -2,11 +2,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, type BackendProvider } from '../backends/registry.ts';
 import { useWebgpuConvFilterGrad, webgpuConvFilterGrad, type ConvFilterGradImpl } from './webgpu-conv-filter-grad.ts';
 
-interface AdapterInfo {
+export interface AdapterInfo {
   vendor?: string;
   architecture?: string;
   device?: string;
   description?: string;
+}
+
+export function adapterName(info: AdapterInfo): string {
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ') || 'unknown';
+}
+
+/** Mesa's lavapipe (llvmpipe) or SwiftShader: WebGPU without a GPU. */
+export function isSoftwareAdapter(info: AdapterInfo): boolean {
+  return /llvmpipe|lavapipe|swiftshader/i.test(`${info.description} ${info.device} ${info.architecture}`);
 }
 
 /** Dawn and tfjs-backend-webgpu are brought up once per process; later activations only switch back to it. */
@@ -40,9 +49,9 @@ async function initialise(): Promise<Record<string, string | number | boolean>> 
   // The largest buffer one shader may bind: a batch whose largest activation exceeds it must be split (lavapipe: 128 MiB).
   const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
   return {
-    adapter: [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ') || 'unknown',
+    adapter: adapterName(info),
     maxStorageBufferBindingSize: device?.limits?.maxStorageBufferBindingSize ?? 0,
-    software: /llvmpipe|lavapipe|swiftshader/i.test(`${info.description} ${info.device} ${info.architecture}`),
+    software: isSoftwareAdapter(info),
     convFilterGrad,
   };
 }

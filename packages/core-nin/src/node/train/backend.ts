@@ -2,6 +2,7 @@ import { createNodeBackendRegistry } from '../backends.ts';
 import { BackendUnavailableError, formatBackend, type BackendInfo, type BackendSpec } from '../../backends/registry.ts';
 import { registerWasmTrainingKernels } from '../../backends/wasm-training-kernels.ts';
 import { registerTfjsCoreResolveHook } from './tfjs-core-resolve.ts';
+import { probeWebgpuAdapterQuietly } from '../webgpu-probe.ts';
 
 /**
  * `auto`'s order, fastest first as measured for a NiN training step (see results/training/README): libtensorflow
@@ -30,6 +31,18 @@ export async function activateTrainingBackend(spec: string, log: (line: string) 
   if (spec === 'auto') {
     const skipped: string[] = [];
     for (const candidate of AUTO_ORDER) {
+      if (candidate.name === 'webgpu') {
+        // Asked out of process first: Dawn's start-up warnings reach stderr only if WebGPU is the one picked.
+        const quiet = await probeWebgpuAdapterQuietly();
+        if (quiet && !quiet.found) {
+          skipped.push(`${formatBackend(candidate)} (${quiet.reason})`);
+          continue;
+        }
+        if (quiet?.found && quiet.software) {
+          skipped.push(`${formatBackend(candidate)} (software adapter: ${quiet.adapter})`);
+          continue;
+        }
+      }
       const probe = await registry.probe(candidate);
       if (!probe.available) {
         skipped.push(`${formatBackend(candidate)} (${probe.reason})`);
