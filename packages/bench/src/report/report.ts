@@ -1,3 +1,4 @@
+import { WORKERS_PRICES_READ, WORKERS_PRICING_URL } from '../edge/workers-pricing.ts';
 import type { BackendRun, BenchResults, OfflineResult } from '../results/schema.ts';
 import type { ExtraMeasurement } from '../runners/runner.ts';
 import { chartsFor } from './charts.ts';
@@ -303,7 +304,9 @@ function methodology(results: BenchResults): string {
       ? [
           '- **HTTP rows** (the edge endpoint) run the server on this same machine (`wrangler dev`, local workerd) and reach it over loopback HTTP: their times include HTTP, JSON and the server\'s own input handling, and the server competes with the client for the cores. The server serves the weights bundled into it (see its details under Machine and versions), so its agreement also reflects their storage precision. Its memory row is the client process only.',
           ...(results.runs.some((r) => r.remote && r.extras?.length)
-            ? ['  The edge runner also reads the CPU time the server\'s workerd processes use per request (user + system, from /proc, over sequential requests; wrangler dev\'s local proxy included, so an upper bound of what Cloudflare would bill on this CPU), measures throughput with 4 concurrent clients, and reads the Worker\'s WebAssembly memory from its /health: see Runner-specific measurements.']
+            ? [
+                `  The edge runner also reads the CPU time the Worker's own workerd process uses per request (user + system, from /proc, over sequential requests; wrangler dev's entry proxy, a second workerd that a deployment does not have, is reported beside it in the total), and prices it at Cloudflare's published Workers prices (${WORKERS_PRICING_URL}, read ${WORKERS_PRICES_READ}: Free plan 10 ms of CPU per request and 100,000 requests a day; Paid $5 a month, then $0.30 per million requests and $0.02 per million CPU ms beyond the included 10 M requests and 30 M CPU ms). It measures throughput with 4 concurrent clients, reads the Worker's WebAssembly memory from its /health, and soaks the endpoint with real test images (16 clients and one; errors, the same answer per image, memory flat): see Runner-specific measurements.`,
+              ]
             : []),
         ]
       : []),
