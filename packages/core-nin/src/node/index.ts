@@ -5,6 +5,7 @@ export * from './tensorflow.ts';
 export * from './charts.ts';
 export * from './fashion-mnist.ts';
 export * from './weights-file.ts';
+export * from './int8-onnx.ts';
 export * from './train/run.ts';
 export * from './train/backend.ts';
 export * from './train/curve.ts';
