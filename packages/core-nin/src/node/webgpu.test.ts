@@ -8,6 +8,7 @@ import { createNodeBackendRegistry } from './backends.ts';
 import { initialNinWeights, ninForward } from '../model/nin.ts';
 import { NIN_CONVS } from '../model/architecture.ts';
 import { useWebgpuConvFilterGrad } from './webgpu-conv-filter-grad.ts';
+import { clipByGlobalNorm } from '../training/step.ts';
 
 const run = promisify(execFile);
 const registry = createNodeBackendRegistry();
@@ -82,6 +83,19 @@ describe('webgpu backend (Dawn)', () => {
     // Logits of a useful size, distinct per image: a backend that ignored its input (or zeroed it) would not pass.
     expect(Math.max(...cpu.map(Math.abs))).toBeGreaterThan(1e-2);
     expect(maxAbsDiff(cpu.subarray(0, 10), cpu.subarray(10, 20))).toBeGreaterThan(1e-3);
+  });
+
+  it.skipIf(!probe.available)(`clips by the global norm of NiN's 24 gradients, more tensors than one shader may bind${noAdapter}`, async () => {
+    await registry.activate('webgpu');
+    const values = NIN_CONVS.flatMap((c, i) => [[`${c.name}.weight`, pattern(50, 2 * i + 1)], [`${c.name}.bias`, pattern(7, 2 * i + 2)]] as const);
+    const l2 = (arrays: Float32Array[]) => Math.sqrt(arrays.reduce((a, v) => a + v.reduce((s, x) => s + x * x, 0), 0));
+    const expected = l2(values.map(([, v]) => v));
+    const grads = new Map(values.map(([k, v]) => [k, tf.tensor1d(v) as tf.Tensor]));
+    const norm = await clipByGlobalNorm(grads, 1);
+    expect(grads.size).toBe(24);
+    expect(Math.abs(norm - expected) / expected).toBeLessThan(1e-6);
+    expect(l2(await Promise.all([...grads.values()].map(async (g) => (await g.data()) as Float32Array)))).toBeCloseTo(1, 5);
+    tf.dispose([...grads.values()]);
   });
 
   it.skipIf(!probe.available)(`computes every NiN conv's weight gradient as a float64 reference does${noAdapter}`, async () => {

@@ -135,7 +135,9 @@ export async function sliceGradients(params: TrainableParams, slice: StepInput, 
 
 /** Scales `grads` in place (replacing the tensors) so their global L2 norm is at most `maxNorm`; returns the norm before. */
 export async function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): Promise<number> {
-  const normTensor = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))));
+  // Pairwise adds, not tf.addN: webgpu's AddN binds every input at once, more than the storage buffers a shader
+  // may have for NiN's 24 tensors (the pipeline is invalid and the norm garbage). The same left-to-right float32 sum.
+  const normTensor = tf.tidy(() => tf.sqrt([...grads.values()].map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))));
   const norm = (await normTensor.data())[0];
   normTensor.dispose();
   if (maxNorm > 0 && norm > maxNorm) {
