@@ -56,4 +56,30 @@ describe('runBench', () => {
     expect(results.settings.sizes).toEqual([model.size]); // the size from the weights' manifest
     expect(results.model.multiplyAdds[String(model.size)]).toBe(53_940_520);
   });
+
+  it('hands an int8 row the int8 model of its size (made once per size) and records where it came from', async () => {
+    const onnxEntry = (id: string, int8Of?: string): CatalogEntry => ({ id, label: id, engine: 'onnxruntime-fixture', runner: '../../test/fixtures/runners/onnx-file.ts', options: {}, ...(int8Of ? { int8Of } : {}) });
+    const info = { size: model.size, source: 'a fixture', sha256: '00', calibration: 'none', testAccuracy: null, evaluatedOn: null, floatTestAccuracy: null, preparedMs: 0 };
+    const asked: number[] = [];
+    const results = await runBench({
+      profile: PROFILES.smoke,
+      entries: [onnxEntry('float'), onnxEntry('int8-a', 'float'), onnxEntry('int8-b', 'float')],
+      scenarios: ['cold-start', 'memory'],
+      weightsPath: model.weightsPath,
+      testSet: await loadFashionMnist('test'),
+      command: 'test',
+      progress: silentProgress,
+      int8Model: async (size) => {
+        asked.push(size);
+        return { bytes: new Uint8Array(123), info: { ...info, size } };
+      },
+    });
+    expect(asked).toEqual([model.size]);
+    expect(results.runs.map((r) => [r.backend, r.int8Of ?? null, r.facts?.details.onnxFile, r.facts?.details.onnxBytes === 123])).toEqual([
+      ['float', null, `nin-${model.size}.onnx`, false],
+      ['int8-a', 'float', `nin-${model.size}.int8.onnx`, true],
+      ['int8-b', 'float', `nin-${model.size}.int8.onnx`, true],
+    ]);
+    expect(results.model.int8).toEqual({ [String(model.size)]: { ...info, size: model.size } });
+  });
 });

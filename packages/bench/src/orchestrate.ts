@@ -10,7 +10,8 @@ import type { Profile } from './plan/profiles.ts';
 import type { Progress } from './progress.ts';
 import { assembleRun } from './results/assemble.ts';
 import { busyProcesses, loadAverage, machineBusyMs, machineInfo, packageVersions } from './results/machine.ts';
-import { RESULTS_FORMAT, type BackendRun, type BenchResults, type ModelInfo } from './results/schema.ts';
+import { RESULTS_FORMAT, type BackendRun, type BenchResults, type Int8ModelInfo, type ModelInfo } from './results/schema.ts';
+import { int8ModelSource, type Int8ModelSource } from './int8-model.ts';
 
 export interface BenchRequest {
   readonly profile: Profile;
@@ -26,6 +27,8 @@ export interface BenchRequest {
   readonly progress: Progress;
   /** called with the results so far after every row, so that an interrupted run keeps what it measured */
   readonly checkpoint?: (partial: BenchResults) => Promise<void>;
+  /** the int8 model of a size, for int8 rows (default: the committed `nin export-onnx --int8` file, else calibrated now) */
+  readonly int8Model?: Int8ModelSource;
 }
 
 function formatRow(run: BackendRun): string {
@@ -65,7 +68,9 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
   const { stateDict, manifest } = await decodeNinWeights(weightBytes);
   const trainedSize = manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
   const sizes = [...new Set(req.sizes?.length ? req.sizes : [trainedSize, ...profile.extraSizes])];
-  const model: ModelInfo = {
+  const int8Models: Record<string, Int8ModelInfo> = {};
+  const int8Model = req.int8Model ?? int8ModelSource(req.weightsPath, stateDict, manifest);
+  const baseModel: ModelInfo = {
     weightsFile: req.weightsPath.startsWith(process.cwd()) ? relative(process.cwd(), req.weightsPath) : req.weightsPath,
     sha256: createHash('sha256').update(weightBytes).digest('hex'),
     trainedInputSize: manifest?.inputSize ?? null,
@@ -74,6 +79,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     manifestTestAccuracy: manifest?.accuracy?.test ?? null,
     multiplyAdds: Object.fromEntries(sizes.map((s) => [String(s), multiplyAdds(s)])),
   };
+  const model = (): ModelInfo => (Object.keys(int8Models).length ? { ...baseModel, int8: { ...int8Models } } : baseModel);
 
   const maxBatch = Math.max(...profile.offline.batches);
   const sliceCount = Math.min(req.testSet.count, Math.max(profile.agreement.images, maxBatch));
@@ -105,7 +111,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
       command: req.command,
       machine: await machineInfo(loadAtStart, loadAverage(), busy),
       versions,
-      model,
+      model: model(),
       settings: {
         profile: profile.name,
         sizes,
@@ -138,10 +144,19 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           continue;
         }
         const isReference = entry.id === REFERENCE_BACKEND;
-        const onnxPath = join(work, `nin-${size}.onnx`);
+        const floatOnnxPath = join(work, `nin-${size}.onnx`);
         if (entry.engine.startsWith('onnxruntime') && !onnxWritten.has(size)) {
-          await writeFile(onnxPath, encodeNinOnnx(stateDict, { inputSize: size, batch: 'dynamic' }));
+          await writeFile(floatOnnxPath, encodeNinOnnx(stateDict, { inputSize: size, batch: 'dynamic' }));
           onnxWritten.add(size);
+        }
+        // An int8 row gets the calibrated int8 model in place of the float32 export (same input and output).
+        const onnxPath = entry.int8Of ? join(work, `nin-${size}.int8.onnx`) : floatOnnxPath;
+        if (entry.int8Of && !int8Models[String(size)]) {
+          progress.update(done, `${entry.label} @${size}px`, 'preparing the int8 model (calibration on training images)');
+          const { bytes, info } = await int8Model(size);
+          await writeFile(onnxPath, bytes);
+          int8Models[String(size)] = info;
+          progress.note(`  int8 model @${size}: ${info.source}, ${info.preparedMs} ms`);
         }
         const plan: ChildPlan = {
           scenarios: req.scenarios,

@@ -50,7 +50,8 @@ export async function runCommand(args: string[]): Promise<number> {
   });
   const catalog = createCatalog();
   if (values.list) {
-    for (const e of catalog) console.log(`${e.id.padEnd(22)} ${e.label}${e.aliases?.length ? ` (also: ${e.aliases.join(', ')})` : ''}${e.unavailable ? ' [never available under Node]' : ''}`);
+    const width = Math.max(...catalog.map((e) => e.id.length)) + 1;
+    for (const e of catalog) console.log(`${e.id.padEnd(width)} ${e.label}${e.aliases?.length ? ` (also: ${e.aliases.join(', ')})` : ''}${e.unavailable ? ' [never available under Node]' : ''}`);
     return 0;
   }
   if (values.full && values.profile && values.profile !== 'full') throw new UsageError('--full and --profile disagree');

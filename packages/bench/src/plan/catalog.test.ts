@@ -11,10 +11,22 @@ describe('backend catalog', () => {
   });
 
   it('selects by id, alias and prefix in catalog order', () => {
-    expect(selectEntries(catalog, ['onnxruntime-web', 'cpu']).map((e) => e.id)).toEqual(['tfjs-cpu', 'onnxruntime-web-1t', 'onnxruntime-web-all']);
+    expect(selectEntries(catalog, ['onnxruntime-web', 'cpu']).map((e) => e.id)).toEqual(['tfjs-cpu', 'onnxruntime-web-1t', 'onnxruntime-web-all', 'onnxruntime-web-int8-1t', 'onnxruntime-web-int8-all']);
+    expect(selectEntries(catalog, ['onnxruntime-node-int8', 'ort-web-int8-1t']).map((e) => e.id)).toEqual(['onnxruntime-node-int8-1t', 'onnxruntime-node-int8-all', 'onnxruntime-web-int8-1t']);
     expect(selectEntries(catalog, ['tfjs-wasm']).map((e) => e.id)).toEqual(['tfjs-wasm-simd', 'tfjs-wasm-plain', 'tfjs-wasm-threads']);
     expect(selectEntries(catalog, ['wasm:plain']).map((e) => e.id)).toEqual(['tfjs-wasm-plain']);
     expect(selectEntries(catalog, undefined)).toHaveLength(catalog.length);
+  });
+
+  it('pairs every int8 row with the float32 row of the same engine and threads', () => {
+    const int8 = catalog.filter((e) => e.int8Of);
+    expect(int8.map((e) => e.id)).toEqual(['onnxruntime-node-int8-1t', 'onnxruntime-node-int8-all', 'onnxruntime-web-int8-1t', 'onnxruntime-web-int8-all']);
+    for (const e of int8) {
+      const float = catalog.find((f) => f.id === e.int8Of)!;
+      expect([e.engine, e.runner, e.options.threads, e.options.int8], e.id).toEqual([float.engine, float.runner, float.options.threads, true]);
+      expect(float.int8Of).toBeUndefined();
+    }
+    expect(createCatalog(1).filter((e) => e.int8Of).map((e) => e.int8Of)).toEqual(['onnxruntime-node-1t', 'onnxruntime-web-1t']);
   });
 
   it('rejects an unknown backend, listing the choices', () => {

@@ -22,6 +22,11 @@ export interface CatalogEntry {
    * apart from the engines it recommends, and its memory row describes the client only.
    */
   readonly remote?: boolean;
+  /**
+   * Runs the calibrated int8 ONNX model (`nin export-onnx --int8`) instead of the float32 export; the id of the
+   * float32 row of the same engine and threads, which the report compares it with.
+   */
+  readonly int8Of?: string;
 }
 
 /** The reference every other backend's logits are compared with. */
@@ -53,6 +58,11 @@ export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
     { id: 'onnxruntime-node-all', label: `onnxruntime-node ${cores} threads`, engine: 'onnxruntime-node', runner: 'onnxruntime-node.ts', options: { threads: cores }, aliases: ['ort-node'] },
     { id: 'onnxruntime-web-1t', label: 'onnxruntime-web wasm 1 thread', engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: 1 }, aliases: ['ort-web-1t'] },
     { id: 'onnxruntime-web-all', label: `onnxruntime-web wasm ${cores} threads`, engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: cores }, aliases: ['ort-web'] },
+    // The same engines on the calibrated int8 model (QLinearConv): each beside its float32 row in every table.
+    { id: 'onnxruntime-node-int8-1t', label: 'onnxruntime-node int8 1 thread', engine: 'onnxruntime-node', runner: 'onnxruntime-node.ts', options: { threads: 1, int8: true }, aliases: ['ort-node-int8-1t'], int8Of: 'onnxruntime-node-1t' },
+    { id: 'onnxruntime-node-int8-all', label: `onnxruntime-node int8 ${cores} threads`, engine: 'onnxruntime-node', runner: 'onnxruntime-node.ts', options: { threads: cores, int8: true }, aliases: ['ort-node-int8'], int8Of: 'onnxruntime-node-all' },
+    { id: 'onnxruntime-web-int8-1t', label: 'onnxruntime-web wasm int8 1 thread', engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: 1, int8: true }, aliases: ['ort-web-int8-1t'], int8Of: 'onnxruntime-web-1t' },
+    { id: 'onnxruntime-web-int8-all', label: `onnxruntime-web wasm int8 ${cores} threads`, engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: cores, int8: true }, aliases: ['ort-web-int8'], int8Of: 'onnxruntime-web-all' },
     {
       id: 'edge',
       label: 'edge endpoint (wrangler dev, HTTP)',
@@ -63,7 +73,7 @@ export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
       remote: true,
     },
   ];
-  // With one core, "all cores" is the 1-thread row again.
+  // With one core, "all cores" is the 1-thread row again (an int8 row then compares with the 1-thread float row).
   return cores > 1 ? entries : entries.filter((e) => !e.id.endsWith('-all'));
 }
 

@@ -33,6 +33,39 @@ describe('report generator', () => {
     expect(md).toContain('onnxruntime-node 1 thread @71 px: agreement: fixture: simulated engine error');
   });
 
+  it('compares each int8 row with its float32 row: speed-up, accuracy, and when int8 is the better choice', async () => {
+    const results = await load();
+    expect(renderReport(results)).not.toContain('int8'); // no int8 rows, no int8 text (the golden file pins the rest)
+    const float = results.runs.find((r) => r.backend === 'onnxruntime-node-1t' && r.size === 67)!;
+    const ss = float.singleStream!;
+    // A made-up int8 row a quarter as slow as its float32 row, one image of the slice wrong.
+    const int8 = {
+      ...float,
+      backend: 'onnxruntime-node-int8-1t',
+      label: 'onnxruntime-node int8 1 thread',
+      int8Of: 'onnxruntime-node-1t',
+      singleStream: { ...ss, p50: ss.p50 / 4 },
+      agreement: { ...float.agreement!, correct: 1, top1Accuracy: 1 / 8, top1MatchesReference: 7 / 8, maxAbsLogitDiff: 0.05 },
+    };
+    const info = { size: 67, source: 'w.int8.onnx (nin export-onnx --int8)', sha256: 'ab', calibration: 'max of each activation over 256 training images', testAccuracy: 0.8877, evaluatedOn: 'all 10000 test images', floatTestAccuracy: 0.8881, preparedMs: 5 };
+    const withInt8 = { ...results, model: { ...results.model, int8: { '67': info } }, runs: [...results.runs, int8] };
+    let md = renderReport(withInt8);
+    expect(md).toMatch(/\*\*int8 or float32:\*\* the calibrated int8 model answers single images faster by 4\.00× on onnxruntime-node 1 thread \(float32 p50 \/ int8 p50, same run\); its accuracy: 88\.77% against float32's 88\.81% on all 10,000 test images \(0\.04 points lower, .*\)\. \*\*int8 is the better choice\*\* wherever ONNX Runtime runs: within 0\.3 points/);
+    expect(md).toContain('## int8 against float32');
+    expect(md).toMatch(new RegExp(`\\| onnxruntime-node int8 1 thread \\| 67 \\| ${ss.p50.toPrecision(3)} \\| ${(ss.p50 / 4).toPrecision(3)} \\| 4\\.00× \\|.*\\| 0\\.0% \\| 12\\.5% \\| 87\\.50% \\|`));
+    expect(md).toContain('- 67 px: w.int8.onnx (nin export-onnx --int8); calibrated on the max of each activation over 256 training images; test accuracy 88.77% on all 10,000 images');
+    expect(md).toContain('- **int8 rows** run the calibrated int8 ONNX model');
+
+    // Too lossy, or without a recorded accuracy: the verdict says so.
+    md = renderReport({ ...withInt8, model: { ...withInt8.model, int8: { '67': { ...info, testAccuracy: 0.85 } } } });
+    expect(md).toMatch(/3\.81 points lower.* int8 costs more than 0\.3 points here: the better choice only where latency matters more than that accuracy/);
+    md = renderReport({ ...withInt8, model: { ...withInt8.model, int8: { '67': { ...info, testAccuracy: null } } } });
+    expect(md).toMatch(/its accuracy: 12\.5% against float32's 0\.0% on the 8-image agreement slice only \(its accuracy on all 10,000 test images is not recorded/);
+    // Slower in int8: float32 stays.
+    md = renderReport({ ...withInt8, runs: [...results.runs, { ...int8, singleStream: { ...ss, p50: ss.p50 * 2 } }] });
+    expect(md).toMatch(/faster by 0\.50× .*\*\*float32 stays the better choice here\*\*: int8 is no faster\./);
+  });
+
   it('recommends only in-process engines and reports an HTTP endpoint beside them', async () => {
     const results = await load();
     // Pretend the fastest row were an endpoint reached over HTTP.

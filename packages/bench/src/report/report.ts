@@ -3,6 +3,7 @@ import type { BackendRun, BenchResults, OfflineResult } from '../results/schema.
 import type { ExtraMeasurement } from '../runners/runner.ts';
 import { chartsFor } from './charts.ts';
 import { mib, ms, percent, sig, small, table, times } from './format.ts';
+import { hasInt8, int8Section, int8SummaryLine } from './int8.ts';
 
 /**
  * results/report.md from a results file: pure (same results, same text), so `npm run report` can regenerate
@@ -60,6 +61,8 @@ function summary(results: BenchResults, size: number): string {
     lines.push(`- **Over HTTP:** ${r.label} answers one image in p50 ${ms(r.singleStream!.p50)} ms${ratio}; that includes HTTP, JSON and the server's own preprocessing.${verdicts(r)}`);
   }
   for (const r of local.filter((x) => verdicts(x))) lines.push(`- **${r.label}:**${verdicts(r)}`);
+  const int8 = int8SummaryLine(results, size);
+  if (int8) lines.push(int8);
   const slowest = latency.at(-1);
   if (latency.length > 1 && slowest) {
     const ratio = slowest.singleStream!.p50 / latency[0].singleStream!.p50;
@@ -310,6 +313,11 @@ function methodology(results: BenchResults): string {
             : []),
         ]
       : []),
+    ...(hasInt8(results)
+      ? [
+          "- **int8 rows** run the calibrated int8 ONNX model (`nin export-onnx --int8`) on the same engine and thread count as a float32 row, with the same input and timing: the committed model beside the weights when it was made from them at this size with the default calibration (its metadata carries the accuracy `nin eval --onnx --record` measured on all 10,000 test images), else one calibrated by the bench before the row (256 training images, the maximum of each activation; never test images). ONNX Runtime fuses its QuantizeLinear/DequantizeLinear pairs into QLinearConv (uint8 activations x int8 weights, int32 accumulation).",
+        ]
+      : []),
     `- **Contention.** Recorded above: the load average at the start and end, the busiest other processes at the start, and for every row the CPU other processes used while it ran (from /proc/stat, minus the bench's own processes). Figures taken while other work ran are slower and noisier than on a quiet machine.`,
   ].join('\n');
 }
@@ -368,6 +376,7 @@ export function renderReport(results: BenchResults): string {
     '',
     offlineTables(ran, sizes, results.settings.offline.batches, withSize),
     '',
+    ...(hasInt8(results) ? ['## int8 against float32', '', int8Section(results, sizes, withSize), ''] : []),
     '## Memory',
     '',
     memoryTable(ran, sizes, withSize),

@@ -31,6 +31,25 @@ export interface ModelInfo {
   readonly manifestTestAccuracy: number | null;
   /** multiply-adds of one image, by input size */
   readonly multiplyAdds: Readonly<Record<string, number>>;
+  /** the int8 ONNX model the int8 rows ran, by input size (absent without int8 rows) */
+  readonly int8?: Readonly<Record<string, Int8ModelInfo>>;
+}
+
+/** Where an int8 model came from and what it is known to score. */
+export interface Int8ModelInfo {
+  readonly size: number;
+  /** the committed `nin export-onnx --int8` file, or "calibrated for this run (why)" */
+  readonly source: string;
+  readonly sha256: string;
+  /** in words: statistic and training images */
+  readonly calibration: string;
+  /** accuracy on all 10,000 test images recorded in the model's metadata (`nin eval --onnx --record`), else null */
+  readonly testAccuracy: number | null;
+  readonly evaluatedOn: string | null;
+  /** the float32 weights' recorded test accuracy at this size, else null */
+  readonly floatTestAccuracy: number | null;
+  /** time to read or calibrate it, ms */
+  readonly preparedMs: number;
 }
 
 export interface OfflineResult {
@@ -62,6 +81,8 @@ export interface BackendRun {
   readonly engine: string;
   /** reached over HTTP: its times include the transport, its memory is the client's */
   readonly remote?: boolean;
+  /** an int8 row: the id of the float32 row of the same engine and threads it is compared with */
+  readonly int8Of?: string;
   readonly size: number;
   readonly status: RunStatus;
   /** why it is unavailable or failed; the failures of a partial run */

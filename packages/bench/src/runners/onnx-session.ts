@@ -1,5 +1,8 @@
 import type { LoadedModel } from './runner.ts';
 
+/** How an int8 row's model is described among the engine facts (`options.int8`: the harness hands it the int8 export). */
+export const INT8_MODEL = 'int8 QDQ (nin export-onnx --int8: int8 per-channel weights, uint8 activations)';
+
 /**
  * What onnxruntime-node and onnxruntime-web share (both re-export onnxruntime-common's API): a float32 tensor
  * constructor and a session that maps named inputs to named outputs.

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { onnxSessionModel } from './onnx-session.ts';
+import { INT8_MODEL, onnxSessionModel } from './onnx-session.ts';
 import type { CreateRunner } from './runner.ts';
 
 /**
@@ -16,7 +16,7 @@ export const createRunner: CreateRunner = (task) => {
       return {
         engine: 'onnxruntime-node',
         version: ort.env.versions.node ?? 'unknown',
-        details: { executionProvider: 'cpu', intraOpThreads: threads, graphOptimization: 'all' },
+        details: { executionProvider: 'cpu', intraOpThreads: threads, graphOptimization: 'all', ...(task.options.int8 ? { model: INT8_MODEL } : {}) },
       };
     },
     async load() {

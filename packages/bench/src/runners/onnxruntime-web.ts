@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { BackendUnavailableError } from '@nin-bench/core-nin';
-import { onnxSessionModel } from './onnx-session.ts';
+import { INT8_MODEL, onnxSessionModel } from './onnx-session.ts';
 import type { CreateRunner } from './runner.ts';
 
 /**
@@ -20,7 +20,7 @@ export const createRunner: CreateRunner = (task) => {
       return {
         engine: 'onnxruntime-web',
         version: ort.env.versions.web ?? 'unknown',
-        details: { executionProvider: 'wasm', binary: 'ort-wasm-simd-threaded.wasm', simd: true, threads },
+        details: { executionProvider: 'wasm', binary: 'ort-wasm-simd-threaded.wasm', simd: true, threads, ...(task.options.int8 ? { model: INT8_MODEL } : {}) },
       };
     },
     async load() {

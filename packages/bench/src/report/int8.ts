@@ -1,0 +1,112 @@
+import type { BackendRun, BenchResults, Int8ModelInfo, OfflineResult } from '../results/schema.ts';
+import { ms, percent, sig, table, times } from './format.ts';
+
+/**
+ * The int8 rows against their float32 rows (same engine, same threads, same run): the speed-up, what int8 costs
+ * in accuracy, and when it is the better choice. Pure, like the rest of the report.
+ */
+
+/** Accuracy int8 may lose and still be "the better choice": the issue's bar for the calibrated model. */
+const ACCEPTABLE_DROP_POINTS = 0.3;
+
+const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
+
+interface Pair {
+  readonly int8: BackendRun;
+  readonly float: BackendRun | undefined;
+}
+
+function pairs(results: BenchResults, size: number): Pair[] {
+  const runs = results.runs.filter((r) => r.size === size && measured(r));
+  return runs.filter((r) => r.int8Of).map((int8) => ({ int8, float: runs.find((r) => r.backend === int8.int8Of) }));
+}
+
+export function hasInt8(results: BenchResults): boolean {
+  return results.runs.some((r) => r.int8Of && measured(r));
+}
+
+function bestOffline(r: BackendRun): OfflineResult | undefined {
+  return (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
+}
+
+const points = (a: number, b: number) => `${(100 * (a - b)).toFixed(2)} points`;
+
+/** "88.77% (int8) vs 88.81% (float32) on all 10,000 test images", or the slice's figures, and the drop in points. */
+function accuracy(info: Int8ModelInfo | undefined, ps: Pair[]): { text: string; drop: number | null; recorded: boolean } {
+  if (info && info.testAccuracy !== null && info.floatTestAccuracy !== null) {
+    const drop = info.floatTestAccuracy - info.testAccuracy;
+    return { text: `${percent(info.testAccuracy, 2)} against float32's ${percent(info.floatTestAccuracy, 2)} on all 10,000 test images (${drop > 0 ? `${points(info.floatTestAccuracy, info.testAccuracy)} lower` : drop < 0 ? `${points(info.testAccuracy, info.floatTestAccuracy)} higher` : 'the same'}, recorded in the int8 model by \`nin eval --onnx --record\`)`, drop: 100 * drop, recorded: true };
+  }
+  const p = ps.find((x) => x.int8.agreement && x.float?.agreement);
+  if (!p) return { text: 'not measured', drop: null, recorded: false };
+  const a = p.int8.agreement!;
+  const f = p.float!.agreement!;
+  const drop = f.top1Accuracy - a.top1Accuracy;
+  return {
+    text: `${percent(a.top1Accuracy)} against float32's ${percent(f.top1Accuracy)} on the ${a.images}-image agreement slice only (its accuracy on all 10,000 test images is not recorded: \`nin export-onnx --int8\`, then \`nin eval --onnx F --record\`)`,
+    drop: 100 * drop,
+    recorded: false,
+  };
+}
+
+/** The summary's int8 line for one size: the speed-ups, the accuracy, and the verdict. */
+export function int8SummaryLine(results: BenchResults, size: number): string | null {
+  const ps = pairs(results, size).filter((p) => p.int8.singleStream && p.float?.singleStream);
+  if (ps.length === 0) return null;
+  const speedups = ps.map((p) => ({ label: p.float!.label, x: p.float!.singleStream!.p50 / p.int8.singleStream!.p50 }));
+  const acc = accuracy(results.model.int8?.[String(size)], pairs(results, size));
+  const list = speedups.map((s) => `${times(s.x)} on ${s.label}`).join(', ');
+  let line = `- **int8 or float32:** the calibrated int8 model answers single images faster by ${list} (float32 p50 / int8 p50, same run); its accuracy: ${acc.text}.`;
+  const slower = speedups.filter((s) => s.x <= 1);
+  const trained = results.model.trainedInputSize === null || results.model.trainedInputSize === size;
+  if (slower.length === speedups.length) line += ' **float32 stays the better choice here**: int8 is no faster.';
+  else if (acc.drop === null || !trained) line += ` int8 is the faster choice on ONNX Runtime${slower.length ? ` (not on ${slower.map((s) => s.label).join(', ')})` : ''}; this run cannot say what it costs in accuracy at this size.`;
+  else if (acc.drop <= ACCEPTABLE_DROP_POINTS) {
+    line += ` **int8 is the better choice** wherever ONNX Runtime runs${slower.length ? ` (except ${slower.map((s) => s.label).join(', ')})` : ''}: within ${ACCEPTABLE_DROP_POINTS} points of float32${acc.recorded ? '' : ' on the slice'}; keep float32 only where every last hundredth of a point counts.`;
+  } else line += ` int8 costs more than ${ACCEPTABLE_DROP_POINTS} points here: the better choice only where latency matters more than that accuracy.`;
+  return line;
+}
+
+/** The section "int8 against float32": one row per int8 row, beside its float32 row. */
+export function int8Section(results: BenchResults, sizes: readonly number[], withSize: boolean): string {
+  const rows: string[][] = [];
+  for (const size of sizes) {
+    for (const { int8, float } of pairs(results, size)) {
+      const s8 = int8.singleStream;
+      const sf = float?.singleStream;
+      const o8 = bestOffline(int8);
+      const of = float ? bestOffline(float) : undefined;
+      const a8 = int8.agreement;
+      const af = float?.agreement;
+      rows.push([
+        int8.label,
+        ...(withSize ? [String(size)] : []),
+        sf ? ms(sf.p50) : '—',
+        s8 ? ms(s8.p50) : '—',
+        s8 && sf ? times(sf.p50 / s8.p50) : '—',
+        of ? sig(of.imagesPerSecond!) : '—',
+        o8 ? sig(o8.imagesPerSecond!) : '—',
+        o8 && of ? times(o8.imagesPerSecond! / of.imagesPerSecond!) : '—',
+        af ? percent(af.top1Accuracy) : '—',
+        a8 ? percent(a8.top1Accuracy) : '—',
+        a8?.top1MatchesReference != null ? percent(a8.top1MatchesReference, 2) : '—',
+      ]);
+    }
+  }
+  const models = sizes
+    .map((size) => results.model.int8?.[String(size)])
+    .filter((m): m is Int8ModelInfo => m !== undefined)
+    .map((m) => {
+      const acc = m.testAccuracy !== null ? `test accuracy ${percent(m.testAccuracy, 2)} on all 10,000 images (${m.evaluatedOn ?? 'recorded in its metadata'})${m.floatTestAccuracy !== null ? `; float32: ${percent(m.floatTestAccuracy, 2)}` : ''}` : 'accuracy on the whole test set not recorded';
+      return `- ${m.size} px: ${m.source}; calibrated on the ${m.calibration}; ${acc}; sha256 \`${m.sha256}\``;
+    });
+  return [
+    'Each int8 row beside the float32 row of the same engine and threads, from the same run. The int8 model is `nin export-onnx --int8`: int8 weights (symmetric, one scale per output channel), uint8 activations with scales calibrated on training images, int32 biases, as QuantizeLinear/DequantizeLinear pairs that ONNX Runtime fuses into QLinearConv. Speed-up = float32 p50 / int8 p50; throughput ratio = int8 / float32 best images/s. Its logits differ from tfjs cpu\'s by more than a float32 engine\'s (see Agreement): the top-1 columns say how much that matters.',
+    '',
+    table(['int8 backend', ...(withSize ? ['Size'] : []), 'float32 p50 (ms)', 'int8 p50 (ms)', 'speed-up', 'float32 best images/s', 'int8 best images/s', 'ratio', 'float32 top-1', 'int8 top-1', 'int8 same top-1 as cpu'], rows),
+    '',
+    'The int8 models:',
+    '',
+    ...models,
+  ].join('\n');
+}
