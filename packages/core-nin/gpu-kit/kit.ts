@@ -1,18 +1,15 @@
 // Entry of the GPU kit's bundle (gpu-kit/bundle.mjs -> .kit/app/nin-kit.mjs): `probe` and `bench` are the kit's
-// own measurements; every other command is the nin CLI itself (train, eval, ...), bundled so that a machine with
-// a Node binary and no node_modules can run it.
+// own measurements; every other command is the nin CLI itself (training is `nin train`, testing `nin eval`),
+// bundled so that a machine with a Node binary and no node_modules can run it.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { parseArgs } from 'node:util';
 import { main } from '../src/node/cli/main.ts';
 import { bench, probe, writeJson } from './measure.ts';
 import type { ConvFilterGradImpl } from '../src/node/webgpu-conv-filter-grad.ts';
-import { trainLite } from './train-lite.ts';
 
 const USAGE = `usage: nin-kit probe [--size 224] [--batch 2] [--out F.json]
        nin-kit bench [--size 224] [--batch 128] [--infer 1,32,128] [--grads matmul,tfjs] [--train-seconds 8] [--infer-seconds 3] [--out F.json]
-       nin-kit train-lite --out DIR [--resume DIR] [--backend webgpu] [--size 224] [--epochs 10] [--batch 128] [--lr 0.05]
-                 [--momentum 0.9] [--weight-decay 5e-4] [--clip-norm 5] [--warmup 100] [--max-minutes 7] [--limit N] [--eval-limit 2000] [--seed 1]
-       nin-kit <nin command> ...   (train, eval, predict, export-onnx: see nin --help)`;
+       nin-kit <nin command> ...   (train, eval, predict, export-onnx: see nin --help; run.sh trains with \`nin train\`)`;
 
 async function kit(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -49,56 +46,6 @@ async function kit(argv: string[]): Promise<number> {
       onResult: values.out ? (partial) => writeJson(values.out, partial) : undefined,
     });
     if (!values.out) await writeJson(undefined, result);
-    return 0;
-  }
-  if (command === 'train-lite') {
-    const { values } = parseArgs({
-      args,
-      options: {
-        out: { type: 'string' },
-        resume: { type: 'string' },
-        backend: { type: 'string', default: 'webgpu' },
-        size: { type: 'string', default: '224' },
-        epochs: { type: 'string', default: '10' },
-        batch: { type: 'string', default: '128' },
-        lr: { type: 'string', default: '0.05' },
-        momentum: { type: 'string', default: '0.9' },
-        'weight-decay': { type: 'string', default: '5e-4' },
-        'clip-norm': { type: 'string', default: '5' },
-        warmup: { type: 'string', default: '100' },
-        'max-minutes': { type: 'string', default: '7' },
-        limit: { type: 'string' },
-        'eval-limit': { type: 'string', default: '2000' },
-        seed: { type: 'string', default: '1' },
-        'weights-name': { type: 'string' },
-      },
-    });
-    if (!values.out) throw new RangeError('train-lite needs --out DIR');
-    const num = (name: string, v: string, min = 0) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < min) throw new RangeError(`--${name} must be a number >= ${min}, got ${v}`);
-      return n;
-    };
-    const size = num('size', values.size, 1);
-    const { state, weightsPath } = await trainLite({
-      backend: values.backend,
-      size,
-      epochs: num('epochs', values.epochs, 1),
-      batch: num('batch', values.batch, 1),
-      lr: num('lr', values.lr),
-      momentum: num('momentum', values.momentum),
-      weightDecay: num('weight-decay', values['weight-decay']),
-      clipNorm: num('clip-norm', values['clip-norm']),
-      warmupSteps: num('warmup', values.warmup),
-      maxMinutes: num('max-minutes', values['max-minutes']),
-      limit: values.limit ? num('limit', values.limit, 1) : Infinity,
-      evalLimit: num('eval-limit', values['eval-limit'], 1),
-      seed: num('seed', values.seed),
-      out: values.out,
-      ...(values.resume ? { resume: values.resume } : {}),
-      weightsName: values['weights-name'] ?? `nin-fmnist-${size}.safetensors`,
-    });
-    console.error(`[train] done: ${state.globalStep} steps, epoch ${state.epoch}, weights ${weightsPath}`);
     return 0;
   }
   if (command === '--help' || command === '-h') {

@@ -5,8 +5,12 @@ import { writeFileAtomic } from '../src/node/atomic-write.ts';
 import { ninForward } from '../src/model/nin.ts';
 import { NIN_CONVS, multiplyAdds, parameterCount } from '../src/model/architecture.ts';
 import { useWebgpuConvFilterGrad, type ConvFilterGradImpl } from '../src/node/webgpu-conv-filter-grad.ts';
-import { SgdOptimizer } from '../src/training/sgd.ts';
-import { makeTrainStep, microBatchFor } from './train-lite.ts';
+import { D2L_RECIPE } from '../src/training/recipe.ts';
+import { createOptimizer } from '../src/training/optimizer.ts';
+import { clipByGlobalNorm } from '../src/training/step.ts';
+import { localGradients } from '../src/training/gradient-source.ts';
+import { microBatchFor } from '../src/training/micro-batch.ts';
+import { FASHION_MNIST_PIXELS } from '../src/data/preprocess.ts';
 
 /**
  * The kit's own measurements, run before training on the GPU machine: which adapter Dawn found, whether the
@@ -115,10 +119,11 @@ export interface BenchOptions {
 }
 
 /**
- * Training throughput (forward, softmax cross-entropy, backward, plain SGD: d2l's loop) on device-resident random
- * batches, waiting for each step's loss as a training loop that logs it does; then inference throughput per batch
- * size, waiting for the logits each time. Data loading and preprocessing are not in these figures (the training
- * log has the end-to-end rate).
+ * Training throughput of the core trainer's step as `nin train --resize device` runs it (28x28 batches up, resize,
+ * forward, softmax cross-entropy, backward in micro-batches where the binding limit needs them, clipping by global
+ * norm, SGD momentum with weight decay on weights), on random batches, reading each step's loss as the trainer
+ * does; then inference throughput per batch size, waiting for the logits each time. Loading, shuffling and the
+ * test passes are not in these figures (the training log has the end-to-end rate).
  */
 export async function bench(options: BenchOptions) {
   const info = await registry.activate('webgpu');
@@ -134,22 +139,28 @@ export async function bench(options: BenchOptions) {
   };
   const maxBinding = Number(info.details.maxStorageBufferBindingSize ?? 0);
   const micro = microBatchFor(trainBatch, size, maxBinding);
+  // The recipe run.sh trains with, as far as a step is concerned.
+  const recipe = { ...D2L_RECIPE, inputSize: size, batchSize: trainBatch, momentum: 0.9, weightDecay: 5e-4, weightDecayScope: 'weights' as const, clipNorm: 5 };
   for (const impl of options.grads) {
     useWebgpuConvFilterGrad(impl);
     const params = heParams(2, true) as Map<string, tf.Variable>;
-    const optimizer = new SgdOptimizer(params, 0.9, 0);
-    // train-lite's own step (SGD momentum 0.9), so these figures are the trainer's, without data loading.
-    const step = makeTrainStep(params, optimizer, { weightDecay: 5e-4, clipNorm: 5 });
-    const parts = Array.from({ length: trainBatch / micro }, (_, i) => ({
-      x: tf.tensor4d(pattern(micro * size * size, 9 + i, 1, 0.5), [micro, size, size, 1]),
-      labels: tf.tensor1d(Array.from({ length: micro }, (_, j) => (j * 7 + i) % 10), 'int32'),
-    }));
-    let seed = 0;
+    const optimizer = createOptimizer(recipe, params);
+    const batch = {
+      images: pattern(trainBatch * FASHION_MNIST_PIXELS, 9, 1, 0.5),
+      labels: Array.from({ length: trainBatch }, (_, j) => (j * 7) % 10),
+      count: trainBatch,
+      inputSize: size,
+      resizeOnDevice: true,
+    };
+    let step = 0;
     let lastLoss = NaN;
     const run = async () => {
-      const out = step(parts, 0.01, ++seed);
-      lastLoss = (await out.data())[0]!;
-      out.dispose();
+      step++;
+      const { grads, lossSum } = await localGradients.compute(params, batch, { dropoutSeed: step, distill: null }, micro < trainBatch ? micro : 0);
+      await clipByGlobalNorm(grads, recipe.clipNorm);
+      optimizer.apply(params, grads, 0.01, step);
+      for (const g of grads.values()) g.dispose();
+      lastLoss = lossSum / trainBatch;
     };
     const t = await timeLoop(run, { warmup: 2, minIterations: 5, minSeconds: options.trainSeconds, maxSeconds: options.trainSeconds * 3 });
     result.train.push({
@@ -161,7 +172,7 @@ export async function bench(options: BenchOptions) {
       lastLoss,
       finite: Number.isFinite(lastLoss),
     });
-    tf.dispose([...parts.flatMap((p) => [p.x, p.labels]), ...params.values()]);
+    tf.dispose([...params.values()]);
     optimizer.dispose();
     await options.onResult?.(result);
     console.error(`[bench] train ${impl}: ${((t.iterations * trainBatch) / t.seconds).toFixed(1)} img/s (median step ${t.medianMs.toFixed(1)} ms, micro-batch ${micro})`);

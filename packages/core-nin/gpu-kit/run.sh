@@ -10,8 +10,8 @@
 #   2. probe: nvidia-smi, Dawn's adapter, forward parity webgpu vs cpu             -> probe
 #   3. PyTorch on the same GPU: training and inference throughput (torch_bench.py)  -> torch-bench
 #   4. the TypeScript stack: training and inference throughput (nin-kit bench)      -> webgpu-bench
-#   5. train on webgpu (nin-kit train-lite, or `nin train`), stopped by its time budget, checkpointing every
-#      epoch and at the end                                                           -> OUT_DIR/train/
+#   5. `nin train` on webgpu, its schedule fitted to the time budget (--max-minutes, --fit-schedule), batches
+#      resized on the device; weights + int8 copy with manifests, log, curve, checkpoint -> OUT_DIR/train/
 #   6. nin eval on the test set with the trained weights on webgpu                  -> eval-webgpu
 # After every step the figures so far are merged into OUT_DIR/gpu-run.json: one file, since the device returns
 # at most 8, and a run cut short still returns what it measured.
@@ -19,8 +19,10 @@
 # Environment (defaults are the GPU run's):
 #   NIN_KIT_DEADLINE_SECONDS  the whole run should end by then (560): training gets what the steps before it left,
 #                             less NIN_KIT_EVAL_RESERVE_SECONDS (75) for the test-set evaluation
-#   NIN_KIT_TRAINER         lite (gpu-kit/train-lite.ts, default) or cli (`nin train`)
-#   NIN_KIT_TRAIN_ARGS      extra trainer arguments (e.g. "--resume DIR" or, rehearsing, "--limit 512 --size 96")
+#   NIN_KIT_TRAIN_ARGS      extra `nin train` arguments, after the kit's (the last of a repeated option wins: e.g.
+#                           "--epochs 20" or, rehearsing, "--limit 512 --size 96")
+#   NIN_KIT_RESUME          a checkpoint (nin-fmnist-<size>.ckpt.safetensors from an earlier run's train/): copied
+#                           into OUT_DIR/train and continued with `nin train --resume` (its recipe wins)
 #   NIN_KIT_BENCH_ARGS      extra `nin-kit bench` arguments;  NIN_KIT_TORCH_ARGS  extra torch_bench.py arguments
 #   NIN_KIT_EVAL_ARGS       extra `nin eval` arguments (e.g. "--limit 500")
 #   NIN_KIT_SKIP            space-separated steps to skip: probe torch bench train eval
@@ -35,7 +37,6 @@ KIT="$ROOT/.kit"
 WORK=${NIN_KIT_WORK:-/tmp/nin-kit}
 DEADLINE=${NIN_KIT_DEADLINE_SECONDS:-560}
 EVAL_RESERVE=${NIN_KIT_EVAL_RESERVE_SECONDS:-75}
-TRAINER=${NIN_KIT_TRAINER:-lite}
 SKIP=" ${NIN_KIT_SKIP:-} "
 PY=${NIN_KIT_PYTHON:-python3}
 START=$(date +%s)
@@ -114,18 +115,21 @@ step bench 200 "$NODE" "$KITJS" bench --out "$FIG/webgpu-bench.json" ${NIN_KIT_B
 TRAIN_SECONDS=$((DEADLINE - ($(date +%s) - START) - EVAL_RESERVE))
 [ "$TRAIN_SECONDS" -lt 60 ] && TRAIN_SECONDS=60
 TRAIN_MINUTES=$(awk "BEGIN { printf \"%.2f\", $TRAIN_SECONDS / 60 }")
-if [ "$TRAINER" = cli ]; then
-  # shellcheck disable=SC2086
-  # `nin train` keeps weights, log/curve and checkpoint in three places: all three go under OUT/train.
-  step train $((TRAIN_SECONDS + 90)) "$NODE" "$KITJS" train --backend webgpu --size 224 --epochs 10 --batch 128 \
-    --max-minutes "$TRAIN_MINUTES" --no-progress --out "$OUT/train" --results "$OUT/train" --checkpoint-dir "$OUT/train/checkpoint" \
-    ${NIN_KIT_TRAIN_ARGS:-}
-else
-  # shellcheck disable=SC2086
-  step train $((TRAIN_SECONDS + 90)) "$NODE" "$KITJS" train-lite --backend webgpu --size 224 --epochs 10 --batch 128 \
-    --max-minutes "$TRAIN_MINUTES" --out "$OUT/train" ${NIN_KIT_TRAIN_ARGS:-}
+RESUME=()
+if [ -n "${NIN_KIT_RESUME:-}" ]; then
+  cp "$NIN_KIT_RESUME" "$OUT/train/" && RESUME=(--resume)
+  log "resuming from $NIN_KIT_RESUME"
 fi
-WEIGHTS=$(ls -t "$OUT"/train/nin-fmnist-*.safetensors 2>/dev/null | grep -v int8 | head -1)
+# The committed 224 px run's recipe (He-normal, SGD momentum 0.9, lr 0.05 with 100 warm-up steps and a cosine,
+# weight decay 5e-4 on weights only, clipping at 5, batch 128), the cosine's end fitted to the budget; testing on
+# 2,000 images after each epoch (the eval step below tests all 10,000). Weights, log, curve and checkpoint all go
+# under OUT/train: 5 files, so the device returns them with run.log and gpu-run.json.
+# shellcheck disable=SC2086
+step train $((TRAIN_SECONDS + 90)) "$NODE" "$KITJS" train --backend webgpu --size 224 --epochs 10 --batch 128 \
+  --init he-normal --lr 0.05 --momentum 0.9 --schedule cosine --warmup 100 --weight-decay 5e-4 --decay-scope weights \
+  --clip-norm 5 --seed 1 --resize device --test-limit 2000 --max-minutes "$TRAIN_MINUTES" --fit-schedule --no-progress \
+  --out "$OUT/train" --results "$OUT/train" --checkpoint-dir "$OUT/train" ${RESUME[@]+"${RESUME[@]}"} ${NIN_KIT_TRAIN_ARGS:-}
+WEIGHTS=$(ls -t "$OUT"/train/nin-fmnist-*.safetensors 2>/dev/null | grep -v -e '\.int8\.' -e '\.ckpt\.' | head -1)
 if [ -n "$WEIGHTS" ]; then
   # shellcheck disable=SC2086
   step eval 300 sh -c "\"$NODE\" \"$KITJS\" eval --backend webgpu --weights \"$WEIGHTS\" --batch 64 --json ${NIN_KIT_EVAL_ARGS:-} >\"$FIG/eval-webgpu.json\""
