@@ -206,7 +206,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     gitCommit: gitCommit(),
     command: options.argv ? `nin train ${options.argv.join(' ')}` : undefined,
     gradientThreads: workers,
-    microBatch,
+    // images per forward/backward pass (the whole batch when not split)
+    microBatch: microBatch || recipe.batchSize,
     ...(bindingLimit > 0 ? { maxStorageBufferBindingSize: bindingLimit } : {}),
     started: started.toISOString(),
     ...extra,
