@@ -118,6 +118,11 @@ describe('runTraining', () => {
     expect(trainer.state.globalStep).toBe(fit.totalSteps);
     expect(trainer.done).toBe(true);
     trainer.dispose();
+    // Resumed as it is, the run has nothing left to do and says how to extend it.
+    const again: string[] = [];
+    const resumed = await runTraining(options('fit', { resume: true, int8: false, log: (line) => again.push(line) }));
+    expect(again.join('\n')).toMatch(/run is complete \(its schedule was fitted to end at step 7\): --epochs N with N > 3 extends it/);
+    expect(resumed.history).toHaveLength(3);
   });
 
   it('--resume without a checkpoint is an error that names the path', async () => {

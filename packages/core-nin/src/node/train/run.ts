@@ -118,6 +118,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       trainer.extendTo(options.extendToEpochs);
     }
     log(`resuming from ${checkpointPath}: epoch ${s.completedEpochs + 1}, step ${s.current.step} (global step ${s.globalStep})`);
+    if (trainer.done) {
+      const fit = currentFit(trainer.recipe);
+      log(`the checkpoint's run is complete (${fit ? `its schedule was fitted to end at step ${fit.totalSteps}` : `all ${trainer.recipe.epochs} epochs`}): --epochs N with N > ${trainer.recipe.epochs} extends it`);
+    }
   } else {
     let recipe = options.recipe;
     if (options.distill) {
