@@ -1,6 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readOnnxMetadata, withOnnxMetadata, type NinManifest, type StateDict } from '@nin-bench/core-nin';
+import type { NinManifest, StateDict } from '@nin-bench/core-nin/weights';
+import { readOnnxMetadata, withOnnxMetadata } from '@nin-bench/core-nin/onnx';
 import { encodeInt8NinOnnx, readNinWeightsFile, trainingCalibrationImages } from '@nin-bench/core-nin/node';
 import { companionPath, int8ModelSource } from './int8-model.ts';
 import { writeTinyModel } from '../test/fixtures/tiny-model.ts';

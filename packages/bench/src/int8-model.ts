@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { readOnnxMetadata, type NinManifest, type StateDict } from '@nin-bench/core-nin';
+import type { NinManifest, StateDict } from '@nin-bench/core-nin/weights';
+import { readOnnxMetadata } from '@nin-bench/core-nin/onnx';
 import type { Int8ModelInfo } from './results/schema.ts';
 
 /** The calibration the bench asks for: `nin export-onnx --int8`'s defaults, so a committed model can stand in. */
@@ -43,7 +44,7 @@ interface Calibration {
  * the maximum: a few seconds), and its accuracy on the whole test set is not known.
  */
 export function int8ModelSource(weightsPath: string, stateDict: StateDict, manifest: NinManifest | null): Int8ModelSource {
-  let images: Promise<import('@nin-bench/core-nin').CalibrationImages> | null = null;
+  let images: Promise<import('@nin-bench/core-nin/onnx').CalibrationImages> | null = null;
   const shown = (path: string) => (path.startsWith(process.cwd()) ? relative(process.cwd(), path) : path);
   return async (size) => {
     const started = performance.now();

@@ -1,29 +1,8 @@
-// Runtime-agnostic core: safe to bundle for browsers and Cloudflare Workers (no Node built-ins).
-export * from './model/architecture.ts';
-export * from './model/nin.ts';
-export * from './model/params.ts';
-export * from './model/classifier.ts';
-export * from './weights/errors.ts';
-export * from './weights/safetensors.ts';
-export * from './weights/float16.ts';
-export * from './weights/manifest.ts';
-export * from './weights/state-dict.ts';
-export * from './data/classes.ts';
-export * from './data/preprocess.ts';
-export * from './data/png.ts';
-export * from './data/idx.ts';
-export * from './backends/registry.ts';
-export * from './backends/cpu.ts';
-export * from './backends/wasm.ts';
-export * from './onnx/export.ts';
-export * from './onnx/quantize.ts';
-export * from './onnx/calibrate.ts';
-export * from './onnx/metadata.ts';
-export * from './stats/quantile.ts';
-export * from './training/recipe.ts';
-export * from './training/sgd.ts';
-export * from './training/step.ts';
-export * from './training/shuffle.ts';
-export * from './training/evaluate.ts';
-export * from './training/trainer.ts';
-export * from './backends/wasm-training-kernels.ts';
+// `@nin-bench/core-nin`: what inference needs anywhere (model, weights, data, the backend registry with wasm).
+// Runtime-agnostic: safe to bundle for browsers and Cloudflare Workers (no Node built-ins). Training, ONNX, the
+// cpu backend and the Node side have their own entry points (`/training`, `/onnx`, `/backends/cpu`, `/node`), so
+// that importing this one never loads them.
+export * from './model/index.ts';
+export * from './weights/index.ts';
+export * from './data/index.ts';
+export * from './backends/index.ts';

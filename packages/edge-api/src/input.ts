@@ -1,4 +1,4 @@
-import { FASHION_MNIST_PIXELS, ImageTooLargeError, decodePngToGray28 } from '@nin-bench/core-nin';
+import { FASHION_MNIST_PIXELS, ImageTooLargeError, decodePngToGray28 } from '@nin-bench/core-nin/data';
 import { RequestError, badRequest } from './errors.ts';
 import type { EdgeLimits } from './limits.ts';
 

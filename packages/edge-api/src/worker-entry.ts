@@ -1,4 +1,4 @@
-import { BackendRegistry, createWasmBackend } from '@nin-bench/core-nin';
+import { BackendRegistry, createWasmBackend } from '@nin-bench/core-nin/backends';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import { loadEdgeClassifier } from './classifier.ts';

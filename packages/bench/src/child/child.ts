@@ -73,7 +73,7 @@ class BatchMaker {
   }
 
   async range(start: number, end: number): Promise<Batch> {
-    const { preprocessImages } = await import('@nin-bench/core-nin');
+    const { preprocessImages } = await import('@nin-bench/core-nin/data');
     const raw = this.images.subarray(start * PIXELS, end * PIXELS);
     return { n: end - start, images: raw, input: preprocessImages(raw, Math.sqrt(this.#side)) };
   }

@@ -1,4 +1,4 @@
-import { NUM_CLASSES } from '@nin-bench/core-nin';
+import { NUM_CLASSES } from '@nin-bench/core-nin/model';
 import type { ChildOutcome } from '../child/spawn.ts';
 import type { CatalogEntry } from '../plan/catalog.ts';
 import { gflopsPerSecond, throughputFromLatency } from '../stats/summary.ts';

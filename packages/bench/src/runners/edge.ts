@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BackendUnavailableError } from '@nin-bench/core-nin';
+import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
 import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
 import { quantileSorted } from '../stats/summary.ts';
 import type { CreateRunner, ExtraMeasurement, LoadedModel } from './runner.ts';

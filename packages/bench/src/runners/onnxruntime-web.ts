@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { BackendUnavailableError } from '@nin-bench/core-nin';
+import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
 import { INT8_MODEL, onnxSessionModel } from './onnx-session.ts';
 import type { CreateRunner } from './runner.ts';
 

@@ -1,4 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BackendUnavailableError } from './unavailable.ts';
+
+// Defined without tfjs, so that a process that only needs to say "unavailable" (an ONNX Runtime bench row, the
+// edge runner) can import it from `@nin-bench/core-nin/errors` without loading tfjs.
+export { BackendUnavailableError };
 
 /**
  * The one place a backend is chosen. A provider knows how to bring one tfjs backend up on this platform and how
@@ -16,17 +21,6 @@ export interface BackendInfo {
   readonly tfjsBackend: string;
   /** what a reader needs to trust the figure: binary loaded, adapter, library version ... */
   readonly details: Readonly<Record<string, string | number | boolean>>;
-}
-
-/** A backend that cannot run here, with the reason in words ("no Vulkan adapter", "tfjs-node-gpu not installed"). */
-export class BackendUnavailableError extends Error {
-  override readonly name = 'BackendUnavailableError';
-  constructor(
-    readonly backend: string,
-    readonly reason: string,
-  ) {
-    super(`backend ${backend} is unavailable: ${reason}`);
-  }
 }
 
 export interface BackendProvider {

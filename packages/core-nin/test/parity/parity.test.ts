@@ -10,12 +10,12 @@ import {
   NinClassifier,
   decodeNinWeights,
   disposeParams,
-  encodeNinOnnx,
   encodeNinWeights,
   paramsFromStateDict,
   stateDictFromParams,
   type StateDict,
 } from '../../src/index.ts';
+import { encodeNinOnnx } from '../../src/onnx/index.ts';
 import { createNodeBackendRegistry } from '../../src/node/backends.ts';
 import { maxAbsDiff, randomImages, signalPreservingStateDict, withTransposedKernel } from './fixtures.ts';
 

@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WEIGHT_STORAGES, type WeightStorage } from '@nin-bench/core-nin';
+import { WEIGHT_STORAGES, type WeightStorage } from '@nin-bench/core-nin/weights';
 import { WEIGHTS_DIR, readNinWeightsFile, writeNinWeightsFile } from '@nin-bench/core-nin/node';
 
 export const EDGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
