@@ -29,7 +29,7 @@ describe('edge scripts on bad input', () => {
     expect((await run('check-bundle.ts', ['--help'])).stdout).toMatch(/^usage: .*npm run edge:check/);
     for (const [args, env, message] of [
       [['--plan', 'paid'], {}, "Unknown option '--plan'"],
-      [[], { EDGE_PLAN: 'toString' }, 'EDGE_PLAN must be free or paid, got "toString"'],
+      [[], { EDGE_PLAN: 'free' }, 'EDGE_PLAN is gone: since 2026 every Workers plan has the same 64 MiB size limit'],
       [[], { EDGE_WEIGHTS: 'int4' }, 'EDGE_WEIGHTS must be one of float32, float16, int8, got "int4"'],
     ] as const) {
       const r = await run('check-bundle.ts', [...args], env);

@@ -5,9 +5,15 @@ import { gzipSync } from 'node:zlib';
 import { EDGE_DIR, ensureEdgeWeights, type EdgeBuild } from './edge-weights.ts';
 import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from './wrangler.ts';
 
-/** Workers' limit on a Worker's compressed (gzip) upload: script plus its wasm and data modules. */
-export const SCRIPT_SIZE_LIMITS = { free: 3 * 1024 * 1024, paid: 10 * 1024 * 1024 } as const;
-export type WorkersPlan = keyof typeof SCRIPT_SIZE_LIMITS;
+/**
+ * Workers' limit on a Worker's size: 64 MiB uncompressed (script plus its wasm and data modules), the same on every
+ * plan, as https://developers.cloudflare.com/workers/platform/limits/ gives it (read 2026-12-02; the change came in
+ * 2026). Before, the limit was on the gzip-compressed upload: 3 MiB on the Free plan, 10 MiB on Paid
+ * ({@link FORMER_GZIP_LIMITS}, still printed by `edge:check` for accounts or tools that apply them).
+ */
+export const WORKER_SIZE_LIMIT = { uncompressedBytes: 64 * 1024 * 1024, read: '2026-12-02', source: 'https://developers.cloudflare.com/workers/platform/limits/' } as const;
+export const FORMER_GZIP_LIMITS = { free: 3 * 1024 * 1024, paid: 10 * 1024 * 1024 } as const;
+export type WorkersPlan = keyof typeof FORMER_GZIP_LIMITS;
 
 export interface BundleModule {
   /** file name without wrangler's content-hash prefix */
