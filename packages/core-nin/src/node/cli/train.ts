@@ -20,7 +20,8 @@ options:
   --decay-scope S     all (default) | weights (conv weights only, never biases)
   --schedule S        constant | cosine | onecycle (PyTorch's OneCycleLR) (default constant)
   --warmup N          linear warm-up steps (default 0)
-  --init I            xavier-uniform (d2l, default) | he-normal
+  --init I            xavier-uniform (d2l, default) | he-normal | he-normal-live-head (he-normal, last conv
+                      at weights 0 and bias +1 so that no logit starts dead)
   --seed N            seed for init, shuffling and dropout (default 0)
   --limit N           train on the first N training images only (default: all 60000)
   --micro-batch N     compute each batch's gradient N images at a time and sum (default: the whole batch)
