@@ -9,7 +9,6 @@ import { encodeNinOnnx, NIN_ONNX_INPUT, NIN_ONNX_OUTPUT } from '../../onnx/expor
 import { sha256Hex } from '../../weights/manifest.ts';
 import { parseSafetensors, serializeSafetensors } from '../../weights/safetensors.ts';
 import { IDENTITY_TRANSFORM, transformImage } from '../../training/augment.ts';
-import { RECIPE_CONSTANTS } from '../../training/recipe.ts';
 import type { TeacherLogits } from '../../training/trainer.ts';
 import { readNinWeightsFile } from '../weights-file.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
@@ -27,7 +26,11 @@ export interface TeacherCacheKey {
   readonly flipped: boolean;
 }
 
-export const TEACHER_PREPROCESSING = `${RECIPE_CONSTANTS.preprocessing}; mirrored images are mirrored at 28x28 before the resize`;
+/**
+ * What the teacher's images go through, written out here (not taken from the recipe's prose, whose wording may
+ * change): it is part of the cache key, so it changes only when the teacher's input does.
+ */
+export const TEACHER_PREPROCESSING = 'PIL-bilinear resize of the 28x28 image to inputSize, then /255 (torchvision Resize + ToTensor); mirrored images are mirrored at 28x28 before the resize';
 
 export async function teacherCacheKey(teacher: { sha256: string; inputSize: number }, images: LabelledImages, flipped: boolean, preprocessing = TEACHER_PREPROCESSING): Promise<{ key: TeacherCacheKey; id: string }> {
   const key: TeacherCacheKey = {
