@@ -3,4 +3,5 @@ export * from './edge-weights.ts';
 export * from './wrangler.ts';
 export * from './wrangler-dev.ts';
 export * from './bundle-size.ts';
-export * from './chromium.ts';
+// The launcher lives in the core (the bench's browser rows use it too); re-exported for the edge's page test.
+export * from '@nin-bench/core-nin/node/chromium';

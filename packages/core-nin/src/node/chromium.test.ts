@@ -1,5 +1,6 @@
-// The browser harness's failure paths: a browser that cannot start, or a page that throws, is an error with
-// its reason within a bounded time, never a hang. (The page itself in Chromium: test/edge-page-chromium.test.ts.)
+// The browser launcher's failure paths (it serves the edge page's test and the bench's browser rows): a browser
+// that cannot start, or a page that throws, is an error with its reason within a bounded time, never a hang.
+// (The edge page in Chromium: test/edge-page-chromium.test.ts; a bench row: packages/bench/src/browser/.)
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

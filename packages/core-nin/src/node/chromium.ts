@@ -7,13 +7,15 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 // Without the networking flags Chromium keeps calling Google services, which on a machine with no network
 // only burns CPU; there is no sandbox for root in a container, and no GPU.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS: readonly string[] = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export interface ChromiumOptions {
   /** default: CHROMIUM_PATH */
   readonly executablePath?: string;
   /** how long the browser may take to start before this is an error (default 60 s) */
   readonly timeoutMs?: number;
+  /** switches after CHROMIUM_ARGS, e.g. `--enable-unsafe-webgpu` */
+  readonly args?: readonly string[];
 }
 
 /** Why the browser tests cannot run here (they skip with it), or null when Chromium is there. */
@@ -38,12 +40,12 @@ export class BrowserLaunchError extends Error {
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   const executablePath = options.executablePath ?? CHROMIUM_PATH;
   const timeoutMs = options.timeoutMs ?? 60_000;
-  // Imported here, not at the top: the rest of the Node side (wrangler, bundle size) should not load Playwright.
+  // Imported here, not at the top: what imports this module for its other exports should not load Playwright.
   const { chromium } = await import('playwright-core');
   // Chromium ignores switches it does not know: this one names the process this launch started.
   const tag = `--nin-bench-launch=${randomUUID()}`;
   try {
-    return await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, tag], timeout: timeoutMs });
+    return await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...(options.args ?? []), tag], timeout: timeoutMs });
   } catch (e) {
     // Playwright ends a browser that started but never answered only after a 30 s attempt to close it gracefully
     // (or when this process exits): end it now.
