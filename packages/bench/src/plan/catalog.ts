@@ -63,6 +63,11 @@ export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
     { id: 'onnxruntime-node-int8-all', label: `onnxruntime-node int8 ${cores} threads`, engine: 'onnxruntime-node', runner: 'onnxruntime-node.ts', options: { threads: cores, int8: true }, aliases: ['ort-node-int8'], int8Of: 'onnxruntime-node-all' },
     { id: 'onnxruntime-web-int8-1t', label: 'onnxruntime-web wasm int8 1 thread', engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: 1, int8: true }, aliases: ['ort-web-int8-1t'], int8Of: 'onnxruntime-web-1t' },
     { id: 'onnxruntime-web-int8-all', label: `onnxruntime-web wasm int8 ${cores} threads`, engine: 'onnxruntime-web', runner: 'onnxruntime-web.ts', options: { threads: cores, int8: true }, aliases: ['ort-web-int8'], int8Of: 'onnxruntime-web-all' },
+    // PyTorch, the seed model's own framework (d2l's nn.Sequential with these weights), in a Python child driven
+    // over a pipe: on the CPU here (Debian's python3-torch), and on CUDA where there is a GPU.
+    { id: 'pytorch-cpu', label: `PyTorch cpu ${cores} thread${cores > 1 ? 's' : ''}`, engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cpu', threads: cores }, aliases: ['torch-cpu'] },
+    { id: 'pytorch-cuda-fp32', label: 'PyTorch CUDA float32 (TF32 off)', engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cuda', precision: 'strict' }, aliases: ['torch-cuda'] },
+    { id: 'pytorch-cuda-default', label: 'PyTorch CUDA default (TF32 convolutions)', engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cuda', precision: 'default' } },
     {
       id: 'edge',
       label: 'edge endpoint (wrangler dev, HTTP)',
