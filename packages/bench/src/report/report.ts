@@ -4,6 +4,7 @@ import type { ExtraMeasurement } from '../runners/runner.ts';
 import { chartsFor } from './charts.ts';
 import { mib, ms, percent, sig, small, table, times } from './format.ts';
 import { hasInt8, int8Section, int8SummaryLine } from './int8.ts';
+import { gpuSection, gpuSummaryLines, type GpuInputs } from './gpu.ts';
 
 /**
  * results/report.md from a results file: pure (same results, same text), so `npm run report` can regenerate
@@ -334,7 +335,8 @@ function factsSection(runs: BackendRun[]): string {
   return lines.join('\n');
 }
 
-export function renderReport(results: BenchResults): string {
+/** `gpu`: the committed results of another machine with a GPU (see gpu.ts), shown in a section of their own. */
+export function renderReport(results: BenchResults, gpu?: GpuInputs): string {
   const sizes = results.settings.sizes;
   const withSize = sizes.length > 1;
   const runs = results.runs;
@@ -361,6 +363,7 @@ export function renderReport(results: BenchResults): string {
     out.push(summary(results, size), '');
     for (const c of chartsBySize(size)) out.push(`![${c.title}](${c.file})`, '');
   }
+  out.push(...gpuSummaryLines(results, gpu));
   out.push(
     '## Cold start (ms)',
     '',
@@ -407,6 +410,7 @@ export function renderReport(results: BenchResults): string {
     '',
     methodology(results),
     '',
+    ...gpuSection(gpu),
   );
   return out.join('\n');
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESULTS_FORMAT, type BenchResults } from '../results/schema.ts';
 import { chartsFor } from './charts.ts';
+import { readGpuInputs } from './gpu-files.ts';
 import { renderReport } from './report.ts';
 
 /** Where a run keeps its raw results, under the output directory. */
@@ -30,7 +31,7 @@ export async function writeReport(results: BenchResults, outDir: string): Promis
     written.push(path);
   }
   const report = join(outDir, 'report.md');
-  await writeFile(report, renderReport(results));
+  await writeFile(report, renderReport(results, await readGpuInputs(outDir)));
   written.push(report);
   return written;
 }
