@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RESULTS_FORMAT, type BenchResults } from '../results/schema.ts';
 import { chartsFor } from './charts.ts';
 import { readGpuInputs } from './gpu-files.ts';
+import { REPO_ROOT, isRepoResultsDir, updateReadmeFigures } from './readme-figures.ts';
 import { renderReport } from './report.ts';
 
 /** Where a run keeps its raw results, under the output directory. */
@@ -20,7 +21,7 @@ export async function readResults(path: string): Promise<BenchResults> {
   return parsed as BenchResults;
 }
 
-/** Writes report.md and its SVG charts into `outDir`; returns the paths written. */
+/** Writes report.md and its SVG charts into `outDir` (and, for the repository's results/, the READMEs' figures); returns the paths written. */
 export async function writeReport(results: BenchResults, outDir: string): Promise<string[]> {
   const { renderVegaLiteSvg } = await import('@nin-bench/core-nin/node');
   await mkdir(outDir, { recursive: true });
@@ -33,6 +34,9 @@ export async function writeReport(results: BenchResults, outDir: string): Promis
   const report = join(outDir, 'report.md');
   await writeFile(report, renderReport(results, await readGpuInputs(outDir)));
   written.push(report);
+  // The READMEs quote the committed run through generated blocks: only a report written into the repository's
+  // own results/ may change them (a run into /tmp must not).
+  if (isRepoResultsDir(outDir)) written.push(...(await updateReadmeFigures(results)).map((file) => join(REPO_ROOT, file)));
   return written;
 }
 
