@@ -5,9 +5,11 @@
 //   results/gpu/summary.json (the figures side by side, ratios computed here);  results/training-224/
 //   training-224.json, training-224.svg and gpu-run.log (nin train's log and curve, run.sh's log: the committed
 //   train-lite run's train-log.json, train-curve.svg, checkpoint-state.json and run.log stay beside them as data);
-//   .kit/resume/nin-fmnist-224.ckpt.safetensors (git-ignored), the checkpoint a next run resumes from.
+//   .kit/resume/nin-fmnist-224.ckpt.safetensors (git-ignored), the checkpoint a next run resumes from;
+//   results/bench-gpu/results.json when the run included the bench harness (run.sh's `harness` step).
 // Usage: node --import tsx packages/core-nin/gpu-kit/finish.ts RETURNED_DIR [ROOT]   (ROOT: another tree to write
 // into instead of this repository, to rehearse it on a lavapipe run's output without touching the committed files)
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,20 @@ const from = resolve(process.argv[2] ?? '');
 if (!process.argv[2]) {
   console.error('usage: finish.ts RETURNED_DIR [ROOT] (RETURNED_DIR: the folder run.sh wrote: gpu-run.json, run.log, train/)');
   process.exit(2);
+}
+
+// The bench harness's own run on the GPU machine (run.sh's `harness` step), same schema as results/bench/results.json:
+// `npm run report` shows it in the report's GPU section.
+const harnessResults = join(from, 'bench-gpu', 'bench', 'results.json');
+if (existsSync(harnessResults)) {
+  await copyFile(harnessResults, join(root, 'results/bench-gpu/results.json'));
+  // the GPU and its driver, which the harness's results (a CPU-side schema) do not record
+  if (existsSync(join(from, 'bench-gpu', 'nvidia-smi.csv'))) await copyFile(join(from, 'bench-gpu', 'nvidia-smi.csv'), join(root, 'results/bench-gpu/nvidia-smi.csv'));
+  console.log(`wrote ${join(root, 'results/bench-gpu/results.json')}: run \`npm run report\` to put it in results/report.md`);
+}
+if (!existsSync(join(from, 'gpu-run.json')) || !existsSync(join(from, 'train')) || !(await readdir(join(from, 'train'))).some((f) => /^training-\d+\.json$/.test(f))) {
+  // A harness-only call (NIN_KIT_SKIP="probe torch bench train eval") returns no training to finish.
+  if (existsSync(harnessResults)) process.exit(0);
 }
 
 interface Timed { batch: number; imagesPerSecond: number; medianMs: number; microBatch?: number; precision?: string; convFilterGrad?: string }

@@ -6,6 +6,8 @@
 #   .kit/dawn.node.xz         the `webgpu` package's Dawn addon; run.sh puts it where the bundle looks for it
 #   .kit/data/*.xz            Fashion-MNIST IDX files (train, and test unless --no-test), xz
 #   .kit/deb/*.deb            the Vulkan loader and GL vendor-neutral dispatch packages (amd64) the NVIDIA driver needs
+#   .kit/bench-app.tar.xz     the bench harness bundled by gpu-kit/bundle-bench.mjs (nin-bench, its child, the tfjs,
+#                             onnxruntime-node and PyTorch runners, onnxruntime-node's linux-x64 library): run.sh's `harness` step
 #
 # Usage: packages/core-nin/gpu-kit/pack.sh [--no-test] [--split] [--data DIR]
 # Every transfer to the GPU machine (kit plus repository) must stay under 64 MiB; the sizes are printed. With
@@ -41,7 +43,7 @@ if [ -d "$STAGE_DIR" ]; then
   for f in "$STAGE_DIR"/data/*; do [ -f "$f" ] && mv "$f" "$KIT/data/"; done
   rm -rf "$STAGE_DIR"
 fi
-rm -rf "$KIT/app" "$KIT/deb"
+rm -rf "$KIT/app" "$KIT/deb" "$KIT/bench-app.tar.xz"
 mkdir -p "$KIT/app" "$KIT/data" "$KIT/deb"
 # fresh SRC DEST: whether DEST exists and is newer than SRC
 fresh() { [ -f "$2" ] && [ "$2" -nt "$1" ]; }
@@ -49,6 +51,10 @@ echo "/.kit/" | grep -qxF -f - "$ROOT/.gitignore" 2>/dev/null || echo "pack.sh: 
 
 (cd "$ROOT" && node packages/core-nin/gpu-kit/bundle.mjs "$KIT/app/nin-kit.mjs")
 xz -T0 -9 "$KIT/app/nin-kit.mjs"
+BENCH_APP=$(mktemp -d)
+(cd "$ROOT" && node packages/core-nin/gpu-kit/bundle-bench.mjs "$BENCH_APP")
+tar -C "$BENCH_APP" -cf - . | xz -T0 -9 -c >"$KIT/bench-app.tar.xz"
+rm -rf "$BENCH_APP"
 fresh "$DAWN" "$KIT/dawn.node.xz" || xz -T0 -9 -c "$DAWN" >"$KIT/dawn.node.xz"
 if ! fresh "$NODE_BIN" "$KIT/node.xz" || [ "$(cat "$KIT/node.version" 2>/dev/null)" != "$("$NODE_BIN" --version)" ]; then
   xz -T0 -9 -c "$NODE_BIN" >"$KIT/node.xz"

@@ -13,6 +13,9 @@
 #   5. `nin train` on webgpu, its schedule fitted to the time budget (--max-minutes, --fit-schedule), batches
 #      resized on the device; weights + int8 copy with manifests, log, curve, checkpoint -> OUT_DIR/train/
 #   6. nin eval on the test set with the trained weights on webgpu                  -> eval-webgpu
+#   harness (only when NIN_KIT_SKIP names the steps to skip and not this one; skipped when NIN_KIT_SKIP is unset):
+#      the bench harness itself (`nin-bench run`, bundled by bundle-bench.mjs) on this machine's engines ->
+#      OUT_DIR/bench-gpu/ (bench/results.json, report.md, charts, nvidia-smi.csv); runs right after the probe
 # After every step the figures so far are merged into OUT_DIR/gpu-run.json: one file, since the device returns
 # at most 8, and a run cut short still returns what it measured.
 #
@@ -25,7 +28,9 @@
 #                           into OUT_DIR/train and continued with `nin train --resume` (its recipe wins)
 #   NIN_KIT_BENCH_ARGS      extra `nin-kit bench` arguments;  NIN_KIT_TORCH_ARGS  extra torch_bench.py arguments
 #   NIN_KIT_EVAL_ARGS       extra `nin eval` arguments (e.g. "--limit 500")
-#   NIN_KIT_SKIP            space-separated steps to skip: probe torch bench train eval
+#   NIN_KIT_SKIP            space-separated steps to skip: probe harness torch bench train eval (unset: harness)
+#   NIN_KIT_HARNESS_BACKENDS  the harness's rows (default: tfjs cpu, webgpu, wasm SIMD, onnxruntime-node on all
+#                           cores, PyTorch CUDA strict float32 and default); NIN_KIT_HARNESS_ARGS  more `nin-bench run` options
 #   NIN_KIT_PYTHON          Python with torch (python3)
 set -u
 OUT=${1:?usage: run.sh OUT_DIR}
@@ -37,7 +42,8 @@ KIT="$ROOT/.kit"
 WORK=${NIN_KIT_WORK:-/tmp/nin-kit}
 DEADLINE=${NIN_KIT_DEADLINE_SECONDS:-560}
 EVAL_RESERVE=${NIN_KIT_EVAL_RESERVE_SECONDS:-75}
-SKIP=" ${NIN_KIT_SKIP:-} "
+# The harness is a call of its own (it takes minutes that training would lose): skipped unless NIN_KIT_SKIP is set.
+SKIP=" ${NIN_KIT_SKIP-harness} "
 PY=${NIN_KIT_PYTHON:-python3}
 START=$(date +%s)
 LOG="$OUT/run.log"
@@ -107,6 +113,18 @@ if command -v nvidia-smi >/dev/null; then
 fi
 # shellcheck disable=SC2086
 step probe 120 "$NODE" "$KITJS" probe --size 224 --batch 2 --out "$FIG/probe.json"
+if [[ "$SKIP" != *" harness "* ]]; then
+  # The bench harness (bundle-bench.mjs's folder, packed as bench-app.tar.xz) with Dawn where its tfjs runner looks.
+  mkdir -p "$WORK/bench-app" "$OUT/bench-gpu"
+  xz -dc "$(kitfile bench-app.tar.xz)" | tar -C "$WORK/bench-app" -xf - && mkdir -p "$WORK/bench-app/runners/dist/linux-x64" &&
+    cp "$WORK/app/dist/linux-x64/dawn.node" "$WORK/bench-app/runners/dist/linux-x64/dawn.node" || log "no bench-app.tar.xz in the kit: pack.sh builds it"
+  [ -f "$FIG/nvidia-smi.csv" ] && cp "$FIG/nvidia-smi.csv" "$OUT/bench-gpu/nvidia-smi.csv"
+fi
+# shellcheck disable=SC2086
+export NIN_BENCH_PYTHON="$PY" # the PyTorch rows' interpreter
+step harness 560 "$NODE" "$WORK/bench-app/bench/nin-bench.mjs" run \
+  --backends "${NIN_KIT_HARNESS_BACKENDS:-tfjs-cpu,tfjs-webgpu,tfjs-wasm-simd,onnxruntime-node-all,pytorch-cuda-fp32,pytorch-cuda-default}" \
+  --weights "$ROOT/packages/core-nin/weights/nin-fmnist-224.safetensors" --out "$OUT/bench-gpu" ${NIN_KIT_HARNESS_ARGS:-}
 # shellcheck disable=SC2086
 step torch 150 "$PY" "$HERE/torch_bench.py" --out "$FIG/torch-bench.json" ${NIN_KIT_TORCH_ARGS:-}
 # shellcheck disable=SC2086

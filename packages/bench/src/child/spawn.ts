@@ -2,9 +2,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ChildTask } from './protocol.ts';
 
-const ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
+/**
+ * Bundled (the GPU kit's esbuild bundle, gpu-kit/bundle-bench.mjs): this code runs from a `.mjs` file, the child's
+ * entry is `entry.mjs` beside it and plain Node runs it. Otherwise the TypeScript sources run through tsx.
+ */
+export const BUNDLED = !import.meta.url.endsWith('.ts');
+const ENTRY = fileURLToPath(new URL(BUNDLED ? './entry.mjs' : './entry.ts', import.meta.url));
 // tsx's loader, resolved from here so the child finds it whatever its working directory.
-const TSX_LOADER = import.meta.resolve('tsx');
+const LOADER_ARGS = BUNDLED ? [] : ['--import', import.meta.resolve('tsx')];
 
 export interface ChildOutcome {
   /** everything the child reported, in order */
@@ -53,7 +58,7 @@ export function runChildProcess(task: ChildTask, options: SpawnOptions): Promise
   const stderr = tail(4000);
   const stdout = tail(2000);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY, JSON.stringify(task)], {
+    const child = spawn(process.execPath, [...LOADER_ARGS, ENTRY, JSON.stringify(task)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -96,9 +101,10 @@ export function runChildProcess(task: ChildTask, options: SpawnOptions): Promise
  * will report them.
  */
 export function warmTranspileCache(timeoutMs = 120_000): Promise<void> {
+  if (BUNDLED) return Promise.resolve(); // nothing to transpile
   const script = `await import(${JSON.stringify(new URL('./child.ts', import.meta.url).href)}); await import('@nin-bench/core-nin/node'); process.exit(0);`;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, '--input-type=module', '-e', script], { stdio: 'ignore', timeout: timeoutMs });
+    const child = spawn(process.execPath, [...LOADER_ARGS, '--input-type=module', '-e', script], { stdio: 'ignore', timeout: timeoutMs });
     child.on('close', () => resolve());
     child.on('error', () => resolve());
   });

@@ -33,7 +33,9 @@ export interface CatalogEntry {
 export const REFERENCE_BACKEND = 'tfjs-cpu';
 
 export function runnerPath(entry: CatalogEntry): string {
-  return fileURLToPath(new URL(`../runners/${entry.runner}`, import.meta.url));
+  // In the GPU kit's bundle (gpu-kit/bundle-bench.mjs) each runner is a .mjs file in runners/ beside bench/.
+  const file = import.meta.url.endsWith('.ts') ? entry.runner : entry.runner.replace(/\.ts$/, '.mjs');
+  return fileURLToPath(new URL(`../runners/${file}`, import.meta.url));
 }
 
 export function createCatalog(cores = availableParallelism()): CatalogEntry[] {

@@ -119,8 +119,17 @@ function versionAbove(file: string, name: string): string {
 }
 
 const fromBench = createRequire(import.meta.url);
-const coreDir = dirname(fromBench.resolve('@nin-bench/core-nin/package.json'));
-const fromCore = createRequire(join(coreDir, 'package.json'));
+/** The core's folder; null in the GPU kit's bundle, which has no node_modules (its versions are baked in, below). */
+const coreDir = (() => {
+  try {
+    return dirname(fromBench.resolve('@nin-bench/core-nin/package.json'));
+  } catch {
+    return null;
+  }
+})();
+const fromCore = createRequire(coreDir ? join(coreDir, 'package.json') : import.meta.url);
+/** The versions the GPU kit's bundler found installed (gpu-kit/bundle-bench.mjs defines this at bundle time). */
+const BUNDLED_VERSIONS = process.env.NIN_BENCH_BUNDLED_VERSIONS;
 
 function version(req: NodeRequire, name: string): string {
   try {
@@ -131,14 +140,16 @@ function version(req: NodeRequire, name: string): string {
 }
 
 /** The installed version of one of the core's dependencies (tfjs, Dawn ...). */
-export const coreDependencyVersion = (name: string): string => version(fromCore, name);
+export const coreDependencyVersion = (name: string): string =>
+  BUNDLED_VERSIONS ? ((JSON.parse(BUNDLED_VERSIONS) as Record<string, string>)[name] ?? 'not bundled') : version(fromCore, name);
 
 /** Versions of the packages whose code is measured, as installed. */
 export function packageVersions(): Record<string, string> {
+  if (BUNDLED_VERSIONS) return JSON.parse(BUNDLED_VERSIONS) as Record<string, string>;
   const versions: Record<string, string> = {};
   const coreDeps = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
   for (const name of coreDeps) versions[name] = version(fromCore, name);
   for (const name of ['onnxruntime-node', 'onnxruntime-web', 'tinybench']) versions[name] = version(fromBench, name);
-  versions['@nin-bench/core-nin'] = versionAbove(join(coreDir, 'package.json'), '@nin-bench/core-nin');
+  versions['@nin-bench/core-nin'] = coreDir ? versionAbove(join(coreDir, 'package.json'), '@nin-bench/core-nin') : 'unknown';
   return versions;
 }
