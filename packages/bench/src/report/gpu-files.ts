@@ -32,5 +32,15 @@ export async function readGpuInputs(resultsDir: string): Promise<GpuInputs> {
   const harnessPath = join(resultsDir, GPU_FILES.harness);
   const harness = await optionalJson<BenchResults>(harnessPath);
   if (harness && harness.format !== RESULTS_FORMAT) throw new Error(`${harnessPath} is not a nin-bench results file (format ${JSON.stringify(harness.format)}, expected ${RESULTS_FORMAT})`);
-  return { ...(summary ? { kit: { summary, ...(run ? { run } : {}) } } : {}), ...(harness ? { harness } : {}) };
+  let nvidiaSmi: string | undefined;
+  try {
+    nvidiaSmi = harness ? await readFile(join(resultsDir, GPU_FILES.harnessNvidiaSmi), 'utf8') : undefined;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') throw e;
+  }
+  return {
+    ...(summary ? { kit: { summary, ...(run ? { run } : {}) } } : {}),
+    ...(harness ? { harness } : {}),
+    ...(nvidiaSmi ? { harnessNvidiaSmi: nvidiaSmi } : {}),
+  };
 }

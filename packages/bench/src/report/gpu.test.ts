@@ -73,13 +73,14 @@ describe('the GPU section', () => {
   it("shows the harness's own GPU run in the CPU rows' tables, the kit's figures after it", async () => {
     await mkdir(join(dir, 'bench-gpu'), { recursive: true });
     await writeFile(join(dir, 'bench-gpu', 'results.json'), JSON.stringify(gpuHarnessRun()));
+    await writeFile(join(dir, 'bench-gpu', 'nvidia-smi.csv'), 'name, driver_version, memory.total [MiB], clocks.max.sm [MHz]\nNVIDIA H200, 580.1, 143771 MiB, 1980 MHz\n');
     try {
       const gpu = await readGpuInputs(dir);
       const md = renderReport(cpu, gpu);
       const section = md.slice(md.indexOf('## On a GPU (another machine)'));
       expect(section).not.toContain('has not yet run on a GPU');
       expect(section).toContain('Taken by this harness (`nin-bench run --profile default --backends tfjs-cpu,pytorch-cuda`, profile `smoke`, 67 px) on 2026-12-24, 10:00 UTC');
-      expect(section).toContain('- Host: Intel(R) Xeon(R) Platinum, 16 cores');
+      expect(section).toContain('- GPU: NVIDIA H200, driver 580.1, 143771 MiB, max SM clock 1980 MHz\n- Host: Intel(R) Xeon(R) Platinum, 16 cores');
       expect(section).toContain('- PyTorch CUDA float32 (TF32 off): pytorch 2.11.0+cu130 (device: NVIDIA H200, precision: strict)');
       expect(section).toMatch(/\| PyTorch CUDA float32 \(TF32 off\) \| 0\.9 \| 1\.25 \| 2\.5 \| 0\.8 \|/);
       expect(section).toMatch(/Rows that did not run there:\n\n- tfjs wasm SIMD\+threads: unavailable \(impossible under Node/);

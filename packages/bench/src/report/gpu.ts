@@ -41,10 +41,12 @@ export interface GpuInputs {
   readonly kit?: { readonly summary: KitSummary; readonly run?: KitRun };
   /** the harness's own results from the GPU machine */
   readonly harness?: BenchResults;
+  /** nvidia-smi's CSV from the harness's run (run.sh writes it beside the results: their schema has no GPU field) */
+  readonly harnessNvidiaSmi?: string;
 }
 
 /** Where the committed files live under the results folder (write.ts reads them). */
-export const GPU_FILES = { kitSummary: 'gpu/summary.json', kitRun: 'gpu/gpu-run.json', harness: 'bench-gpu/results.json' } as const;
+export const GPU_FILES = { kitSummary: 'gpu/summary.json', kitRun: 'gpu/gpu-run.json', harness: 'bench-gpu/results.json', harnessNvidiaSmi: 'bench-gpu/nvidia-smi.csv' } as const;
 
 const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
 
@@ -92,7 +94,7 @@ export function gpuSummaryLines(results: BenchResults, gpu: GpuInputs | undefine
       const best = (r: BackendRun) => (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((x, y) => y.imagesPerSecond! - x.imagesPerSecond!)[0];
       const batches = harness.runs.filter((r) => measured(r) && best(r)).sort((a, b) => best(b)!.imagesPerSecond! - best(a)!.imagesPerSecond!);
       const tput = batches.length ? `; batches: ${batches.map((r) => `${r.label} ${sig(best(r)!.imagesPerSecond!)} images/s (batch ${best(r)!.batch})`).join(', ')}` : '';
-      lines.push(`- **On an NVIDIA GPU** (${harnessGpuName(harness) ?? 'the GPU machine'}, ${harness.createdAt.slice(0, 10)}, this harness): single images p50 ${list}${tput}. See "On a GPU".`);
+      lines.push(`- **On an NVIDIA GPU** (${(gpu.harnessNvidiaSmi ? gpuLine(gpu.harnessNvidiaSmi).name : harnessGpuName(harness)) ?? 'the GPU machine'}, ${harness.createdAt.slice(0, 10)}, this harness): single images p50 ${list}${tput}. See "On a GPU".`);
     }
   } else if (gpu.kit) {
     const rows = kitRows(gpu.kit.run);
@@ -118,7 +120,7 @@ function harnessGpuName(h: BenchResults): string | undefined {
 }
 
 /** The harness's own run on the GPU machine: the same tables as the CPU rows. */
-function harnessTables(h: BenchResults): string[] {
+function harnessTables(h: BenchResults, nvidiaSmi: string | undefined): string[] {
   const ran = h.runs.filter(measured);
   const size = h.settings.sizes[0];
   const rows = ran.filter((r) => r.size === size);
@@ -141,6 +143,7 @@ function harnessTables(h: BenchResults): string[] {
   return [
     `Taken by this harness (\`${h.command}\`, profile \`${h.settings.profile}\`, ${size} px) on ${when(h.createdAt)}: the same scenarios and statistics as the CPU rows above (see Methodology).`,
     '',
+    ...(nvidiaSmi ? [`- GPU: ${gpuLine(nvidiaSmi).text}`] : []),
     `- Host: ${m.cpuModel}, ${m.cores} cores, ${sig(m.memoryBytes / 2 ** 30)} GiB; ${m.os}; Node ${m.node}`,
     `- Model: \`${h.model.weightsFile}\`, sha256 \`${h.model.sha256}\``,
     ...facts,
@@ -279,7 +282,7 @@ export function gpuSection(gpu: GpuInputs | undefined): string[] {
     '**These rows come from another machine on another date than everything above**: a machine with an NVIDIA GPU, reached through the GPU kit (`packages/core-nin/gpu-kit`). Do not compare them with the CPU rows as if measured side by side.',
     '',
   ];
-  if (gpu.harness) out.push(...harnessTables(gpu.harness), '');
+  if (gpu.harness) out.push(...harnessTables(gpu.harness, gpu.harnessNvidiaSmi), '');
   else out.push(`_The bench harness itself has not yet run on a GPU (no \`results/${GPU_FILES.harness}\`): the kit's README says how one device call produces it. Until then, the kit's own figures:_`, '');
   if (gpu.kit) {
     if (gpu.harness) out.push('### Earlier: the kit\'s own measurements', '');
