@@ -66,7 +66,7 @@ describe('the GPU section', () => {
     expect(section).toContain('### Cold start\n\nNot measured by the kit');
     // the summary says which machine its recommendations are about, and the GPU's answer with its provenance
     const summary = md.slice(md.indexOf('## Summary'), md.indexOf('## Cold start'));
-    expect(summary).toContain('_The recommendations above are about this machine: AMD EPYC, 2 cores, no GPU, 2026-11-27. The GPU figures below come from another machine on another date._');
+    expect(summary).toContain('_The recommendations above are about this machine: AMD EPYC, 2 cores, 2026-11-27. The GPU figures below come from another machine on another date._');
     expect(summary).toMatch(/- \*\*On an NVIDIA GPU\*\* \(another machine: NVIDIA H100 80GB HBM3, 2026-11-27; taken by the GPU kit's `measure\.ts` and `torch_bench\.py`, not by this harness\): single images: PyTorch CUDA default \(TF32 convolutions\) 0\.648 ms/);
   });
 

@@ -84,8 +84,10 @@ export function gpuSummaryLines(results: BenchResults, gpu: GpuInputs | undefine
   if (!gpu || (!gpu.kit && !gpu.harness)) return [];
   const m = results.machine;
   const webgpu = results.runs.find((r) => r.backend === 'tfjs-webgpu' && r.facts);
-  const software = webgpu?.facts?.details.software === true ? ' (its webgpu adapter is a software driver: a CPU emulating a GPU)' : '';
-  const lines = [`_The recommendations above are about this machine: ${m.cpuModel}, ${m.cores} cores, no GPU${software}, ${results.createdAt.slice(0, 10)}. The GPU figures below come from another machine on another date._`, ''];
+  // What this run knows about a GPU here: only the webgpu row's adapter says.
+  const details = webgpu?.facts?.details;
+  const gpuHere = details?.software === true ? ', no GPU (its webgpu adapter is a software driver: a CPU emulating a GPU)' : details?.software === false ? `, webgpu adapter ${String(details.adapter)}` : '';
+  const lines = [`_The recommendations above are about this machine: ${m.cpuModel}, ${m.cores} cores${gpuHere}, ${results.createdAt.slice(0, 10)}. The GPU figures below come from another machine on another date._`, ''];
   const harness = gpu.harness;
   if (harness) {
     const ran = harness.runs.filter((r) => measured(r) && r.singleStream).sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
