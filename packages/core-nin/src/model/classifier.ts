@@ -1,24 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FASHION_MNIST_CLASSES } from '../data/classes.ts';
 import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
 import { decodeNinWeights, type StateDict } from '../weights/state-dict.ts';
 import type { NinManifest } from '../weights/manifest.ts';
 import { DEFAULT_INPUT_SIZE, NUM_CLASSES, assertInputSize } from './architecture.ts';
 import { ninForward, type NinParams } from './nin.ts';
 import { disposeParams, paramsFromStateDict } from './params.ts';
+import { predictionFromLogits, type Prediction } from './prediction.ts';
 
-export interface ClassScore {
-  readonly index: number;
-  readonly label: string;
-  readonly probability: number;
-}
-
-export interface Prediction {
-  readonly index: number;
-  readonly label: string;
-  readonly probabilities: number[];
-  readonly top: ClassScore[];
-}
+// Where they were first defined; prediction.ts keeps them free of tfjs for the ONNX Runtime edge engine.
+export { predictionFromLogits, type ClassScore, type Prediction } from './prediction.ts';
 
 /**
  * A trained NiN on the active backend, ready to classify: the one object the CLI, the bench and the edge share.
@@ -89,15 +79,4 @@ export class NinClassifier {
   dispose(): void {
     disposeParams(this.params);
   }
-}
-
-/** Softmax (numerically stable) and top-k of one image's logits. */
-export function predictionFromLogits(logits: ArrayLike<number>, topK = 3): Prediction {
-  const max = Math.max(...Array.from(logits));
-  const exps = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  const probabilities = exps.map((e) => e / sum);
-  const order = probabilities.map((p, index) => ({ index, p })).sort((a, b) => b.p - a.p);
-  const top = order.slice(0, Math.max(1, Math.min(topK, NUM_CLASSES))).map(({ index, p }) => ({ index, label: FASHION_MNIST_CLASSES[index], probability: p }));
-  return { index: top[0].index, label: top[0].label, probabilities, top };
 }
