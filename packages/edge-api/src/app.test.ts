@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES, predictionFromLogits, resizeGray } from '@nin-bench/core-nin';
 import { createApp, type ErrorBody } from './app.ts';
 import type { EdgeClassifier } from './classifier.ts';
+import { EDGE_ENGINES } from './engine.ts';
 import { lazyClassifier, readyClassifier } from './lazy.ts';
+import { engineBuild, loadEdgeClassifierForBuild } from './node/engines.ts';
 import { EDGE_LIMITS } from './limits.ts';
 import { PAGE_HTML } from './page.ts';
 import { badRequests, endlessBody, pngRgbLarge, requestFor, singleImageBodies, syntheticImage, asBodyInit, type Body } from '../test/requests.ts';
@@ -12,6 +14,7 @@ function stubClassifier(): EdgeClassifier & { calls: Uint8Array[] } {
   const calls: Uint8Array[] = [];
   return {
     calls,
+    engine: { name: 'tfjs', runtime: 'stub', compute: 'none', modelFormat: 'safetensors' },
     model: {
       architecture: { name: 'stub', source: 'test', layers: [] },
       parameterCount: 1,
@@ -91,9 +94,9 @@ describe('edge app (runtime-agnostic)', () => {
   it('reports the model and the backend', async () => {
     const app = createApp({ classifier: readyClassifier(stubClassifier()) });
     const health = await (await app.request('/health')).json();
-    expect(health).toMatchObject({ status: 'ready', backend: 'stub:x', simd: false, modelSha256: 'ab'.repeat(32), weightPrecision: 'int8', wasmHeapBytes: 42 * 2 ** 20 });
+    expect(health).toMatchObject({ status: 'ready', engine: 'tfjs', backend: 'stub:x', simd: false, modelSha256: 'ab'.repeat(32), weightPrecision: 'int8', wasmHeapBytes: 42 * 2 ** 20 });
     const model = await (await app.request('/model')).json();
-    expect(model).toMatchObject({ parameterCount: 1, inputSize: 96, weightPrecision: 'int8', testAccuracy: 0.9, classes: [...FASHION_MNIST_CLASSES] });
+    expect(model).toMatchObject({ engine: { name: 'tfjs', runtime: 'stub' }, parameterCount: 1, inputSize: 96, weightPrecision: 'int8', testAccuracy: 0.9, classes: [...FASHION_MNIST_CLASSES] });
     expect(model.limits).toEqual(EDGE_LIMITS);
   });
 
@@ -121,8 +124,8 @@ describe('edge app (runtime-agnostic)', () => {
     const json = {
       name: 'nin-bench edge: Fashion-MNIST NiN classifier',
       routes: {
-        'GET /health': 'ready state, backend, SIMD, model sha256, wasm memory',
-        'GET /model': 'architecture, parameter count, input size, weight precision, test accuracy, class names',
+        'GET /health': 'ready state, engine, backend, SIMD, model sha256, wasm memory',
+        'GET /model': 'engine, architecture, parameter count, input size, weight precision, test accuracy, class names',
         'POST /predict': 'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
       },
       limits: EDGE_LIMITS,
@@ -145,9 +148,16 @@ describe('edge app (runtime-agnostic)', () => {
     expect(new TextEncoder().encode(PAGE_HTML).length).toBeLessThan(8 * 1024);
   });
 
-  describe('bad requests: a JSON error with the right status, and the model is never called', () => {
-    const stub = stubClassifier();
-    const app = createApp({ classifier: readyClassifier(stub) });
+  // The hostile-input table against the stub and against both real engines (tfjs wasm SIMD and onnxruntime-web
+  // int8, loaded from the files their Worker builds bundle): every bad request is refused before the model.
+  describe.each(['stub', ...EDGE_ENGINES] as const)('bad requests on the %s engine: a JSON error with the right status, and the model is never called', (engine) => {
+    const calls: number[] = [];
+    let app: ReturnType<typeof createApp>;
+    beforeAll(async () => {
+      const real = engine === 'stub' ? stubClassifier() : await loadEdgeClassifierForBuild(engineBuild(engine));
+      const counted: EdgeClassifier = { ...real, classify: (images, count, topK) => (calls.push(count), real.classify(images, count, topK)) };
+      app = createApp({ classifier: readyClassifier(counted) });
+    });
     it.each(badRequests())('$name -> $status $code', async (c) => {
       const res = await app.fetch(requestFor('http://edge', c));
       expect(res.status).toBe(c.status);
@@ -156,7 +166,14 @@ describe('edge app (runtime-agnostic)', () => {
       expect(body.error).toMatchObject({ status: c.status, code: c.code });
       expect(body.error.message.length).toBeGreaterThan(5);
       if (c.status === 405) expect(res.headers.get('allow')).toBeTruthy();
-      expect(stub.calls).toHaveLength(0);
+      expect(calls).toHaveLength(0);
+    });
+    it('and then still answers a good request', async () => {
+      const res = await post(app, 'application/octet-stream', syntheticImage(4));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { probabilities: number[] }).probabilities).toHaveLength(10);
+      expect(calls).toEqual([1]);
+      if (engine !== 'stub') expect((await (await app.request('/health')).json()) as object).toMatchObject({ status: 'ready', engine });
     });
   });
 

@@ -59,8 +59,8 @@ export function createApp(options: EdgeAppOptions): Hono {
     return c.json({
       name: 'nin-bench edge: Fashion-MNIST NiN classifier',
       routes: {
-        'GET /health': 'ready state, backend, SIMD, model sha256, wasm memory',
-        'GET /model': 'architecture, parameter count, input size, weight precision, test accuracy, class names',
+        'GET /health': 'ready state, engine, backend, SIMD, model sha256, wasm memory',
+        'GET /model': 'engine, architecture, parameter count, input size, weight precision, test accuracy, class names',
         'POST /predict': 'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
       },
       limits,
@@ -72,6 +72,7 @@ export function createApp(options: EdgeAppOptions): Hono {
       const classifier = await source.get();
       return c.json({
         status: 'ready',
+        engine: classifier.engine.name,
         backend: classifier.backend.spec,
         simd: classifier.backend.simd,
         backendDetails: classifier.backend.details,
@@ -86,8 +87,9 @@ export function createApp(options: EdgeAppOptions): Hono {
   });
 
   app.get('/model', async (c) => {
-    const { model } = await getClassifier();
+    const { model, engine } = await getClassifier();
     return c.json({
+      engine,
       architecture: model.architecture,
       parameterCount: model.parameterCount,
       multiplyAdds: model.multiplyAdds,

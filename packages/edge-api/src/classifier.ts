@@ -15,6 +15,7 @@ import {
   type Prediction,
   type WeightStorage,
 } from '@nin-bench/core-nin';
+import type { EdgeEngineInfo } from './engine.ts';
 
 /** What `/model` tells a client about the model being served. */
 export interface EdgeModelInfo {
@@ -26,8 +27,9 @@ export interface EdgeModelInfo {
   /** test-set accuracy recorded by the trainer in the weights' manifest; null when it recorded none */
   readonly testAccuracy: number | null;
   readonly classes: readonly string[];
-  /** sha256 of the weights file as bundled (what `sha256sum` prints for it) */
+  /** sha256 of the weights (or ONNX model) file as bundled (what `sha256sum` prints for it) */
   readonly sha256: string;
+  /** the trained weights' manifest (for an ONNX model: the float source's, from its `nin_manifest` metadata) */
   readonly manifest: NinClassifier['manifest'];
 }
 
@@ -51,6 +53,7 @@ export interface Classification {
 
 /** The one thing the HTTP app needs: a model that classifies 28x28 gray images. */
 export interface EdgeClassifier {
+  readonly engine: EdgeEngineInfo;
   readonly model: EdgeModelInfo;
   readonly backend: EdgeBackendInfo;
   classify(images: Uint8Array, count: number, topK: number): Promise<Classification>;
@@ -105,6 +108,12 @@ export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Pr
     manifest,
   };
   return {
+    engine: {
+      name: 'tfjs',
+      runtime: `tfjs on ${formatBackend(info)} (1 thread)`,
+      compute: `float32 (${manifest.storage} weights, dequantised at load)`,
+      modelFormat: 'safetensors',
+    },
     model,
     backend: { spec: formatBackend(info), simd: info.details.simd === true, details: info.details },
     async classify(images, count, topK) {

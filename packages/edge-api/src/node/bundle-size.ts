@@ -37,7 +37,7 @@ export interface BundleSize {
  * every module raw and gzipped (level 9, as wrangler compresses the upload).
  */
 export function measureBundle(build: EdgeBuild): BundleSize {
-  const outdir = join(EDGE_DIR, '.bundle', `${build.inputSize}-${build.precision}`);
+  const outdir = join(EDGE_DIR, '.bundle', `${build.inputSize}-${build.precision}-${build.engine}`);
   rmSync(outdir, { recursive: true, force: true });
   const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', '--dry-run', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--outdir', outdir], {
     cwd: REPO_ROOT,

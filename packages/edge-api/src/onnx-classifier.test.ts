@@ -1,0 +1,86 @@
+// The int8 engine under Node, on the files its Worker build bundles (the calibrated int8 ONNX model and
+// onnxruntime-web's SIMD binary, compiled here instead of by workerd), against the tfjs engine on the float32 weights.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FASHION_MNIST_PIXELS, parameterCount } from '@nin-bench/core-nin';
+import { loadFashionMnist } from '@nin-bench/core-nin/node';
+import type { EdgeClassifier } from './classifier.ts';
+import { loadOnnxEdgeClassifier } from './onnx-classifier.ts';
+import { edgeBuild, trainedWeightsPath } from './node/edge-weights.ts';
+import { engineBuild, loadEdgeClassifierForBuild, ortWasmPath } from './node/engines.ts';
+import { syntheticImage } from '../test/requests.ts';
+
+/**
+ * Real test images classified by both engines (the first N of the official test set). 200 images at 224 px are
+ * about 30 s of CPU on a quiet 2-core machine (300 took 15 minutes beside a training run and three other test
+ * suites); `EDGE_AGREEMENT_IMAGES=1000` runs the issue's 1,000.
+ */
+const AGREEMENT_IMAGES = Number(process.env.EDGE_AGREEMENT_IMAGES ?? 200);
+
+describe('the onnxruntime-int8 engine under Node', () => {
+  let int8: EdgeClassifier;
+  let modelBytes: Uint8Array;
+  beforeAll(async () => {
+    const build = engineBuild('onnxruntime-int8');
+    modelBytes = new Uint8Array(await readFile(build.weights));
+    int8 = await loadEdgeClassifierForBuild(build);
+  });
+
+  it('names its engine and describes the model from the ONNX metadata', () => {
+    expect(int8.engine).toMatchObject({ name: 'onnxruntime-int8', modelFormat: 'onnx', runtime: expect.stringMatching(/^onnxruntime-web 1\.\d+\.\d+ wasm \(SIMD, 1 thread\)$/) });
+    expect(int8.backend).toMatchObject({ spec: 'onnxruntime-web:wasm', simd: true, details: { threads: 1 } });
+    expect(int8.model).toMatchObject({ inputSize: 224, weightPrecision: 'int8', parameterCount: parameterCount() });
+    // `nin eval --onnx --record` wrote the int8 model's own accuracy into it (0.8877 on all 10,000 test images)
+    expect(int8.model.testAccuracy).toBeGreaterThan(0.85);
+    expect(int8.model.sha256).toBe(createHash('sha256').update(modelBytes).digest('hex'));
+    expect(int8.model.manifest).toMatchObject({ inputSize: 224, storage: 'float32' });
+    expect(int8.wasmHeapBytes()).toBeGreaterThan(1 << 20);
+  });
+
+  it('classifies a batch as it classifies each image alone', async () => {
+    const a = syntheticImage(1);
+    const b = syntheticImage(3);
+    const batch = await int8.classify(new Uint8Array([...a, ...b]), 2, 10);
+    const alone = await int8.classify(b, 1, 10);
+    expect(batch.predictions).toHaveLength(2);
+    expect(batch.predictions[0].probabilities.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
+    expect(batch.predictions[1].logits).toEqual(alone.predictions[0].logits);
+    expect(batch.predictions[1].top.map((t) => t.index)).toEqual(alone.predictions[0].top.map((t) => t.index));
+    await expect(int8.classify(a, 2, 1)).rejects.toThrow(/expected 2 28x28 images, got 784 bytes/);
+  });
+
+  it('refuses a model for another input size than INPUT_SIZE says, and a float32 model', async () => {
+    const wasm = await WebAssembly.compile(await readFile(ortWasmPath()));
+    await expect(loadOnnxEdgeClassifier({ wasm, model: modelBytes, expectedInputSize: 100 })).rejects.toThrow(/INPUT_SIZE is 100 but the bundled ONNX model is for 224 px/);
+    const { encodeNinOnnx } = await import('@nin-bench/core-nin/onnx');
+    const { readNinWeightsFile } = await import('@nin-bench/core-nin/node');
+    const { stateDict } = await readNinWeightsFile(trainedWeightsPath('float32', 96));
+    await expect(loadOnnxEdgeClassifier({ wasm, model: encodeNinOnnx(stateDict, { inputSize: 96 }) })).rejects.toThrow(/not the int8 one \(no quantization metadata\)/);
+    await expect(loadOnnxEdgeClassifier({ wasm, model: new Uint8Array([1, 2, 3]) })).rejects.toThrow(/not an ONNX model/);
+  });
+
+  it(`gives the tfjs float32 build's top-1 on at least 99% of ${AGREEMENT_IMAGES} real test images`, async () => {
+    const float32 = await loadEdgeClassifierForBuild(edgeBuild(224, 'float32', 'tfjs'));
+    expect(float32.engine.name).toBe('tfjs');
+    const test = await loadFashionMnist('test');
+    const images = test.images.subarray(0, AGREEMENT_IMAGES * FASHION_MNIST_PIXELS);
+    let same = 0;
+    let int8Right = 0;
+    let floatRight = 0;
+    const chunk = 16;
+    for (let start = 0; start < AGREEMENT_IMAGES; start += chunk) {
+      const n = Math.min(chunk, AGREEMENT_IMAGES - start);
+      const slice = images.subarray(start * FASHION_MNIST_PIXELS, (start + n) * FASHION_MNIST_PIXELS);
+      const [a, b] = await Promise.all([int8.classify(slice, n, 1), float32.classify(slice, n, 1)]);
+      for (let i = 0; i < n; i++) {
+        const label = test.labels[start + i];
+        if (a.predictions[i].index === b.predictions[i].index) same++;
+        if (a.predictions[i].index === label) int8Right++;
+        if (b.predictions[i].index === label) floatRight++;
+      }
+    }
+    console.log(`int8 engine vs tfjs float32 on ${AGREEMENT_IMAGES} test images: same top-1 on ${same} (${((100 * same) / AGREEMENT_IMAGES).toFixed(1)}%); accuracy int8 ${int8Right / AGREEMENT_IMAGES}, float32 ${floatRight / AGREEMENT_IMAGES}`);
+    expect(same / AGREEMENT_IMAGES).toBeGreaterThanOrEqual(0.99);
+  }, AGREEMENT_IMAGES * 1500); // 1.5 s per image for both engines: ten times a quiet machine's pace
+});

@@ -1,0 +1,38 @@
+import type { Hono } from 'hono';
+import { createApp } from './app.ts';
+import type { EdgeClassifier } from './classifier.ts';
+import { lazyClassifier } from './lazy.ts';
+
+/** `[vars]` from wrangler.toml. */
+export interface EdgeEnv {
+  /** int8 | float16 | float32: what the bundled weights must be (checked against their manifest) */
+  readonly WEIGHT_PRECISION?: string;
+  /** 224 | 100 | 96: the input size the bundled model must be for */
+  readonly INPUT_SIZE?: string;
+  /** tfjs | onnxruntime-int8: the engine the entry must be (checked against the entry that was bundled) */
+  readonly EDGE_ENGINE?: string;
+}
+
+export interface EdgeWorker {
+  fetch(request: Request, env: EdgeEnv, ctx?: unknown): Response | Promise<Response>;
+}
+
+/**
+ * The Workers handler of any engine: one app and one classifier per isolate, created on the first request (the
+ * global scope may not do async work). `load` builds the engine's classifier; it imports no engine itself, so
+ * each entry bundles only its own.
+ */
+export function createWorkerHandler(engine: string, load: (env: EdgeEnv) => Promise<EdgeClassifier>): EdgeWorker {
+  let app: Hono | undefined;
+  return {
+    fetch(request, env, ctx) {
+      app ??= createApp({
+        classifier: lazyClassifier(async () => {
+          if (env.EDGE_ENGINE !== undefined && env.EDGE_ENGINE !== engine) throw new Error(`EDGE_ENGINE is ${env.EDGE_ENGINE} but this Worker entry runs ${engine}`);
+          return load(env);
+        }),
+      });
+      return app.fetch(request, env, ctx as never);
+    },
+  };
+}
