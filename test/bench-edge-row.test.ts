@@ -1,4 +1,4 @@
-// End to end: `nin-bench run --backends edge` starts the real `wrangler dev` through `npm run edge:dev`, measures
+// End to end: `nin-bench run --backends edge-96-tfjs` (the 96 px build's edge row) starts the real `wrangler dev` through `npm run edge:dev`, measures
 // /predict over HTTP, reads workerd's CPU per request from /proc, and stops the server when it is done.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
@@ -38,7 +38,7 @@ describe('the bench edge row', () => {
     const out = await mkdtemp(join(tmpdir(), 'nin-bench-edge-'));
     expect(await edge96Workerds()).toEqual([]);
     try {
-      const run = exec(process.execPath, [BIN, 'run', '--profile', 'smoke', '--backends', 'edge', '--weights', WEIGHTS, '--out', out], { timeout: 280_000 });
+      const run = exec(process.execPath, [BIN, 'run', '--profile', 'smoke', '--backends', 'edge-96-tfjs', '--weights', WEIGHTS, '--out', out], { timeout: 280_000 });
       // Watch the server come up, so that the check after the run (none left) cannot pass by not seeing it.
       let seen = 0;
       let running = true;
@@ -54,8 +54,8 @@ describe('the bench edge row', () => {
       expect(stderr).toContain('edge endpoint');
       const results = JSON.parse(await readFile(join(out, 'bench', 'results.json'), 'utf8')) as BenchResults;
       const [edge] = results.runs;
-      expect(edge).toMatchObject({ backend: 'edge', remote: true, size: 96, status: 'ok' });
-      expect(edge.facts?.details).toMatchObject({ servedWeights: 'int8, 96 px', workerBackend: 'wasm:simd' });
+      expect(edge).toMatchObject({ backend: 'edge-96-tfjs', remote: true, size: 96, status: 'ok' });
+      expect(edge.facts?.details).toMatchObject({ servedWeights: 'int8, 96 px', servedEngine: 'tfjs', workerBackend: 'wasm:simd' });
       expect(edge.singleStream!.p50).toBeGreaterThan(0);
       // The int8 96 px model on its first test images: the agreement slice is classified, with labels to check.
       expect(edge.agreement!.images).toBeGreaterThanOrEqual(4);
@@ -85,7 +85,7 @@ describe('the bench edge row', () => {
       const report = await readFile(join(out, 'report.md'), 'utf8');
       expect(report).toContain('## Runner-specific measurements');
       // Only the edge ran, so it is the summary's fastest row; its CPU verdict follows.
-      expect(report).toMatch(/- \*\*edge endpoint \(wrangler dev, HTTP\):\*\* Worker CPU per request: [\d.]+ ms, (fits the Free plan|needs Workers Paid)/);
+      expect(report).toMatch(/- \*\*edge endpoint 96 px, tfjs wasm SIMD:\*\* Worker CPU per request: [\d.]+ ms, (fits the Free plan|needs Workers Paid)/);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

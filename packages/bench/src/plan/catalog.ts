@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { edgeEntries } from './edge-rows.ts';
 
 /**
  * Every row the bench can have: a runner file and its options. To add an engine, write a runner (see
@@ -70,15 +71,8 @@ export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
     { id: 'pytorch-cpu', label: `PyTorch cpu ${cores} thread${cores > 1 ? 's' : ''}`, engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cpu', threads: cores }, aliases: ['torch-cpu'] },
     { id: 'pytorch-cuda-fp32', label: 'PyTorch CUDA float32 (TF32 off)', engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cuda', precision: 'strict' }, aliases: ['torch-cuda'] },
     { id: 'pytorch-cuda-default', label: 'PyTorch CUDA default (TF32 convolutions)', engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cuda', precision: 'default' } },
-    {
-      id: 'edge',
-      label: 'edge endpoint (wrangler dev, HTTP)',
-      engine: 'edge',
-      runner: 'edge.ts',
-      options: {},
-      aliases: ['workers', 'wrangler'],
-      remote: true,
-    },
+    // One row per Workers build of the edge (wrangler dev, reached over HTTP): plan/edge-rows.ts.
+    ...edgeEntries(),
   ];
   // With one core, "all cores" is the 1-thread row again (an int8 row then compares with the 1-thread float row).
   return cores > 1 ? entries : entries.filter((e) => !e.id.endsWith('-all'));

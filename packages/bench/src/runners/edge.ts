@@ -75,7 +75,7 @@ export function workerMemoryMeasurement(wasmHeapBytes: number): ExtraMeasurement
       share < 1
         ? `${Math.round(share * 100)}% of the 128 MB a Workers isolate may use (its JavaScript heap comes on top)`
         : `over the 128 MB a Workers isolate may use: Cloudflare would end the isolate`,
-    note: "tfjs-backend-wasm's linear memory after every request of this row (it never shrinks), as the Worker's /health reports it",
+    note: "the engine's WebAssembly linear memory (tfjs-backend-wasm's or onnxruntime-web's) after every request of this row (it never shrinks), as the Worker's /health reports it",
   };
 }
 
@@ -100,10 +100,11 @@ async function timedLoop(budget: { timeMs: number; minIterations: number }, clie
 }
 
 /**
- * The edge endpoint (packages/edge-api: Hono on workerd, tfjs wasm SIMD, its own bundled int8 weights), reached
- * only over HTTP like any client would. With `EDGE_URL` set it measures that server; otherwise it starts the
- * real `wrangler dev` through the project's own command (`EDGE_SIZE=<size> npm run edge:dev`, offline) on a
- * free port; the edge offers the 96 and 224 px models, other sizes make the row unavailable.
+ * One Workers build of the edge endpoint (packages/edge-api: Hono on workerd, its own bundled model; the row's
+ * `options.edgeSize` and `options.edgeEngine`, tfjs wasm SIMD or onnxruntime-web int8), reached only over HTTP like
+ * any client would. With `EDGE_URL` set it measures that server (when it serves the row's build); otherwise it
+ * starts the real `wrangler dev` through the project's own command (`EDGE_SIZE=<size> EDGE_ENGINE=<engine> npm run
+ * edge:dev`, offline) on a free port. At another input size than its build's, the row is unavailable at once.
  *
  * What the timings include: HTTP on loopback through wrangler dev's proxy, the Worker's input parsing and
  * preprocessing, the forward pass and the JSON answer. The row's memory is this client's, not workerd's.
@@ -113,19 +114,25 @@ export const createRunner: CreateRunner = (task) => {
   let base = '';
   let maxBatch = 16;
   let devGroup: ProcessGroup | null = null;
+  const buildSize = task.options.edgeSize === undefined ? task.size : Number(task.options.edgeSize);
+  const buildEngine = String(task.options.edgeEngine ?? 'tfjs');
   return {
     get maxBatch() {
       return maxBatch;
     },
     async init() {
+      if (buildSize !== task.size) {
+        throw new BackendUnavailableError('edge', `this row is the ${buildSize} px build: it runs when the bench runs at ${buildSize} px (--size ${buildSize})`);
+      }
       if (process.env.EDGE_URL) base = process.env.EDGE_URL.replace(/\/$/, '');
-      else ({ url: base, group: devGroup } = await startEdgeDev(task.size));
+      else ({ url: base, group: devGroup } = await startEdgeDev(buildSize, undefined, buildEngine));
       const index = await getJson(`${base}/`);
       maxBatch = Number((index.limits as { maxBatch?: number } | undefined)?.maxBatch ?? maxBatch);
       return {
         engine: 'edge endpoint',
-        version: 'Hono on workerd',
+        version: `Hono on workerd, ${buildEngine}`,
         details: {
+          build: `${buildSize} px, EDGE_ENGINE=${buildEngine}`,
           url: process.env.EDGE_URL ? base : 'wrangler dev (local workerd), started by the runner',
           transport: 'HTTP/1.1 loopback',
           maxBatch,
@@ -141,6 +148,9 @@ export const createRunner: CreateRunner = (task) => {
       if (model.inputSize !== task.size) {
         throw new BackendUnavailableError('edge', `the endpoint serves the ${String(model.inputSize)} px model (bundled ${String(model.weightPrecision)} weights), not ${task.size} px`);
       }
+      // Servers from before the engine switch do not say: they are tfjs.
+      const servedEngine = String((model.engine as { name?: string } | undefined)?.name ?? 'tfjs');
+      if (servedEngine !== buildEngine) throw new BackendUnavailableError('edge', `the endpoint runs the ${servedEngine} engine, not ${buildEngine}`);
       // One image as 784 raw bytes; the answer is read whole, as a client would.
       const predictOne = async (image: Uint8Array) => {
         const res = await fetch(`${base}/predict?topk=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: image as Uint8Array<ArrayBuffer> });
@@ -151,6 +161,7 @@ export const createRunner: CreateRunner = (task) => {
         // Which weights the Worker serves (its own bundle, not the bench's file): the report shows them beside the row.
         details: {
           servedWeights: `${String(model.weightPrecision)}, ${String(model.inputSize)} px`,
+          servedEngine,
           servedSha256: String(model.sha256 ?? health.modelSha256 ?? 'unknown'),
           workerBackend: String(health.backend ?? 'unknown'),
         },
@@ -233,17 +244,19 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
 /**
  * Starts the project's own `npm run edge:dev` (wrangler dev, offline) on a free port, in its own process group
  * (core's spawnProcessGroup: its watchdog ends the group if this process dies first, e.g. killed by the bench's
- * timeout). On exit the group gets SIGTERM, so that wrangler removes its temporary build directories.
+ * timeout). On exit the group gets SIGTERM, so that wrangler removes its temporary build directories. `size` and
+ * `engine` become EDGE_SIZE and EDGE_ENGINE (unset: the edge's defaults).
  */
-export async function startEdgeDev(size?: number, timeoutMs = 180_000): Promise<{ url: string; group: ProcessGroup }> {
+export async function startEdgeDev(size?: number, timeoutMs = 180_000, engine?: string): Promise<{ url: string; group: ProcessGroup }> {
   const port = await freePort();
   const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-  const group = spawnProcessGroup(['npm', 'run', '-s', 'edge:dev'], { cwd: repoRoot, env: { ...process.env, PORT: String(port), ...(size === undefined ? {} : { EDGE_SIZE: String(size) }) } });
+  const build = { ...(size === undefined ? {} : { EDGE_SIZE: String(size) }), ...(engine === undefined ? {} : { EDGE_ENGINE: engine }) };
+  const group = spawnProcessGroup(['npm', 'run', '-s', 'edge:dev'], { cwd: repoRoot, env: { ...process.env, PORT: String(port), ...build } });
   process.once('exit', () => group.signal('SIGTERM'));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (group.child.exitCode !== null) throw new BackendUnavailableError('edge', `npm run edge:dev exited (${group.child.exitCode}): ${group.output().slice(-500)}`);
+    if (group.child.exitCode !== null) throw new BackendUnavailableError('edge', `npm run edge:dev exited (${group.child.exitCode}): ${group.output().trim().slice(-500)}`);
     try {
       if ((await fetch(`${url}/`)).ok) return { url, group };
     } catch {
