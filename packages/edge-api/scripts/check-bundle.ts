@@ -1,13 +1,13 @@
 // `npm run edge:check`: bundles the Worker as `wrangler deploy` would (--dry-run, offline, no login), prints every
 // module's size raw and gzipped, and fails when the total is over Workers' size limit (64 MiB uncompressed on every
 // plan since 2026); the former gzip limits (Free 3 MiB, Paid 10 MiB) are printed beside it.
-// EDGE_WEIGHTS=int8|float16|float32 and EDGE_SIZE=224|100|96 pick the build.
+// EDGE_WEIGHTS=int8|float16|float32, EDGE_SIZE=224|100|96 and EDGE_ENGINE=tfjs|onnxruntime-int8 pick the build.
 import { FORMER_GZIP_LIMITS, WORKER_SIZE_LIMIT, checkBundle } from '../src/node/bundle-size.ts';
 import { edgeBuildFromEnv } from '../src/node/edge-weights.ts';
 import { ScriptUsageError, parseScriptArgs, runScript } from './script-args.ts';
 
 const NAME = 'edge:check';
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] npm run edge:check
+const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] npm run edge:check
 
 Bundles the Worker as \`wrangler deploy\` would (--dry-run, offline, no login), prints every module's size raw
 and gzipped, and exits 1 when the total is over Workers' size limit: 64 MiB uncompressed on every plan
@@ -26,7 +26,7 @@ const size = await runScript(NAME, USAGE, async () => {
   return checkBundle(build);
 });
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`Worker bundle (${size.build.inputSize} px model, ${size.build.precision} weights), wrangler deploy --dry-run:`);
+console.log(`Worker bundle (${size.build.inputSize} px model, ${size.build.precision} weights, engine ${size.build.engine}), wrangler deploy --dry-run:`);
 console.table(Object.fromEntries([...size.modules, { name: 'total', rawBytes: size.rawBytes, gzipBytes: size.gzipBytes }].map((m) => [m.name, { raw: kib(m.rawBytes), gzip: kib(m.gzipBytes) }])));
 if (size.wranglerSummary) console.log(`wrangler: ${size.wranglerSummary}`);
 const former = (['free', 'paid'] as const).map((p) => `${p} ${kib(FORMER_GZIP_LIMITS[p])}: ${size.gzipBytes <= FORMER_GZIP_LIMITS[p] ? 'fits' : 'over'}`).join(', ');

@@ -1,5 +1,6 @@
 // `npm run edge:dev`: wrangler dev on http://127.0.0.1:8787 (PORT to change), offline and without a login.
-// EDGE_SIZE=224|96 picks the model (224 px by default), EDGE_WEIGHTS=int8|float16|float32 its bundled weights
+// EDGE_SIZE=224|96 picks the model (224 px by default), EDGE_ENGINE=tfjs|onnxruntime-int8 the engine (tfjs by default;
+// onnxruntime-int8 serves the int8 ONNX model on onnxruntime-web), EDGE_WEIGHTS=int8|float16|float32 its bundled weights
 // (int8 by default; float16/float32 for 224 px only). Extra arguments go to wrangler
 // (`npm run -w @nin-bench/edge-api dev -- --ip 0.0.0.0` to listen beyond this machine).
 import { spawn } from 'node:child_process';
