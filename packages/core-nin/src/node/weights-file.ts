@@ -22,6 +22,14 @@ export function defaultWeightsPath(): string | null {
   return null;
 }
 
+/** `path` when one is named (`--weights F`), else the trained weights; without either, says how to get some. */
+export function weightsPathOrDefault(path: string | undefined): string {
+  if (path !== undefined) return path;
+  const found = defaultWeightsPath();
+  if (found === null) throw new WeightsError(`no trained weights in ${WEIGHTS_DIR}: train them with \`npm run train\` (nin train), or pass --weights F.safetensors`);
+  return found;
+}
+
 export interface NinWeightsFile {
   readonly stateDict: StateDict;
   /** null for a file without our manifest */

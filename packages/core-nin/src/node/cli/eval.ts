@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { NinClassifier } from '../../model/classifier.ts';
 import { DEFAULT_INPUT_SIZE, NUM_CLASSES } from '../../model/architecture.ts';
@@ -10,7 +9,7 @@ import { FASHION_MNIST_PIXELS, preprocessImages } from '../../data/preprocess.ts
 import { formatBackend } from '../../backends/registry.ts';
 import { createNodeBackendRegistry } from '../backends.ts';
 import { loadFashionMnist } from '../fashion-mnist.ts';
-import { readNinWeightsFile } from '../weights-file.ts';
+import { readNinWeightsFile, weightsPathOrDefault } from '../weights-file.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { withManifestAccuracy } from '../../weights/state-dict.ts';
 import type { NinManifest } from '../../weights/manifest.ts';
@@ -18,7 +17,7 @@ import { WeightsError } from '../../weights/errors.ts';
 import { NIN_ONNX_INPUT, NIN_ONNX_OUTPUT } from '../../onnx/export.ts';
 import { ONNX_ACCURACY_KEY, readOnnxMetadata, withOnnxMetadata } from '../../onnx/metadata.ts';
 import { importOnnxRuntimeNode } from '../int8-onnx.ts';
-import { CliUsageError, inputSizeFlag, positiveInteger, weightsPathFlag, type CliCommand } from './command.ts';
+import { UsageError, defineCommand, option } from '../cli-args.ts';
 
 const USAGE = `usage: nin eval [--weights F | --onnx F] [--backend B] [--limit N] [--batch N] [--size N] [--json] [--record]
 
@@ -37,31 +36,25 @@ Accuracy and per-class accuracy on the official Fashion-MNIST test set (found on
 README), beside the accuracy the weights' manifest records. Images/s includes preprocessing; it is a sanity
 figure, not a benchmark (that is \`npm run bench\`).`;
 
-export const command: CliCommand = {
-  summary: 'Accuracy of the NiN on the Fashion-MNIST test set',
+export const command = defineCommand({
   usage: USAGE,
-  async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        weights: { type: 'string' },
-        onnx: { type: 'string' },
-        backend: { type: 'string' },
-        limit: { type: 'string' },
-        batch: { type: 'string', default: '32' },
-        size: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        record: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    const batch = positiveInteger('--batch', values.batch);
-    const limit = values.limit === undefined ? Infinity : positiveInteger('--limit', values.limit);
-    const requestedSize = inputSizeFlag(values.size);
-    if (values.onnx !== undefined && values.weights !== undefined) throw new CliUsageError('--onnx and --weights are two models: give one');
-    if (values.onnx !== undefined && values.backend !== undefined) throw new CliUsageError('--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node');
-    if (values.record && values.limit !== undefined) throw new CliUsageError('--record needs the whole test set: drop --limit');
+  options: {
+    weights: option.string(),
+    onnx: option.string(),
+    backend: option.string(),
+    limit: option.positiveInteger(),
+    batch: option.positiveInteger().default(32),
+    size: option.inputSize(),
+    json: option.boolean(),
+    record: option.boolean(),
+  },
+  async run({ values }) {
+    const { batch } = values;
+    const limit = values.limit ?? Infinity;
+    const requestedSize = values.size;
+    if (values.onnx !== undefined && values.weights !== undefined) throw new UsageError('--onnx and --weights are two models: give one');
+    if (values.onnx !== undefined && values.backend !== undefined) throw new UsageError('--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node');
+    if (values.record && values.limit !== undefined) throw new UsageError('--record needs the whole test set: drop --limit');
     const model = values.onnx !== undefined ? await onnxModel(values.onnx, requestedSize, values.record) : await weightsModel(values.weights, requestedSize, values.record);
     const test = await loadFashionMnist('test');
     const evaluator = await model.start(values.backend ?? 'wasm:simd');
@@ -144,7 +137,7 @@ export const command: CliCommand = {
     if (recorded) console.log(`recorded  ${pct(result.accuracy)} as the test accuracy in ${recorded}'s ${values.onnx !== undefined ? 'metadata' : 'manifest'}`);
     return 0;
   },
-};
+});
 
 type Accuracy = NonNullable<NinManifest['accuracy']>;
 
@@ -169,11 +162,11 @@ interface Evaluator {
 }
 
 async function weightsModel(path: string | undefined, requestedSize: number | undefined, record: boolean): Promise<EvalModel> {
-  const weights = await readNinWeightsFile(weightsPathFlag(path));
+  const weights = await readNinWeightsFile(weightsPathOrDefault(path));
   if (record) {
-    if (!weights.manifest) throw new CliUsageError(`--record: ${weights.path} has no nin manifest to record in`);
+    if (!weights.manifest) throw new UsageError(`--record: ${weights.path} has no nin manifest to record in`);
     if (requestedSize !== undefined && requestedSize !== weights.manifest.inputSize) {
-      throw new CliUsageError(`--record: the weights were trained at ${weights.manifest.inputSize} px, not ${requestedSize}`);
+      throw new UsageError(`--record: the weights were trained at ${weights.manifest.inputSize} px, not ${requestedSize}`);
     }
   }
   const inputSize = requestedSize ?? weights.manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
@@ -220,11 +213,11 @@ async function onnxModel(file: string, requestedSize: number | undefined, record
   }
   const recordedSize = meta.input_size !== undefined ? Number(meta.input_size) : undefined;
   if (requestedSize !== undefined && recordedSize !== undefined && requestedSize !== recordedSize) {
-    throw new CliUsageError(`--size ${requestedSize}: ${path} takes ${recordedSize} px input (its metadata_props input_size)`);
+    throw new UsageError(`--size ${requestedSize}: ${path} takes ${recordedSize} px input (its metadata_props input_size)`);
   }
   const inputSize = requestedSize ?? recordedSize;
-  if (inputSize === undefined) throw new CliUsageError(`${path} has no input_size in its metadata_props: pass --size`);
-  if (record && recordedSize === undefined) throw new CliUsageError(`--record: ${path} is not a nin export-onnx model (no input_size in its metadata_props)`);
+  if (inputSize === undefined) throw new UsageError(`${path} has no input_size in its metadata_props: pass --size`);
+  if (record && recordedSize === undefined) throw new UsageError(`--record: ${path} is not a nin export-onnx model (no input_size in its metadata_props)`);
   return {
     path,
     storage: meta.quantization !== undefined ? 'int8 QDQ ONNX' : 'float32 ONNX',

@@ -1,12 +1,10 @@
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { NIN_ONNX_OPSET, encodeNinOnnx } from '../../onnx/export.ts';
-import { MIN_INPUT_SIZE } from '../../model/architecture.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { readNinWeightsFile } from '../weights-file.ts';
 import { DEFAULT_CALIBRATION_IMAGES, encodeInt8NinOnnx, trainingCalibrationImages } from '../int8-onnx.ts';
-import { parseActivationStatistic, type ActivationStatistic } from '../../onnx/quantize.ts';
-import { CliUsageError, type CliCommand } from './command.ts';
+import { parseActivationStatistic } from '../../onnx/quantize.ts';
+import { UsageError, defineCommand, option } from '../cli-args.ts';
 
 /** Images in Fashion-MNIST's training split. */
 const FASHION_MNIST_TRAIN_IMAGES = 60_000;
@@ -29,52 +27,31 @@ The model takes "input" float32 [N, 1, S, S] in [0,1] (see metadata_props "prepr
 ("float_source", "nin_manifest"), "calibration" and "quantization"; \`nin eval --onnx F --record\` adds its
 measured test accuracy ("accuracy").`;
 
-function positiveInteger(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new CliUsageError(`${flag} must be a positive integer, got "${text}"`);
-  return Number(text);
-}
+const fixedOrDynamicBatch = option.positiveInteger();
 
-function statisticFlag(text: string): ActivationStatistic {
-  try {
-    return parseActivationStatistic(text);
-  } catch (e) {
-    throw new CliUsageError(`--calibration-stat: ${(e as Error).message}`);
-  }
-}
-
-export const command: CliCommand = {
-  summary: 'Export the NiN with its weights as an ONNX model, float32 or calibrated int8 (for onnxruntime and other engines)',
+export const command = defineCommand({
   usage: USAGE,
-  async run(args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        weights: { type: 'string' },
-        out: { type: 'string' },
-        size: { type: 'string' },
-        batch: { type: 'string' },
-        int8: { type: 'boolean', default: false },
-        'calibration-images': { type: 'string' },
-        'calibration-stat': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (!values.weights) throw new CliUsageError('--weights is required');
-    if (!values.out) throw new CliUsageError('--out is required');
-    const batch = values.batch === undefined || values.batch === 'dynamic' ? 'dynamic' : positiveInteger('--batch', values.batch);
-    const requestedSize = values.size === undefined ? undefined : positiveInteger('--size', values.size);
-    if (requestedSize !== undefined && requestedSize < MIN_INPUT_SIZE) throw new CliUsageError(`--size must be at least ${MIN_INPUT_SIZE} for NiN, got ${requestedSize}`);
-    const calibrationText = values['calibration-images'];
-    const statisticText = values['calibration-stat'];
-    if (!values.int8 && (calibrationText !== undefined || statisticText !== undefined)) throw new CliUsageError('--calibration-images and --calibration-stat need --int8');
-    const calibrationImages = calibrationText === undefined ? DEFAULT_CALIBRATION_IMAGES : positiveInteger('--calibration-images', calibrationText);
-    if (calibrationImages > FASHION_MNIST_TRAIN_IMAGES) throw new CliUsageError(`--calibration-images must be at most ${FASHION_MNIST_TRAIN_IMAGES} (the training set), got ${calibrationImages}`);
-    const statistic = statisticFlag(statisticText ?? 'max');
+  options: {
+    weights: option.string(),
+    out: option.string(),
+    size: option.inputSize(),
+    batch: option.custom((text, flag) => (text === 'dynamic' ? ('dynamic' as const) : fixedOrDynamicBatch.parse(text, flag))).default('dynamic'),
+    int8: option.boolean(),
+    // at most the training set: calibration never sees a test image
+    'calibration-images': option.positiveInteger({ max: FASHION_MNIST_TRAIN_IMAGES }),
+    'calibration-stat': option.custom(parseActivationStatistic),
+  },
+  async run({ values }) {
+    if (!values.weights) throw new UsageError('--weights is required');
+    if (!values.out) throw new UsageError('--out is required');
+    const { batch, size: requestedSize } = values;
+    if (!values.int8 && (values['calibration-images'] !== undefined || values['calibration-stat'] !== undefined)) throw new UsageError('--calibration-images and --calibration-stat need --int8');
+    const calibrationImages = values['calibration-images'] ?? DEFAULT_CALIBRATION_IMAGES;
+    const statistic = values['calibration-stat'] ?? parseActivationStatistic('max');
 
     const { stateDict, manifest } = await readNinWeightsFile(values.weights);
     const inputSize = requestedSize ?? manifest?.inputSize;
-    if (inputSize === undefined) throw new CliUsageError(`${values.weights} has no nin-bench manifest to take the input size from: pass --size`);
+    if (inputSize === undefined) throw new UsageError(`${values.weights} has no nin-bench manifest to take the input size from: pass --size`);
 
     // The manifest travels along, so an ONNX file can be traced back to its weights, recipe and accuracy.
     let bytes: Uint8Array;
@@ -101,4 +78,4 @@ export const command: CliCommand = {
     );
     return 0;
   },
-};
+});

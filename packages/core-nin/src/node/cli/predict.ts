@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { NinClassifier, type ClassScore } from '../../model/classifier.ts';
 import { DEFAULT_INPUT_SIZE } from '../../model/architecture.ts';
@@ -8,8 +8,8 @@ import { ImageDecodeError, decodePngToGray28 } from '../../data/png.ts';
 import { FASHION_MNIST_PIXELS } from '../../data/preprocess.ts';
 import { formatBackend } from '../../backends/registry.ts';
 import { createNodeBackendRegistry } from '../backends.ts';
-import { readNinWeightsFile } from '../weights-file.ts';
-import { CliUsageError, inputSizeFlag, positiveInteger, weightsPathFlag, type CliCommand } from './command.ts';
+import { readNinWeightsFile, weightsPathOrDefault } from '../weights-file.ts';
+import { UsageError, defineCommand, option } from '../cli-args.ts';
 
 const USAGE = `usage: nin predict <image.png | images.idx[.gz] ...> [--weights F] [--backend B] [--top K] [--size N] [--json]
 
@@ -69,28 +69,23 @@ interface PredictionRow {
 /** How many images go through the network at once: bounds memory for big IDX files at 224 px. */
 const BATCH = 64;
 
-export const command: CliCommand = {
-  summary: 'Classify PNG images or IDX image files with the trained NiN',
+export const command = defineCommand({
   usage: USAGE,
-  async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      options: {
-        weights: { type: 'string' },
-        backend: { type: 'string', default: 'wasm:simd' },
-        top: { type: 'string', default: '1' },
-        size: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (positionals.length === 0) throw new CliUsageError('give at least one PNG or IDX file');
-    const topK = Math.min(positiveInteger('--top', values.top), 10);
-    const requestedSize = inputSizeFlag(values.size);
+  positionals: true,
+  options: {
+    weights: option.string(),
+    backend: option.string().default('wasm:simd'),
+    top: option.positiveInteger().default(1),
+    size: option.inputSize(),
+    json: option.boolean(),
+  },
+  async run({ values, positionals }) {
+    if (positionals.length === 0) throw new UsageError('give at least one PNG or IDX file');
+    const topK = Math.min(values.top, 10);
+    const requestedSize = values.size;
     // Inputs and weights are read before the backend starts, so a typo fails fast.
     const inputs = await Promise.all(positionals.map(readInput));
-    const weights = await readNinWeightsFile(weightsPathFlag(values.weights));
+    const weights = await readNinWeightsFile(weightsPathOrDefault(values.weights));
     const backend = await createNodeBackendRegistry().activate(values.backend);
     const inputSize = requestedSize ?? weights.manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
     const classifier = NinClassifier.fromStateDict(weights.stateDict, inputSize, weights.manifest);
@@ -118,4 +113,4 @@ export const command: CliCommand = {
     }
     return 0;
   },
-};
+});

@@ -17,7 +17,7 @@ describe('nin train', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it.each([
-    [['--size', '40'], /too small/],
+    [['--size', '40'], /--size must be at least 67 for NiN, got 40/],
     [['--epochs', 'two'], /--epochs must be an integer/],
     [['--lr', '0'], /learning rate/],
     [['--schedule', 'step'], /schedule/],
@@ -27,7 +27,7 @@ describe('nin train', () => {
     [['--teacher', 'w.safetensors', '--distill-weight', '2'], /distillation weight/],
     [['--workers', '0'], /--workers must be at least 1/],
     [['--augment-shift', '1.5'], /--augment-shift must be an integer/],
-    [['--decay-scope', 'biases'], /weight decay scope/],
+    [['--decay-scope', 'biases'], /--decay-scope must be one of all, weights, got "biases"/],
     [['--resize', 'gpu'], /resize must be one of cpu, device/],
     [['--fit-schedule'], /--fit-schedule needs --max-minutes/],
   ])('rejects %j with exit 2 and one line that points at --help', async (args, message) => {

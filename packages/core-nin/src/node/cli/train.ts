@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { CliUsageError, type CliCommand } from './command.ts';
-import { D2L_RECIPE, checkRecipe, type TrainingRecipe } from '../../training/recipe.ts';
-import { assertInputSize } from '../../model/architecture.ts';
+import { UsageError, defineCommand, option } from '../cli-args.ts';
+import { D2L_RECIPE, OPTIMIZERS, RESIZE_MODES, SCHEDULES, checkRecipe, type TrainingRecipe, type WeightDecayScope } from '../../training/recipe.ts';
+import { NIN_INITS } from '../../training/init.ts';
 import { WEIGHTS_DIR } from '../weights-file.ts';
 
 const usage = `usage: nin train [options]
@@ -49,119 +48,105 @@ options:
   --no-int8           skip the int8 copy of the weights (written and tested after every epoch)
   --no-progress       no progress bars, one line per epoch`;
 
-function number(value: string | undefined, name: string, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new CliUsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got "${value}"`);
-  return n;
-}
+const DECAY_SCOPES: readonly WeightDecayScope[] = ['all', 'weights'];
 
-export const command: CliCommand = {
-  summary: 'Train NiN on Fashion-MNIST (resumable; writes weights with a manifest, an epoch log and a curve)',
+export const command = defineCommand({
   usage,
-  async run(args) {
-    const { values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        size: { type: 'string' },
-        epochs: { type: 'string' },
-        batch: { type: 'string' },
-        lr: { type: 'string' },
-        momentum: { type: 'string' },
-        'weight-decay': { type: 'string' },
-        schedule: { type: 'string' },
-        warmup: { type: 'string' },
-        seed: { type: 'string' },
-        init: { type: 'string' },
-        limit: { type: 'string' },
-        optimizer: { type: 'string' },
-        'decay-scope': { type: 'string' },
-        'micro-batch': { type: 'string' },
-        'clip-norm': { type: 'string' },
-        resize: { type: 'string' },
-        'fit-schedule': { type: 'boolean', default: false },
-        'augment-shift': { type: 'string' },
-        'augment-flip': { type: 'boolean', default: false },
-        teacher: { type: 'string' },
-        'distill-weight': { type: 'string' },
-        temperature: { type: 'string' },
-        'teacher-cache': { type: 'string' },
-        workers: { type: 'string' },
-        backend: { type: 'string', default: 'auto' },
-        out: { type: 'string' },
-        results: { type: 'string', default: 'results/training' },
-        'checkpoint-dir': { type: 'string', default: 'checkpoints' },
-        'data-dir': { type: 'string' },
-        resume: { type: 'boolean', default: false },
-        'max-minutes': { type: 'string' },
-        'test-limit': { type: 'string' },
-        'test-at-end': { type: 'boolean', default: false },
-        'no-int8': { type: 'boolean', default: false },
-        'no-progress': { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    // Ranges the recipe states (epochs >= 1, momentum in [0, 1), ...) are checked by checkRecipe, in its words.
+    size: option.inputSize().default(D2L_RECIPE.inputSize),
+    epochs: option.integer(),
+    batch: option.integer().default(D2L_RECIPE.batchSize),
+    lr: option.number().default(D2L_RECIPE.learningRate),
+    momentum: option.number().default(D2L_RECIPE.momentum),
+    'weight-decay': option.number().default(D2L_RECIPE.weightDecay),
+    schedule: option.choice(SCHEDULES).default(D2L_RECIPE.schedule),
+    warmup: option.integer().default(D2L_RECIPE.warmupSteps),
+    seed: option.integer().default(D2L_RECIPE.seed),
+    init: option.choice(NIN_INITS).default(D2L_RECIPE.init),
+    limit: option.integer().default(D2L_RECIPE.limit),
+    optimizer: option.choice(OPTIMIZERS).default(D2L_RECIPE.optimizer),
+    'decay-scope': option.choice(DECAY_SCOPES).default(D2L_RECIPE.weightDecayScope),
+    'micro-batch': option.integer().default(D2L_RECIPE.microBatch),
+    'clip-norm': option.number().default(D2L_RECIPE.clipNorm),
+    resize: option.choice(RESIZE_MODES).default(D2L_RECIPE.resize),
+    'fit-schedule': option.boolean(),
+    'augment-shift': option.integer().default(0),
+    'augment-flip': option.boolean(),
+    teacher: option.string(),
+    'distill-weight': option.number(),
+    temperature: option.number(),
+    'teacher-cache': option.string(),
+    workers: option.integer({ min: 1 }).default(1),
+    backend: option.string().default('auto'),
+    out: option.string().default(WEIGHTS_DIR),
+    results: option.string().default('results/training'),
+    'checkpoint-dir': option.string().default('checkpoints'),
+    'data-dir': option.string(),
+    resume: option.boolean(),
+    'max-minutes': option.number({ above: 0 }),
+    'test-limit': option.integer({ min: 1 }),
+    'test-at-end': option.boolean(),
+    'no-int8': option.boolean(),
+    'no-progress': option.boolean(),
+  },
+  async run({ values, args }) {
     const recipe: TrainingRecipe = {
-      inputSize: number(values.size, 'size', D2L_RECIPE.inputSize, true),
-      epochs: number(values.epochs, 'epochs', D2L_RECIPE.epochs, true),
-      batchSize: number(values.batch, 'batch', D2L_RECIPE.batchSize, true),
-      learningRate: number(values.lr, 'lr', D2L_RECIPE.learningRate),
-      momentum: number(values.momentum, 'momentum', D2L_RECIPE.momentum),
-      optimizer: (values.optimizer ?? D2L_RECIPE.optimizer) as TrainingRecipe['optimizer'],
-      weightDecay: number(values['weight-decay'], 'weight-decay', D2L_RECIPE.weightDecay),
-      weightDecayScope: (values['decay-scope'] ?? D2L_RECIPE.weightDecayScope) as TrainingRecipe['weightDecayScope'],
-      schedule: (values.schedule ?? D2L_RECIPE.schedule) as TrainingRecipe['schedule'],
-      warmupSteps: number(values.warmup, 'warmup', D2L_RECIPE.warmupSteps, true),
-      init: (values.init ?? D2L_RECIPE.init) as TrainingRecipe['init'],
-      seed: number(values.seed, 'seed', D2L_RECIPE.seed, true),
-      limit: number(values.limit, 'limit', D2L_RECIPE.limit, true),
-      microBatch: number(values['micro-batch'], 'micro-batch', D2L_RECIPE.microBatch, true),
-      clipNorm: number(values['clip-norm'], 'clip-norm', D2L_RECIPE.clipNorm),
-      augment: { shift: number(values['augment-shift'], 'augment-shift', 0, true), flip: values['augment-flip']! },
+      inputSize: values.size,
+      epochs: values.epochs ?? D2L_RECIPE.epochs,
+      batchSize: values.batch,
+      learningRate: values.lr,
+      momentum: values.momentum,
+      optimizer: values.optimizer,
+      weightDecay: values['weight-decay'],
+      weightDecayScope: values['decay-scope'],
+      schedule: values.schedule,
+      warmupSteps: values.warmup,
+      init: values.init,
+      seed: values.seed,
+      limit: values.limit,
+      microBatch: values['micro-batch'],
+      clipNorm: values['clip-norm'],
+      augment: { shift: values['augment-shift'], flip: values['augment-flip'] },
       // Filled in from the teacher's manifest by runTraining.
       distill: null,
-      resize: (values.resize ?? D2L_RECIPE.resize) as TrainingRecipe['resize'],
+      resize: values.resize,
     };
-    if (values.teacher === undefined && (values['distill-weight'] !== undefined || values.temperature !== undefined)) throw new CliUsageError('--distill-weight and --temperature need --teacher W');
+    if (values.teacher === undefined && (values['distill-weight'] !== undefined || values.temperature !== undefined)) throw new UsageError('--distill-weight and --temperature need --teacher W');
     const distill =
       values.teacher === undefined
         ? undefined
-        : { teacherPath: values.teacher, weight: number(values['distill-weight'], 'distill-weight', 0.5), temperature: number(values.temperature, 'temperature', 4) };
-    const workers = number(values.workers, 'workers', 1, true);
-    if (workers < 1) throw new CliUsageError(`--workers must be at least 1, got ${workers}`);
+        : { teacherPath: values.teacher, weight: values['distill-weight'] ?? 0.5, temperature: values.temperature ?? 4 };
     try {
-      assertInputSize(recipe.inputSize);
       checkRecipe(distill ? { ...recipe, distill: { teacher: distill.teacherPath, teacherSha256: '', teacherInputSize: 0, weight: distill.weight, temperature: distill.temperature } } : recipe);
     } catch (e) {
-      throw new CliUsageError((e as Error).message);
+      throw new UsageError((e as Error).message);
     }
-    const maxMinutes = values['max-minutes'] === undefined ? undefined : number(values['max-minutes'], 'max-minutes', 0);
-    if (maxMinutes !== undefined && !(maxMinutes > 0)) throw new CliUsageError('--max-minutes must be > 0');
-    if (values['fit-schedule'] && maxMinutes === undefined) throw new CliUsageError('--fit-schedule needs --max-minutes M (the budget it fits the schedule to)');
+    const maxMinutes = values['max-minutes'];
+    if (values['fit-schedule'] && maxMinutes === undefined) throw new UsageError('--fit-schedule needs --max-minutes M (the budget it fits the schedule to)');
     const dataDir = values['data-dir'] ?? process.env.FASHION_MNIST_DIR;
     // Heavy imports (tfjs, backends, gradients) only once the arguments are known to be good.
     const { runTraining } = await import('../train/run.ts');
     const result = await runTraining({
       recipe,
-      backend: values.backend!,
-      outDir: values.out ?? WEIGHTS_DIR,
-      resultsDir: values.results!,
-      checkpointDir: values['checkpoint-dir']!,
-      resume: values.resume!,
+      backend: values.backend,
+      outDir: values.out,
+      resultsDir: values.results,
+      checkpointDir: values['checkpoint-dir'],
+      resume: values.resume,
       distill,
       teacherCacheDir: values['teacher-cache'],
-      workers,
+      workers: values.workers,
       // --epochs with --resume may only grow the plan; the rest of the recipe comes from the checkpoint.
       extendToEpochs: values.resume && values.epochs !== undefined ? recipe.epochs : undefined,
       maxMinutes,
-      fitSchedule: values['fit-schedule']!,
+      fitSchedule: values['fit-schedule'],
       dataDir,
       int8: !values['no-int8'],
       progress: !values['no-progress'],
       testEveryEpoch: !values['test-at-end'],
-      testLimit: values['test-limit'] === undefined ? undefined : number(values['test-limit'], 'test-limit', 0, true),
-      argv: args,
+      testLimit: values['test-limit'],
+      argv: [...args],
     });
     const last = result.history.at(-1);
     console.log(
@@ -177,4 +162,4 @@ export const command: CliCommand = {
     );
     return result.status === 'interrupted' ? 130 : 0;
   },
-};
+});

@@ -3,7 +3,6 @@ import { loadavg, cpus } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { formatBackend } from '../../backends/registry.ts';
 import { setWasmFilterGradientStrategy, type FilterGradientStrategy } from '../../backends/wasm-training-kernels.ts';
@@ -11,6 +10,7 @@ import { FASHION_MNIST_PIXELS, preprocessImages } from '../../data/preprocess.ts
 import { D2L_RECIPE } from '../../training/recipe.ts';
 import { loadFashionMnist } from '../fashion-mnist.ts';
 import { activateTrainingBackend } from './backend.ts';
+import { option, runScript, type ParsedArgs } from '../cli-args.ts';
 
 /**
  * Images per second of one NiN training step (forward, loss, gradients, SGD-momentum update, read-back of the
@@ -97,27 +97,26 @@ function runChild(config: string, steps: number, budgetS: number, timeoutS: numb
   });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      one: { type: 'string' },
-      configs: { type: 'string', default: 'wasm:96:32,wasm:96:128,wasm:224:32,wasm:224:128' },
-      steps: { type: 'string', default: '3' },
-      'budget-s': { type: 'string', default: '120' },
-      'timeout-s': { type: 'string', default: '600' },
-      out: { type: 'string' },
-      note: { type: 'string' },
-    },
-  });
+const USAGE = `usage: npx tsx packages/core-nin/src/node/train/step-speed.ts [--configs LIST] [--steps N] [--budget-s S] [--timeout-s S] [--out F.json] [--note TEXT]
+
+Images per second of one NiN training step per backend, input size and batch size, each in its own process.
+  --configs LIST   backend[:variant]:size:batch[:strategy], comma-separated (default wasm:96:32,wasm:96:128,wasm:224:32,wasm:224:128)
+  --steps N        timed steps per configuration, after the first (default 3)
+  --budget-s S     stop timing a configuration after S seconds (default 120)
+  --timeout-s S    kill a configuration's process after S seconds (default 600)
+  --out F          also write the report as JSON to F
+  --note TEXT      appended to the report's note`;
+
+async function main({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
   if (values.one) {
     const [backend, size, batch, strategy, steps, budget] = values.one.split(',');
     const r = await measureOne(backend, +size, +batch, +steps, strategy as FilterGradientStrategy, +budget);
     console.log(JSON.stringify(r));
-    return;
+    return 0;
   }
   const results: StepSpeed[] = [];
-  for (const config of values.configs!.split(',')) {
-    const r = await runChild(config, +values.steps!, +values['budget-s']!, +values['timeout-s']!);
+  for (const config of values.configs) {
+    const r = await runChild(config, values.steps, values['budget-s'], values['timeout-s']);
     console.error(JSON.stringify(r));
     results.push(r);
   }
@@ -128,6 +127,20 @@ async function main(): Promise<void> {
     await writeFile(resolve(values.out), JSON.stringify(report, null, 2) + '\n');
   }
   console.log(JSON.stringify(report, null, 2));
+  return 0;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+const OPTIONS = {
+  // one configuration, in the child process runChild starts
+  one: option.string(),
+  configs: option.list().default(['wasm:96:32', 'wasm:96:128', 'wasm:224:32', 'wasm:224:128']),
+  steps: option.positiveInteger().default(3),
+  'budget-s': option.number({ above: 0 }).default(120),
+  'timeout-s': option.number({ above: 0 }).default(600),
+  out: option.string(),
+  note: option.string(),
+};
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runScript({ name: 'step-speed', helpCommand: 'npx tsx packages/core-nin/src/node/train/step-speed.ts --help', usage: USAGE, options: OPTIONS, run: main });
+}
