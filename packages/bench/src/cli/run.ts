@@ -1,17 +1,15 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { MIN_INPUT_SIZE } from '@nin-bench/core-nin';
+import { UsageError, defineCommand, option, type ParsedArgs } from '@nin-bench/core-nin/node/cli-args';
 import { SCENARIO_NAMES, type ScenarioName } from '../child/protocol.ts';
 import { runBench } from '../orchestrate.ts';
 import { createCatalog, selectEntries } from '../plan/catalog.ts';
 import { PROFILES } from '../plan/profiles.ts';
 import { createProgress } from '../progress.ts';
 import { resultsFile, writeReport, writeResults } from '../report/write.ts';
-import { UsageError } from './usage-error.ts';
 
-export const RUN_USAGE = `usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--out DIR] [--weights FILE]
+const RUN_USAGE = `usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--out DIR] [--weights FILE]
 
 Benchmarks the trained NiN on every backend this machine offers, each in its own process, and writes
 DIR/bench/results.json, DIR/report.md and the report's SVG charts.
@@ -25,29 +23,21 @@ DIR/bench/results.json, DIR/report.md and the report's SVG charts.
   --timeout SECONDS  kill a backend's process after this long (default: the profile's)
   --list             list the backends and exit`;
 
-function list(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new UsageError('an empty list was given');
-  return items;
-}
+const OPTIONS = {
+  profile: option.choice(Object.keys(PROFILES)),
+  full: option.boolean(),
+  backends: option.list(),
+  scenarios: option.list(option.choice(SCENARIO_NAMES)),
+  size: option.list(option.inputSize({ max: 1024 })),
+  out: option.string().default('results'),
+  weights: option.string(),
+  timeout: option.number({ above: 0 }),
+  list: option.boolean(),
+};
 
-export async function runCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      profile: { type: 'string' },
-      full: { type: 'boolean', default: false },
-      backends: { type: 'string' },
-      scenarios: { type: 'string' },
-      size: { type: 'string' },
-      out: { type: 'string', default: 'results' },
-      weights: { type: 'string' },
-      timeout: { type: 'string' },
-      list: { type: 'boolean', default: false },
-    },
-  });
+export const command = defineCommand({ usage: RUN_USAGE, options: OPTIONS, run });
+
+async function run({ values, args }: ParsedArgs<typeof OPTIONS>): Promise<number> {
   const catalog = createCatalog();
   if (values.list) {
     const width = Math.max(...catalog.map((e) => e.id.length)) + 1;
@@ -55,40 +45,24 @@ export async function runCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (values.full && values.profile && values.profile !== 'full') throw new UsageError('--full and --profile disagree');
-  const profileName = values.full ? 'full' : (values.profile ?? 'default');
-  const profile = PROFILES[profileName];
-  if (!profile) throw new UsageError(`unknown profile "${profileName}": choose ${Object.keys(PROFILES).join(', ')}`);
+  const profile = PROFILES[values.full ? 'full' : (values.profile ?? 'default')];
 
   let entries;
   try {
-    entries = selectEntries(catalog, list(values.backends));
+    entries = selectEntries(catalog, values.backends, { extended: profile.extendedRows });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const scenarioList = list(values.scenarios) ?? [...profile.scenarios];
-  for (const s of scenarioList) {
-    if (!SCENARIO_NAMES.includes(s as ScenarioName)) throw new UsageError(`unknown scenario "${s}": choose from ${SCENARIO_NAMES.join(', ')}`);
-  }
-  const scenarios = [...new Set<ScenarioName>(['cold-start', ...(scenarioList as ScenarioName[]), 'memory'])];
-  const sizes = list(values.size)?.map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < MIN_INPUT_SIZE || n > 1024) throw new UsageError(`--size ${s}: sizes are whole pixels from ${MIN_INPUT_SIZE} (NiN's minimum) to 1024`);
-    return n;
-  });
-  let childTimeoutMs: number | undefined;
-  if (values.timeout !== undefined) {
-    const t = Number(values.timeout);
-    if (!(t > 0)) throw new UsageError(`--timeout ${values.timeout}: give a positive number of seconds`);
-    childTimeoutMs = t * 1000;
-  }
+  const scenarios = [...new Set<ScenarioName>(['cold-start', ...(values.scenarios ?? profile.scenarios), 'memory'])];
+  const sizes = values.size;
+  const childTimeoutMs = values.timeout === undefined ? undefined : values.timeout * 1000;
 
   const node = await import('@nin-bench/core-nin/node');
-  const weightsPath = values.weights ? resolve(values.weights) : node.defaultWeightsPath();
-  if (!weightsPath) throw new UsageError('no trained weights in packages/core-nin/weights/: run `npm run train` first, or pass --weights FILE');
+  const weightsPath = node.weightsPathOrDefault(values.weights === undefined ? undefined : resolve(values.weights));
   if (!existsSync(weightsPath)) throw new UsageError(`--weights ${values.weights}: no such file`);
   const testSet = await node.loadFashionMnist('test');
 
-  const outDir = resolve(values.out!);
+  const outDir = resolve(values.out);
   const progress = createProgress();
   console.error(`nin-bench: profile ${profile.name}, ${entries.length} backend(s), weights ${weightsPath}`);
   const results = await runBench({

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { UsageError } from './usage-error.ts';
+import { UsageError, defineCommand, option, type ParsedArgs } from '@nin-bench/core-nin/node/cli-args';
 import { describeSoak, soakEdge } from '../edge/soak.ts';
 import { startEdgeDev, workerRssBytes } from '../runners/edge.ts';
 
-export const SOAK_USAGE = `usage: nin-bench soak [--url URL | --size N] [--requests N] [--clients N] [--rounds N] [--images N] [--json FILE]
+const SOAK_USAGE = `usage: nin-bench soak [--url URL | --size N] [--requests N] [--clients N] [--rounds N] [--images N] [--json FILE]
 
 Sends real Fashion-MNIST test images to the edge endpoint, in rounds that alternate between N concurrent
 clients and one sequential client, and checks: no errors, the same answer every time for the same image,
@@ -18,33 +17,22 @@ first round. Exit 0 when every check passes, 1 otherwise (or when nothing answer
   --images N       distinct test images, cycled (default 500)
   --json FILE      also write the result as JSON`;
 
-function positive(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return Number(text);
-}
+const OPTIONS = {
+  url: option.string(),
+  size: option.inputSize(),
+  requests: option.positiveInteger().default(10_000),
+  clients: option.positiveInteger().default(16),
+  rounds: option.positiveInteger().default(5),
+  images: option.positiveInteger().default(500),
+  json: option.string(),
+};
 
-export async function soakCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      url: { type: 'string' },
-      size: { type: 'string' },
-      requests: { type: 'string' },
-      clients: { type: 'string' },
-      rounds: { type: 'string' },
-      images: { type: 'string' },
-      json: { type: 'string' },
-    },
-  });
+export const command = defineCommand({ usage: SOAK_USAGE, options: OPTIONS, run });
+
+async function run({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
   if (values.url !== undefined && values.size !== undefined) throw new UsageError('--url and --size exclude each other (--size starts a server of that build)');
   if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new UsageError(`--url must be an http(s) URL, got "${values.url}"`);
-  const requests = positive('requests', values.requests, 10_000);
-  const clients = positive('clients', values.clients, 16);
-  const rounds = positive('rounds', values.rounds, 5);
-  const imageCount = positive('images', values.images, 500);
-  const size = values.size === undefined ? undefined : positive('size', values.size, 0);
+  const { requests, clients, rounds, images: imageCount, size } = values;
   if (requests < rounds) throw new UsageError(`--requests must be at least --rounds (${rounds})`);
 
   const { loadFashionMnist } = await import('@nin-bench/core-nin/node');
