@@ -4,24 +4,40 @@
 // (int8 by default; float16/float32 for 224 px only). Extra arguments go to wrangler
 // (`npm run -w @nin-bench/edge-api dev -- --ip 0.0.0.0` to listen beyond this machine).
 import { spawn } from 'node:child_process';
+import { UsageError, runScript } from '@nin-bench/core-nin/node/cli-args';
 import { edgeBuildFromEnv, ensureEdgeWeights } from '../src/node/edge-weights.ts';
 import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from '../src/node/wrangler.ts';
 
-let build;
-try {
-  build = edgeBuildFromEnv();
-  await ensureEdgeWeights(build);
-} catch (e) {
-  console.error(`edge:dev: ${(e as Error).message}`);
-  process.exit(2);
-}
-const port = process.env.PORT ?? '8787';
-const extra = process.argv.slice(2);
-const ip = extra.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
-const child = spawn(
-  process.execPath,
-  [wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--port', port, ...ip, ...extra],
-  { cwd: REPO_ROOT, env: offlineWranglerEnv(), stdio: 'inherit' },
-);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] [PORT=8787] npm run edge:dev [-- wrangler dev options]
+
+Runs \`wrangler dev\` on http://127.0.0.1:8787, offline and without a login, with the Worker built for EDGE_SIZE
+(224 px by default), EDGE_WEIGHTS (int8 by default; float16/float32 for 224 px only) and EDGE_ENGINE (tfjs by
+default; onnxruntime-int8: the int8 ONNX model on onnxruntime-web, wrangler env onnx-int8). Other arguments go to
+wrangler dev, e.g. \`-- --ip 0.0.0.0\` to listen beyond this machine.`;
+
+await runScript({
+  name: 'edge:dev',
+  helpCommand: 'npm run edge:dev -- --help',
+  usage: USAGE,
+  passThrough: true,
+  // Every failure here is the machine's setup (no trained weights, no wrangler): one line, exit 1.
+  knownFailures: () => true,
+  async run({ args }) {
+    let build;
+    try {
+      build = edgeBuildFromEnv();
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    await ensureEdgeWeights(build);
+    const port = process.env.PORT ?? '8787';
+    const ip = args.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
+    const child = spawn(
+      process.execPath,
+      [wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--port', port, ...ip, ...args],
+      { cwd: REPO_ROOT, env: offlineWranglerEnv(), stdio: 'inherit' },
+    );
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+    return new Promise<number>((ok) => child.on('exit', (code, signal) => ok(code ?? (signal ? 1 : 0))));
+  },
+});

@@ -1,4 +1,5 @@
-// The edge's npm scripts on bad input: one clear line (and the usage for a bad option), a non-zero exit, no stack.
+// The edge's npm scripts on bad input: one clear line (pointing at --help for a bad option or variable), a non-zero
+// exit, no stack. The rules themselves are core-nin's cli-args (tested there); this checks each script uses them.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,7 +20,9 @@ async function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): P
 
 describe('edge scripts on bad input', () => {
   it('edge weights: exit 2 for a bad size, exit 1 with what to do when there are no trained weights', async () => {
-    expect((await run('weights.ts', ['--size', 'x'])).code).toBe(2);
+    const bad = await run('weights.ts', ['--size', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('edge weights: --size must be a positive integer, got "x" (see `npm run -w @nin-bench/edge-api weights -- --help`)');
     const missing = await run('weights.ts', ['--size', '104']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no trained float32 weights at .*nin-fmnist-104\.safetensors: train first/);
@@ -34,7 +37,20 @@ describe('edge scripts on bad input', () => {
     ] as const) {
       const r = await run('check-bundle.ts', [...args], env);
       expect(r.code, message).toBe(2);
-      expect(r.stderr).toContain(`edge:check: ${message}`);
+      expect(r.stderr.trim()).toBe(`edge:check: ${message} (see \`npm run edge:check -- --help\`)`);
     }
+  });
+
+  it('edge:dev: usage on --help, exit 2 for a bad variable, before starting wrangler', async () => {
+    expect((await run('dev.ts', ['--help'])).stdout).toMatch(/^usage: .*npm run edge:dev/);
+    const r = await run('dev.ts', [], { EDGE_WEIGHTS: 'int4' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('edge:dev: EDGE_WEIGHTS must be one of float32, float16, int8, got "int4" (see `npm run edge:dev -- --help`)');
+  });
+
+  it('edge examples: exit 2 for any option (it takes none)', async () => {
+    const r = await run('examples.ts', ['--out', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^edge examples: Unknown option '--out'/);
   });
 });
