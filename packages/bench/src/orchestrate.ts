@@ -141,7 +141,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
       let agreementImages = profile.agreement.images;
       for (const { entry, planned } of steps.filter((s) => s.size === size)) {
         if (entry.unavailable) {
-          await finishRow({ backend: entry.id, label: entry.label, engine: entry.engine, ...(entry.remote ? { remote: true } : {}), size, status: 'unavailable', reason: entry.unavailable });
+          await finishRow({ backend: entry.id, label: entry.label, engine: entry.engine, ...(entry.remote ? { remote: true } : {}), ...(entry.browser ? { browser: true } : {}), size, status: 'unavailable', reason: entry.unavailable });
           continue;
         }
         const isReference = entry.id === REFERENCE_BACKEND;
@@ -166,7 +166,8 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           offline: profile.offline,
           agreement: isReference
             ? { images: profile.agreement.images, batch: profile.agreement.batch, timeMs: profile.agreement.referenceTimeMs, minImages: profile.agreement.minImages }
-            : { images: agreementImages, batch: profile.agreement.batch },
+            : // the others classify the reference's images, but a software GPU (seconds per image) stops at its own budget
+              { images: agreementImages, batch: profile.agreement.batch, timeMs: profile.agreement.othersTimeMs, minImages: profile.agreement.minImages },
         };
         const inputsPath = join(work, `inputs-${size}.f32`);
         if (!inputsWritten.has(size)) {

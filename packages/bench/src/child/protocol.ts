@@ -60,7 +60,10 @@ export interface ChildTask {
 }
 
 export interface ColdStart {
-  /** process start (Node's time origin) until the harness starts the runner: Node, the TypeScript loader, harness modules */
+  /**
+   * process start (Node's time origin) until the harness starts the runner: Node, the TypeScript loader, harness
+   * modules; for a browser row, the page's navigation start until its script runs (timed in the page)
+   */
   readonly processMs: number;
   /** importing the runner and its engine, initialising the backend */
   readonly initMs: number;

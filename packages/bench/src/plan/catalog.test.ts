@@ -20,13 +20,32 @@ describe('backend catalog', () => {
 
   it('pairs every int8 row with the float32 row of the same engine and threads', () => {
     const int8 = catalog.filter((e) => e.int8Of);
-    expect(int8.map((e) => e.id)).toEqual(['onnxruntime-node-int8-1t', 'onnxruntime-node-int8-all', 'onnxruntime-web-int8-1t', 'onnxruntime-web-int8-all']);
+    expect(int8.map((e) => e.id)).toEqual([
+      'onnxruntime-node-int8-1t',
+      'onnxruntime-node-int8-all',
+      'onnxruntime-web-int8-1t',
+      'onnxruntime-web-int8-all',
+      'browser-onnxruntime-web-int8-1t',
+      'browser-onnxruntime-web-int8-all',
+    ]);
     for (const e of int8) {
       const float = catalog.find((f) => f.id === e.int8Of)!;
       expect([e.engine, e.runner, e.options.threads, e.options.int8], e.id).toEqual([float.engine, float.runner, float.options.threads, true]);
       expect(float.int8Of).toBeUndefined();
     }
-    expect(createCatalog(1).filter((e) => e.int8Of).map((e) => e.int8Of)).toEqual(['onnxruntime-node-1t', 'onnxruntime-web-1t']);
+    expect(createCatalog(1).filter((e) => e.int8Of).map((e) => e.int8Of)).toEqual(['onnxruntime-node-1t', 'onnxruntime-web-1t', 'browser-onnxruntime-web-1t']);
+  });
+
+  it('has browser rows for every engine a page picks between, the slow and duplicate ones left to --full', () => {
+    const browser = catalog.filter((e) => e.browser);
+    expect(selectEntries(catalog, ['browser']).map((e) => e.id)).toEqual(browser.map((e) => e.id));
+    expect(browser.every((e) => e.runner === 'browser.ts' && e.label.endsWith('(browser)') && e.id.startsWith('browser-'))).toBe(true);
+    expect(browser.find((e) => e.id === 'browser-tfjs-wasm-simd-all')).toMatchObject({ label: 'tfjs wasm SIMD 4 threads (browser)', options: { engine: 'tfjs', backend: 'wasm', threads: 4 } });
+    expect(browser.filter((e) => String(e.options.backend) === 'webgpu').map((e) => e.options.flags)).toEqual(['--enable-unsafe-webgpu', '--enable-unsafe-webgpu']);
+    // the default run: every row but the extended ones; --full and --backends reach those too
+    const byDefault = selectEntries(catalog, undefined, { extended: false }).filter((e) => e.browser).map((e) => e.id);
+    expect(byDefault).toEqual(['browser-tfjs-wasm-simd-1t', 'browser-tfjs-wasm-simd-all', 'browser-tfjs-webgl', 'browser-onnxruntime-web-1t', 'browser-onnxruntime-web-all']);
+    expect(selectEntries(catalog, ['browser-tfjs-webgpu'], { extended: false }).map((e) => e.id)).toEqual(['browser-tfjs-webgpu']);
   });
 
   it('rejects an unknown backend, listing the choices', () => {

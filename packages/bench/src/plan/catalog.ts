@@ -28,6 +28,17 @@ export interface CatalogEntry {
    * float32 row of the same engine and threads, which the report compares it with.
    */
   readonly int8Of?: string;
+  /**
+   * Runs in a web page in headless Chromium (runners/browser.ts): the report marks it as a browser row and its
+   * summary answers "in a web page, use ...".
+   */
+  readonly browser?: boolean;
+  /**
+   * Measured when a profile asks for every row (`--full`) or `--backends` names it, not by the default run, which
+   * would run past its time: slow rows (a software GPU in the browser) and the browser's variants of rows that
+   * Node already measures.
+   */
+  readonly extended?: boolean;
 }
 
 /** The reference every other backend's logits are compared with. */
@@ -51,7 +62,7 @@ export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
       runner: 'tfjs.ts',
       options: { backend: 'wasm:threaded-simd' },
       unavailable:
-        'impossible under Node: tfjs-backend-wasm 4.22 hard-codes WASM_HAS_MULTITHREAD_SUPPORT to false when IS_NODE (tensorflow/tfjs#3830); only a cross-origin-isolated browser page gets the threaded binary',
+        'impossible under Node: tfjs-backend-wasm 4.22 hard-codes WASM_HAS_MULTITHREAD_SUPPORT to false when IS_NODE (tensorflow/tfjs#3830); only a cross-origin-isolated browser page gets the threaded binary (the browser rows measure it: browser-tfjs-wasm-simd-all)',
       aliases: ['wasm:threads'],
     },
     { id: 'tfjs-webgpu', label: 'tfjs webgpu', engine: 'tfjs', runner: 'tfjs.ts', options: { backend: 'webgpu' }, aliases: ['webgpu'] },
@@ -71,6 +82,9 @@ export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
     { id: 'pytorch-cpu', label: `PyTorch cpu ${cores} thread${cores > 1 ? 's' : ''}`, engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cpu', threads: cores }, aliases: ['torch-cpu'] },
     { id: 'pytorch-cuda-fp32', label: 'PyTorch CUDA float32 (TF32 off)', engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cuda', precision: 'strict' }, aliases: ['torch-cuda'] },
     { id: 'pytorch-cuda-default', label: 'PyTorch CUDA default (TF32 convolutions)', engine: 'pytorch', runner: 'pytorch.ts', options: { device: 'cuda', precision: 'default' } },
+    // The same engines in a web page (headless Chromium, a cross-origin-isolated page served from this machine):
+    // where tfjs wasm runs multithreaded, and where WebGL and WebGPU are the browser's own (here: SwiftShader).
+    ...browserEntries(cores),
     // One row per Workers build of the edge (wrangler dev, reached over HTTP): plan/edge-rows.ts.
     ...edgeEntries(),
   ];
@@ -78,12 +92,42 @@ export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
   return cores > 1 ? entries : entries.filter((e) => !e.id.endsWith('-all'));
 }
 
+/** Switches the WebGPU rows need: Chromium on Linux offers WebGPU only behind this one. */
+const WEBGPU_FLAGS = '--enable-unsafe-webgpu';
+
+function browserEntries(cores: number): CatalogEntry[] {
+  const row = (id: string, label: string, engine: string, options: CatalogEntry['options'], extra: Partial<CatalogEntry> = {}): CatalogEntry => ({
+    id: `browser-${id}`,
+    label: `${label} (browser)`,
+    engine,
+    runner: 'browser.ts',
+    options: { engine, ...options },
+    browser: true,
+    ...extra,
+  });
+  return [
+    row('tfjs-wasm-simd-1t', 'tfjs wasm SIMD 1 thread', 'tfjs', { backend: 'wasm', simd: true, threads: 1 }),
+    // tfjs would take half of navigator.hardwareConcurrency: the page sets the count explicitly
+    row('tfjs-wasm-simd-all', `tfjs wasm SIMD ${cores} threads`, 'tfjs', { backend: 'wasm', simd: true, threads: cores }),
+    row('tfjs-wasm-plain', 'tfjs wasm plain', 'tfjs', { backend: 'wasm', simd: false, threads: 1 }, { extended: true }),
+    row('tfjs-webgl', 'tfjs webgl', 'tfjs', { backend: 'webgl' }),
+    // WebGPU in headless Chromium without a GPU is SwiftShader: seconds per 224 px image
+    row('tfjs-webgpu', 'tfjs webgpu', 'tfjs', { backend: 'webgpu', flags: WEBGPU_FLAGS }, { extended: true }),
+    row('onnxruntime-web-1t', 'onnxruntime-web wasm 1 thread', 'onnxruntime-web', { backend: 'wasm', threads: 1 }),
+    row('onnxruntime-web-all', `onnxruntime-web wasm ${cores} threads`, 'onnxruntime-web', { backend: 'wasm', threads: cores }),
+    row('onnxruntime-web-webgpu', 'onnxruntime-web webgpu', 'onnxruntime-web', { backend: 'webgpu', flags: WEBGPU_FLAGS }, { extended: true }),
+    row('onnxruntime-web-int8-1t', 'onnxruntime-web wasm int8 1 thread', 'onnxruntime-web', { backend: 'wasm', threads: 1, int8: true }, { int8Of: 'browser-onnxruntime-web-1t', extended: true }),
+    row('onnxruntime-web-int8-all', `onnxruntime-web wasm int8 ${cores} threads`, 'onnxruntime-web', { backend: 'wasm', threads: cores, int8: true }, { int8Of: 'browser-onnxruntime-web-all', extended: true }),
+  ];
+}
+
 /**
  * Picks entries by id, alias or id prefix (`tfjs-wasm` selects every tfjs wasm row, `onnxruntime` both
- * engines), keeping catalog order. Throws a RangeError naming the ids for an unknown selector.
+ * engines), keeping catalog order. Throws a RangeError naming the ids for an unknown selector. Without selectors:
+ * every entry, less the `extended` ones unless `extended` is true.
  */
-export function selectEntries(catalog: readonly CatalogEntry[], selectors: readonly string[] | undefined): CatalogEntry[] {
-  if (!selectors || selectors.length === 0) return [...catalog];
+export function selectEntries(catalog: readonly CatalogEntry[], selectors: readonly string[] | undefined, options: { readonly extended?: boolean } = {}): CatalogEntry[] {
+  if (!selectors || selectors.length === 0) return catalog.filter((e) => options.extended !== false || !e.extended);
   const chosen = new Set<CatalogEntry>();
   for (const raw of selectors) {
     const s = raw.trim().toLowerCase();

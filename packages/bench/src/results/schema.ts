@@ -81,6 +81,8 @@ export interface BackendRun {
   readonly engine: string;
   /** reached over HTTP: its times include the transport, its memory is the client's */
   readonly remote?: boolean;
+  /** ran in a web page in headless Chromium: its facts name the browser, flags and adapter; its memory is the page's */
+  readonly browser?: boolean;
   /** an int8 row: the id of the float32 row of the same engine and threads it is compared with */
   readonly int8Of?: string;
   readonly size: number;

@@ -55,6 +55,39 @@ export interface ExtraMeasurement {
   readonly note?: string;
 }
 
+/**
+ * Logits with the time the call took where the engine runs. A runner whose engine lives outside its process (a
+ * browser page, driven over the DevTools protocol) times the call there and returns it like this, so that the
+ * round trip to that process is not in the figure; the harness then uses `durationMs` in place of its own clock.
+ */
+export interface MeasuredLogits {
+  readonly logits: Float32Array;
+  readonly durationMs: number;
+}
+
+/** What `infer` returns: the logits (the harness times the call), or the logits with the runner's own timing. */
+export type InferResult = Float32Array | MeasuredLogits;
+
+/**
+ * Cold-start phases timed where the engine runs (a browser page), used in place of the harness's clock:
+ * `startMs` is what precedes the engine's init there (a page: navigation until its script runs), `initMs` the
+ * engine's init.
+ */
+export interface MeasuredInit {
+  readonly startMs: number;
+  readonly initMs: number;
+}
+
+/** Memory figures a runner reads where its engine runs (a browser page's renderer); they replace the harness's. */
+export interface MeasuredMemory {
+  readonly peakRssBytes?: number;
+  readonly startRssBytes?: number;
+  readonly wasmHeapBytes?: number | null;
+  readonly jsHeapUsedBytes?: number;
+  /** CPU time spent outside this process for this row (the browser's processes), added to this process's own */
+  readonly extraCpuMs?: number;
+}
+
 export interface LoadedModel {
   /**
    * Facts known only once the model is loaded, merged into the engine's facts (an endpoint says which
@@ -65,7 +98,11 @@ export interface LoadedModel {
    * Logits `[n, 10]` (row-major) for one batch. Time counted is everything a caller waits for: input in,
    * forward pass, logits back in JavaScript memory.
    */
-  infer(batch: Batch): Promise<Float32Array>;
+  infer(batch: Batch): Promise<InferResult>;
+  /** For a runner whose engine runs elsewhere: how long loading took there (replaces the harness's clock). */
+  readonly loadMs?: number;
+  /** For a runner whose engine runs elsewhere: its memory, read after every scenario. */
+  memory?(): Promise<MeasuredMemory>;
   /**
    * Measurements the harness cannot take by timing `infer` (scenario `extras`), run after every other
    * scenario: `sample` is one image of the test slice, `budget` the profile's single-stream loop (run each
@@ -86,7 +123,7 @@ export interface Runner {
    * Brings the engine up (imports it, initialises the backend). Throws `BackendUnavailableError` (from the
    * core) with a reason in words when it cannot run here: that becomes the row's "unavailable" reason.
    */
-  init(): Promise<EngineFacts>;
+  init(): Promise<EngineFacts & { readonly measured?: MeasuredInit }>;
   /** Loads the weights: parse and upload, or create the inference session. */
   load(): Promise<LoadedModel>;
 }

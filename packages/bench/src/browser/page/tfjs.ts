@@ -1,0 +1,77 @@
+// tfjs in the bench's page: one backend per page (each backend package registers itself when imported, so only
+// the row's own is imported), running the core's NinClassifier, the model the CLI, the Node rows and the edge run.
+// The backend is brought up here rather than through the core's registry, which serves Node and workerd: the
+// threaded wasm binary, WebGL and WebGPU in a page are browser-only.
+import * as tf from '@tensorflow/tfjs-core';
+import { NinClassifier } from '@nin-bench/core-nin/model';
+import { TFJS_WASM_PATH, type PageEngineOptions, type PageInit } from './api.ts';
+import type { PageEngine } from './engine.ts';
+
+async function bringUp(options: PageEngineOptions): Promise<Record<string, string | number | boolean>> {
+  switch (options.backend) {
+    case 'wasm': {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const simd = options.simd !== false;
+      const threads = options.threads ?? 1;
+      if (threads > 1 && !crossOriginIsolated) throw new Error('threads need a cross-origin-isolated page (COOP + COEP)');
+      // The binary is chosen from these flags when the backend initialises: pin them so the row is what it says.
+      tf.env().set('WASM_HAS_SIMD_SUPPORT', simd);
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+      // tfjs would use half of navigator.hardwareConcurrency: the row's count is set explicitly.
+      if (threads > 1) wasm.setThreadsCount(threads);
+      wasm.setWasmPaths(TFJS_WASM_PATH);
+      if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm failed to initialise');
+      const expected = threads > 1 ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+      // the binary the page actually fetched, not the one the flags should have picked
+      const binary = performance.getEntriesByType('resource').map((e) => e.name.slice(e.name.lastIndexOf('/') + 1)).filter((n) => n.endsWith('.wasm')).at(-1) ?? 'unknown';
+      if (binary !== expected) throw new Error(`tfjs-backend-wasm loaded ${binary} instead of ${expected}`);
+      // (wasm.getThreadsCount() cannot confirm the count: tfjs reads it before XNNPACK's thread pool exists, and says 1)
+      return { binary, simd: simd || threads > 1, threads };
+    }
+    case 'webgl': {
+      await import('@tensorflow/tfjs-backend-webgl');
+      if (!(await tf.setBackend('webgl'))) throw new Error('no WebGL context (tfjs-backend-webgl failed to initialise)');
+      const gl = document.createElement('canvas').getContext('webgl2');
+      const info = gl?.getExtension('WEBGL_debug_renderer_info');
+      const renderer = gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'unknown';
+      return { webglVersion: tf.env().getNumber('WEBGL_VERSION'), adapter: renderer, software: /swiftshader|llvmpipe|software/i.test(renderer) };
+    }
+    case 'webgpu': {
+      if (!('gpu' in navigator)) throw new Error('no navigator.gpu in this browser (WebGPU disabled)');
+      const adapter = await (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: Record<string, unknown> } | null> } }).gpu.requestAdapter();
+      if (!adapter) throw new Error('no WebGPU adapter');
+      await import('@tensorflow/tfjs-backend-webgpu');
+      if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-backend-webgpu failed to initialise');
+      return adapterFacts(adapter.info);
+    }
+    default:
+      throw new Error(`unknown tfjs backend "${options.backend}" in the page`);
+  }
+}
+
+/** A WebGPU adapter in words; `software` when it is a CPU implementation (SwiftShader, the fallback adapter). */
+export function adapterFacts(info: Record<string, unknown>): Record<string, string | boolean> {
+  const words = ['vendor', 'architecture', 'device', 'description'].map((k) => String(info[k] ?? '')).filter(Boolean);
+  const adapter = words.join(' ') || 'unknown';
+  return { adapter, software: info.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe/i.test(adapter) };
+}
+
+export async function startTfjs(options: PageEngineOptions): Promise<{ init: PageInit; engine: PageEngine }> {
+  const t0 = performance.now();
+  const details = await bringUp(options);
+  await tf.ready();
+  const ms = performance.now() - t0;
+  let model: NinClassifier | undefined;
+  return {
+    init: { ms, version: tf.version_core, details: { backend: tf.getBackend(), ...details } },
+    engine: {
+      async load(bytes, size) {
+        model = await NinClassifier.fromSafetensors(bytes, { inputSize: size });
+      },
+      logits(input, n) {
+        if (!model) throw new Error('no model loaded');
+        return model.logits(input, n);
+      },
+    },
+  };
+}

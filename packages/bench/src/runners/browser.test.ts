@@ -1,0 +1,106 @@
+// The browser rows end to end: the bench's orchestrator runs a row in a page in the system's headless Chromium,
+// and a browser that cannot start, or a page whose engine cannot come up, becomes an unavailable row with the
+// reason, quickly. The rows that need Chromium skip (saying so) where there is none.
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumUnavailable } from '@nin-bench/core-nin/node/chromium';
+import { loadFashionMnist } from '@nin-bench/core-nin/node';
+import { writeTinyModel } from '../../test/fixtures/tiny-model.ts';
+import { runBench } from '../orchestrate.ts';
+import type { ChildMessage, ChildTask } from '../child/protocol.ts';
+import { runChildProcess } from '../child/spawn.ts';
+import { createCatalog, runnerPath, selectEntries, type CatalogEntry } from '../plan/catalog.ts';
+import { PROFILES } from '../plan/profiles.ts';
+import { silentProgress } from '../progress.ts';
+
+let model: Awaited<ReturnType<typeof writeTinyModel>>;
+beforeAll(async () => {
+  model = await writeTinyModel();
+});
+afterAll(async () => {
+  await rm(model.dir, { recursive: true, force: true });
+});
+
+const catalog = createCatalog();
+const run = async (entries: CatalogEntry[]) =>
+  runBench({
+    profile: PROFILES.smoke,
+    entries,
+    scenarios: ['cold-start', 'single-stream', 'offline', 'agreement', 'memory'],
+    weightsPath: model.weightsPath,
+    testSet: await loadFashionMnist('test'),
+    command: 'test',
+    progress: silentProgress,
+  });
+
+/** Runs with CHROMIUM_PATH set for the children (they read it when they start). */
+async function withChromiumPath<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.CHROMIUM_PATH;
+  process.env.CHROMIUM_PATH = path;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.CHROMIUM_PATH;
+    else process.env.CHROMIUM_PATH = before;
+  }
+}
+
+const missing = chromiumUnavailable();
+if (missing) console.warn(`browser rows: skipped, ${missing}`);
+
+const ofType = <T extends ChildMessage['type']>(messages: ChildMessage[], type: T) =>
+  messages.filter((m): m is Extract<ChildMessage, { type: T }> => m.type === type);
+
+describe('browser rows', () => {
+  it.skipIf(missing !== null)(
+    `run tfjs wasm SIMD in a cross-origin-isolated page, timed there, agreeing with tfjs cpu; a page whose engine cannot come up is an unavailable row${missing ? ` (skipped: ${missing})` : ''}`,
+    async () => {
+      // WebGPU without --enable-unsafe-webgpu: Chromium on Linux offers no adapter, and the page says so
+      const webgpu = catalog.find((e) => e.id === 'browser-tfjs-webgpu')!;
+      const results = await run([...selectEntries(catalog, ['tfjs-cpu', 'browser-tfjs-wasm-simd-1t']), { ...webgpu, options: { ...webgpu.options, flags: '' } }]);
+      expect(results.runs.map((r) => [r.backend, r.status, r.reason ?? r.errors?.join('; ') ?? ''])).toEqual([
+        ['tfjs-cpu', 'ok', ''],
+        ['browser-tfjs-wasm-simd-1t', 'ok', ''],
+        ['browser-tfjs-webgpu', 'unavailable', expect.stringMatching(/^in Chromium \d+[.\d]*: .*no WebGPU adapter/)],
+      ]);
+      const row = results.runs[1];
+      expect(row.browser).toBe(true);
+      expect(row.facts?.details).toMatchObject({ backend: 'wasm', binary: 'tfjs-backend-wasm-simd.wasm', threads: 1, crossOriginIsolated: true });
+      expect(String(row.facts?.details.browser)).toMatch(/^Chromium \d+\.\d+/);
+      // phases timed in the page: navigation to script, engine init, weights load, first inference
+      const c = row.coldStart!;
+      expect(Math.min(c.processMs, c.initMs, c.loadMs, c.firstInferenceMs)).toBeGreaterThan(0);
+      expect(row.singleStream!.samples).toBeGreaterThanOrEqual(PROFILES.smoke.singleStream.minIterations);
+      expect(row.offline?.map((o) => [o.batch, (o.imagesPerSecond ?? 0) > 0])).toEqual([
+        [1, true],
+        [4, true],
+      ]);
+      expect(row.agreement?.images).toBe(results.runs[0].agreement?.images);
+      expect(row.agreement?.maxAbsLogitDiff).toBeLessThan(1e-4);
+      // the page's renderer and its WebAssembly memory, not the Node child's
+      expect(row.memory!.wasmHeapBytes).toBeGreaterThan(1 << 20);
+      expect(row.memory!.peakRssBytes).toBeGreaterThan(row.memory!.startRssBytes);
+    },
+    // about 40 s on an idle 2-core machine; this leaves room for a machine busy with training and other tests
+    300_000,
+  );
+
+  it('turns a browser that cannot start, or is not there, into "unavailable" with the reason, without waiting for it', async () => {
+    const entry = catalog.find((e) => e.id === 'browser-tfjs-wasm-simd-1t')!;
+    const task: ChildTask = {
+      runnerModule: runnerPath(entry),
+      runner: { size: model.size, weightsPath: model.weightsPath, onnxPath: model.onnxPath, options: entry.options },
+      plan: { scenarios: ['cold-start', 'memory'], singleStream: { timeMs: 10, minIterations: 1, warmupIterations: 0 }, offline: { batches: [1], timeMs: 10, minIterations: 1, maxCallMs: 1000 }, agreement: { images: 1, batch: 1 } },
+      // never read: the row stops at init
+      data: { imagesPath: model.weightsPath, labelsPath: model.weightsPath, count: 1, inputsPath: model.weightsPath, inputCount: 1 },
+    };
+    const t0 = Date.now();
+    const exits = await withChromiumPath('/bin/false', () => runChildProcess(task, { timeoutMs: 120_000 }));
+    const none = await withChromiumPath('/nonexistent/chromium', () => runChildProcess(task, { timeoutMs: 120_000 }));
+    expect(ofType(exits.messages, 'unavailable')).toEqual([{ type: 'unavailable', reason: 'Chromium (/bin/false) did not start: it exited (exitCode=1, signal=null)' }]);
+    expect(ofType(none.messages, 'unavailable')).toEqual([{ type: 'unavailable', reason: 'no Chromium at /nonexistent/chromium (apt-get install chromium, or set CHROMIUM_PATH)' }]);
+    expect(exits.failure ?? none.failure).toBeUndefined();
+    // two child processes; no browser is waited for (its launch timeout is 60 s)
+    expect(Date.now() - t0).toBeLessThan(100_000);
+  });
+});

@@ -1,0 +1,132 @@
+import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
+import { BrowserLaunchError, CHROMIUM_ARGS, CHROMIUM_PATH, chromiumUnavailable, launchChromium, watchPage, type PageWatch } from '@nin-bench/core-nin/node/chromium';
+import type { Page } from 'playwright-core';
+import type { PageEngineOptions } from '../browser/page/api.ts';
+import { descendants } from '../browser/processes.ts';
+import { startPageServer, type PageServer } from '../browser/server.ts';
+import { INT8_MODEL } from './onnx-session.ts';
+import type { CreateRunner } from './runner.ts';
+
+/** How long Chromium may take to start, and the page to come up, before the row is unavailable (a busy machine). */
+const START_MS = 60_000;
+/** Batches kept in the page at once: the timed ones (1, 8, 32 ...) are reused; agreement batches pass through. */
+const KEPT_INPUTS = 4;
+
+/** Runs `fn` in the page (Playwright serialises it: it may use only its argument and the page's globals); the page's failure (uncaught error, crash) ends the wait at once. */
+function inPage<A, R>(page: Page, watch: PageWatch, fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+  // (Playwright types the page side's argument as its serialised form: our arguments are plain JSON already)
+  return watch.race(page.evaluate<R, A>(fn as (arg: unknown) => R | Promise<R>, arg));
+}
+
+/**
+ * The model in a web page: headless Chromium (the system's, through playwright-core) opens a page served from
+ * this machine, cross-origin isolated (COOP + COEP, so that WebAssembly threads work), which runs one engine on the
+ * core's model: tfjs (wasm, webgl, webgpu) or onnxruntime-web (wasm, webgpu). Each call is timed inside the page,
+ * around the engine's own work; the round trip to the page over the DevTools protocol is not in the figures.
+ * `options`: `engine`, `backend`, `simd`, `threads`, `flags` (Chromium switches), `int8` (the int8 ONNX model).
+ */
+export const createRunner: CreateRunner = (task) => {
+  const engineOptions: PageEngineOptions = {
+    engine: task.options.engine === 'onnxruntime-web' ? 'onnxruntime-web' : 'tfjs',
+    backend: String(task.options.backend ?? 'wasm'),
+    simd: task.options.simd !== false,
+    threads: Number(task.options.threads ?? 1),
+  };
+  const flags = String(task.options.flags ?? '').split(' ').filter(Boolean);
+  const id = `browser ${engineOptions.engine} ${engineOptions.backend}`;
+  let page: Page;
+  let watch: PageWatch;
+  let server: PageServer;
+  let startRssBytes: number | undefined;
+  return {
+    async init() {
+      const missing = chromiumUnavailable();
+      if (missing) throw new BackendUnavailableError(id, missing);
+      const t0 = performance.now();
+      let browser;
+      try {
+        browser = await launchChromium({ args: flags, timeoutMs: START_MS });
+      } catch (e) {
+        if (e instanceof BrowserLaunchError) throw new BackendUnavailableError(id, e.message.split('\n', 1)[0]);
+        throw e;
+      }
+      const browserLaunchMs = performance.now() - t0;
+      server = await startPageServer({ '/model/weights.safetensors': task.weightsPath, '/model/model.onnx': task.onnxPath });
+      page = await browser.newPage();
+      page.setDefaultTimeout(START_MS);
+      watch = watchPage(page);
+      let opened: { startMs: number; isolated: boolean };
+      try {
+        await watch.race(page.goto(`${server.origin}/`));
+        await watch.race(page.waitForFunction(() => window.ninBench !== undefined));
+        opened = await inPage(page, watch, () => ({ startMs: window.ninBench!.startMs, isolated: window.ninBench!.crossOriginIsolated }), null);
+      } catch (e) {
+        throw new BackendUnavailableError(id, `the bench's page did not come up in Chromium ${browser.version()}: ${(e as Error).message.split('\n', 1)[0]}`);
+      }
+      startRssBytes = descendants().find((d) => d.type === 'renderer')?.rssBytes;
+      let init;
+      try {
+        init = await inPage(page, watch, (o) => window.ninBench!.init(o), engineOptions);
+      } catch (e) {
+        // what the page says: no WebGPU adapter, no WebGL context, no threads ...
+        throw new BackendUnavailableError(id, `in Chromium ${browser.version()}${flags.length ? ` (${flags.join(' ')})` : ''}: ${(e as Error).message.replace(/^.*the page failed: /, '').split('\n', 1)[0]}`);
+      }
+      return {
+        engine: engineOptions.engine,
+        version: init.version,
+        details: {
+          browser: `Chromium ${browser.version()} (headless)`,
+          executable: CHROMIUM_PATH,
+          flags: [...CHROMIUM_ARGS, ...flags].join(' '),
+          crossOriginIsolated: opened.isolated,
+          browserLaunchMs: Math.round(browserLaunchMs),
+          ...init.details,
+          ...(task.options.int8 ? { model: INT8_MODEL } : {}),
+        },
+        measured: { startMs: opened.startMs, initMs: init.ms },
+      };
+    },
+    async load() {
+      const url = engineOptions.engine === 'tfjs' ? '/model/weights.safetensors' : '/model/model.onnx';
+      const loadMs = await inPage(page, watch, (a) => window.ninBench!.load(a.url, a.size), { url, size: task.size });
+      // The batches the page holds, by the harness's input array (the timed batches are the same arrays each call).
+      const kept = new Map<Float32Array, string>();
+      const inputId = async (input: Float32Array): Promise<string> => {
+        const known = kept.get(input);
+        if (known) return known;
+        const path = server.put(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+        try {
+          await inPage(page, watch, (p) => window.ninBench!.put(p, p), path);
+        } finally {
+          server.drop(path);
+        }
+        kept.set(input, path);
+        if (kept.size > KEPT_INPUTS) {
+          const [oldest, oldId] = kept.entries().next().value!;
+          kept.delete(oldest);
+          await inPage(page, watch, (dropped) => window.ninBench!.drop(dropped), oldId);
+        }
+        return path;
+      };
+      return {
+        loadMs,
+        async infer(batch) {
+          const inputKey = await inputId(batch.input);
+          const out = await inPage(page, watch, (a) => window.ninBench!.infer(a.id, a.n), { id: inputKey, n: batch.n });
+          return { logits: Float32Array.from(out.logits), durationMs: out.ms };
+        },
+        async memory() {
+          const inside = await inPage(page, watch, () => window.ninBench!.memory(), null);
+          const browser = descendants();
+          const renderer = browser.filter((d) => d.type === 'renderer').sort((a, b) => b.peakRssBytes - a.peakRssBytes)[0];
+          return {
+            wasmHeapBytes: inside.wasmHeapBytes,
+            ...(inside.jsHeapUsedBytes !== null ? { jsHeapUsedBytes: inside.jsHeapUsedBytes } : {}),
+            ...(renderer ? { peakRssBytes: renderer.peakRssBytes, startRssBytes: startRssBytes ?? renderer.rssBytes } : {}),
+            extraCpuMs: browser.reduce((a, d) => a + d.cpuMs, 0),
+          };
+        },
+      };
+    },
+  };
+};
