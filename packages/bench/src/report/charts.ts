@@ -1,4 +1,5 @@
 import type { BackendRun, BenchResults } from '../results/schema.ts';
+import { RUN_PLACES, runPlace, sig, type RunPlace } from './format.ts';
 
 /** A Vega-Lite spec as plain JSON (rendered by the core's renderVegaLiteSvg). */
 export type ChartSpec = Record<string, unknown>;
@@ -12,58 +13,108 @@ export interface Chart {
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
+/** One colour per place a row ran, in RUN_PLACES order (Tableau 10: blue, orange, green, red). */
+const PLACE_COLOURS = ['#4c78a8', '#f58518', '#54a24b', '#e45756'];
+
 const measured = (runs: readonly BackendRun[], size: number) => runs.filter((r) => r.size === size && (r.status === 'ok' || r.status === 'partial'));
 
-/** p50 dot and min–p99 line per backend, log scale (the engines span two orders of magnitude). */
+/**
+ * Rows grouped by where they ran (Node, browser, HTTP endpoint, Python): one panel each, in that order, with the
+ * group's name above it; every panel shares the x scale, so positions compare across groups. Backend labels are
+ * never cut (labelLimit 0): several differ only at the end ("... 1 thread", "... 2 threads").
+ */
+function byPlace(values: readonly { place: RunPlace }[], spec: ChartSpec): ChartSpec {
+  const places = RUN_PLACES.filter((p) => values.some((v) => v.place === p));
+  return {
+    facet: {
+      row: {
+        field: 'place',
+        type: 'nominal',
+        sort: places,
+        title: null,
+        header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12, labelPadding: 4 },
+      },
+    },
+    spacing: 10,
+    resolve: { scale: { y: 'independent' } },
+    spec,
+  };
+}
+
+/** The row's label without "(browser)": its panel already says where it ran. */
+const chartLabel = (r: BackendRun) => r.label.replace(/ \(browser\)$/, '');
+
+const Y_AXIS = { title: null, labelLimit: 0, labelFontSize: 11 };
+
+/** p50 dot and min–p99 line per backend, log scale (the engines span two orders of magnitude), grouped by where they ran. */
 export function latencyChart(results: BenchResults, size: number): Chart | null {
   const values = measured(results.runs, size)
     .filter((r) => r.singleStream)
-    .map((r) => ({ backend: r.label, engine: r.engine, p50: r.singleStream!.p50, min: r.singleStream!.min, p99: r.singleStream!.p99, text: `${r.singleStream!.p50.toPrecision(3)} ms` }));
+    .map((r) => ({ backend: chartLabel(r), place: runPlace(r), p50: r.singleStream!.p50, min: r.singleStream!.min, p99: r.singleStream!.p99, text: `${sig(r.singleStream!.p50)} ms` }));
   if (values.length === 0) return null;
   const title = `Single-image latency, NiN at ${size} px`;
   const x = { type: 'quantitative', scale: { type: 'log' }, title: 'ms per image, log scale (dot: p50, line: min to p99)' };
+  const color = { field: 'place', type: 'nominal', scale: { domain: [...RUN_PLACES], range: PLACE_COLOURS }, legend: null };
   return {
     file: `bench-latency-${size}.svg`,
     title,
     spec: {
       $schema: SCHEMA,
       title,
-      width: 480,
-      height: { step: 26 },
       data: { values },
-      encoding: { y: { field: 'backend', type: 'nominal', sort: { field: 'p50', order: 'ascending' }, title: null } },
-      layer: [
-        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'min', ...x }, x2: { field: 'p99' }, color: { field: 'engine', type: 'nominal', title: 'engine' } } },
-        { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'p50', ...x }, color: { field: 'engine', type: 'nominal' } } },
-        { mark: { type: 'text', align: 'left', dx: 8, dy: -9, fontSize: 10 }, encoding: { x: { field: 'p50', ...x }, text: { field: 'text' } } },
-      ],
+      ...byPlace(values, {
+        width: 420,
+        height: { step: 22 },
+        encoding: { y: { field: 'backend', type: 'nominal', sort: { field: 'p50', op: 'min', order: 'ascending' }, axis: Y_AXIS } },
+        layer: [
+          { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'min', ...x }, x2: { field: 'p99' }, color } },
+          { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'p50', ...x }, color } },
+          { mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 10 }, encoding: { x: { field: 'p50', ...x }, text: { field: 'text' } } },
+        ],
+      }),
     },
   };
 }
 
-/** Images per second against batch size, one line per backend, both axes log scale. */
+/**
+ * Images per second per backend, one dot per batch size (its colour) joined by a line from the worst to the
+ * best, log scale, grouped by where they ran: a line per backend against batch size was unreadable past a
+ * dozen backends.
+ */
 export function throughputChart(results: BenchResults, size: number): Chart | null {
   const values = measured(results.runs, size).flatMap((r) =>
-    (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).map((o) => ({ backend: r.label, batch: o.batch, imagesPerSecond: o.imagesPerSecond })),
+    (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).map((o) => ({ backend: chartLabel(r), place: runPlace(r), batch: o.batch, imagesPerSecond: o.imagesPerSecond })),
   );
   if (values.length === 0) return null;
   const batches = [...new Set(values.map((v) => v.batch))].sort((a, b) => a - b);
   const title = `Offline throughput vs batch size, NiN at ${size} px`;
+  const x = { field: 'imagesPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'images/s, log scale (more is better)' };
+  const y = { field: 'backend', type: 'nominal', sort: { field: 'imagesPerSecond', op: 'max', order: 'descending' }, axis: Y_AXIS };
   return {
     file: `bench-throughput-${size}.svg`,
     title,
     spec: {
       $schema: SCHEMA,
       title,
-      width: 480,
-      height: 300,
       data: { values },
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'batch', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { values: batches, format: 'd' }, title: 'batch size (log scale)' },
-        y: { field: 'imagesPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'images/s, log scale' },
-        color: { field: 'backend', type: 'nominal', title: 'backend' },
-      },
+      ...byPlace(values, {
+        width: 420,
+        height: { step: 22 },
+        layer: [
+          {
+            mark: { type: 'rule', color: '#bbbbbb' },
+            encoding: { y, x: { aggregate: 'min', ...x }, x2: { aggregate: 'max', field: 'imagesPerSecond' } },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 70, opacity: 0.85 },
+            encoding: {
+              y,
+              x,
+              color: { field: 'batch', type: 'ordinal', sort: batches, scale: { scheme: 'viridis' }, title: 'batch size' },
+            },
+          },
+        ],
+      }),
     },
   };
 }

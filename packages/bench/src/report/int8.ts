@@ -25,7 +25,7 @@ export function hasInt8(results: BenchResults): boolean {
   return results.runs.some((r) => r.int8Of && measured(r));
 }
 
-function bestOffline(r: BackendRun): OfflineResult | undefined {
+export function bestOffline(r: BackendRun): OfflineResult | undefined {
   return (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
 }
 

@@ -4,6 +4,7 @@ import type { ExtraMeasurement } from '../runners/runner.ts';
 import { chartsFor } from './charts.ts';
 import { mib, ms, percent, sig, small, table, times } from './format.ts';
 import { hasInt8, int8Section, int8SummaryLine } from './int8.ts';
+import { browserMethodology, browserSummaryLine } from './browser.ts';
 import { gpuSection, gpuSummaryLines, type GpuInputs } from './gpu.ts';
 
 /**
@@ -64,6 +65,8 @@ function summary(results: BenchResults, size: number): string {
   for (const r of local.filter((x) => verdicts(x))) lines.push(`- **${r.label}:**${verdicts(r)}`);
   const int8 = int8SummaryLine(results, size);
   if (int8) lines.push(int8);
+  const browser = browserSummaryLine(results, size);
+  if (browser) lines.push(browser);
   const slowest = latency.at(-1);
   if (latency.length > 1 && slowest) {
     const ratio = slowest.singleStream!.p50 / latency[0].singleStream!.p50;
@@ -186,7 +189,7 @@ function memoryTable(runs: BackendRun[], sizes: readonly number[], withSize: boo
     .filter((r) => r.memory)
     .sort(bySizeThen(sizes, (r) => r.memory!.peakRssBytes))
     .map((r) => [
-      r.remote ? `${r.label} (the HTTP client; the server's memory is not visible)` : r.label,
+      r.remote ? `${r.label} (the HTTP client; the server's memory is not visible)` : r.browser ? `${r.label.replace(/ \(browser\)$/, '')} (browser: the page's renderer process)` : r.label,
       ...(withSize ? [String(r.size)] : []),
       mib(r.memory!.peakRssBytes),
       mib(r.memory!.startRssBytes),
@@ -319,6 +322,7 @@ function methodology(results: BenchResults): string {
           "- **int8 rows** run the calibrated int8 ONNX model (`nin export-onnx --int8`) on the same engine and thread count as a float32 row, with the same input and timing: the committed model beside the weights when it was made from them at this size with the default calibration (its metadata carries the accuracy `nin eval --onnx --record` measured on all 10,000 test images), else one calibrated by the bench before the row (256 training images, the maximum of each activation; never test images). ONNX Runtime fuses its QuantizeLinear/DequantizeLinear pairs into QLinearConv (uint8 activations x int8 weights, int32 accumulation).",
         ]
       : []),
+    ...browserMethodology(results),
     `- **Contention.** Recorded above: the load average at the start and end, the busiest other processes at the start, and for every row the CPU other processes used while it ran (from /proc/stat, minus the bench's own processes). Figures taken while other work ran are slower and noisier than on a quiet machine.`,
   ].join('\n');
 }
