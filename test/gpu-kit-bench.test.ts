@@ -56,7 +56,7 @@ describe.skipIf(skip !== '')(`the GPU kit's bundled bench harness, rehearsed on 
       expect(pytorch).toMatchObject({ status: 'ok', engine: 'pytorch', facts: { details: { interpreter: PYTHON } } });
       expect(pytorch.agreement!.maxAbsLogitDiff).toBeLessThan(1e-4);
       expect(pytorch.agreement!.top1MatchesReference).toBe(1);
-      expect(pytorch.extras!.map((x) => x.name)).toContain('forward pass inside Python, batch 1');
+      expect(pytorch.extras!.map((x) => x.name)).toContain('pipe to Node per call, batch 1');
       expect(row('pytorch-cuda-fp32')).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/^no CUDA device: torch /) });
 
       // What finish.ts commits (results/bench-gpu/results.json) becomes the report's GPU section.
