@@ -23,21 +23,28 @@ const measured = (runs: readonly BackendRun[], size: number) => runs.filter((r) 
  * group's name above it; every panel shares the x scale, so positions compare across groups. Backend labels are
  * never cut (labelLimit 0): several differ only at the end ("... 1 thread", "... 2 threads").
  */
-function byPlace(values: readonly { place: RunPlace }[], spec: ChartSpec): ChartSpec {
+function groupedChart(file: string, title: string, values: readonly { place: RunPlace }[], layers: ChartSpec): Chart {
   const places = RUN_PLACES.filter((p) => values.some((v) => v.place === p));
   return {
-    facet: {
-      row: {
-        field: 'place',
-        type: 'nominal',
-        sort: places,
-        title: null,
-        header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12, labelPadding: 4 },
+    file,
+    title,
+    spec: {
+      $schema: SCHEMA,
+      title,
+      data: { values },
+      facet: {
+        row: {
+          field: 'place',
+          type: 'nominal',
+          sort: places,
+          title: null,
+          header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12, labelPadding: 4 },
+        },
       },
+      spacing: 10,
+      resolve: { scale: { y: 'independent' } },
+      spec: { width: 420, height: { step: 22 }, ...layers },
     },
-    spacing: 10,
-    resolve: { scale: { y: 'independent' } },
-    spec,
   };
 }
 
@@ -55,25 +62,14 @@ export function latencyChart(results: BenchResults, size: number): Chart | null 
   const title = `Single-image latency, NiN at ${size} px`;
   const x = { type: 'quantitative', scale: { type: 'log' }, title: 'ms per image, log scale (dot: p50, line: min to p99)' };
   const color = { field: 'place', type: 'nominal', scale: { domain: [...RUN_PLACES], range: PLACE_COLOURS }, legend: null };
-  return {
-    file: `bench-latency-${size}.svg`,
-    title,
-    spec: {
-      $schema: SCHEMA,
-      title,
-      data: { values },
-      ...byPlace(values, {
-        width: 420,
-        height: { step: 22 },
-        encoding: { y: { field: 'backend', type: 'nominal', sort: { field: 'p50', op: 'min', order: 'ascending' }, axis: Y_AXIS } },
-        layer: [
-          { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'min', ...x }, x2: { field: 'p99' }, color } },
-          { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'p50', ...x }, color } },
-          { mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 10 }, encoding: { x: { field: 'p50', ...x }, text: { field: 'text' } } },
-        ],
-      }),
-    },
-  };
+  return groupedChart(`bench-latency-${size}.svg`, title, values, {
+    encoding: { y: { field: 'backend', type: 'nominal', sort: { field: 'p50', op: 'min', order: 'ascending' }, axis: Y_AXIS } },
+    layer: [
+      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'min', ...x }, x2: { field: 'p99' }, color } },
+      { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'p50', ...x }, color } },
+      { mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 10 }, encoding: { x: { field: 'p50', ...x }, text: { field: 'text' } } },
+    ],
+  });
 }
 
 /**
@@ -90,33 +86,22 @@ export function throughputChart(results: BenchResults, size: number): Chart | nu
   const title = `Offline throughput vs batch size, NiN at ${size} px`;
   const x = { field: 'imagesPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'images/s, log scale (more is better)' };
   const y = { field: 'backend', type: 'nominal', sort: { field: 'imagesPerSecond', op: 'max', order: 'descending' }, axis: Y_AXIS };
-  return {
-    file: `bench-throughput-${size}.svg`,
-    title,
-    spec: {
-      $schema: SCHEMA,
-      title,
-      data: { values },
-      ...byPlace(values, {
-        width: 420,
-        height: { step: 22 },
-        layer: [
-          {
-            mark: { type: 'rule', color: '#bbbbbb' },
-            encoding: { y, x: { aggregate: 'min', ...x }, x2: { aggregate: 'max', field: 'imagesPerSecond' } },
-          },
-          {
-            mark: { type: 'point', filled: true, size: 70, opacity: 0.85 },
-            encoding: {
-              y,
-              x,
-              color: { field: 'batch', type: 'ordinal', sort: batches, scale: { scheme: 'viridis' }, title: 'batch size' },
-            },
-          },
-        ],
-      }),
-    },
-  };
+  return groupedChart(`bench-throughput-${size}.svg`, title, values, {
+    layer: [
+      {
+        mark: { type: 'rule', color: '#bbbbbb' },
+        encoding: { y, x: { aggregate: 'min', ...x }, x2: { aggregate: 'max', field: 'imagesPerSecond' } },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 70, opacity: 0.85 },
+        encoding: {
+          y,
+          x,
+          color: { field: 'batch', type: 'ordinal', sort: batches, scale: { scheme: 'viridis' }, title: 'batch size' },
+        },
+      },
+    ],
+  });
 }
 
 export function chartsFor(results: BenchResults): Chart[] {
