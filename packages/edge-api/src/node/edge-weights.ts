@@ -56,8 +56,9 @@ export const EDGE_BUILDS: readonly EdgeBuild[] = [
   { inputSize: 224, precision: 'float32', engine: 'tfjs', wranglerEnv: 'float32', entry: 'worker.float32.ts', weights: trainedWeightsPath('float32', 224) },
   { inputSize: 100, precision: 'int8', engine: 'tfjs', wranglerEnv: 'size100', entry: 'worker.size100.ts', weights: trainedWeightsPath('int8', 100) },
   { inputSize: 96, precision: 'int8', engine: 'tfjs', wranglerEnv: 'size96', entry: 'worker.size96.ts', weights: trainedWeightsPath('int8', 96) },
-  // The int8 engine: one entry and one wrangler env per size (a 100 px one: worker.onnx-int8-size100.ts, env onnx-int8-size100).
+  // The int8 engine: one entry and one wrangler env per size.
   { inputSize: 224, precision: 'int8', engine: 'onnxruntime-int8', wranglerEnv: 'onnx-int8', entry: 'worker.onnx-int8.ts', weights: int8OnnxPath(224) },
+  { inputSize: 100, precision: 'int8', engine: 'onnxruntime-int8', wranglerEnv: 'onnx-int8-size100', entry: 'worker.onnx-int8-size100.ts', weights: int8OnnxPath(100) },
 ];
 
 export const DEFAULT_EDGE_BUILD = EDGE_BUILDS[0];
