@@ -38,7 +38,11 @@ describe('the bench edge row', () => {
     const out = await mkdtemp(join(tmpdir(), 'nin-bench-edge-'));
     expect(await edge96Workerds()).toEqual([]);
     try {
-      const run = exec(process.execPath, [BIN, 'run', '--profile', 'smoke', '--backends', 'edge-96-tfjs', '--weights', WEIGHTS, '--out', out], { timeout: 280_000 });
+      const run = exec(
+        process.execPath,
+        [BIN, 'run', '--profile', 'smoke', '--backends', 'edge-96-tfjs', '--weights', WEIGHTS, '--out', out],
+        { timeout: 280_000 },
+      );
       // Watch the server come up, so that the check after the run (none left) cannot pass by not seeing it.
       let seen = 0;
       let running = true;
@@ -55,7 +59,11 @@ describe('the bench edge row', () => {
       const results = JSON.parse(await readFile(join(out, 'bench', 'results.json'), 'utf8')) as BenchResults;
       const [edge] = results.runs;
       expect(edge).toMatchObject({ backend: 'edge-96-tfjs', remote: true, size: 96, status: 'ok' });
-      expect(edge.facts?.details).toMatchObject({ servedWeights: 'int8, 96 px', servedEngine: 'tfjs', workerBackend: 'wasm:simd' });
+      expect(edge.facts?.details).toMatchObject({
+        servedWeights: 'int8, 96 px',
+        servedEngine: 'tfjs',
+        workerBackend: 'wasm:simd',
+      });
       expect(edge.singleStream!.p50).toBeGreaterThan(0);
       // The int8 96 px model on its first test images: the agreement slice is classified, with labels to check.
       expect(edge.agreement!.images).toBeGreaterThanOrEqual(4);
@@ -85,7 +93,9 @@ describe('the bench edge row', () => {
       const report = await readFile(join(out, 'report.md'), 'utf8');
       expect(report).toContain('## Runner-specific measurements');
       // Only the edge ran, so it is the summary's fastest row; its CPU verdict follows.
-      expect(report).toMatch(/- \*\*edge endpoint 96 px, tfjs wasm SIMD:\*\* Worker CPU per request: [\d.]+ ms, (fits the Free plan|needs Workers Paid)/);
+      expect(report).toMatch(
+        /- \*\*edge endpoint 96 px, tfjs wasm SIMD:\*\* Worker CPU per request: [\d.]+ ms, (fits the Free plan|needs Workers Paid)/,
+      );
     } finally {
       await rm(out, { recursive: true, force: true });
     }

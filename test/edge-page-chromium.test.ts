@@ -6,7 +6,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '@nin-bench/core-nin';
-import { EDGE_DIR, chromiumUnavailable, launchChromium, startWranglerDev, watchPage, type PageWatch, type WranglerDev } from '@nin-bench/edge-api/node';
+import {
+  EDGE_DIR,
+  chromiumUnavailable,
+  launchChromium,
+  startWranglerDev,
+  watchPage,
+  type PageWatch,
+  type WranglerDev,
+} from '@nin-bench/edge-api/node';
 import type { Browser, Page } from 'playwright-core';
 
 interface Sample {
@@ -52,10 +60,16 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
   /** The label line once it shows an answer for `what` (or the page's error message, as a failure). */
   async function answerFor(what: string): Promise<string> {
     await watch.race(
-      page.waitForFunction((w) => {
-        const text = (document.getElementById('label')?.textContent ?? '') + (document.getElementById('error')?.textContent ?? '');
-        return text.includes(w + ')') || text.startsWith('Could not');
-      }, what, { timeout: ANSWER_MS }),
+      page.waitForFunction(
+        (w) => {
+          const text =
+            (document.getElementById('label')?.textContent ?? '') +
+            (document.getElementById('error')?.textContent ?? '');
+          return text.includes(w + ')') || text.startsWith('Could not');
+        },
+        what,
+        { timeout: ANSWER_MS },
+      ),
     );
     const error = await page.textContent('#error');
     if (error) throw new Error(`the page shows an error: ${error}`);
@@ -65,7 +79,11 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
   it('opens with the model facts from /model and /health; API clients still get JSON at /', async () => {
     const res = await watch.race(page.goto(`${dev!.url}/`));
     expect(res?.headers()['content-type']).toMatch(/^text\/html/);
-    await watch.race(page.waitForFunction(() => document.getElementById('facts')?.textContent?.includes('Engine:'), undefined, { timeout: ANSWER_MS }));
+    await watch.race(
+      page.waitForFunction(() => document.getElementById('facts')?.textContent?.includes('Engine:'), undefined, {
+        timeout: ANSWER_MS,
+      }),
+    );
     const facts = await page.textContent('#facts');
     expect(facts).toContain('Network in Network (NiN), 224 px input, int8 weights');
     expect(facts).toMatch(/test accuracy \d+\.\d%/);
@@ -79,7 +97,10 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     const box = (await page.locator('#pad').boundingBox())!;
     // a pair of trouser legs: two thick strokes from the waist down
     const at = (x: number, y: number) => [box.x + (box.width * x) / 28, box.y + (box.height * y) / 28] as const;
-    for (const [x0, x1] of [[10, 9], [18, 19]]) {
+    for (const [x0, x1] of [
+      [10, 9],
+      [18, 19],
+    ]) {
       await page.mouse.move(...at(x0, 4));
       await page.mouse.down();
       for (let y = 4; y <= 25; y += 1) await page.mouse.move(...at(x0 + ((x1 - x0) * (y - 4)) / 21, y));
@@ -90,11 +111,16 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     await page.mouse.move(...at(18, 4), { steps: 8 });
     await page.mouse.up();
     const label = await answerFor('the drawing');
-    expect(FASHION_MNIST_CLASSES.some((c) => label.startsWith(`${c} (`)), label).toBe(true);
+    expect(
+      FASHION_MNIST_CLASSES.some((c) => label.startsWith(`${c} (`)),
+      label,
+    ).toBe(true);
     expect(await page.locator('#bars .bar').count()).toBe(5);
     // the pad really holds white strokes on black
     const lit = await page.evaluate(() => {
-      const data = (document.getElementById('pad') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+      const data = (document.getElementById('pad') as HTMLCanvasElement)
+        .getContext('2d')!
+        .getImageData(0, 0, 28, 28).data;
       let n = 0;
       for (let i = 0; i < data.length; i += 4) if (data[i] > 128) n++;
       return n;
@@ -106,11 +132,14 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
   it('classifies a PNG dropped on the form', async () => {
     const sample = samples.find((s) => s.file === 'test-0001-pullover.png')!;
     const bytes = [...(await readFile(join(examples, sample.file)))];
-    const dataTransfer = await page.evaluateHandle(({ bytes, name }) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
-      return dt;
-    }, { bytes, name: sample.file });
+    const dataTransfer = await page.evaluateHandle(
+      ({ bytes, name }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+        return dt;
+      },
+      { bytes, name: sample.file },
+    );
     await page.dispatchEvent('#drop', 'drop', { dataTransfer });
     expect(await answerFor(sample.file)).toMatch(new RegExp(`^${sample.className} \\(\\d+\\.\\d%, ${sample.file}\\)$`));
   });
@@ -123,7 +152,9 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     const bars = await page.locator('#bars .bar').allTextContents();
     expect(bars).toHaveLength(5);
     expect(bars[0]).toMatch(/^Ankle boot\d+\.\d%$/);
-    expect(await page.textContent('#timing')).toMatch(/^Worker: preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on wasm:simd; round trip \d+ ms\.$/);
+    expect(await page.textContent('#timing')).toMatch(
+      /^Worker: preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on wasm:simd; round trip \d+ ms\.$/,
+    );
     expect(await page.locator('#preview').isVisible()).toBe(true);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
@@ -131,7 +162,9 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
   it('had no error in the page and asked nothing of any other origin', () => {
     watch.check();
     const origin = new URL(dev!.url).origin;
-    const elsewhere = requested.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith(`blob:${origin}/`) && !u.startsWith('data:'));
+    const elsewhere = requested.filter(
+      (u) => !u.startsWith(`${origin}/`) && !u.startsWith(`blob:${origin}/`) && !u.startsWith('data:'),
+    );
     expect(elsewhere).toEqual([]);
     expect(requested).toContain(`${origin}/model`);
   });

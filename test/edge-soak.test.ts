@@ -18,10 +18,36 @@ describe('nin-bench soak', () => {
     const dir = await mkdtemp(join(tmpdir(), 'nin-soak-'));
     try {
       const json = join(dir, 'soak.json');
-      const { stdout } = await exec(process.execPath, [BIN, 'soak', '--size', '96', '--requests', '300', '--rounds', '3', '--clients', '8', '--images', '40', '--json', json], { timeout: 240_000 });
+      const { stdout } = await exec(
+        process.execPath,
+        [
+          BIN,
+          'soak',
+          '--size',
+          '96',
+          '--requests',
+          '300',
+          '--rounds',
+          '3',
+          '--clients',
+          '8',
+          '--images',
+          '40',
+          '--json',
+          json,
+        ],
+        { timeout: 240_000 },
+      );
       expect(stdout).toMatch(/soak passed/);
       const result = JSON.parse(await readFile(json, 'utf8')) as SoakResult;
-      expect(result).toMatchObject({ requests: 300, errors: 0, distinctImages: 40, inconsistentImages: 0, wasmMemoryFlat: true, passed: true });
+      expect(result).toMatchObject({
+        requests: 300,
+        errors: 0,
+        distinctImages: 40,
+        inconsistentImages: 0,
+        wasmMemoryFlat: true,
+        passed: true,
+      });
       expect(result.rounds.map((r) => [r.kind, r.clients, r.requests])).toEqual([
         ['concurrent', 8, 100],
         ['sequential', 1, 100],
@@ -37,12 +63,17 @@ describe('nin-bench soak', () => {
 
   it('says in one line that nothing answers, and exits 1', async () => {
     const port = await freePort();
-    const r = await exec(process.execPath, [BIN, 'soak', '--url', `http://127.0.0.1:${port}`, '--requests', '10'], { timeout: 60_000 }).then(
+    const r = await exec(process.execPath, [BIN, 'soak', '--url', `http://127.0.0.1:${port}`, '--requests', '10'], {
+      timeout: 60_000,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );
     expect(r.code).toBe(1);
-    const lines = r.stderr.trim().split('\n').filter((l) => !/^npm warn/.test(l));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^npm warn/.test(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^nin-bench soak: nothing answers at http:\/\/127\.0\.0\.1:\d+\/health/);
   });

@@ -37,7 +37,11 @@ describe('wrangler dev serving the edge Worker', () => {
     const firstTen = samples.filter((s) => !s.file.includes('280x280')).slice(0, 10);
     expect(firstTen).toHaveLength(10);
     for (const s of firstTen) {
-      const res = await fetch(`${dev.url}/predict`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await readFile(join(examples, s.file)) });
+      const res = await fetch(`${dev.url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: await readFile(join(examples, s.file)),
+      });
       expect(res.status, s.file).toBe(200);
       const body = (await res.json()) as { index: number; label: string; probabilities: number[] };
       expect(body.probabilities).toHaveLength(10);
@@ -46,9 +50,13 @@ describe('wrangler dev serving the edge Worker', () => {
     }
   });
 
-  it('classifies the enlarged RGB picture of a test image as that image\'s label', async () => {
+  it("classifies the enlarged RGB picture of a test image as that image's label", async () => {
     const big = samples.find((s) => s.file.includes('280x280'))!;
-    const res = await fetch(`${dev.url}/predict`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await readFile(join(examples, big.file)) });
+    const res = await fetch(`${dev.url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: await readFile(join(examples, big.file)),
+    });
     expect(((await res.json()) as { index: number }).index).toBe(big.label);
   });
 
@@ -67,9 +75,12 @@ describe('wrangler dev serving the edge Worker', () => {
     // the next request until another one arrives (seen 7 times in 60 on Node 20 and 24, at every commit tried; a
     // second request is answered at once and frees the first). So a second /health goes out after 5 s, and the
     // first answer counts; the test still fails if the server answers neither.
-    const health = (signal?: AbortSignal) => fetch(`${dev.url}/health`, { signal: signal ?? AbortSignal.timeout(60_000) });
+    const health = (signal?: AbortSignal) =>
+      fetch(`${dev.url}/health`, { signal: signal ?? AbortSignal.timeout(60_000) });
     const first = health();
-    const nudged = new Promise<Response>((resolve, reject) => setTimeout(() => health().then(resolve, reject), 5000).unref());
+    const nudged = new Promise<Response>((resolve, reject) =>
+      setTimeout(() => health().then(resolve, reject), 5000).unref(),
+    );
     expect((await Promise.race([first, nudged])).status).toBe(200);
   });
 
@@ -92,17 +103,26 @@ describe('wrangler dev serving the edge Worker', () => {
  * POSTs `total` zero bytes, chunked or with a Content-Length; resolves with the answer (the server may answer
  * before the upload ends, and an error writing the rest after that answer is expected, not a failure).
  */
-function postZeros(url: string, total: number, { chunked }: { chunked: boolean }, timeoutMs = 30_000): Promise<{ status: number; body: string }> {
+function postZeros(
+  url: string,
+  total: number,
+  { chunked }: { chunked: boolean },
+  timeoutMs = 30_000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const length = chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(total) };
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...length }, timeout: timeoutMs }, (res) => {
-      answered = true;
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...length }, timeout: timeoutMs },
+      (res) => {
+        answered = true;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (e) => (answered ? undefined : reject(e)));
     let written = 0;

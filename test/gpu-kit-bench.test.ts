@@ -27,48 +27,80 @@ const skip =
       ? `no WebGPU adapter (${adapter ? adapter.reason : 'Dawn could not be asked'}; packages/core-nin/scripts/install-lavapipe.sh installs Mesa 25's lavapipe)`
       : '';
 
-describe.skipIf(skip !== '')(`the GPU kit's bundled bench harness, rehearsed on lavapipe with CPU torch${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  // Bundling took 10 s and a six-row run of the bundle 56 s here beside the training run; this test took 322 s
-  // when the 2 cores had a load average of 11.
-  it('runs tfjs cpu, webgpu and PyTorch from the bundle alone, writes results.json the report merges as the GPU section', { timeout: 480_000 }, async () => {
-    const work = await mkdtemp(join(tmpdir(), 'nin-kit-bench-'));
-    try {
-      const app = join(work, 'bench-app');
-      // onnxruntime-node's 46 MB library is left out here: the rows rehearsed are the GPU's own and the reference.
-      await exec(process.execPath, [BUNDLER, app, '--no-onnxruntime', '--dawn']);
-      const out = join(work, 'OUT', 'bench-gpu');
-      // As run.sh runs it: plain Node (no tsx), a working directory outside the repository, NIN_BENCH_PYTHON set.
-      const { stdout } = await exec(
-        process.execPath,
-        [join(app, 'bench/nin-bench.mjs'), 'run', '--profile', 'smoke', '--size', '67', '--scenarios', 'single-stream,agreement,extras', '--backends', 'tfjs-cpu,tfjs-webgpu,pytorch-cpu,pytorch-cuda-fp32', '--weights', WEIGHTS, '--out', out],
-        { cwd: work, env: { ...process.env, NIN_BENCH_PYTHON: PYTHON, NODE_OPTIONS: '' }, maxBuffer: 16 << 20 },
-      );
-      expect(stdout).toContain(`wrote ${join(out, 'bench/results.json')}`);
-      const results = JSON.parse(await readFile(join(out, 'bench/results.json'), 'utf8')) as BenchResults;
-      expect(results.format).toBe('nin-bench.results/1');
-      expect(results.versions['@tensorflow/tfjs-core']).toMatch(/^\d+\.\d+\.\d+$/); // baked in at bundle time
-      const row = (id: string) => results.runs.find((r) => r.backend === id)!;
-      expect(row('tfjs-cpu').status).toBe('ok');
-      expect(row('tfjs-webgpu')).toMatchObject({ status: 'ok', facts: { details: { adapter: adapter?.found ? adapter.adapter : 'none' } } });
-      expect(row('tfjs-webgpu').agreement!.maxAbsLogitDiff).toBeLessThan(1e-4);
-      // PyTorch standing in for CUDA: the seed's nn.Sequential computes what tfjs cpu computes
-      const pytorch = row('pytorch-cpu');
-      expect(pytorch).toMatchObject({ status: 'ok', engine: 'pytorch', facts: { details: { interpreter: PYTHON } } });
-      expect(pytorch.agreement!.maxAbsLogitDiff).toBeLessThan(1e-4);
-      expect(pytorch.agreement!.top1MatchesReference).toBe(1);
-      expect(pytorch.extras!.map((x) => x.name)).toContain('pipe to Node per call, batch 1');
-      expect(row('pytorch-cuda-fp32')).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/^no CUDA device: torch /) });
+describe.skipIf(skip !== '')(
+  `the GPU kit's bundled bench harness, rehearsed on lavapipe with CPU torch${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    // Bundling took 10 s and a six-row run of the bundle 56 s here beside the training run; this test took 322 s
+    // when the 2 cores had a load average of 11.
+    it(
+      'runs tfjs cpu, webgpu and PyTorch from the bundle alone, writes results.json the report merges as the GPU section',
+      { timeout: 480_000 },
+      async () => {
+        const work = await mkdtemp(join(tmpdir(), 'nin-kit-bench-'));
+        try {
+          const app = join(work, 'bench-app');
+          // onnxruntime-node's 46 MB library is left out here: the rows rehearsed are the GPU's own and the reference.
+          await exec(process.execPath, [BUNDLER, app, '--no-onnxruntime', '--dawn']);
+          const out = join(work, 'OUT', 'bench-gpu');
+          // As run.sh runs it: plain Node (no tsx), a working directory outside the repository, NIN_BENCH_PYTHON set.
+          const { stdout } = await exec(
+            process.execPath,
+            [
+              join(app, 'bench/nin-bench.mjs'),
+              'run',
+              '--profile',
+              'smoke',
+              '--size',
+              '67',
+              '--scenarios',
+              'single-stream,agreement,extras',
+              '--backends',
+              'tfjs-cpu,tfjs-webgpu,pytorch-cpu,pytorch-cuda-fp32',
+              '--weights',
+              WEIGHTS,
+              '--out',
+              out,
+            ],
+            { cwd: work, env: { ...process.env, NIN_BENCH_PYTHON: PYTHON, NODE_OPTIONS: '' }, maxBuffer: 16 << 20 },
+          );
+          expect(stdout).toContain(`wrote ${join(out, 'bench/results.json')}`);
+          const results = JSON.parse(await readFile(join(out, 'bench/results.json'), 'utf8')) as BenchResults;
+          expect(results.format).toBe('nin-bench.results/1');
+          expect(results.versions['@tensorflow/tfjs-core']).toMatch(/^\d+\.\d+\.\d+$/); // baked in at bundle time
+          const row = (id: string) => results.runs.find((r) => r.backend === id)!;
+          expect(row('tfjs-cpu').status).toBe('ok');
+          expect(row('tfjs-webgpu')).toMatchObject({
+            status: 'ok',
+            facts: { details: { adapter: adapter?.found ? adapter.adapter : 'none' } },
+          });
+          expect(row('tfjs-webgpu').agreement!.maxAbsLogitDiff).toBeLessThan(1e-4);
+          // PyTorch standing in for CUDA: the seed's nn.Sequential computes what tfjs cpu computes
+          const pytorch = row('pytorch-cpu');
+          expect(pytorch).toMatchObject({
+            status: 'ok',
+            engine: 'pytorch',
+            facts: { details: { interpreter: PYTHON } },
+          });
+          expect(pytorch.agreement!.maxAbsLogitDiff).toBeLessThan(1e-4);
+          expect(pytorch.agreement!.top1MatchesReference).toBe(1);
+          expect(pytorch.extras!.map((x) => x.name)).toContain('pipe to Node per call, batch 1');
+          expect(row('pytorch-cuda-fp32')).toMatchObject({
+            status: 'unavailable',
+            reason: expect.stringMatching(/^no CUDA device: torch /),
+          });
 
-      // What finish.ts commits (results/bench-gpu/results.json) becomes the report's GPU section.
-      const committed = join(work, 'results');
-      await mkdir(join(committed, 'bench-gpu'), { recursive: true });
-      await writeFile(join(committed, 'bench-gpu', 'results.json'), JSON.stringify(results));
-      const md = renderReport(results, await readGpuInputs(committed));
-      expect(md).toContain('## On a GPU (another machine)');
-      expect(md).toMatch(/Taken by this harness \(`nin-bench run --profile smoke/);
-      expect(md).toMatch(/\| PyTorch cpu \d threads? \| \d+ \| [\d.]+% \| 100\.00% \| [\d.]+e-\d \|/);
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
-  });
-});
+          // What finish.ts commits (results/bench-gpu/results.json) becomes the report's GPU section.
+          const committed = join(work, 'results');
+          await mkdir(join(committed, 'bench-gpu'), { recursive: true });
+          await writeFile(join(committed, 'bench-gpu', 'results.json'), JSON.stringify(results));
+          const md = renderReport(results, await readGpuInputs(committed));
+          expect(md).toContain('## On a GPU (another machine)');
+          expect(md).toMatch(/Taken by this harness \(`nin-bench run --profile smoke/);
+          expect(md).toMatch(/\| PyTorch cpu \d threads? \| \d+ \| [\d.]+% \| 100\.00% \| [\d.]+e-\d \|/);
+        } finally {
+          await rm(work, { recursive: true, force: true });
+        }
+      },
+    );
+  },
+);

@@ -16,9 +16,18 @@ describe('the int8 model of the bench', () => {
     ({ dir, weightsPath: weights } = await writeTinyModel());
     ({ stateDict, manifest } = (await readNinWeightsFile(weights)) as { stateDict: StateDict; manifest: NinManifest });
     // What `nin export-onnx --int8` and then `nin eval --onnx --record` leave beside the weights.
-    const { bytes } = await encodeInt8NinOnnx({ stateDict, manifest, inputSize: 67, images: await trainingCalibrationImages(256), statistic: { kind: 'max' } });
+    const { bytes } = await encodeInt8NinOnnx({
+      stateDict,
+      manifest,
+      inputSize: 67,
+      images: await trainingCalibrationImages(256),
+      statistic: { kind: 'max' },
+    });
     companionQuantization = readOnnxMetadata(bytes).quantization!;
-    await writeFile(companionPath(weights), withOnnxMetadata(bytes, { accuracy: JSON.stringify({ test: 0.24, evaluatedOn: 'all 10000 test images' }) }));
+    await writeFile(
+      companionPath(weights),
+      withOnnxMetadata(bytes, { accuracy: JSON.stringify({ test: 0.24, evaluatedOn: 'all 10000 test images' }) }),
+    );
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -27,7 +36,12 @@ describe('the int8 model of the bench', () => {
   it('takes the committed model beside the weights, with its recorded accuracy, when it was made from them at this size', async () => {
     expect(companionPath('/w/nin-fmnist-224.safetensors')).toBe('/w/nin-fmnist-224.int8.onnx');
     const { info } = await int8ModelSource(weights, stateDict, manifest)(67);
-    expect(info).toMatchObject({ size: 67, testAccuracy: 0.24, evaluatedOn: 'all 10000 test images', floatTestAccuracy: null });
+    expect(info).toMatchObject({
+      size: 67,
+      testAccuracy: 0.24,
+      evaluatedOn: 'all 10000 test images',
+      floatTestAccuracy: null,
+    });
     expect(info.source).toMatch(/tiny\.int8\.onnx \(nin export-onnx --int8\)$/);
     expect(info.calibration).toMatch(/^max of each activation over Fashion-MNIST train, 256 of 60000 images/);
   });

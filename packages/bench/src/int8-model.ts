@@ -43,7 +43,11 @@ interface Calibration {
  * --onnx --record` measured on all 10,000 test images); otherwise calibrated now, the same way (256 training images,
  * the maximum: a few seconds), and its accuracy on the whole test set is not known.
  */
-export function int8ModelSource(weightsPath: string, stateDict: StateDict, manifest: NinManifest | null): Int8ModelSource {
+export function int8ModelSource(
+  weightsPath: string,
+  stateDict: StateDict,
+  manifest: NinManifest | null,
+): Int8ModelSource {
   let images: Promise<import('@nin-bench/core-nin/onnx').CalibrationImages> | null = null;
   const shown = (path: string) => (path.startsWith(process.cwd()) ? relative(process.cwd(), path) : path);
   return async (size) => {
@@ -57,8 +61,14 @@ export function int8ModelSource(weightsPath: string, stateDict: StateDict, manif
       const calibration = json<Calibration>(meta, 'calibration');
       const accuracy = json<{ test?: number; evaluatedOn?: string }>(meta, 'accuracy');
       if (Number(meta.input_size) !== size) mismatch = `${shown(companion)} is for ${meta.input_size} px`;
-      else if (!manifest || source?.tensorsSha256 !== manifest.tensorsSha256) mismatch = `${shown(companion)} was made from other weights`;
-      else if (calibration?.split !== 'train' || calibration.images !== CALIBRATION.images || calibration.statistic !== CALIBRATION.statistic) mismatch = `${shown(companion)} has another calibration`;
+      else if (!manifest || source?.tensorsSha256 !== manifest.tensorsSha256)
+        mismatch = `${shown(companion)} was made from other weights`;
+      else if (
+        calibration?.split !== 'train' ||
+        calibration.images !== CALIBRATION.images ||
+        calibration.statistic !== CALIBRATION.statistic
+      )
+        mismatch = `${shown(companion)} has another calibration`;
       else {
         return {
           bytes,

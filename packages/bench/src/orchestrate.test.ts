@@ -30,7 +30,14 @@ describe('runBench', () => {
     const results = await runBench({
       profile: PROFILES.smoke,
       entries: [
-        { id: 'never', label: 'never here', engine: 'fixture', runner: 'none.ts', options: {}, unavailable: 'not in this universe' },
+        {
+          id: 'never',
+          label: 'never here',
+          engine: 'fixture',
+          runner: 'none.ts',
+          options: {},
+          unavailable: 'not in this universe',
+        },
         fixture('crash'),
         fixture('slow'),
       ],
@@ -58,8 +65,24 @@ describe('runBench', () => {
   });
 
   it('hands an int8 row the int8 model of its size (made once per size) and records where it came from', async () => {
-    const onnxEntry = (id: string, int8Of?: string): CatalogEntry => ({ id, label: id, engine: 'onnxruntime-fixture', runner: '../../test/fixtures/runners/onnx-file.ts', options: {}, ...(int8Of ? { int8Of } : {}) });
-    const info = { size: model.size, source: 'a fixture', sha256: '00', calibration: 'none', testAccuracy: null, evaluatedOn: null, floatTestAccuracy: null, preparedMs: 0 };
+    const onnxEntry = (id: string, int8Of?: string): CatalogEntry => ({
+      id,
+      label: id,
+      engine: 'onnxruntime-fixture',
+      runner: '../../test/fixtures/runners/onnx-file.ts',
+      options: {},
+      ...(int8Of ? { int8Of } : {}),
+    });
+    const info = {
+      size: model.size,
+      source: 'a fixture',
+      sha256: '00',
+      calibration: 'none',
+      testAccuracy: null,
+      evaluatedOn: null,
+      floatTestAccuracy: null,
+      preparedMs: 0,
+    };
     const asked: number[] = [];
     const results = await runBench({
       profile: PROFILES.smoke,
@@ -75,7 +98,14 @@ describe('runBench', () => {
       },
     });
     expect(asked).toEqual([model.size]);
-    expect(results.runs.map((r) => [r.backend, r.int8Of ?? null, r.facts?.details.onnxFile, r.facts?.details.onnxBytes === 123])).toEqual([
+    expect(
+      results.runs.map((r) => [
+        r.backend,
+        r.int8Of ?? null,
+        r.facts?.details.onnxFile,
+        r.facts?.details.onnxBytes === 123,
+      ]),
+    ).toEqual([
       ['float', null, `nin-${model.size}.onnx`, false],
       ['int8-a', 'float', `nin-${model.size}.int8.onnx`, true],
       ['int8-b', 'float', `nin-${model.size}.int8.onnx`, true],

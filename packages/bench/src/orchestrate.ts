@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { DEFAULT_INPUT_SIZE, FASHION_MNIST_PIXELS, decodeNinWeights, multiplyAdds, parameterCount, preprocessImages, type LabelledImages } from '@nin-bench/core-nin';
+import {
+  DEFAULT_INPUT_SIZE,
+  FASHION_MNIST_PIXELS,
+  decodeNinWeights,
+  multiplyAdds,
+  parameterCount,
+  preprocessImages,
+  type LabelledImages,
+} from '@nin-bench/core-nin';
 import { encodeNinOnnx } from '@nin-bench/core-nin/onnx';
 import type { ChildPlan, ChildTask, ScenarioName } from './child/protocol.ts';
 import { runChildProcess, warmTranspileCache } from './child/spawn.ts';
@@ -11,7 +19,13 @@ import type { Profile } from './plan/profiles.ts';
 import type { Progress } from './progress.ts';
 import { assembleRun } from './results/assemble.ts';
 import { busyProcesses, loadAverage, machineBusyMs, machineInfo, packageVersions } from './results/machine.ts';
-import { RESULTS_FORMAT, type BackendRun, type BenchResults, type Int8ModelInfo, type ModelInfo } from './results/schema.ts';
+import {
+  RESULTS_FORMAT,
+  type BackendRun,
+  type BenchResults,
+  type Int8ModelInfo,
+  type ModelInfo,
+} from './results/schema.ts';
 import { int8ModelSource, type Int8ModelSource } from './int8-model.ts';
 
 export interface BenchRequest {
@@ -51,7 +65,14 @@ function plannedMs(profile: Profile, scenarios: readonly ScenarioName[], referen
 }
 
 /** Where in a child's planned time each scenario starts, for the progress bar. */
-const PHASE_START: Record<ScenarioName, number> = { 'cold-start': 0, 'single-stream': 0.05, offline: 0.3, agreement: 0.75, extras: 0.9, memory: 0.98 };
+const PHASE_START: Record<ScenarioName, number> = {
+  'cold-start': 0,
+  'single-stream': 0.05,
+  offline: 0.3,
+  agreement: 0.75,
+  extras: 0.9,
+  memory: 0.98,
+};
 
 /**
  * Runs every selected backend at every size, each in its own child process, one after another (never two at
@@ -80,7 +101,8 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     manifestTestAccuracy: manifest?.accuracy?.test ?? null,
     multiplyAdds: Object.fromEntries(sizes.map((s) => [String(s), multiplyAdds(s)])),
   };
-  const model = (): ModelInfo => (Object.keys(int8Models).length ? { ...baseModel, int8: { ...int8Models } } : baseModel);
+  const model = (): ModelInfo =>
+    Object.keys(int8Models).length ? { ...baseModel, int8: { ...int8Models } } : baseModel;
 
   const maxBatch = Math.max(...profile.offline.batches);
   const sliceCount = Math.min(req.testSet.count, Math.max(profile.agreement.images, maxBatch));
@@ -92,7 +114,13 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     await writeFile(imagesPath, req.testSet.images.subarray(0, sliceCount * FASHION_MNIST_PIXELS));
     await writeFile(labelsPath, labels);
 
-    const steps = sizes.flatMap((size) => req.entries.map((entry) => ({ size, entry, planned: entry.unavailable ? 0 : plannedMs(profile, req.scenarios, entry.id === REFERENCE_BACKEND) })));
+    const steps = sizes.flatMap((size) =>
+      req.entries.map((entry) => ({
+        size,
+        entry,
+        planned: entry.unavailable ? 0 : plannedMs(profile, req.scenarios, entry.id === REFERENCE_BACKEND),
+      })),
+    );
     const total = steps.reduce((a, s) => a + s.planned, 0);
     progress.start(total);
     progress.update(0, 'preparing', 'warming the TypeScript transpile cache');
@@ -141,7 +169,16 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
       let agreementImages = profile.agreement.images;
       for (const { entry, planned } of steps.filter((s) => s.size === size)) {
         if (entry.unavailable) {
-          await finishRow({ backend: entry.id, label: entry.label, engine: entry.engine, ...(entry.remote ? { remote: true } : {}), ...(entry.browser ? { browser: true } : {}), size, status: 'unavailable', reason: entry.unavailable });
+          await finishRow({
+            backend: entry.id,
+            label: entry.label,
+            engine: entry.engine,
+            ...(entry.remote ? { remote: true } : {}),
+            ...(entry.browser ? { browser: true } : {}),
+            size,
+            status: 'unavailable',
+            reason: entry.unavailable,
+          });
           continue;
         }
         const isReference = entry.id === REFERENCE_BACKEND;
@@ -153,7 +190,11 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
         // An int8 row gets the calibrated int8 model in place of the float32 export (same input and output).
         const onnxPath = entry.int8Of ? join(work, `nin-${size}.int8.onnx`) : floatOnnxPath;
         if (entry.int8Of && !int8Models[String(size)]) {
-          progress.update(done, `${entry.label} @${size}px`, 'preparing the int8 model (calibration on training images)');
+          progress.update(
+            done,
+            `${entry.label} @${size}px`,
+            'preparing the int8 model (calibration on training images)',
+          );
           const { bytes, info } = await int8Model(size);
           await writeFile(onnxPath, bytes);
           int8Models[String(size)] = info;
@@ -165,9 +206,19 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           singleStream: profile.singleStream,
           offline: profile.offline,
           agreement: isReference
-            ? { images: profile.agreement.images, batch: profile.agreement.batch, timeMs: profile.agreement.referenceTimeMs, minImages: profile.agreement.minImages }
+            ? {
+                images: profile.agreement.images,
+                batch: profile.agreement.batch,
+                timeMs: profile.agreement.referenceTimeMs,
+                minImages: profile.agreement.minImages,
+              }
             : // the others classify the reference's images, but a software GPU (seconds per image) stops at its own budget
-              { images: agreementImages, batch: profile.agreement.batch, timeMs: profile.agreement.othersTimeMs, minImages: profile.agreement.minImages },
+              {
+                images: agreementImages,
+                batch: profile.agreement.batch,
+                timeMs: profile.agreement.othersTimeMs,
+                minImages: profile.agreement.minImages,
+              },
         };
         const inputsPath = join(work, `inputs-${size}.f32`);
         if (!inputsWritten.has(size)) {
@@ -190,7 +241,8 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           onMessage(m) {
             if (m.type !== 'progress') return;
             let share = PHASE_START[m.scenario];
-            if (m.scenario === 'offline') share += (PHASE_START.agreement - PHASE_START.offline) * (offlineDone++ / profile.offline.batches.length);
+            if (m.scenario === 'offline')
+              share += (PHASE_START.agreement - PHASE_START.offline) * (offlineDone++ / profile.offline.batches.length);
             progress.update(done + planned * share, where, `${m.scenario}${m.detail ? ` ${m.detail}` : ''}`);
           },
         });

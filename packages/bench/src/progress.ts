@@ -36,7 +36,8 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       etaBuffer: 50,
       // Recompute the ETA as time passes, not only on updates: a slow backend can go a minute between messages.
       etaAsynchronousUpdate: true,
-      formatTime: (t, options, round) => (Number.isFinite(t) && t > 0 ? cliProgress.Format.TimeFormat(t, options, round) : '…'),
+      formatTime: (t, options, round) =>
+        Number.isFinite(t) && t > 0 ? cliProgress.Format.TimeFormat(t, options, round) : '…',
       fps: 5,
     },
     cliProgress.Presets.shades_classic,

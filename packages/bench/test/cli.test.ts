@@ -31,7 +31,17 @@ afterAll(async () => {
 describe('nin-bench CLI', () => {
   it('runs the smoke profile end to end: results JSON, report.md, charts; `report` regenerates the same page', async () => {
     const out = join(model.dir, 'out');
-    const run = await cli(['run', '--profile', 'smoke', '--backends', 'tfjs-cpu,onnxruntime-node-1t,tfjs-wasm-threads', '--weights', model.weightsPath, '--out', out]);
+    const run = await cli([
+      'run',
+      '--profile',
+      'smoke',
+      '--backends',
+      'tfjs-cpu,onnxruntime-node-1t,tfjs-wasm-threads',
+      '--weights',
+      model.weightsPath,
+      '--out',
+      out,
+    ]);
     expect(run.stderr).toContain('tfjs cpu @67px');
     expect(run.code).toBe(0);
     const results = JSON.parse(await readFile(join(out, 'bench', 'results.json'), 'utf8')) as BenchResults;
@@ -46,7 +56,12 @@ describe('nin-bench CLI', () => {
     expect(results.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.versions['onnxruntime-node']).toMatch(/^\d+\.\d+\.\d+$/);
-    expect((await readdir(out)).sort()).toEqual(['bench', 'bench-latency-67.svg', 'bench-throughput-67.svg', 'report.md']);
+    expect((await readdir(out)).sort()).toEqual([
+      'bench',
+      'bench-latency-67.svg',
+      'bench-throughput-67.svg',
+      'report.md',
+    ]);
     expect(await readdir(join(out, 'bench'))).toEqual(['results.json']); // the checkpoint is gone once the run completes
 
     const first = await readFile(join(out, 'report.md'), 'utf8');
@@ -64,7 +79,9 @@ describe('nin-bench CLI', () => {
     expect(unknown.stderr).toMatch(/unknown backend "tpu": choose from tfjs-cpu/);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toContain('(see `nin-bench run --help`)');
-    expect((await cli(['run', '--size', '20', '--weights', model.weightsPath])).stderr).toMatch(/--size must be at least 67 for NiN, got 20/);
+    expect((await cli(['run', '--size', '20', '--weights', model.weightsPath])).stderr).toMatch(
+      /--size must be at least 67 for NiN, got 20/,
+    );
     expect((await cli(['run', '--scenarios', 'fastest'])).code).toBe(2);
     expect((await cli(['run', '--weights', join(model.dir, 'missing.safetensors')])).stderr).toMatch(/no such file/);
     const missing = await cli(['report', '--out', join(model.dir, 'nowhere')]);

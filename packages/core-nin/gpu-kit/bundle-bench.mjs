@@ -38,7 +38,11 @@ rmSync(out, { recursive: true, force: true });
 const modules = join(root, 'node_modules');
 // The copy a package's code resolves: its own node_modules first (npm nests a version that differs), then the root's.
 const installed = (name) => {
-  for (const dir of [join(root, 'packages/bench/node_modules'), join(root, 'packages/core-nin/node_modules'), modules]) {
+  for (const dir of [
+    join(root, 'packages/bench/node_modules'),
+    join(root, 'packages/core-nin/node_modules'),
+    modules,
+  ]) {
     const path = join(dir, name, 'package.json');
     if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')).version;
   }
@@ -46,12 +50,29 @@ const installed = (name) => {
 };
 // results/machine.ts packageVersions()'s list, as installed where the bundle was made.
 const versions = Object.fromEntries(
-  ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-web', 'tinybench'].map((n) => [
+  [
+    '@tensorflow/tfjs-core',
+    '@tensorflow/tfjs-backend-cpu',
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-backend-webgpu',
+    'webgpu',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    'onnxruntime-node',
+    'onnxruntime-web',
+    'tinybench',
+  ].map((n) => [
     n,
-    n === 'onnxruntime-node' && !withOrt ? 'not bundled' : n.startsWith('@tensorflow/tfjs-node') ? 'not bundled' : installed(n),
+    n === 'onnxruntime-node' && !withOrt
+      ? 'not bundled'
+      : n.startsWith('@tensorflow/tfjs-node')
+        ? 'not bundled'
+        : installed(n),
   ]),
 );
-versions['@nin-bench/core-nin'] = JSON.parse(readFileSync(join(root, 'packages/core-nin/package.json'), 'utf8')).version;
+versions['@nin-bench/core-nin'] = JSON.parse(
+  readFileSync(join(root, 'packages/core-nin/package.json'), 'utf8'),
+).version;
 
 // The CLI's entry: what bin/nin-bench.js does, without tsx.
 const cliEntry = {
@@ -90,7 +111,16 @@ const result = await build({
   define: { 'process.env.NIN_BENCH_BUNDLED_VERSIONS': JSON.stringify(JSON.stringify(versions)) },
   // Native or optional engines load from OUTDIR/node_modules when shipped, else their rows say they are not
   // installed; browser, HTTP and tsx-only code paths are not used on the GPU machine.
-  external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'canvas', 'playwright-core', 'wrangler', 'tsx', 'tsx/*'],
+  external: [
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    'onnxruntime-node',
+    'canvas',
+    'playwright-core',
+    'wrangler',
+    'tsx',
+    'tsx/*',
+  ],
   // Bundled CommonJS calls require() for Node built-ins, and tfjs-backend-wasm's Emscripten glue reads a free
   // __dirname (its script folder; the core's wasm loader supplies the binaries itself, so any folder will do).
   banner: {
@@ -106,18 +136,31 @@ const wasm = join(modules, '@tensorflow/tfjs-backend-wasm');
 const wasmOut = join(out, 'node_modules/@tensorflow/tfjs-backend-wasm');
 mkdirSync(join(wasmOut, 'dist'), { recursive: true });
 cpSync(join(wasm, 'package.json'), join(wasmOut, 'package.json'));
-for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) cpSync(join(wasm, 'dist', f), join(wasmOut, 'dist', f));
+for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'])
+  cpSync(join(wasm, 'dist', f), join(wasmOut, 'dist', f));
 if (withOrt) {
   const ort = join(modules, 'onnxruntime-node');
   const ortOut = join(out, 'node_modules/onnxruntime-node');
   cpSync(join(ort, 'package.json'), join(ortOut, 'package.json'));
-  cpSync(join(ort, 'dist'), join(ortOut, 'dist'), { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
+  cpSync(join(ort, 'dist'), join(ortOut, 'dist'), {
+    recursive: true,
+    filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts'),
+  });
   cpSync(join(ort, 'bin/napi-v6/linux/x64'), join(ortOut, 'bin/napi-v6/linux/x64'), { recursive: true });
   const common = join(modules, 'onnxruntime-common');
   cpSync(join(common, 'package.json'), join(out, 'node_modules/onnxruntime-common/package.json'));
-  cpSync(join(common, 'dist/cjs'), join(out, 'node_modules/onnxruntime-common/dist/cjs'), { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
-  cpSync(join(common, 'dist/esm'), join(out, 'node_modules/onnxruntime-common/dist/esm'), { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
+  cpSync(join(common, 'dist/cjs'), join(out, 'node_modules/onnxruntime-common/dist/cjs'), {
+    recursive: true,
+    filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts'),
+  });
+  cpSync(join(common, 'dist/esm'), join(out, 'node_modules/onnxruntime-common/dist/esm'), {
+    recursive: true,
+    filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts'),
+  });
 }
-if (args.includes('--dawn')) cpSync(join(modules, 'webgpu/dist/linux-x64/dawn.node'), join(out, 'runners/dist/linux-x64/dawn.node'));
+if (args.includes('--dawn'))
+  cpSync(join(modules, 'webgpu/dist/linux-x64/dawn.node'), join(out, 'runners/dist/linux-x64/dawn.node'));
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(`bundled nin-bench into ${out} (${(bytes / 1e6).toFixed(2)} MB of JavaScript${withOrt ? ', onnxruntime-node linux-x64' : ''})`);
+console.log(
+  `bundled nin-bench into ${out} (${(bytes / 1e6).toFixed(2)} MB of JavaScript${withOrt ? ', onnxruntime-node linux-x64' : ''})`,
+);

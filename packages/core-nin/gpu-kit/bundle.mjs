@@ -47,7 +47,9 @@ const result = await build({
   // Optional native backends (reported as not installed when absent) and node-canvas (vega's optional renderer).
   external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'canvas'],
   // Bundled CommonJS packages call require() for Node built-ins; an ES module has none unless it is made.
-  banner: { js: "import { createRequire as __ninKitCreateRequire } from 'node:module'; const require = __ninKitCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ninKitCreateRequire } from 'node:module'; const require = __ninKitCreateRequire(import.meta.url);",
+  },
   plugins: [missingCommands],
 });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);

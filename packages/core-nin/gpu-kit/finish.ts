@@ -23,7 +23,9 @@ const copyFile = async (a: string, b: string) => writeFileAtomic(b, await readFi
 const root = resolve(process.argv[3] ?? fileURLToPath(new URL('../../..', import.meta.url)));
 const from = resolve(process.argv[2] ?? '');
 if (!process.argv[2]) {
-  console.error('usage: finish.ts RETURNED_DIR [ROOT] (RETURNED_DIR: the folder run.sh wrote: gpu-run.json, run.log, train/)');
+  console.error(
+    'usage: finish.ts RETURNED_DIR [ROOT] (RETURNED_DIR: the folder run.sh wrote: gpu-run.json, run.log, train/)',
+  );
   process.exit(2);
 }
 
@@ -33,15 +35,29 @@ const harnessResults = join(from, 'bench-gpu', 'bench', 'results.json');
 if (existsSync(harnessResults)) {
   await copyFile(harnessResults, join(root, 'results/bench-gpu/results.json'));
   // the GPU and its driver, which the harness's results (a CPU-side schema) do not record
-  if (existsSync(join(from, 'bench-gpu', 'nvidia-smi.csv'))) await copyFile(join(from, 'bench-gpu', 'nvidia-smi.csv'), join(root, 'results/bench-gpu/nvidia-smi.csv'));
-  console.log(`wrote ${join(root, 'results/bench-gpu/results.json')}: run \`npm run report\` to put it in results/report.md`);
+  if (existsSync(join(from, 'bench-gpu', 'nvidia-smi.csv')))
+    await copyFile(join(from, 'bench-gpu', 'nvidia-smi.csv'), join(root, 'results/bench-gpu/nvidia-smi.csv'));
+  console.log(
+    `wrote ${join(root, 'results/bench-gpu/results.json')}: run \`npm run report\` to put it in results/report.md`,
+  );
 }
-if (!existsSync(join(from, 'gpu-run.json')) || !existsSync(join(from, 'train')) || !(await readdir(join(from, 'train'))).some((f) => /^training-\d+\.json$/.test(f))) {
+if (
+  !existsSync(join(from, 'gpu-run.json')) ||
+  !existsSync(join(from, 'train')) ||
+  !(await readdir(join(from, 'train'))).some((f) => /^training-\d+\.json$/.test(f))
+) {
   // A harness-only call (NIN_KIT_SKIP="probe torch bench train eval") returns no training to finish.
   if (existsSync(harnessResults)) process.exit(0);
 }
 
-interface Timed { batch: number; imagesPerSecond: number; medianMs: number; microBatch?: number; precision?: string; convFilterGrad?: string }
+interface Timed {
+  batch: number;
+  imagesPerSecond: number;
+  medianMs: number;
+  microBatch?: number;
+  precision?: string;
+  convFilterGrad?: string;
+}
 const run = JSON.parse(await readFile(join(from, 'gpu-run.json'), 'utf8')) as Record<string, any>;
 // nin train's log (results/training-<size>.json's schema); 224 on the GPU, smaller in a lavapipe rehearsal.
 const logName = (await readdir(join(from, 'train'))).find((f) => /^training-\d+\.json$/.test(f));
@@ -54,7 +70,8 @@ const trainLog = JSON.parse(await readFile(join(from, 'train', logName), 'utf8')
   epochs: EpochRecord[];
   final: { status: string; epochsRun: number; wallSeconds: number } | null;
 };
-const evalGpu = run['eval-webgpu'] as { images: number; accuracy: number; backend: { details: Record<string, unknown> } } | undefined;
+const evalGpu = run['eval-webgpu'] as
+  { images: number; accuracy: number; backend: { details: Record<string, unknown> } } | undefined;
 
 // Weights: the manifest's accuracy becomes the full test set's, as evaluated on the GPU machine.
 const { stateDict, manifest } = await readNinWeightsFile(join(from, 'train', `${stem}.safetensors`));
@@ -63,9 +80,24 @@ const description = {
   inputSize: manifest.inputSize,
   ...(manifest.recipe ? { recipe: manifest.recipe } : {}),
   ...(evalGpu
-    ? { accuracy: { test: evalGpu.accuracy, ...(manifest.accuracy?.train !== undefined ? { train: manifest.accuracy.train } : {}), evaluatedOn: `all ${evalGpu.images} Fashion-MNIST test images, nin eval on webgpu (${String(evalGpu.backend.details.adapter)})` } }
-    : manifest.accuracy ? { accuracy: manifest.accuracy } : {}),
-  provenance: { ...manifest.provenance, machine: String(run['nvidia-smi'] ?? '').trim().split('\n')[1] ?? 'unknown', kit: 'packages/core-nin/gpu-kit (run.sh, nin train)' },
+    ? {
+        accuracy: {
+          test: evalGpu.accuracy,
+          ...(manifest.accuracy?.train !== undefined ? { train: manifest.accuracy.train } : {}),
+          evaluatedOn: `all ${evalGpu.images} Fashion-MNIST test images, nin eval on webgpu (${String(evalGpu.backend.details.adapter)})`,
+        },
+      }
+    : manifest.accuracy
+      ? { accuracy: manifest.accuracy }
+      : {}),
+  provenance: {
+    ...manifest.provenance,
+    machine:
+      String(run['nvidia-smi'] ?? '')
+        .trim()
+        .split('\n')[1] ?? 'unknown',
+    kit: 'packages/core-nin/gpu-kit (run.sh, nin train)',
+  },
 };
 const weightsDir = join(root, 'packages/core-nin/weights');
 await writeNinWeightsFile(join(weightsDir, `${stem}.safetensors`), stateDict, 'float32', description);
@@ -78,7 +110,10 @@ const ts = run['webgpu-bench'] as { train: Timed[]; inference: Timed[]; model: {
 const torch = run['torch-bench'] as { train: Timed[]; inference: Timed[]; environment: Record<string, unknown> };
 const tsTrain = ts.train.find((t) => t.convFilterGrad === 'matmul')!;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-const rates = trainLog.epochs.map((e) => e.imagesPerSecond).filter((x) => x > 0).sort((a, b) => a - b);
+const rates = trainLog.epochs
+  .map((e) => e.imagesPerSecond)
+  .filter((x) => x > 0)
+  .sort((a, b) => a - b);
 const stepsPerEpoch = Math.ceil(trainLog.trainImages / trainLog.recipe.batchSize);
 const summary = {
   kind: 'nin-gpu-summary',
@@ -92,7 +127,9 @@ const summary = {
     size: ts.model.size,
     batch: tsTrain.batch,
     typescriptWebgpu: round(tsTrain.imagesPerSecond),
-    typescriptWebgpuStockFilterGradient: round(ts.train.find((t) => t.convFilterGrad === 'tfjs')?.imagesPerSecond ?? NaN),
+    typescriptWebgpuStockFilterGradient: round(
+      ts.train.find((t) => t.convFilterGrad === 'tfjs')?.imagesPerSecond ?? NaN,
+    ),
     pytorchCudaDefault: round(torch.train[0]!.imagesPerSecond),
     pytorchCudaFloat32: round(torch.train[1]!.imagesPerSecond),
     pytorchDefaultOverTypescript: round(torch.train[0]!.imagesPerSecond / tsTrain.imagesPerSecond, 2),
@@ -115,7 +152,10 @@ const summary = {
     recipe: trainLog.recipe,
     epochs: trainLog.final?.epochsRun ?? trainLog.epochs.length,
     steps: Math.round((trainLog.final?.epochsRun ?? trainLog.epochs.length) * stepsPerEpoch),
-    trainedSeconds: round(trainLog.epochs.reduce((a, e) => a + e.trainSeconds, 0), 0),
+    trainedSeconds: round(
+      trainLog.epochs.reduce((a, e) => a + e.trainSeconds, 0),
+      0,
+    ),
     endToEndImagesPerSecondMedian: round(rates[Math.floor(rates.length / 2)] ?? NaN),
     testAccuracyGpu: evalGpu ? { images: evalGpu.images, accuracy: evalGpu.accuracy } : null,
   },
@@ -124,7 +164,18 @@ const summary = {
 await writeFileAtomic(join(gpuDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 const trainDir = join(root, `results/training-${size}`);
-for (const f of [`training-${size}.json`, `training-${size}.svg`]) await copyFile(join(from, 'train', f), join(trainDir, f));
+for (const f of [`training-${size}.json`, `training-${size}.svg`])
+  await copyFile(join(from, 'train', f), join(trainDir, f));
 await copyFile(join(from, 'run.log'), join(trainDir, 'gpu-run.log'));
 await copyFile(join(from, 'train', `${stem}.ckpt.safetensors`), join(root, `.kit/resume/${stem}.ckpt.safetensors`));
-console.log(JSON.stringify({ trainImagesPerSecond: summary.trainImagesPerSecond, inference: summary.inferenceImagesPerSecond, training: { ...summary.training, recipe: undefined } }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      trainImagesPerSecond: summary.trainImagesPerSecond,
+      inference: summary.inferenceImagesPerSecond,
+      training: { ...summary.training, recipe: undefined },
+    },
+    null,
+    2,
+  ),
+);

@@ -26,7 +26,9 @@ Exit 0 when webgpu's logits match cpu's, 1 otherwise.`,
     const { probe: measure, writeJson } = await import('./measure.ts');
     const result = await measure({ size: values.size, batch: values.batch });
     await writeJson(values.out, result);
-    console.error(`[probe] adapter: ${String(result.webgpu && (result.webgpu as { details: { adapter: string } }).details.adapter)}; parity max |diff| ${result.parity.maxAbsDiff}`);
+    console.error(
+      `[probe] adapter: ${String(result.webgpu && (result.webgpu as { details: { adapter: string } }).details.adapter)}; parity max |diff| ${result.parity.maxAbsDiff}`,
+    );
     return result.parity.pass ? 0 : 1;
   },
 });
@@ -73,7 +75,10 @@ process.exitCode = await runCli(
     name: 'nin-kit',
     commands: {
       probe: { summary: "Dawn's adapter, and webgpu's forward pass against cpu's", load: async () => probe as Command },
-      bench: { summary: 'training and inference throughput of the core trainer on webgpu (random batches)', load: async () => bench as Command },
+      bench: {
+        summary: 'training and inference throughput of the core trainer on webgpu (random batches)',
+        load: async () => bench as Command,
+      },
       // run.sh trains with `nin train` and tests with `nin eval`
       ...NIN_COMMANDS,
     },

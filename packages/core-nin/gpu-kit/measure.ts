@@ -53,7 +53,13 @@ export async function writeJson(path: string | undefined, value: unknown): Promi
 }
 
 function environment() {
-  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', tfjs: tf.version_core };
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    tfjs: tf.version_core,
+  };
 }
 
 /** Dawn's adapter and forward parity of webgpu against cpu (max |diff| of logits, He-scaled weights, one batch). */
@@ -81,7 +87,14 @@ export async function probe(options: { size: number; batch: number }) {
     date: new Date().toISOString(),
     environment: environment(),
     webgpu: infos.webgpu,
-    parity: { size: options.size, batch: options.batch, maxAbsDiff, maxAbsLogit: maxAbs, tolerance: 1e-4, pass: maxAbsDiff < 1e-4 },
+    parity: {
+      size: options.size,
+      batch: options.batch,
+      maxAbsDiff,
+      maxAbsLogit: maxAbs,
+      tolerance: 1e-4,
+      pass: maxAbsDiff < 1e-4,
+    },
   };
 }
 
@@ -92,7 +105,10 @@ interface Timed {
 }
 
 /** Runs `step` (which must wait for its result) `warmup` times, then until `minIterations` and `minSeconds` are both met or `maxSeconds` passes. */
-async function timeLoop(step: () => Promise<void>, o: { warmup: number; minIterations: number; minSeconds: number; maxSeconds: number }): Promise<Timed> {
+async function timeLoop(
+  step: () => Promise<void>,
+  o: { warmup: number; minIterations: number; minSeconds: number; maxSeconds: number },
+): Promise<Timed> {
   for (let i = 0; i < o.warmup; i++) await step();
   const times: number[] = [];
   const start = performance.now();
@@ -140,7 +156,15 @@ export async function bench(options: BenchOptions) {
   const maxBinding = Number(info.details.maxStorageBufferBindingSize ?? 0);
   const micro = microBatchFor(trainBatch, size, maxBinding);
   // The recipe run.sh trains with, as far as a step is concerned.
-  const recipe = { ...D2L_RECIPE, inputSize: size, batchSize: trainBatch, momentum: 0.9, weightDecay: 5e-4, weightDecayScope: 'weights' as const, clipNorm: 5 };
+  const recipe = {
+    ...D2L_RECIPE,
+    inputSize: size,
+    batchSize: trainBatch,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    weightDecayScope: 'weights' as const,
+    clipNorm: 5,
+  };
   for (const impl of options.grads) {
     useWebgpuConvFilterGrad(impl);
     const params = heParams(2, true) as Map<string, tf.Variable>;
@@ -156,13 +180,23 @@ export async function bench(options: BenchOptions) {
     let lastLoss = NaN;
     const run = async () => {
       step++;
-      const { grads, lossSum } = await localGradients.compute(params, batch, { dropoutSeed: step, distill: null }, micro < trainBatch ? micro : 0);
+      const { grads, lossSum } = await localGradients.compute(
+        params,
+        batch,
+        { dropoutSeed: step, distill: null },
+        micro < trainBatch ? micro : 0,
+      );
       await clipByGlobalNorm(grads, recipe.clipNorm);
       optimizer.apply(params, grads, 0.01, step);
       for (const g of grads.values()) g.dispose();
       lastLoss = lossSum / trainBatch;
     };
-    const t = await timeLoop(run, { warmup: 2, minIterations: 5, minSeconds: options.trainSeconds, maxSeconds: options.trainSeconds * 3 });
+    const t = await timeLoop(run, {
+      warmup: 2,
+      minIterations: 5,
+      minSeconds: options.trainSeconds,
+      maxSeconds: options.trainSeconds * 3,
+    });
     result.train.push({
       convFilterGrad: impl,
       batch: trainBatch,
@@ -175,24 +209,35 @@ export async function bench(options: BenchOptions) {
     tf.dispose([...params.values()]);
     optimizer.dispose();
     await options.onResult?.(result);
-    console.error(`[bench] train ${impl}: ${((t.iterations * trainBatch) / t.seconds).toFixed(1)} img/s (median step ${t.medianMs.toFixed(1)} ms, micro-batch ${micro})`);
+    console.error(
+      `[bench] train ${impl}: ${((t.iterations * trainBatch) / t.seconds).toFixed(1)} img/s (median step ${t.medianMs.toFixed(1)} ms, micro-batch ${micro})`,
+    );
   }
   useWebgpuConvFilterGrad('matmul');
   const params = heParams(3, false);
   for (const batch of options.inferBatches) {
     // A batch too large for one storage binding runs in parts, as eval would have to.
     const part = microBatchFor(batch, size, maxBinding);
-    const xs = Array.from({ length: Math.ceil(batch / part) }, (_, i) => tf.tensor4d(pattern(part * size * size, 21 + i, 1, 0.5), [part, size, size, 1]));
+    const xs = Array.from({ length: Math.ceil(batch / part) }, (_, i) =>
+      tf.tensor4d(pattern(part * size * size, 21 + i, 1, 0.5), [part, size, size, 1]),
+    );
     const step = async () => {
       const out = tf.tidy(() => tf.concat(xs.map((x) => ninForward(params, x))));
       await out.data();
       out.dispose();
     };
-    const t = await timeLoop(step, { warmup: 3, minIterations: 10, minSeconds: options.inferSeconds, maxSeconds: options.inferSeconds * 3 });
+    const t = await timeLoop(step, {
+      warmup: 3,
+      minIterations: 10,
+      minSeconds: options.inferSeconds,
+      maxSeconds: options.inferSeconds * 3,
+    });
     result.inference.push({ batch, microBatch: part, ...t, imagesPerSecond: (t.iterations * batch) / t.seconds });
     tf.dispose(xs);
     await options.onResult?.(result);
-    console.error(`[bench] infer batch ${batch}: ${((t.iterations * batch) / t.seconds).toFixed(1)} img/s (median ${t.medianMs.toFixed(2)} ms)`);
+    console.error(
+      `[bench] infer batch ${batch}: ${((t.iterations * batch) / t.seconds).toFixed(1)} img/s (median ${t.medianMs.toFixed(2)} ms)`,
+    );
   }
   tf.dispose([...params.values()]);
   return result;

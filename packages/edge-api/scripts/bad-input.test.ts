@@ -8,9 +8,16 @@ import { describe, expect, it } from 'vitest';
 const exec = promisify(execFile);
 const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
 
-async function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', script(name), ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', script(name), ...args], {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -22,7 +29,9 @@ describe('edge scripts on bad input', () => {
   it('edge weights: exit 2 for a bad size, exit 1 with what to do when there are no trained weights', async () => {
     const bad = await run('weights.ts', ['--size', 'x']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe('edge weights: --size must be a positive integer, got "x" (see `npm run -w @nin-bench/edge-api weights -- --help`)');
+    expect(bad.stderr.trim()).toBe(
+      'edge weights: --size must be a positive integer, got "x" (see `npm run -w @nin-bench/edge-api weights -- --help`)',
+    );
     const missing = await run('weights.ts', ['--size', '104']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no trained float32 weights at .*nin-fmnist-104\.safetensors: train first/);
@@ -45,7 +54,9 @@ describe('edge scripts on bad input', () => {
     expect((await run('dev.ts', ['--help'])).stdout).toMatch(/^usage: .*npm run edge:dev/);
     const r = await run('dev.ts', [], { EDGE_WEIGHTS: 'int4' });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('edge:dev: EDGE_WEIGHTS must be one of float32, float16, int8, got "int4" (see `npm run edge:dev -- --help`)');
+    expect(r.stderr.trim()).toBe(
+      'edge:dev: EDGE_WEIGHTS must be one of float32, float16, int8, got "int4" (see `npm run edge:dev -- --help`)',
+    );
   });
 
   it('edge examples: exit 2 for any option (it takes none)', async () => {

@@ -22,7 +22,8 @@ await runScript({
   // Every failure here is the machine's setup (no trained weights, wrangler failing): one line, exit 1.
   knownFailures: () => true,
   async run() {
-    if (process.env.EDGE_PLAN !== undefined) throw new UsageError('EDGE_PLAN is gone: since 2026 every Workers plan has the same 64 MiB size limit');
+    if (process.env.EDGE_PLAN !== undefined)
+      throw new UsageError('EDGE_PLAN is gone: since 2026 every Workers plan has the same 64 MiB size limit');
     let build;
     try {
       build = edgeBuildFromEnv();
@@ -31,10 +32,21 @@ await runScript({
     }
     const size = await checkBundle(build);
     const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-    console.log(`Worker bundle (${size.build.inputSize} px model, ${size.build.precision} weights, engine ${size.build.engine}), wrangler deploy --dry-run:`);
-    console.table(Object.fromEntries([...size.modules, { name: 'total', rawBytes: size.rawBytes, gzipBytes: size.gzipBytes }].map((m) => [m.name, { raw: kib(m.rawBytes), gzip: kib(m.gzipBytes) }])));
+    console.log(
+      `Worker bundle (${size.build.inputSize} px model, ${size.build.precision} weights, engine ${size.build.engine}), wrangler deploy --dry-run:`,
+    );
+    console.table(
+      Object.fromEntries(
+        [...size.modules, { name: 'total', rawBytes: size.rawBytes, gzipBytes: size.gzipBytes }].map((m) => [
+          m.name,
+          { raw: kib(m.rawBytes), gzip: kib(m.gzipBytes) },
+        ]),
+      ),
+    );
     if (size.wranglerSummary) console.log(`wrangler: ${size.wranglerSummary}`);
-    const former = (['free', 'paid'] as const).map((p) => `${p} ${kib(FORMER_GZIP_LIMITS[p])}: ${size.gzipBytes <= FORMER_GZIP_LIMITS[p] ? 'fits' : 'over'}`).join(', ');
+    const former = (['free', 'paid'] as const)
+      .map((p) => `${p} ${kib(FORMER_GZIP_LIMITS[p])}: ${size.gzipBytes <= FORMER_GZIP_LIMITS[p] ? 'fits' : 'over'}`)
+      .join(', ');
     console.log(`note: the former gzip limits (before 2026): ${former}`);
     const limit = WORKER_SIZE_LIMIT.uncompressedBytes;
     const verdict = `${kib(size.rawBytes)} uncompressed against Workers' ${kib(limit)} limit (every plan)`;

@@ -44,8 +44,16 @@ await runScript({
       }
     const bigFile = `test-0000-${slug(FASHION_MNIST_CLASSES[test.labels[0]])}-280x280-rgb.png`;
     await writeFile(join(EXAMPLES_DIR, bigFile), encode({ width: 280, height: 280, data: big, channels: 3, depth: 8 }));
-    samples.push({ file: bigFile, testIndex: 0, label: test.labels[0], className: FASHION_MNIST_CLASSES[test.labels[0]] });
-    await writeFile(join(EXAMPLES_DIR, 'samples.json'), JSON.stringify({ source: 'Fashion-MNIST test set (t10k), first images in order', samples }, null, 2) + '\n');
+    samples.push({
+      file: bigFile,
+      testIndex: 0,
+      label: test.labels[0],
+      className: FASHION_MNIST_CLASSES[test.labels[0]],
+    });
+    await writeFile(
+      join(EXAMPLES_DIR, 'samples.json'),
+      JSON.stringify({ source: 'Fashion-MNIST test set (t10k), first images in order', samples }, null, 2) + '\n',
+    );
     console.log(`wrote ${samples.length} PNGs and samples.json to ${EXAMPLES_DIR}`);
     return 0;
   },

@@ -7,7 +7,16 @@ import { lazyClassifier, readyClassifier } from './lazy.ts';
 import { engineBuild, loadEdgeClassifierForBuild } from './node/engines.ts';
 import { EDGE_LIMITS } from './limits.ts';
 import { PAGE_HTML } from './page.ts';
-import { badRequests, endlessBody, pngRgbLarge, requestFor, singleImageBodies, syntheticImage, asBodyInit, type Body } from '../test/requests.ts';
+import {
+  badRequests,
+  endlessBody,
+  pngRgbLarge,
+  requestFor,
+  singleImageBodies,
+  syntheticImage,
+  asBodyInit,
+  type Body,
+} from '../test/requests.ts';
 
 /** A classifier whose "logits" are a function of the pixels, so that equal images give equal answers. */
 function stubClassifier(): EdgeClassifier & { calls: Uint8Array[] } {
@@ -31,7 +40,10 @@ function stubClassifier(): EdgeClassifier & { calls: Uint8Array[] } {
       calls.push(images.slice());
       const predictions = Array.from({ length: count }, (_, i) => {
         const img = images.subarray(i * 784, (i + 1) * 784);
-        const logits = Array.from({ length: 10 }, (_, k) => img.reduce((s, v, p) => s + (p % 10 === k ? v : 0), 0) / 1e4);
+        const logits = Array.from(
+          { length: 10 },
+          (_, k) => img.reduce((s, v, p) => s + (p % 10 === k ? v : 0), 0) / 1e4,
+        );
         return { ...predictionFromLogits(logits, topK), logits };
       });
       return { predictions, timing: { preprocessMs: 1, inferenceMs: 2 } };
@@ -55,7 +67,14 @@ describe('edge app (runtime-agnostic)', () => {
       answers.push(await res.json());
     }
     for (const call of stub.calls) expect(call).toEqual(img);
-    const first = answers[0] as { index: number; label: string; probabilities: number[]; top: unknown[]; timing: object; backend: string };
+    const first = answers[0] as {
+      index: number;
+      label: string;
+      probabilities: number[];
+      top: unknown[];
+      timing: object;
+      backend: string;
+    };
     expect(first.top).toHaveLength(EDGE_LIMITS.defaultTopK);
     expect(first.label).toBe(FASHION_MNIST_CLASSES[first.index]);
     expect(first.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
@@ -69,7 +88,10 @@ describe('edge app (runtime-agnostic)', () => {
     const img = syntheticImage();
     expect((await post(app, 'image/png', pngRgbLarge(img))).status).toBe(200);
     // r = g = b, so the gray image is the 4x enlargement itself; PIL-style bilinear brings it back to 28x28.
-    const gray112 = Uint8Array.from({ length: 112 * 112 }, (_, p) => img[Math.floor(p / 112 / 4) * 28 + Math.floor((p % 112) / 4)]);
+    const gray112 = Uint8Array.from(
+      { length: 112 * 112 },
+      (_, p) => img[Math.floor(p / 112 / 4) * 28 + Math.floor((p % 112) / 4)],
+    );
     expect(stub.calls[0]).toEqual(resizeGray(gray112, 112, 112, 28, 28));
     // and it is close to the original (blurred only at edges)
     const meanError = stub.calls[0].reduce((s, v, i) => s + Math.abs(v - img[i]), 0) / 784;
@@ -81,7 +103,18 @@ describe('edge app (runtime-agnostic)', () => {
     const app = createApp({ classifier: readyClassifier(stub) });
     const a = syntheticImage(1);
     const b = syntheticImage(2);
-    const res = await post(app, 'application/json', JSON.stringify({ images: [Array.from(a), { pixels: Array.from(b) }, { png: btoa(String.fromCharCode(...singleImageBodies(a)['image/png RGB'].body as Uint8Array)) }] }), '/predict?topk=5');
+    const res = await post(
+      app,
+      'application/json',
+      JSON.stringify({
+        images: [
+          Array.from(a),
+          { pixels: Array.from(b) },
+          { png: btoa(String.fromCharCode(...(singleImageBodies(a)['image/png RGB'].body as Uint8Array))) },
+        ],
+      }),
+      '/predict?topk=5',
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as { predictions: { top: unknown[]; probabilities: number[] }[] };
     expect(body.predictions).toHaveLength(3);
@@ -94,16 +127,32 @@ describe('edge app (runtime-agnostic)', () => {
   it('reports the model and the backend', async () => {
     const app = createApp({ classifier: readyClassifier(stubClassifier()) });
     const health = await (await app.request('/health')).json();
-    expect(health).toMatchObject({ status: 'ready', engine: 'tfjs', backend: 'stub:x', simd: false, modelSha256: 'ab'.repeat(32), weightPrecision: 'int8', wasmHeapBytes: 42 * 2 ** 20 });
+    expect(health).toMatchObject({
+      status: 'ready',
+      engine: 'tfjs',
+      backend: 'stub:x',
+      simd: false,
+      modelSha256: 'ab'.repeat(32),
+      weightPrecision: 'int8',
+      wasmHeapBytes: 42 * 2 ** 20,
+    });
     const model = await (await app.request('/model')).json();
-    expect(model).toMatchObject({ engine: { name: 'tfjs', runtime: 'stub' }, parameterCount: 1, inputSize: 96, weightPrecision: 'int8', testAccuracy: 0.9, classes: [...FASHION_MNIST_CLASSES] });
+    expect(model).toMatchObject({
+      engine: { name: 'tfjs', runtime: 'stub' },
+      parameterCount: 1,
+      inputSize: 96,
+      weightPrecision: 'int8',
+      testAccuracy: 0.9,
+      classes: [...FASHION_MNIST_CLASSES],
+    });
     expect(model.limits).toEqual(EDGE_LIMITS);
   });
 
   it('answers GET / with the page to a browser and with the same JSON as before to API clients', async () => {
     const stub = stubClassifier();
     const app = createApp({ classifier: readyClassifier(stub) });
-    const chromium = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+    const chromium =
+      'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
     for (const accept of [chromium, 'text/html', 'text/*', 'application/json;q=0.5, text/html']) {
       const res = await app.request('/', { headers: { accept } });
       expect(res.status, accept).toBe(200);
@@ -116,7 +165,8 @@ describe('edge app (runtime-agnostic)', () => {
       expect(html).toMatch(/^<!doctype html>/);
       expect(html).toContain('<input id="file" type="file" accept="image/png"');
       expect(html).toContain('<canvas id="pad" width="28" height="28"');
-      for (const route of ["fetch('/model')", "fetch('/health')", "fetch('/predict?topk=5'"]) expect(html).toContain(route);
+      for (const route of ["fetch('/model')", "fetch('/health')", "fetch('/predict?topk=5'"])
+        expect(html).toContain(route);
       // nothing from elsewhere: no absolute URL in a src, href or fetch
       expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
       expect(html).not.toMatch(/fetch\(['"]https?:/);
@@ -126,7 +176,8 @@ describe('edge app (runtime-agnostic)', () => {
       routes: {
         'GET /health': 'ready state, engine, backend, SIMD, model sha256, wasm memory',
         'GET /model': 'engine, architecture, parameter count, input size, weight precision, test accuracy, class names',
-        'POST /predict': 'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
+        'POST /predict':
+          'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
       },
       limits: EDGE_LIMITS,
     };
@@ -139,7 +190,11 @@ describe('edge app (runtime-agnostic)', () => {
       expect(await res.json(), accept).toEqual(json);
     }
     const head = await app.request('/', { method: 'HEAD', headers: { accept: 'text/html' } });
-    expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([200, 'text/html; charset=UTF-8', '']);
+    expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([
+      200,
+      'text/html; charset=UTF-8',
+      '',
+    ]);
     // the page costs the model nothing
     expect(stub.calls).toHaveLength(0);
   });
@@ -150,36 +205,46 @@ describe('edge app (runtime-agnostic)', () => {
 
   // The hostile-input table against the stub and against both real engines (tfjs wasm SIMD and onnxruntime-web
   // int8, loaded from the files their Worker builds bundle): every bad request is refused before the model.
-  describe.each(['stub', ...EDGE_ENGINES] as const)('bad requests on the %s engine: a JSON error with the right status, and the model is never called', (engine) => {
-    const calls: number[] = [];
-    let app: ReturnType<typeof createApp>;
-    beforeAll(async () => {
-      const real = engine === 'stub' ? stubClassifier() : await loadEdgeClassifierForBuild(engineBuild(engine));
-      const counted: EdgeClassifier = { ...real, classify: (images, count, topK) => (calls.push(count), real.classify(images, count, topK)) };
-      app = createApp({ classifier: readyClassifier(counted) });
-    });
-    it.each(badRequests())('$name -> $status $code', async (c) => {
-      const res = await app.fetch(requestFor('http://edge', c));
-      expect(res.status).toBe(c.status);
-      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      const body = (await res.json()) as ErrorBody;
-      expect(body.error).toMatchObject({ status: c.status, code: c.code });
-      expect(body.error.message.length).toBeGreaterThan(5);
-      if (c.status === 405) expect(res.headers.get('allow')).toBeTruthy();
-      expect(calls).toHaveLength(0);
-    });
-    it('and then still answers a good request', async () => {
-      const res = await post(app, 'application/octet-stream', syntheticImage(4));
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { probabilities: number[] }).probabilities).toHaveLength(10);
-      expect(calls).toEqual([1]);
-      if (engine !== 'stub') expect((await (await app.request('/health')).json()) as object).toMatchObject({ status: 'ready', engine });
-    });
-  });
+  describe.each(['stub', ...EDGE_ENGINES] as const)(
+    'bad requests on the %s engine: a JSON error with the right status, and the model is never called',
+    (engine) => {
+      const calls: number[] = [];
+      let app: ReturnType<typeof createApp>;
+      beforeAll(async () => {
+        const real = engine === 'stub' ? stubClassifier() : await loadEdgeClassifierForBuild(engineBuild(engine));
+        const counted: EdgeClassifier = {
+          ...real,
+          classify: (images, count, topK) => (calls.push(count), real.classify(images, count, topK)),
+        };
+        app = createApp({ classifier: readyClassifier(counted) });
+      });
+      it.each(badRequests())('$name -> $status $code', async (c) => {
+        const res = await app.fetch(requestFor('http://edge', c));
+        expect(res.status).toBe(c.status);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        const body = (await res.json()) as ErrorBody;
+        expect(body.error).toMatchObject({ status: c.status, code: c.code });
+        expect(body.error.message.length).toBeGreaterThan(5);
+        if (c.status === 405) expect(res.headers.get('allow')).toBeTruthy();
+        expect(calls).toHaveLength(0);
+      });
+      it('and then still answers a good request', async () => {
+        const res = await post(app, 'application/octet-stream', syntheticImage(4));
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as { probabilities: number[] }).probabilities).toHaveLength(10);
+        expect(calls).toEqual([1]);
+        if (engine !== 'stub')
+          expect((await (await app.request('/health')).json()) as object).toMatchObject({ status: 'ready', engine });
+      });
+    },
+  );
 
   it('lets web pages call it (CORS) and answers HEAD like GET', async () => {
     const app = createApp({ classifier: readyClassifier(stubClassifier()) });
-    const preflight = await app.request('/predict', { method: 'OPTIONS', headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' } });
+    const preflight = await app.request('/predict', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
@@ -207,7 +272,14 @@ describe('edge app (runtime-agnostic)', () => {
   it('stops reading a streamed body as soon as it passes the limit', async () => {
     const app = createApp({ classifier: readyClassifier(stubClassifier()), limits: { maxBodyBytes: 200_000 } });
     const counter = { bytes: 0 };
-    const res = await app.fetch(new Request('http://edge/predict', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: endlessBody(counter), duplex: 'half' } as RequestInit));
+    const res = await app.fetch(
+      new Request('http://edge/predict', {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: endlessBody(counter),
+        duplex: 'half',
+      } as RequestInit),
+    );
     expect(res.status).toBe(413);
     expect(counter.bytes).toBeLessThan(200_000 + 3 * 65536);
   });
@@ -222,7 +294,10 @@ describe('edge app (runtime-agnostic)', () => {
     });
     const health = await app.request('/health');
     expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ status: 'failed', error: { code: 'not_ready', message: 'weights are corrupt' } });
+    expect(await health.json()).toMatchObject({
+      status: 'failed',
+      error: { code: 'not_ready', message: 'weights are corrupt' },
+    });
     const predict = await post(app, 'application/octet-stream', new Uint8Array(784));
     expect(predict.status).toBe(503);
     // bad input is still answered as bad input, without the model

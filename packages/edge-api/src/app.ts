@@ -26,7 +26,13 @@ const ROUTES = {
   '/predict': ['POST'],
 } as const;
 
-function errorResponse(c: Context, status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+function errorResponse(
+  c: Context,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return c.json({ error: { status, code, message } } satisfies ErrorBody, status as 400, headers);
 }
 
@@ -40,7 +46,10 @@ export function createApp(options: EdgeAppOptions): Hono {
   const source = options.classifier;
   const app = new Hono();
   // Any web page may call the classifier (no cookies or credentials are involved); preflights get 204.
-  app.use('*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }));
+  app.use(
+    '*',
+    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }),
+  );
   const getClassifier = async () => {
     try {
       return await source.get();
@@ -53,7 +62,10 @@ export function createApp(options: EdgeAppOptions): Hono {
     // One URL, two answers: a browser (Accept: text/html first) gets the page, API clients (curl's */*, fetch,
     // application/json, no Accept) the JSON as before. Vary keeps caches from handing one the other's.
     c.header('Vary', 'Accept');
-    if (accepts(c, { header: 'Accept', supports: ['application/json', 'text/html'], default: 'application/json' }) === 'text/html') {
+    if (
+      accepts(c, { header: 'Accept', supports: ['application/json', 'text/html'], default: 'application/json' }) ===
+      'text/html'
+    ) {
       return c.html(PAGE_HTML, 200, { 'Content-Security-Policy': PAGE_CSP });
     }
     return c.json({
@@ -61,7 +73,8 @@ export function createApp(options: EdgeAppOptions): Hono {
       routes: {
         'GET /health': 'ready state, engine, backend, SIMD, model sha256, wasm memory',
         'GET /model': 'engine, architecture, parameter count, input size, weight precision, test accuracy, class names',
-        'POST /predict': 'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
+        'POST /predict':
+          'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
       },
       limits,
     });
@@ -82,7 +95,10 @@ export function createApp(options: EdgeAppOptions): Hono {
         wasmHeapBytes: classifier.wasmHeapBytes(),
       });
     } catch (e) {
-      return c.json({ status: source.state, error: { status: 503, code: 'not_ready', message: (e as Error).message } }, 503);
+      return c.json(
+        { status: source.state, error: { status: 503, code: 'not_ready', message: (e as Error).message } },
+        503,
+      );
     }
   });
 
@@ -130,7 +146,11 @@ export function createApp(options: EdgeAppOptions): Hono {
   for (const [path, methods] of Object.entries(ROUTES)) {
     // Hono answers HEAD with the GET route
     const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
-    app.all(path, (c) => errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${allow}`, { Allow: allow }));
+    app.all(path, (c) =>
+      errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${allow}`, {
+        Allow: allow,
+      }),
+    );
   }
   app.notFound((c) => errorResponse(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}; see GET /`));
   app.onError((e, c) => {
@@ -144,7 +164,8 @@ export function createApp(options: EdgeAppOptions): Hono {
 function parseTopK(text: string | undefined, limits: Pick<EdgeLimits, 'maxTopK' | 'defaultTopK'>): number {
   if (text === undefined) return limits.defaultTopK;
   const k = Number(text);
-  if (!Number.isInteger(k) || k < 1 || k > limits.maxTopK) throw badRequest('bad_topk', `topk must be an integer from 1 to ${limits.maxTopK}, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(k) || k < 1 || k > limits.maxTopK)
+    throw badRequest('bad_topk', `topk must be an integer from 1 to ${limits.maxTopK}, got ${JSON.stringify(text)}`);
   return k;
 }
 

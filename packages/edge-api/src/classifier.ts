@@ -97,7 +97,11 @@ export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Pr
   // One pass now, so the first request does not pay for kernel set-up and a broken backend fails here.
   await nin.logits(new Float32Array(nin.inputSize * nin.inputSize), 1);
   const model: EdgeModelInfo = {
-    architecture: { name: 'Network in Network (NiN)', source: "d2l.ai's PyTorch NiN, 4 NiN blocks + global average pool", layers: layerShapes(nin.inputSize) },
+    architecture: {
+      name: 'Network in Network (NiN)',
+      source: "d2l.ai's PyTorch NiN, 4 NiN blocks + global average pool",
+      layers: layerShapes(nin.inputSize),
+    },
     parameterCount: manifest.parameterCount,
     multiplyAdds: multiplyAdds(nin.inputSize),
     inputSize: nin.inputSize,
@@ -117,7 +121,8 @@ export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Pr
     model,
     backend: { spec: formatBackend(info), simd: info.details.simd === true, details: info.details },
     async classify(images, count, topK) {
-      if (images.length !== count * FASHION_MNIST_PIXELS) throw new RangeError(`expected ${count} 28x28 images, got ${images.length} bytes`);
+      if (images.length !== count * FASHION_MNIST_PIXELS)
+        throw new RangeError(`expected ${count} 28x28 images, got ${images.length} bytes`);
       const t0 = now();
       const input = preprocessImages(images, nin.inputSize);
       const t1 = now();

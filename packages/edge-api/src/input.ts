@@ -19,10 +19,17 @@ export function mediaType(header: string | null): string | null {
 }
 
 /** Reads a `/predict` body (already bounded by the body-size limit) into 28x28 gray images. */
-export async function readImages(request: Request, limits: Pick<EdgeLimits, 'maxBatch' | 'maxPngPixels'>): Promise<ParsedImages> {
+export async function readImages(
+  request: Request,
+  limits: Pick<EdgeLimits, 'maxBatch' | 'maxPngPixels'>,
+): Promise<ParsedImages> {
   const type = mediaType(request.headers.get('content-type'));
   if (type === null || !(ACCEPTED_TYPES as readonly string[]).includes(type)) {
-    throw new RequestError(415, 'unsupported_media_type', `Content-Type ${type ?? '(none)'} is not accepted: send one of ${ACCEPTED_TYPES.join(', ')}`);
+    throw new RequestError(
+      415,
+      'unsupported_media_type',
+      `Content-Type ${type ?? '(none)'} is not accepted: send one of ${ACCEPTED_TYPES.join(', ')}`,
+    );
   }
   const body = new Uint8Array(await request.arrayBuffer());
   if (body.length === 0) throw badRequest('empty_body', 'the request body is empty');
@@ -31,7 +38,10 @@ export async function readImages(request: Request, limits: Pick<EdgeLimits, 'max
       return { images: pngToGray28(body, limits.maxPngPixels, 'the body'), count: 1, batch: false };
     case 'application/octet-stream':
       if (body.length !== FASHION_MNIST_PIXELS) {
-        throw badRequest('wrong_length', `an octet-stream body must be exactly ${FASHION_MNIST_PIXELS} bytes (28x28 gray, row-major), got ${body.length}`);
+        throw badRequest(
+          'wrong_length',
+          `an octet-stream body must be exactly ${FASHION_MNIST_PIXELS} bytes (28x28 gray, row-major), got ${body.length}`,
+        );
       }
       return { images: body, count: 1, batch: false };
     default:
@@ -56,15 +66,21 @@ function parseJson(body: Uint8Array): unknown {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function jsonToImages(json: unknown, limits: Pick<EdgeLimits, 'maxBatch' | 'maxPngPixels'>): ParsedImages {
-  if (!isObject(json) || ('pixels' in json) === ('images' in json)) {
-    throw badRequest('bad_shape', 'send {"pixels": [784 numbers 0..255]} for one image or {"images": [...]} for a batch');
+  if (!isObject(json) || 'pixels' in json === 'images' in json) {
+    throw badRequest(
+      'bad_shape',
+      'send {"pixels": [784 numbers 0..255]} for one image or {"images": [...]} for a batch',
+    );
   }
   if ('pixels' in json) return { images: pixelsToImage(json.pixels, 'pixels'), count: 1, batch: false };
   const list = json.images;
   if (!Array.isArray(list) || list.length === 0) throw badRequest('bad_shape', '"images" must be a non-empty array');
-  if (list.length > limits.maxBatch) throw badRequest('batch_too_large', `"images" holds ${list.length} images; at most ${limits.maxBatch} per request`);
+  if (list.length > limits.maxBatch)
+    throw badRequest('batch_too_large', `"images" holds ${list.length} images; at most ${limits.maxBatch} per request`);
   const images = new Uint8Array(list.length * FASHION_MNIST_PIXELS);
-  list.forEach((item, i) => images.set(batchItemToImage(item, `images[${i}]`, limits.maxPngPixels), i * FASHION_MNIST_PIXELS));
+  list.forEach((item, i) =>
+    images.set(batchItemToImage(item, `images[${i}]`, limits.maxPngPixels), i * FASHION_MNIST_PIXELS),
+  );
   return { images, count: list.length, batch: true };
 }
 
@@ -72,12 +88,17 @@ function jsonToImages(json: unknown, limits: Pick<EdgeLimits, 'maxBatch' | 'maxP
 function batchItemToImage(item: unknown, where: string, maxPngPixels: number): Uint8Array {
   if (Array.isArray(item)) return pixelsToImage(item, where);
   if (isObject(item) && 'pixels' in item) return pixelsToImage(item.pixels, `${where}.pixels`);
-  if (isObject(item) && typeof item.png === 'string') return pngToGray28(base64ToBytes(item.png, `${where}.png`), maxPngPixels, `${where}.png`);
-  throw badRequest('bad_shape', `${where} must be an array of ${FASHION_MNIST_PIXELS} numbers, {"pixels": [...]} or {"png": "<base64>"}`);
+  if (isObject(item) && typeof item.png === 'string')
+    return pngToGray28(base64ToBytes(item.png, `${where}.png`), maxPngPixels, `${where}.png`);
+  throw badRequest(
+    'bad_shape',
+    `${where} must be an array of ${FASHION_MNIST_PIXELS} numbers, {"pixels": [...]} or {"png": "<base64>"}`,
+  );
 }
 
 function pixelsToImage(pixels: unknown, where: string): Uint8Array {
-  if (!Array.isArray(pixels)) throw badRequest('bad_shape', `${where} must be an array of ${FASHION_MNIST_PIXELS} numbers`);
+  if (!Array.isArray(pixels))
+    throw badRequest('bad_shape', `${where} must be an array of ${FASHION_MNIST_PIXELS} numbers`);
   if (pixels.length !== FASHION_MNIST_PIXELS) {
     throw badRequest('wrong_length', `${where} has ${pixels.length} values; a 28x28 image has ${FASHION_MNIST_PIXELS}`);
   }

@@ -28,7 +28,11 @@ describe('the onnxruntime-int8 engine under Node', () => {
   });
 
   it('names its engine and describes the model from the ONNX metadata', () => {
-    expect(int8.engine).toMatchObject({ name: 'onnxruntime-int8', modelFormat: 'onnx', runtime: expect.stringMatching(/^onnxruntime-web 1\.\d+\.\d+ wasm \(SIMD, 1 thread\)$/) });
+    expect(int8.engine).toMatchObject({
+      name: 'onnxruntime-int8',
+      modelFormat: 'onnx',
+      runtime: expect.stringMatching(/^onnxruntime-web 1\.\d+\.\d+ wasm \(SIMD, 1 thread\)$/),
+    });
     expect(int8.backend).toMatchObject({ spec: 'onnxruntime-web:wasm', simd: true, details: { threads: 1 } });
     expect(int8.model).toMatchObject({ inputSize: 224, weightPrecision: 'int8', parameterCount: parameterCount() });
     // `nin eval --onnx --record` wrote the int8 model's own accuracy into it (0.8877 on all 10,000 test images)
@@ -52,35 +56,47 @@ describe('the onnxruntime-int8 engine under Node', () => {
 
   it('refuses a model for another input size than INPUT_SIZE says, and a float32 model', async () => {
     const wasm = await WebAssembly.compile(await readFile(ortWasmPath()));
-    await expect(loadOnnxEdgeClassifier({ wasm, model: modelBytes, expectedInputSize: 100 })).rejects.toThrow(/INPUT_SIZE is 100 but the bundled ONNX model is for 224 px/);
+    await expect(loadOnnxEdgeClassifier({ wasm, model: modelBytes, expectedInputSize: 100 })).rejects.toThrow(
+      /INPUT_SIZE is 100 but the bundled ONNX model is for 224 px/,
+    );
     const { encodeNinOnnx } = await import('@nin-bench/core-nin/onnx');
     const { readNinWeightsFile } = await import('@nin-bench/core-nin/node');
     const { stateDict } = await readNinWeightsFile(trainedWeightsPath('float32', 96));
-    await expect(loadOnnxEdgeClassifier({ wasm, model: encodeNinOnnx(stateDict, { inputSize: 96 }) })).rejects.toThrow(/not the int8 one \(no quantization metadata\)/);
-    await expect(loadOnnxEdgeClassifier({ wasm, model: new Uint8Array([1, 2, 3]) })).rejects.toThrow(/not an ONNX model/);
+    await expect(loadOnnxEdgeClassifier({ wasm, model: encodeNinOnnx(stateDict, { inputSize: 96 }) })).rejects.toThrow(
+      /not the int8 one \(no quantization metadata\)/,
+    );
+    await expect(loadOnnxEdgeClassifier({ wasm, model: new Uint8Array([1, 2, 3]) })).rejects.toThrow(
+      /not an ONNX model/,
+    );
   });
 
-  it(`gives the tfjs float32 build's top-1 on at least 99% of ${AGREEMENT_IMAGES} real test images`, async () => {
-    const float32 = await loadEdgeClassifierForBuild(edgeBuild(224, 'float32', 'tfjs'));
-    expect(float32.engine.name).toBe('tfjs');
-    const test = await loadFashionMnist('test');
-    const images = test.images.subarray(0, AGREEMENT_IMAGES * FASHION_MNIST_PIXELS);
-    let same = 0;
-    let int8Right = 0;
-    let floatRight = 0;
-    const chunk = 16;
-    for (let start = 0; start < AGREEMENT_IMAGES; start += chunk) {
-      const n = Math.min(chunk, AGREEMENT_IMAGES - start);
-      const slice = images.subarray(start * FASHION_MNIST_PIXELS, (start + n) * FASHION_MNIST_PIXELS);
-      const [a, b] = await Promise.all([int8.classify(slice, n, 1), float32.classify(slice, n, 1)]);
-      for (let i = 0; i < n; i++) {
-        const label = test.labels[start + i];
-        if (a.predictions[i].index === b.predictions[i].index) same++;
-        if (a.predictions[i].index === label) int8Right++;
-        if (b.predictions[i].index === label) floatRight++;
+  it(
+    `gives the tfjs float32 build's top-1 on at least 99% of ${AGREEMENT_IMAGES} real test images`,
+    async () => {
+      const float32 = await loadEdgeClassifierForBuild(edgeBuild(224, 'float32', 'tfjs'));
+      expect(float32.engine.name).toBe('tfjs');
+      const test = await loadFashionMnist('test');
+      const images = test.images.subarray(0, AGREEMENT_IMAGES * FASHION_MNIST_PIXELS);
+      let same = 0;
+      let int8Right = 0;
+      let floatRight = 0;
+      const chunk = 16;
+      for (let start = 0; start < AGREEMENT_IMAGES; start += chunk) {
+        const n = Math.min(chunk, AGREEMENT_IMAGES - start);
+        const slice = images.subarray(start * FASHION_MNIST_PIXELS, (start + n) * FASHION_MNIST_PIXELS);
+        const [a, b] = await Promise.all([int8.classify(slice, n, 1), float32.classify(slice, n, 1)]);
+        for (let i = 0; i < n; i++) {
+          const label = test.labels[start + i];
+          if (a.predictions[i].index === b.predictions[i].index) same++;
+          if (a.predictions[i].index === label) int8Right++;
+          if (b.predictions[i].index === label) floatRight++;
+        }
       }
-    }
-    console.log(`int8 engine vs tfjs float32 on ${AGREEMENT_IMAGES} test images: same top-1 on ${same} (${((100 * same) / AGREEMENT_IMAGES).toFixed(1)}%); accuracy int8 ${int8Right / AGREEMENT_IMAGES}, float32 ${floatRight / AGREEMENT_IMAGES}`);
-    expect(same / AGREEMENT_IMAGES).toBeGreaterThanOrEqual(0.99);
-  }, AGREEMENT_IMAGES * 1500); // 1.5 s per image for both engines: ten times a quiet machine's pace
+      console.log(
+        `int8 engine vs tfjs float32 on ${AGREEMENT_IMAGES} test images: same top-1 on ${same} (${((100 * same) / AGREEMENT_IMAGES).toFixed(1)}%); accuracy int8 ${int8Right / AGREEMENT_IMAGES}, float32 ${floatRight / AGREEMENT_IMAGES}`,
+      );
+      expect(same / AGREEMENT_IMAGES).toBeGreaterThanOrEqual(0.99);
+    },
+    AGREEMENT_IMAGES * 1500,
+  ); // 1.5 s per image for both engines: ten times a quiet machine's pace
 });

@@ -3,7 +3,13 @@
 // the core's tfjs-free entry points give the preprocessing, the architecture facts and the softmax.
 import * as ort from 'onnxruntime-web/wasm';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin/data';
-import { NUM_CLASSES, layerShapes, multiplyAdds, parameterCount, predictionFromLogits } from '@nin-bench/core-nin/model';
+import {
+  NUM_CLASSES,
+  layerShapes,
+  multiplyAdds,
+  parameterCount,
+  predictionFromLogits,
+} from '@nin-bench/core-nin/model';
 import { NIN_ONNX_INPUT, NIN_ONNX_OUTPUT, ONNX_ACCURACY_KEY, readOnnxMetadata } from '@nin-bench/core-nin/onnx';
 import { MANIFEST_KEY, parseManifest, sha256Hex, type NinManifest } from '@nin-bench/core-nin/weights';
 import type { EdgeClassifier, EdgeModelInfo } from './classifier.ts';
@@ -29,13 +35,22 @@ let runtimeMemory: WebAssembly.Memory | null = null;
 let runtimeReady: Promise<void> | null = null;
 
 /** Reads what the model says about itself and refuses a model that is not the calibrated int8 NiN. */
-function describeModel(model: Uint8Array, expectedInputSize: number | undefined): { inputSize: number; manifest: NinManifest | null; testAccuracy: number | null } {
+function describeModel(
+  model: Uint8Array,
+  expectedInputSize: number | undefined,
+): { inputSize: number; manifest: NinManifest | null; testAccuracy: number | null } {
   const meta = readOnnxMetadata(model);
   const inputSize = Number(meta.input_size);
-  if (!Number.isInteger(inputSize)) throw new Error('the bundled ONNX model has no input_size metadata (was it written by nin export-onnx?)');
-  if (meta.quantization === undefined) throw new Error('the bundled ONNX model is not the int8 one (no quantization metadata): export it with nin export-onnx --int8');
-  if (meta.classes !== undefined && meta.classes !== JSON.stringify(FASHION_MNIST_CLASSES)) throw new Error('the bundled ONNX model has other class names than Fashion-MNIST');
-  if (expectedInputSize !== undefined && expectedInputSize !== inputSize) throw new Error(`INPUT_SIZE is ${expectedInputSize} but the bundled ONNX model is for ${inputSize} px`);
+  if (!Number.isInteger(inputSize))
+    throw new Error('the bundled ONNX model has no input_size metadata (was it written by nin export-onnx?)');
+  if (meta.quantization === undefined)
+    throw new Error(
+      'the bundled ONNX model is not the int8 one (no quantization metadata): export it with nin export-onnx --int8',
+    );
+  if (meta.classes !== undefined && meta.classes !== JSON.stringify(FASHION_MNIST_CLASSES))
+    throw new Error('the bundled ONNX model has other class names than Fashion-MNIST');
+  if (expectedInputSize !== undefined && expectedInputSize !== inputSize)
+    throw new Error(`INPUT_SIZE is ${expectedInputSize} but the bundled ONNX model is for ${inputSize} px`);
   const manifest = meta[MANIFEST_KEY] === undefined ? null : parseManifest(meta[MANIFEST_KEY]);
   let testAccuracy: number | null = null;
   if (meta[ONNX_ACCURACY_KEY] !== undefined) {
@@ -56,7 +71,8 @@ export async function loadOnnxEdgeClassifier(options: LoadOnnxEdgeClassifierOpti
   // Workers have no threads: one wasm thread, and no proxy worker.
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
-  const create = () => ort.InferenceSession.create(options.model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const create = () =>
+    ort.InferenceSession.create(options.model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   let session: ort.InferenceSession;
   if (runtimeReady === null) {
     let created: Promise<ort.InferenceSession> | null = null;
@@ -80,7 +96,9 @@ export async function loadOnnxEdgeClassifier(options: LoadOnnxEdgeClassifierOpti
     session = await create();
   }
   if (!session.inputNames.includes(NIN_ONNX_INPUT) || !session.outputNames.includes(NIN_ONNX_OUTPUT)) {
-    throw new Error(`the bundled ONNX model's input/output are ${session.inputNames.join(',')} -> ${session.outputNames.join(',')}, not ${NIN_ONNX_INPUT} -> ${NIN_ONNX_OUTPUT}`);
+    throw new Error(
+      `the bundled ONNX model's input/output are ${session.inputNames.join(',')} -> ${session.outputNames.join(',')}, not ${NIN_ONNX_INPUT} -> ${NIN_ONNX_OUTPUT}`,
+    );
   }
   const side = inputSize * inputSize;
   const forward = async (input: Float32Array, n: number): Promise<Float32Array> => {
@@ -88,7 +106,12 @@ export async function loadOnnxEdgeClassifier(options: LoadOnnxEdgeClassifierOpti
     const logits = new Float32Array(n * NUM_CLASSES);
     for (let start = 0; start < n; start += step) {
       const m = Math.min(step, n - start);
-      const feed = new ort.Tensor('float32', input.subarray(start * side, (start + m) * side), [m, 1, inputSize, inputSize]);
+      const feed = new ort.Tensor('float32', input.subarray(start * side, (start + m) * side), [
+        m,
+        1,
+        inputSize,
+        inputSize,
+      ]);
       const out = await session.run({ [NIN_ONNX_INPUT]: feed }, [NIN_ONNX_OUTPUT]);
       logits.set(out[NIN_ONNX_OUTPUT].data as Float32Array, start * NUM_CLASSES);
     }
@@ -97,7 +120,11 @@ export async function loadOnnxEdgeClassifier(options: LoadOnnxEdgeClassifierOpti
   // One pass now, so the first request does not pay for kernel set-up and a broken runtime fails here.
   await forward(new Float32Array(side), 1);
   const model: EdgeModelInfo = {
-    architecture: { name: 'Network in Network (NiN)', source: "d2l.ai's PyTorch NiN, 4 NiN blocks + global average pool", layers: layerShapes(inputSize) },
+    architecture: {
+      name: 'Network in Network (NiN)',
+      source: "d2l.ai's PyTorch NiN, 4 NiN blocks + global average pool",
+      layers: layerShapes(inputSize),
+    },
     parameterCount: manifest?.parameterCount ?? parameterCount(),
     multiplyAdds: multiplyAdds(inputSize),
     inputSize,
@@ -115,9 +142,14 @@ export async function loadOnnxEdgeClassifier(options: LoadOnnxEdgeClassifierOpti
       modelFormat: 'onnx',
     },
     model,
-    backend: { spec: 'onnxruntime-web:wasm', simd: true, details: { binary: ORT_WASM_BINARY, threads: 1, executionProvider: 'wasm' } },
+    backend: {
+      spec: 'onnxruntime-web:wasm',
+      simd: true,
+      details: { binary: ORT_WASM_BINARY, threads: 1, executionProvider: 'wasm' },
+    },
     async classify(images, count, topK) {
-      if (images.length !== count * FASHION_MNIST_PIXELS) throw new RangeError(`expected ${count} 28x28 images, got ${images.length} bytes`);
+      if (images.length !== count * FASHION_MNIST_PIXELS)
+        throw new RangeError(`expected ${count} 28x28 images, got ${images.length} bytes`);
       const t0 = now();
       const input = preprocessImages(images, inputSize);
       const t1 = now();

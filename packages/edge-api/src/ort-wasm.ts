@@ -28,12 +28,16 @@ export interface PrecompiledWasm {
  * Runs `body` (which must initialise onnxruntime-web's wasm runtime, e.g. by creating the first session with
  * `env.wasm.wasmBinary = marker`) with `WebAssembly.instantiate` answering the marker with `module`.
  */
-export async function withPrecompiledWasm<T>(module: WebAssembly.Module, body: (wasm: PrecompiledWasm) => Promise<T>): Promise<{ result: T; memory: WebAssembly.Memory | null }> {
+export async function withPrecompiledWasm<T>(
+  module: WebAssembly.Module,
+  body: (wasm: PrecompiledWasm) => Promise<T>,
+): Promise<{ result: T; memory: WebAssembly.Memory | null }> {
   const original = WebAssembly.instantiate;
   let memory: WebAssembly.Memory | null = null;
   let used = false;
   const instantiate = async (source: unknown, imports?: WebAssembly.Imports): Promise<unknown> => {
-    if (!isMarker(source)) return (original as (s: unknown, i?: WebAssembly.Imports) => Promise<unknown>)(source, imports);
+    if (!isMarker(source))
+      return (original as (s: unknown, i?: WebAssembly.Imports) => Promise<unknown>)(source, imports);
     used = true;
     // emscripten creates the memory and imports it (onnxruntime-web's binary is the threaded build: a shared memory)
     for (const namespace of Object.values(imports ?? {})) {
@@ -46,7 +50,10 @@ export async function withPrecompiledWasm<T>(module: WebAssembly.Module, body: (
   WebAssembly.instantiate = instantiate as typeof WebAssembly.instantiate;
   try {
     const result = await body({ marker: MARKER, memory: () => memory });
-    if (!used) throw new Error('onnxruntime-web did not instantiate its wasm through the precompiled module (was it initialised before?)');
+    if (!used)
+      throw new Error(
+        'onnxruntime-web did not instantiate its wasm through the precompiled module (was it initialised before?)',
+      );
     return { result, memory };
   } finally {
     WebAssembly.instantiate = original;

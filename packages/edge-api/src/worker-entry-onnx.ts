@@ -12,7 +12,10 @@ export interface OnnxEdgeWorkerModules {
 /** The int8 engine's Workers handler (EDGE_ENGINE=onnxruntime-int8): onnxruntime-web, wasm SIMD, one thread. */
 export function createOnnxEdgeWorker(modules: OnnxEdgeWorkerModules): EdgeWorker {
   return createWorkerHandler('onnxruntime-int8', (env) => {
-    if (env.WEIGHT_PRECISION !== undefined && env.WEIGHT_PRECISION !== 'int8') throw new Error(`WEIGHT_PRECISION is ${env.WEIGHT_PRECISION} but the onnxruntime-int8 engine serves the int8 model`);
+    if (env.WEIGHT_PRECISION !== undefined && env.WEIGHT_PRECISION !== 'int8')
+      throw new Error(
+        `WEIGHT_PRECISION is ${env.WEIGHT_PRECISION} but the onnxruntime-int8 engine serves the int8 model`,
+      );
     return loadOnnxEdgeClassifier({
       wasm: modules.ortWasm,
       model: new Uint8Array(modules.model),

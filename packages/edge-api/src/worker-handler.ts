@@ -28,7 +28,8 @@ export function createWorkerHandler(engine: string, load: (env: EdgeEnv) => Prom
     fetch(request, env, ctx) {
       app ??= createApp({
         classifier: lazyClassifier(async () => {
-          if (env.EDGE_ENGINE !== undefined && env.EDGE_ENGINE !== engine) throw new Error(`EDGE_ENGINE is ${env.EDGE_ENGINE} but this Worker entry runs ${engine}`);
+          if (env.EDGE_ENGINE !== undefined && env.EDGE_ENGINE !== engine)
+            throw new Error(`EDGE_ENGINE is ${env.EDGE_ENGINE} but this Worker entry runs ${engine}`);
           // `return await`, not `return`: the rejection is handled at once, not a tick later (which workerd reports as unhandled)
           return await load(env);
         }),

@@ -13,7 +13,14 @@ describe('a fresh Worker instance', () => {
     const env = { WEIGHT_PRECISION: 'int8' };
     const responses = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        worker.fetch(new Request('http://edge/predict', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(784).fill(i * 30) }), env),
+        worker.fetch(
+          new Request('http://edge/predict', {
+            method: 'POST',
+            headers: { 'content-type': 'application/octet-stream' },
+            body: new Uint8Array(784).fill(i * 30),
+          }),
+          env,
+        ),
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
@@ -27,6 +34,9 @@ describe('a fresh Worker instance', () => {
     const worker = createEdgeWorker(bundled);
     const res = await worker.fetch(new Request('http://edge/health'), { WEIGHT_PRECISION: 'float16' });
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: 'failed', error: { code: 'not_ready', message: expect.stringMatching(/float16.*int8/) } });
+    expect(await res.json()).toMatchObject({
+      status: 'failed',
+      error: { code: 'not_ready', message: expect.stringMatching(/float16.*int8/) },
+    });
   });
 });

@@ -11,12 +11,27 @@ import type { ErrorBody } from './app.ts';
 import { EDGE_LIMITS } from './limits.ts';
 import { bundled } from './worker.onnx-int8.ts';
 import { createOnnxEdgeWorker } from './worker-entry-onnx.ts';
-import { badRequests, requestFor, singleImageBodies, syntheticImage, toBase64, asBodyInit, type Body } from '../test/requests.ts';
+import {
+  badRequests,
+  requestFor,
+  singleImageBodies,
+  syntheticImage,
+  toBase64,
+  asBodyInit,
+  type Body,
+} from '../test/requests.ts';
 
 const BASE = 'http://edge';
 const call = (request: Request) => exports.default.fetch(request);
 const get = (path: string) => call(new Request(BASE + path));
-const predict = (type: string, body: Body, query = '') => call(new Request(`${BASE}/predict${query}`, { method: 'POST', headers: { 'content-type': type }, body: asBodyInit(body) }));
+const predict = (type: string, body: Body, query = '') =>
+  call(
+    new Request(`${BASE}/predict${query}`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: asBodyInit(body),
+    }),
+  );
 const heap = async () => ((await (await get('/health')).json()) as { wasmHeapBytes: number }).wasmHeapBytes;
 
 interface PredictionBody {
@@ -35,11 +50,22 @@ describe('the int8 Worker inside workerd', () => {
 
   it('serves on onnxruntime-web wasm (SIMD, one thread) and names the engine and the bundled model', async () => {
     const body = (await (await get('/health')).json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 'ready', engine: 'onnxruntime-int8', backend: 'onnxruntime-web:wasm', simd: true, weightPrecision: 'int8', backendDetails: { threads: 1 } });
+    expect(body).toMatchObject({
+      status: 'ready',
+      engine: 'onnxruntime-int8',
+      backend: 'onnxruntime-web:wasm',
+      simd: true,
+      weightPrecision: 'int8',
+      backendDetails: { threads: 1 },
+    });
     expect(body.modelSha256).toBe(await sha256Hex(new Uint8Array(bundled.model)));
     const model = (await (await get('/model')).json()) as Record<string, unknown>;
     expect(model).toMatchObject({
-      engine: { name: 'onnxruntime-int8', modelFormat: 'onnx', runtime: expect.stringMatching(/^onnxruntime-web 1\.\d+\.\d+ wasm \(SIMD, 1 thread\)$/) },
+      engine: {
+        name: 'onnxruntime-int8',
+        modelFormat: 'onnx',
+        runtime: expect.stringMatching(/^onnxruntime-web 1\.\d+\.\d+ wasm \(SIMD, 1 thread\)$/),
+      },
       parameterCount: parameterCount(),
       inputSize: 224,
       weightPrecision: 'int8',
@@ -64,7 +90,15 @@ describe('the int8 Worker inside workerd', () => {
     expect(first.logits.indexOf(Math.max(...first.logits))).toBe(first.index);
     expect(first.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     for (const a of answers) expect(a.probabilities).toEqual(first.probabilities);
-    const batch = await predict('application/json', JSON.stringify({ images: [Array.from(syntheticImage(2)), { png: toBase64(singleImageBodies(img)['image/png gray 8-bit'].body as Uint8Array) }] }));
+    const batch = await predict(
+      'application/json',
+      JSON.stringify({
+        images: [
+          Array.from(syntheticImage(2)),
+          { png: toBase64(singleImageBodies(img)['image/png gray 8-bit'].body as Uint8Array) },
+        ],
+      }),
+    );
     expect(batch.status).toBe(200);
     const { predictions } = (await batch.json()) as { predictions: PredictionBody[] };
     expect(predictions[1].logits).toEqual(first.logits);
@@ -91,7 +125,10 @@ describe('the int8 Worker inside workerd', () => {
     const before = await heap();
     for (let i = 0; i < 100; i++) await send(i);
     expect(await heap()).toBe(before);
-    const res = await predict('application/json', JSON.stringify({ images: Array.from({ length: EDGE_LIMITS.maxBatch }, (_, i) => Array.from(syntheticImage(i))) }));
+    const res = await predict(
+      'application/json',
+      JSON.stringify({ images: Array.from({ length: EDGE_LIMITS.maxBatch }, (_, i) => Array.from(syntheticImage(i))) }),
+    );
     expect(res.status).toBe(200);
     expect(await heap()).toBe(before);
     expect(before).toBeLessThan(96 * 2 ** 20);
@@ -104,7 +141,14 @@ describe('the int8 Worker inside workerd', () => {
     const env = { EDGE_ENGINE: 'onnxruntime-int8', INPUT_SIZE: '224' };
     const responses = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        worker.fetch(new Request('http://edge/predict', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(784).fill(i * 30) }), env),
+        worker.fetch(
+          new Request('http://edge/predict', {
+            method: 'POST',
+            headers: { 'content-type': 'application/octet-stream' },
+            body: new Uint8Array(784).fill(i * 30),
+          }),
+          env,
+        ),
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
@@ -115,7 +159,10 @@ describe('the int8 Worker inside workerd', () => {
     ] as const) {
       const res = await createOnnxEdgeWorker(bundled).fetch(new Request('http://edge/health'), vars);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ status: 'failed', error: { code: 'not_ready', message: expect.stringMatching(message) } });
+      expect(await res.json()).toMatchObject({
+        status: 'failed',
+        error: { code: 'not_ready', message: expect.stringMatching(message) },
+      });
     }
   });
 });

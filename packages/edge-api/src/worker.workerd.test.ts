@@ -6,12 +6,28 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES, parameterCount, wasmHeapBytes } from '@nin-bench/core-nin';
 import type { ErrorBody } from './app.ts';
 import { EDGE_LIMITS } from './limits.ts';
-import { badRequests, pngRgbLarge, requestFor, singleImageBodies, syntheticImage, toBase64, asBodyInit, type Body } from '../test/requests.ts';
+import {
+  badRequests,
+  pngRgbLarge,
+  requestFor,
+  singleImageBodies,
+  syntheticImage,
+  toBase64,
+  asBodyInit,
+  type Body,
+} from '../test/requests.ts';
 
 const BASE = 'http://edge';
 const call = (request: Request) => exports.default.fetch(request);
 const get = (path: string) => call(new Request(BASE + path));
-const predict = (type: string, body: Body, query = '') => call(new Request(`${BASE}/predict${query}`, { method: 'POST', headers: { 'content-type': type }, body: asBodyInit(body) }));
+const predict = (type: string, body: Body, query = '') =>
+  call(
+    new Request(`${BASE}/predict${query}`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: asBodyInit(body),
+    }),
+  );
 
 interface PredictionBody {
   index: number;
@@ -30,14 +46,26 @@ describe('the Worker inside workerd', () => {
 
   it('serves on tfjs-backend-wasm with the SIMD binary', async () => {
     const body = (await (await get('/health')).json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 'ready', backend: 'wasm:simd', simd: true, weightPrecision: 'int8', backendDetails: { binary: 'tfjs-backend-wasm-simd.wasm', threads: 1 } });
+    expect(body).toMatchObject({
+      status: 'ready',
+      backend: 'wasm:simd',
+      simd: true,
+      weightPrecision: 'int8',
+      backendDetails: { binary: 'tfjs-backend-wasm-simd.wasm', threads: 1 },
+    });
     expect(body.modelSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(tf.getBackend()).toBe('wasm');
   });
 
   it('describes the model', async () => {
     const model = (await (await get('/model')).json()) as Record<string, unknown>;
-    expect(model).toMatchObject({ parameterCount: parameterCount(), inputSize: 224, weightPrecision: 'int8', classes: [...FASHION_MNIST_CLASSES], limits: EDGE_LIMITS });
+    expect(model).toMatchObject({
+      parameterCount: parameterCount(),
+      inputSize: 224,
+      weightPrecision: 'int8',
+      classes: [...FASHION_MNIST_CLASSES],
+      limits: EDGE_LIMITS,
+    });
     expect(model.testAccuracy).toBeGreaterThan(0.8);
   });
 
@@ -59,7 +87,15 @@ describe('the Worker inside workerd', () => {
     expect(first.timing.inferenceMs).toBeGreaterThanOrEqual(0);
     for (const a of answers) expect(a.probabilities).toEqual(first.probabilities);
 
-    const batch = await predict('application/json', JSON.stringify({ images: [Array.from(syntheticImage(2)), { png: toBase64(singleImageBodies(img)['image/png gray 8-bit'].body as Uint8Array) }] }));
+    const batch = await predict(
+      'application/json',
+      JSON.stringify({
+        images: [
+          Array.from(syntheticImage(2)),
+          { png: toBase64(singleImageBodies(img)['image/png gray 8-bit'].body as Uint8Array) },
+        ],
+      }),
+    );
     expect(batch.status).toBe(200);
     const { predictions } = (await batch.json()) as { predictions: PredictionBody[] };
     expect(predictions).toHaveLength(2);
@@ -100,7 +136,10 @@ describe('the Worker inside workerd', () => {
     const single = wasmHeapBytes()!;
     const health = (await (await get('/health')).json()) as { wasmHeapBytes: number };
     expect(health.wasmHeapBytes).toBe(single);
-    const res = await predict('application/json', JSON.stringify({ images: Array.from({ length: EDGE_LIMITS.maxBatch }, (_, i) => Array.from(syntheticImage(i))) }));
+    const res = await predict(
+      'application/json',
+      JSON.stringify({ images: Array.from({ length: EDGE_LIMITS.maxBatch }, (_, i) => Array.from(syntheticImage(i))) }),
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { predictions: unknown[] }).predictions).toHaveLength(EDGE_LIMITS.maxBatch);
     expect(wasmHeapBytes()).toBe(single);

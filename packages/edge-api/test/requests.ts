@@ -18,12 +18,26 @@ export function syntheticImage(seed = 1): Uint8Array {
 
 export const pngGray8 = (img: Uint8Array) => encode({ width: 28, height: 28, data: img, channels: 1, depth: 8 });
 /** 16-bit gray: v*257 maps back to exactly v. */
-export const pngGray16 = (img: Uint8Array) => encode({ width: 28, height: 28, data: Uint16Array.from(img, (v) => v * 257), channels: 1, depth: 16 });
+export const pngGray16 = (img: Uint8Array) =>
+  encode({ width: 28, height: 28, data: Uint16Array.from(img, (v) => v * 257), channels: 1, depth: 16 });
 /** RGB with r = g = b: luma is exactly the gray value. */
-export const pngRgb = (img: Uint8Array) => encode({ width: 28, height: 28, data: Uint8Array.from({ length: PIXELS * 3 }, (_, i) => img[Math.floor(i / 3)]), channels: 3, depth: 8 });
+export const pngRgb = (img: Uint8Array) =>
+  encode({
+    width: 28,
+    height: 28,
+    data: Uint8Array.from({ length: PIXELS * 3 }, (_, i) => img[Math.floor(i / 3)]),
+    channels: 3,
+    depth: 8,
+  });
 /** RGBA, fully opaque. */
 export const pngRgba = (img: Uint8Array) =>
-  encode({ width: 28, height: 28, data: Uint8Array.from({ length: PIXELS * 4 }, (_, i) => (i % 4 === 3 ? 255 : img[Math.floor(i / 4)])), channels: 4, depth: 8 });
+  encode({
+    width: 28,
+    height: 28,
+    data: Uint8Array.from({ length: PIXELS * 4 }, (_, i) => (i % 4 === 3 ? 255 : img[Math.floor(i / 4)])),
+    channels: 4,
+    depth: 8,
+  });
 /** A bigger colour picture (nearest-neighbour x4): decoded, converted to gray and resized back to 28x28. */
 export const pngRgbLarge = (img: Uint8Array) =>
   encode({
@@ -52,7 +66,10 @@ export function singleImageBodies(img: Uint8Array): Record<string, { type: strin
     'image/png RGBA': { type: 'image/png', body: pngRgba(img) },
     'application/octet-stream': { type: 'application/octet-stream', body: img },
     'application/json pixels': { type: 'application/json', body: JSON.stringify({ pixels: Array.from(img) }) },
-    'application/json; charset=utf-8': { type: 'application/json; charset=utf-8', body: JSON.stringify({ pixels: Array.from(img) }) },
+    'application/json; charset=utf-8': {
+      type: 'application/json; charset=utf-8',
+      body: JSON.stringify({ pixels: Array.from(img) }),
+    },
   };
 }
 
@@ -123,53 +140,293 @@ export function badRequests(): BadRequest[] {
   const over = EDGE_LIMITS.maxBodyBytes + 1;
   return [
     { name: 'malformed JSON', type: 'application/json', body: '{"pixels": [1, 2,', status: 400, code: 'bad_json' },
-    { name: 'JSON that is not UTF-8', type: 'application/json', body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), status: 400, code: 'bad_json' },
+    {
+      name: 'JSON that is not UTF-8',
+      type: 'application/json',
+      body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+      status: 400,
+      code: 'bad_json',
+    },
     { name: 'JSON array at top level', type: 'application/json', body: json(img), status: 400, code: 'bad_shape' },
-    { name: 'JSON with neither pixels nor images', type: 'application/json', body: json({ image: img }), status: 400, code: 'bad_shape' },
-    { name: 'JSON with both pixels and images', type: 'application/json', body: json({ pixels: img, images: [img] }), status: 400, code: 'bad_shape' },
-    { name: 'pixels not an array', type: 'application/json', body: json({ pixels: 'abc' }), status: 400, code: 'bad_shape' },
-    { name: 'too few pixels', type: 'application/json', body: json({ pixels: pixels(783) }), status: 400, code: 'wrong_length' },
-    { name: 'too many pixels', type: 'application/json', body: json({ pixels: pixels(785) }), status: 400, code: 'wrong_length' },
-    { name: 'pixel above 255', type: 'application/json', body: json({ pixels: [...pixels(783), 256] }), status: 400, code: 'bad_pixel' },
-    { name: 'negative pixel', type: 'application/json', body: json({ pixels: [-1, ...pixels(783)] }), status: 400, code: 'bad_pixel' },
-    { name: 'NaN pixel (as JSON writes it: null)', type: 'application/json', body: json({ pixels: pixels(784, Number.NaN) }), status: 400, code: 'bad_pixel' },
-    { name: 'pixel "NaN" as a string', type: 'application/json', body: json({ pixels: [...pixels(783), 'NaN'] }), status: 400, code: 'bad_pixel' },
-    { name: 'Infinity pixel (1e999)', type: 'application/json', body: `{"pixels": [1e999${', 0'.repeat(783)}]}`, status: 400, code: 'bad_pixel' },
-    { name: 'boolean pixel', type: 'application/json', body: json({ pixels: [true, ...pixels(783)] }), status: 400, code: 'bad_pixel' },
-    { name: 'nested array pixel', type: 'application/json', body: json({ pixels: [[1], ...pixels(783)] }), status: 400, code: 'bad_pixel' },
-    { name: 'pixel nested 100,000 arrays deep', type: 'application/json', body: deeplyNestedPixels(100_000), status: 400, code: 'bad_pixel' },
+    {
+      name: 'JSON with neither pixels nor images',
+      type: 'application/json',
+      body: json({ image: img }),
+      status: 400,
+      code: 'bad_shape',
+    },
+    {
+      name: 'JSON with both pixels and images',
+      type: 'application/json',
+      body: json({ pixels: img, images: [img] }),
+      status: 400,
+      code: 'bad_shape',
+    },
+    {
+      name: 'pixels not an array',
+      type: 'application/json',
+      body: json({ pixels: 'abc' }),
+      status: 400,
+      code: 'bad_shape',
+    },
+    {
+      name: 'too few pixels',
+      type: 'application/json',
+      body: json({ pixels: pixels(783) }),
+      status: 400,
+      code: 'wrong_length',
+    },
+    {
+      name: 'too many pixels',
+      type: 'application/json',
+      body: json({ pixels: pixels(785) }),
+      status: 400,
+      code: 'wrong_length',
+    },
+    {
+      name: 'pixel above 255',
+      type: 'application/json',
+      body: json({ pixels: [...pixels(783), 256] }),
+      status: 400,
+      code: 'bad_pixel',
+    },
+    {
+      name: 'negative pixel',
+      type: 'application/json',
+      body: json({ pixels: [-1, ...pixels(783)] }),
+      status: 400,
+      code: 'bad_pixel',
+    },
+    {
+      name: 'NaN pixel (as JSON writes it: null)',
+      type: 'application/json',
+      body: json({ pixels: pixels(784, Number.NaN) }),
+      status: 400,
+      code: 'bad_pixel',
+    },
+    {
+      name: 'pixel "NaN" as a string',
+      type: 'application/json',
+      body: json({ pixels: [...pixels(783), 'NaN'] }),
+      status: 400,
+      code: 'bad_pixel',
+    },
+    {
+      name: 'Infinity pixel (1e999)',
+      type: 'application/json',
+      body: `{"pixels": [1e999${', 0'.repeat(783)}]}`,
+      status: 400,
+      code: 'bad_pixel',
+    },
+    {
+      name: 'boolean pixel',
+      type: 'application/json',
+      body: json({ pixels: [true, ...pixels(783)] }),
+      status: 400,
+      code: 'bad_pixel',
+    },
+    {
+      name: 'nested array pixel',
+      type: 'application/json',
+      body: json({ pixels: [[1], ...pixels(783)] }),
+      status: 400,
+      code: 'bad_pixel',
+    },
+    {
+      name: 'pixel nested 100,000 arrays deep',
+      type: 'application/json',
+      body: deeplyNestedPixels(100_000),
+      status: 400,
+      code: 'bad_pixel',
+    },
     { name: 'empty batch', type: 'application/json', body: json({ images: [] }), status: 400, code: 'bad_shape' },
-    { name: 'batch over the maximum', type: 'application/json', body: json({ images: Array.from({ length: EDGE_LIMITS.maxBatch + 1 }, () => img) }), status: 400, code: 'batch_too_large' },
-    { name: 'batch item of wrong length', type: 'application/json', body: json({ images: [img, pixels(100)] }), status: 400, code: 'wrong_length' },
-    { name: 'batch item with a bad pixel', type: 'application/json', body: json({ images: [{ pixels: [...pixels(783), 999] }] }), status: 400, code: 'bad_pixel' },
-    { name: 'batch item of unknown shape', type: 'application/json', body: json({ images: ['hello'] }), status: 400, code: 'bad_shape' },
-    { name: 'batch PNG not base64', type: 'application/json', body: json({ images: [{ png: '***' }] }), status: 400, code: 'bad_base64' },
-    { name: 'batch PNG undecodable', type: 'application/json', body: json({ images: [{ png: toBase64(new Uint8Array([1, 2, 3, 4])) }] }), status: 400, code: 'undecodable_png' },
+    {
+      name: 'batch over the maximum',
+      type: 'application/json',
+      body: json({ images: Array.from({ length: EDGE_LIMITS.maxBatch + 1 }, () => img) }),
+      status: 400,
+      code: 'batch_too_large',
+    },
+    {
+      name: 'batch item of wrong length',
+      type: 'application/json',
+      body: json({ images: [img, pixels(100)] }),
+      status: 400,
+      code: 'wrong_length',
+    },
+    {
+      name: 'batch item with a bad pixel',
+      type: 'application/json',
+      body: json({ images: [{ pixels: [...pixels(783), 999] }] }),
+      status: 400,
+      code: 'bad_pixel',
+    },
+    {
+      name: 'batch item of unknown shape',
+      type: 'application/json',
+      body: json({ images: ['hello'] }),
+      status: 400,
+      code: 'bad_shape',
+    },
+    {
+      name: 'batch PNG not base64',
+      type: 'application/json',
+      body: json({ images: [{ png: '***' }] }),
+      status: 400,
+      code: 'bad_base64',
+    },
+    {
+      name: 'batch PNG undecodable',
+      type: 'application/json',
+      body: json({ images: [{ png: toBase64(new Uint8Array([1, 2, 3, 4])) }] }),
+      status: 400,
+      code: 'undecodable_png',
+    },
     { name: 'empty body', type: 'application/octet-stream', body: new Uint8Array(0), status: 400, code: 'empty_body' },
-    { name: 'octet-stream of 783 bytes', type: 'application/octet-stream', body: new Uint8Array(783), status: 400, code: 'wrong_length' },
-    { name: 'octet-stream of 785 bytes', type: 'application/octet-stream', body: new Uint8Array(785), status: 400, code: 'wrong_length' },
-    { name: 'PNG that is not a PNG', type: 'image/png', body: new TextEncoder().encode('GIF89a... not a png at all, sorry'), status: 400, code: 'undecodable_png' },
-    { name: 'PNG truncated after the header', type: 'image/png', body: validPng.subarray(0, 40), status: 400, code: 'undecodable_png' },
-    { name: 'PNG with a corrupt data stream', type: 'image/png', body: Uint8Array.from(validPng, (b, i) => (i > 40 && i < validPng.length - 20 ? b ^ 0x5a : b)), status: 400, code: 'undecodable_png' },
-    { name: 'PNG header claiming 1 x 0 pixels', type: 'image/png', body: pngHeader(1, 0), status: 400, code: 'undecodable_png' },
-    { name: 'PNG over the pixel limit (header checked before decoding)', type: 'image/png', body: pngHeader(20000, 20000), status: 400, code: 'image_too_large' },
-    { name: 'PNG bomb (declares 1x1, data inflates to 8 MiB)', type: 'image/png', body: pngBomb(), status: 400, code: 'image_too_large' },
-    { name: 'batch PNG bomb', type: 'application/json', body: json({ images: [{ png: toBase64(pngBomb()) }] }), status: 400, code: 'image_too_large' },
-    { name: 'topk=0', path: '/predict?topk=0', type: 'application/octet-stream', body: new Uint8Array(784), status: 400, code: 'bad_topk' },
-    { name: 'topk=11', path: '/predict?topk=11', type: 'application/octet-stream', body: new Uint8Array(784), status: 400, code: 'bad_topk' },
-    { name: 'topk=abc', path: '/predict?topk=abc', type: 'application/octet-stream', body: new Uint8Array(784), status: 400, code: 'bad_topk' },
-    { name: 'body over the limit', type: 'application/octet-stream', body: new Uint8Array(over), status: 413, code: 'body_too_large' },
-    { name: 'streamed body over the limit', type: 'application/octet-stream', body: () => endlessBody({ bytes: 0 }, 2 * EDGE_LIMITS.maxBodyBytes), status: 413, code: 'body_too_large', streamed: true },
+    {
+      name: 'octet-stream of 783 bytes',
+      type: 'application/octet-stream',
+      body: new Uint8Array(783),
+      status: 400,
+      code: 'wrong_length',
+    },
+    {
+      name: 'octet-stream of 785 bytes',
+      type: 'application/octet-stream',
+      body: new Uint8Array(785),
+      status: 400,
+      code: 'wrong_length',
+    },
+    {
+      name: 'PNG that is not a PNG',
+      type: 'image/png',
+      body: new TextEncoder().encode('GIF89a... not a png at all, sorry'),
+      status: 400,
+      code: 'undecodable_png',
+    },
+    {
+      name: 'PNG truncated after the header',
+      type: 'image/png',
+      body: validPng.subarray(0, 40),
+      status: 400,
+      code: 'undecodable_png',
+    },
+    {
+      name: 'PNG with a corrupt data stream',
+      type: 'image/png',
+      body: Uint8Array.from(validPng, (b, i) => (i > 40 && i < validPng.length - 20 ? b ^ 0x5a : b)),
+      status: 400,
+      code: 'undecodable_png',
+    },
+    {
+      name: 'PNG header claiming 1 x 0 pixels',
+      type: 'image/png',
+      body: pngHeader(1, 0),
+      status: 400,
+      code: 'undecodable_png',
+    },
+    {
+      name: 'PNG over the pixel limit (header checked before decoding)',
+      type: 'image/png',
+      body: pngHeader(20000, 20000),
+      status: 400,
+      code: 'image_too_large',
+    },
+    {
+      name: 'PNG bomb (declares 1x1, data inflates to 8 MiB)',
+      type: 'image/png',
+      body: pngBomb(),
+      status: 400,
+      code: 'image_too_large',
+    },
+    {
+      name: 'batch PNG bomb',
+      type: 'application/json',
+      body: json({ images: [{ png: toBase64(pngBomb()) }] }),
+      status: 400,
+      code: 'image_too_large',
+    },
+    {
+      name: 'topk=0',
+      path: '/predict?topk=0',
+      type: 'application/octet-stream',
+      body: new Uint8Array(784),
+      status: 400,
+      code: 'bad_topk',
+    },
+    {
+      name: 'topk=11',
+      path: '/predict?topk=11',
+      type: 'application/octet-stream',
+      body: new Uint8Array(784),
+      status: 400,
+      code: 'bad_topk',
+    },
+    {
+      name: 'topk=abc',
+      path: '/predict?topk=abc',
+      type: 'application/octet-stream',
+      body: new Uint8Array(784),
+      status: 400,
+      code: 'bad_topk',
+    },
+    {
+      name: 'body over the limit',
+      type: 'application/octet-stream',
+      body: new Uint8Array(over),
+      status: 413,
+      code: 'body_too_large',
+    },
+    {
+      name: 'streamed body over the limit',
+      type: 'application/octet-stream',
+      body: () => endlessBody({ bytes: 0 }, 2 * EDGE_LIMITS.maxBodyBytes),
+      status: 413,
+      code: 'body_too_large',
+      streamed: true,
+    },
     { name: 'no Content-Type', body: new Uint8Array(784), status: 415, code: 'unsupported_media_type' },
-    { name: 'text/plain', type: 'text/plain', body: json({ pixels: img }), status: 415, code: 'unsupported_media_type' },
-    { name: 'multipart/form-data', type: 'multipart/form-data; boundary=x', body: '--x--', status: 415, code: 'unsupported_media_type' },
-    { name: 'image/jpeg', type: 'image/jpeg', body: new Uint8Array([0xff, 0xd8, 0xff]), status: 415, code: 'unsupported_media_type' },
+    {
+      name: 'text/plain',
+      type: 'text/plain',
+      body: json({ pixels: img }),
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+    {
+      name: 'multipart/form-data',
+      type: 'multipart/form-data; boundary=x',
+      body: '--x--',
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+    {
+      name: 'image/jpeg',
+      type: 'image/jpeg',
+      body: new Uint8Array([0xff, 0xd8, 0xff]),
+      status: 415,
+      code: 'unsupported_media_type',
+    },
     { name: 'GET /predict', method: 'GET', status: 405, code: 'method_not_allowed' },
-    { name: 'PUT /predict', method: 'PUT', type: 'application/octet-stream', body: new Uint8Array(784), status: 405, code: 'method_not_allowed' },
+    {
+      name: 'PUT /predict',
+      method: 'PUT',
+      type: 'application/octet-stream',
+      body: new Uint8Array(784),
+      status: 405,
+      code: 'method_not_allowed',
+    },
     { name: 'POST /health', method: 'POST', path: '/health', status: 405, code: 'method_not_allowed' },
     { name: 'DELETE /model', method: 'DELETE', path: '/model', status: 405, code: 'method_not_allowed' },
     { name: 'GET /nothing-here', method: 'GET', path: '/nothing-here', status: 404, code: 'not_found' },
-    { name: 'POST /predict/extra', path: '/predict/extra', type: 'application/octet-stream', body: new Uint8Array(784), status: 404, code: 'not_found' },
+    {
+      name: 'POST /predict/extra',
+      path: '/predict/extra',
+      type: 'application/octet-stream',
+      body: new Uint8Array(784),
+      status: 404,
+      code: 'not_found',
+    },
   ];
 }
 
@@ -177,5 +434,10 @@ export function badRequests(): BadRequest[] {
 export function requestFor(base: string, c: BadRequest): Request {
   const body = typeof c.body === 'function' ? c.body() : c.body;
   const headers = c.type ? { 'content-type': c.type } : undefined;
-  return new Request(base + (c.path ?? '/predict'), { method: c.method ?? 'POST', headers, body: body === undefined ? undefined : asBodyInit(body), ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+  return new Request(base + (c.path ?? '/predict'), {
+    method: c.method ?? 'POST',
+    headers,
+    body: body === undefined ? undefined : asBodyInit(body),
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
 }

@@ -27,7 +27,9 @@ function read(path: string): string | null {
 export function descendants(root = process.pid): Descendant[] {
   let pids: number[];
   try {
-    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+    pids = readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return [];
   }
@@ -40,7 +42,8 @@ export function descendants(root = process.pid): Descendant[] {
     stats.set(pid, { ppid: Number(fields[1]), cpuMs: (Number(fields[11]) + Number(fields[12])) * TICK_MS });
   }
   const below = (pid: number): boolean => {
-    for (let p = stats.get(pid)?.ppid, hops = 0; p !== undefined && p > 1 && hops < 64; p = stats.get(p)?.ppid, hops++) if (p === root) return true;
+    for (let p = stats.get(pid)?.ppid, hops = 0; p !== undefined && p > 1 && hops < 64; p = stats.get(p)?.ppid, hops++)
+      if (p === root) return true;
     return false;
   };
   const out: Descendant[] = [];

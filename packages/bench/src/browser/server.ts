@@ -15,7 +15,12 @@ const ISOLATION = {
   'cache-control': 'no-store',
 } as const;
 
-const TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8' };
+const TYPES: Readonly<Record<string, string>> = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.html': 'text/html; charset=utf-8',
+};
 const typeOf = (path: string) => TYPES[/\.[a-z]+$/.exec(path)?.[0] ?? ''] ?? 'application/octet-stream';
 
 const require = createRequire(import.meta.url);
@@ -25,7 +30,8 @@ const PACKAGE_DIRS: Readonly<Record<string, string>> = {
   [ORT_WASM_PATH]: dirname(require.resolve('onnxruntime-web')),
 };
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>nin-bench browser row</title><link rel="icon" href="data:,"><script type="module" src="/bundle/main.js"></script>';
+const PAGE =
+  '<!doctype html><meta charset="utf-8"><title>nin-bench browser row</title><link rel="icon" href="data:,"><script type="module" src="/bundle/main.js"></script>';
 
 export interface PageServer {
   /** `http://127.0.0.1:PORT` */

@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
-import type { Batch, CreateRunner, EngineFacts, InferResult, LoadedModel, MeasuredInit, MeasuredMemory, Runner } from '../runners/runner.ts';
+import type {
+  Batch,
+  CreateRunner,
+  EngineFacts,
+  InferResult,
+  LoadedModel,
+  MeasuredInit,
+  MeasuredMemory,
+  Runner,
+} from '../runners/runner.ts';
 import { summarizeTask, type LatencySummary } from '../stats/summary.ts';
 import type { ChildMessage, ChildPlan, ChildTask, ScenarioName, TimedLoop } from './protocol.ts';
 import { wasmHeapBytes } from './wasm-memory.ts';
@@ -30,7 +39,9 @@ function errorMessage(e: unknown): string {
 }
 
 function isUnavailable(e: unknown): e is { reason: string } {
-  return e instanceof Error && e.name === 'BackendUnavailableError' && typeof (e as { reason?: unknown }).reason === 'string';
+  return (
+    e instanceof Error && e.name === 'BackendUnavailableError' && typeof (e as { reason?: unknown }).reason === 'string'
+  );
 }
 
 /** Bytes of one 28x28 Fashion-MNIST image. */
@@ -84,14 +95,22 @@ async function timedInfer(model: LoadedModel, batch: Batch): Promise<{ logits: F
   const t0 = performance.now();
   const result: InferResult = await model.infer(batch);
   const clockMs = performance.now() - t0;
-  return result instanceof Float32Array ? { logits: result, ms: clockMs } : { logits: result.logits, ms: result.durationMs };
+  return result instanceof Float32Array
+    ? { logits: result, ms: clockMs }
+    : { logits: result.logits, ms: result.durationMs };
 }
 
 /** Seconds with two significant figures: 0.15 s, 3.2 s, 93 s, 120 s. */
 const seconds = (ms: number): string => `${Number((ms / 1000).toPrecision(2))} s`;
 
 /** Times `infer` on one batch with tinybench: warm-up calls first (not counted), then the budgeted loop. */
-async function timeBatch(model: LoadedModel, batch: Batch, loop: TimedLoop, warmupIterations: number, warmupTimeMs = 0): Promise<LatencySummary> {
+async function timeBatch(
+  model: LoadedModel,
+  batch: Batch,
+  loop: TimedLoop,
+  warmupIterations: number,
+  warmupTimeMs = 0,
+): Promise<LatencySummary> {
   let sink = 0;
   const bench = new Bench({
     time: loop.timeMs,
@@ -122,7 +141,13 @@ async function timeBatch(model: LoadedModel, batch: Batch, loop: TimedLoop, warm
   return summarizeTask(bench.tasks[0]);
 }
 
-async function measureOffline(model: LoadedModel, runner: Runner, batches: BatchMaker, plan: ChildPlan['offline'], knownPerImageMs: number | undefined): Promise<void> {
+async function measureOffline(
+  model: LoadedModel,
+  runner: Runner,
+  batches: BatchMaker,
+  plan: ChildPlan['offline'],
+  knownPerImageMs: number | undefined,
+): Promise<void> {
   // The fastest per-image time seen so far: a batch size that would clearly exceed the per-call limit is
   // skipped without spending minutes to find out (tfjs cpu at 224 px: ~3 s per image).
   let perImageMs = knownPerImageMs;
@@ -130,7 +155,10 @@ async function measureOffline(model: LoadedModel, runner: Runner, batches: Batch
   for (const b of plan.batches) {
     await send({ type: 'progress', scenario: 'offline', detail: `batch ${b}` });
     if (runner.maxBatch !== undefined && b > runner.maxBatch) {
-      await send({ type: 'offline', point: { batch: b, skipped: `this runner takes at most ${runner.maxBatch} image(s) per call` } });
+      await send({
+        type: 'offline',
+        point: { batch: b, skipped: `this runner takes at most ${runner.maxBatch} image(s) per call` },
+      });
       continue;
     }
     const limit = `this profile's ${seconds(plan.maxCallMs)} limit per call`;
@@ -161,7 +189,13 @@ async function measureOffline(model: LoadedModel, runner: Runner, batches: Batch
   }
 }
 
-async function measureAgreement(model: LoadedModel, runner: Runner, batches: BatchMaker, count: number, plan: ChildPlan['agreement']): Promise<void> {
+async function measureAgreement(
+  model: LoadedModel,
+  runner: Runner,
+  batches: BatchMaker,
+  count: number,
+  plan: ChildPlan['agreement'],
+): Promise<void> {
   const total = Math.min(plan.images, count);
   const step = Math.max(1, Math.min(plan.batch, runner.maxBatch ?? Infinity));
   const logits: number[] = [];
@@ -227,7 +261,8 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
     return finish(0);
   }
   const t2 = performance.now();
-  if (model.details) await send({ type: 'facts', facts: { ...facts, details: { ...facts.details, ...model.details } } });
+  if (model.details)
+    await send({ type: 'facts', facts: { ...facts, details: { ...facts.details, ...model.details } } });
   await send({ type: 'progress', scenario: 'cold-start', detail: 'first inference' });
   let firstInferenceMs: number;
   try {
@@ -243,14 +278,27 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
   const processMs = measuredInit?.startMs ?? start.processMs;
   await send({
     type: 'cold-start',
-    coldStart: { processMs, initMs, loadMs, firstInferenceMs, totalMs: processMs + initMs + loadMs + firstInferenceMs, harnessDataMs },
+    coldStart: {
+      processMs,
+      initMs,
+      loadMs,
+      firstInferenceMs,
+      totalMs: processMs + initMs + loadMs + firstInferenceMs,
+      harnessDataMs,
+    },
   });
 
   let batchOneMs: number | undefined;
   if (wants('single-stream')) {
     await send({ type: 'progress', scenario: 'single-stream' });
     try {
-      const latency = await timeBatch(model, one, plan.singleStream, plan.singleStream.warmupIterations, plan.singleStream.warmupTimeMs);
+      const latency = await timeBatch(
+        model,
+        one,
+        plan.singleStream,
+        plan.singleStream.warmupIterations,
+        plan.singleStream.warmupTimeMs,
+      );
       batchOneMs = latency.min;
       await send({ type: 'single-stream', latency });
     } catch (e) {
@@ -269,7 +317,15 @@ export async function runChild(taskJson: string, start: { processMs: number; sta
     await send({ type: 'progress', scenario: 'extras' });
     try {
       const testImages = { images, count: task.data.count };
-      await send({ type: 'extras', extras: await model.extraMeasurements({ sample: one, budget: plan.singleStream, testImages, soakRequests: plan.soakRequests ?? 1000 }) });
+      await send({
+        type: 'extras',
+        extras: await model.extraMeasurements({
+          sample: one,
+          budget: plan.singleStream,
+          testImages,
+          soakRequests: plan.soakRequests ?? 1000,
+        }),
+      });
     } catch (e) {
       await send({ type: 'error', scenario: 'extras', message: errorMessage(e) });
     }

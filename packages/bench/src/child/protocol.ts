@@ -8,7 +8,14 @@ import type { LatencySummary } from '../stats/summary.ts';
  */
 
 export type ScenarioName = 'cold-start' | 'single-stream' | 'offline' | 'agreement' | 'extras' | 'memory';
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['cold-start', 'single-stream', 'offline', 'agreement', 'extras', 'memory'];
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  'cold-start',
+  'single-stream',
+  'offline',
+  'agreement',
+  'extras',
+  'memory',
+];
 
 /** A time-budgeted tinybench run: it stops once both the budget and the minimum number of calls are reached. */
 export interface TimedLoop {

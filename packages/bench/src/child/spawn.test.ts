@@ -35,7 +35,12 @@ afterAll(async () => {
 });
 
 function task(runner: string, options: ChildTask['runner']['options'] = {}, plan: ChildPlan = PLAN): ChildTask {
-  return { runnerModule: runner, runner: { size: model.size, weightsPath: model.weightsPath, onnxPath: model.onnxPath, options }, plan, data };
+  return {
+    runnerModule: runner,
+    runner: { size: model.size, weightsPath: model.weightsPath, onnxPath: model.onnxPath, options },
+    plan,
+    data,
+  };
 }
 
 const ofType = <T extends ChildMessage['type']>(messages: ChildMessage[], type: T) =>
@@ -76,8 +81,12 @@ describe('child-process runner', () => {
 
   it('gives onnxruntime-web the same logits as tfjs cpu on the same images and sees its WebAssembly heap', async () => {
     const plan: ChildPlan = { ...PLAN, scenarios: ['cold-start', 'agreement', 'memory'] };
-    const cpu = await runChildProcess(task(runnerFile('../runners/tfjs.ts'), { backend: 'cpu' }, plan), { timeoutMs: 120_000 });
-    const web = await runChildProcess(task(runnerFile('../runners/onnxruntime-web.ts'), { threads: 1 }, plan), { timeoutMs: 120_000 });
+    const cpu = await runChildProcess(task(runnerFile('../runners/tfjs.ts'), { backend: 'cpu' }, plan), {
+      timeoutMs: 120_000,
+    });
+    const web = await runChildProcess(task(runnerFile('../runners/onnxruntime-web.ts'), { threads: 1 }, plan), {
+      timeoutMs: 120_000,
+    });
     expect(web.failure).toBeUndefined();
     const a = ofType(cpu.messages, 'agreement')[0].logits;
     const b = ofType(web.messages, 'agreement')[0].logits;
@@ -89,12 +98,16 @@ describe('child-process runner', () => {
 
   it("loads no engine before the runner's init is timed (the harness does not import tfjs)", async () => {
     const plan: ChildPlan = { ...PLAN, scenarios: ['cold-start', 'memory'] };
-    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/probe.ts'), {}, plan), { timeoutMs: 60_000 });
+    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/probe.ts'), {}, plan), {
+      timeoutMs: 60_000,
+    });
     expect(ofType(out.messages, 'facts')[0].facts.details).toEqual({ tfjsLoadedBeforeInit: false });
   });
 
   it('turns a runner whose engine is missing into an "unavailable" message with its reason', async () => {
-    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/unavailable.ts')), { timeoutMs: 60_000 });
+    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/unavailable.ts')), {
+      timeoutMs: 60_000,
+    });
     expect(out.failure).toBeUndefined();
     expect(ofType(out.messages, 'unavailable')).toEqual([{ type: 'unavailable', reason: 'no such accelerator here' }]);
   });
@@ -113,12 +126,25 @@ describe('child-process runner', () => {
   });
 
   it('skips a batch size whose call would exceed the per-call limit, without running it, and says why', async () => {
-    const plan: ChildPlan = { ...PLAN, scenarios: ['cold-start', 'single-stream', 'offline'], offline: { batches: [1, 2, 8], timeMs: 10, minIterations: 2, maxCallMs: 150 } };
-    const out = await runChildProcess(task(runnerFile('../../test/fixtures/runners/slow.ts'), { msPerImage: 40 }, plan), { timeoutMs: 60_000 });
+    const plan: ChildPlan = {
+      ...PLAN,
+      scenarios: ['cold-start', 'single-stream', 'offline'],
+      offline: { batches: [1, 2, 8], timeMs: 10, minIterations: 2, maxCallMs: 150 },
+    };
+    const out = await runChildProcess(
+      task(runnerFile('../../test/fixtures/runners/slow.ts'), { msPerImage: 40 }, plan),
+      { timeoutMs: 60_000 },
+    );
     const points = ofType(out.messages, 'offline').map((m) => m.point);
-    expect(points.map((p) => [p.batch, 'skipped' in p])).toEqual([[1, false], [2, false], [8, true]]);
+    expect(points.map((p) => [p.batch, 'skipped' in p])).toEqual([
+      [1, false],
+      [2, false],
+      [8, true],
+    ]);
     const skipped = points[2] as { skipped: string; warmupMs?: number };
-    expect(skipped.skipped).toMatch(/one call would take about 0\.3\d? s \(estimated from .*\), over this profile's 0\.15 s limit per call/);
+    expect(skipped.skipped).toMatch(
+      /one call would take about 0\.3\d? s \(estimated from .*\), over this profile's 0\.15 s limit per call/,
+    );
     expect(skipped.warmupMs).toBeUndefined(); // it never ran
   });
 

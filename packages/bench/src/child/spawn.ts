@@ -36,7 +36,10 @@ function tail(limit: number) {
       text = (text + chunk.toString('utf8')).slice(-limit);
     },
     lastLine(): string {
-      const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       return lines.at(-1) ?? '';
     },
   };
@@ -83,7 +86,8 @@ export function runChildProcess(task: ChildTask, options: SpawnOptions): Promise
       const done = messages.some((m) => m.type === 'done');
       let failure: string | undefined;
       if (spawnError) failure = `could not start the child process: ${spawnError.message}`;
-      else if (timedOut) failure = `timed out after ${Math.round(options.timeoutMs / 1000)} s ${describeActivity(messages)}`;
+      else if (timedOut)
+        failure = `timed out after ${Math.round(options.timeoutMs / 1000)} s ${describeActivity(messages)}`;
       else if (!done || exitCode !== 0) {
         const how = signal ? `killed by ${signal}` : `exited with code ${exitCode}`;
         const why = stderr.lastLine() || stdout.lastLine();
@@ -104,7 +108,10 @@ export function warmTranspileCache(timeoutMs = 120_000): Promise<void> {
   if (BUNDLED) return Promise.resolve(); // nothing to transpile
   const script = `await import(${JSON.stringify(new URL('./child.ts', import.meta.url).href)}); await import('@nin-bench/core-nin/node'); process.exit(0);`;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...LOADER_ARGS, '--input-type=module', '-e', script], { stdio: 'ignore', timeout: timeoutMs });
+    const child = spawn(process.execPath, [...LOADER_ARGS, '--input-type=module', '-e', script], {
+      stdio: 'ignore',
+      timeout: timeoutMs,
+    });
     child.on('close', () => resolve());
     child.on('error', () => resolve());
   });

@@ -28,12 +28,17 @@ export function installWasmMemoryProbe(): void {
   const instantiate = WebAssembly.instantiate;
   (WebAssembly as { instantiate: unknown }).instantiate = async (source: unknown, imports?: WebAssembly.Imports) => {
     const result = await instantiate(source as BufferSource, imports);
-    collect(result instanceof WebAssembly.Instance ? result : (result as WebAssembly.WebAssemblyInstantiatedSource).instance);
+    collect(
+      result instanceof WebAssembly.Instance ? result : (result as WebAssembly.WebAssemblyInstantiatedSource).instance,
+    );
     return result;
   };
   const instantiateStreaming = WebAssembly.instantiateStreaming;
   if (instantiateStreaming) {
-    (WebAssembly as { instantiateStreaming: unknown }).instantiateStreaming = async (source: Response | PromiseLike<Response>, imports?: WebAssembly.Imports) => {
+    (WebAssembly as { instantiateStreaming: unknown }).instantiateStreaming = async (
+      source: Response | PromiseLike<Response>,
+      imports?: WebAssembly.Imports,
+    ) => {
       const result = await instantiateStreaming(source, imports);
       collect(result.instance);
       return result;

@@ -3,10 +3,17 @@ import { knownFailures, runCli, type Command } from '@nin-bench/core-nin/node/cl
 const BENCH_CLI = {
   name: 'nin-bench',
   commands: {
-    run: { summary: 'benchmark every backend and write results/ (npm run bench)', load: async () => (await import('./run.ts')).command as Command },
-    report: { summary: 'regenerate results/report.md from the raw results (npm run report)', load: async () => (await import('./report.ts')).command as Command },
+    run: {
+      summary: 'benchmark every backend and write results/ (npm run bench)',
+      load: async () => (await import('./run.ts')).command as Command,
+    },
+    report: {
+      summary: 'regenerate results/report.md from the raw results (npm run report)',
+      load: async () => (await import('./report.ts')).command as Command,
+    },
     soak: {
-      summary: 'send 10,000 real test images to the edge endpoint and check errors, answers and memory (npm run edge:soak)',
+      summary:
+        'send 10,000 real test images to the edge endpoint and check errors, answers and memory (npm run edge:soak)',
       load: async () => (await import('./soak.ts')).command as Command,
     },
   },

@@ -13,7 +13,9 @@ const RUN_USAGE = `usage: nin-bench run [--full | --profile NAME] [--backends LI
 
 Benchmarks the trained NiN on every backend this machine offers, each in its own process, and writes
 DIR/bench/results.json, DIR/report.md and the report's SVG charts.
-  --profile NAME     ${Object.values(PROFILES).map((p) => `${p.name}: ${p.description}`).join('\n                     ')}
+  --profile NAME     ${Object.values(PROFILES)
+    .map((p) => `${p.name}: ${p.description}`)
+    .join('\n                     ')}
   --full             same as --profile full
   --backends LIST    comma-separated ids, aliases or prefixes (see --list), e.g. tfjs-wasm,onnxruntime-node-all
   --scenarios LIST   ${SCENARIO_NAMES.join(', ')} (cold start and memory are always measured)
@@ -41,7 +43,10 @@ async function run({ values, args }: ParsedArgs<typeof OPTIONS>): Promise<number
   const catalog = createCatalog();
   if (values.list) {
     const width = Math.max(...catalog.map((e) => e.id.length)) + 1;
-    for (const e of catalog) console.log(`${e.id.padEnd(width)} ${e.label}${e.aliases?.length ? ` (also: ${e.aliases.join(', ')})` : ''}${e.unavailable ? ' [never available under Node]' : ''}`);
+    for (const e of catalog)
+      console.log(
+        `${e.id.padEnd(width)} ${e.label}${e.aliases?.length ? ` (also: ${e.aliases.join(', ')})` : ''}${e.unavailable ? ' [never available under Node]' : ''}`,
+      );
     return 0;
   }
   if (values.full && values.profile && values.profile !== 'full') throw new UsageError('--full and --profile disagree');
@@ -83,6 +88,9 @@ async function run({ values, args }: ParsedArgs<typeof OPTIONS>): Promise<number
   await rm(resultsFile(outDir, 'results.partial.json'), { force: true });
   for (const path of await writeReport(results, outDir)) console.log(`wrote ${path}`);
   const failed = results.runs.filter((r) => r.status === 'failed');
-  if (failed.length) console.error(`nin-bench: ${failed.length} backend(s) failed: ${failed.map((r) => r.backend).join(', ')} (see the report)`);
+  if (failed.length)
+    console.error(
+      `nin-bench: ${failed.length} backend(s) failed: ${failed.map((r) => r.backend).join(', ')} (see the report)`,
+    );
   return 0;
 }

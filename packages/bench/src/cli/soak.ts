@@ -30,8 +30,10 @@ const OPTIONS = {
 export const command = defineCommand({ usage: SOAK_USAGE, options: OPTIONS, run });
 
 async function run({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
-  if (values.url !== undefined && values.size !== undefined) throw new UsageError('--url and --size exclude each other (--size starts a server of that build)');
-  if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new UsageError(`--url must be an http(s) URL, got "${values.url}"`);
+  if (values.url !== undefined && values.size !== undefined)
+    throw new UsageError('--url and --size exclude each other (--size starts a server of that build)');
+  if (values.url !== undefined && !/^https?:\/\//.test(values.url))
+    throw new UsageError(`--url must be an http(s) URL, got "${values.url}"`);
   const { requests, clients, rounds, images: imageCount, size } = values;
   if (requests < rounds) throw new UsageError(`--requests must be at least --rounds (${rounds})`);
 
@@ -65,7 +67,11 @@ async function run({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
       },
     });
     for (const line of describeSoak(result)) console.log(line);
-    if (values.json) await writeFile(values.json, `${JSON.stringify({ base: values.url ?? 'wrangler dev started by nin-bench soak', size: size ?? null, ...result }, null, 2)}\n`);
+    if (values.json)
+      await writeFile(
+        values.json,
+        `${JSON.stringify({ base: values.url ?? 'wrangler dev started by nin-bench soak', size: size ?? null, ...result }, null, 2)}\n`,
+      );
     return result.passed ? 0 : 1;
   } finally {
     await dev?.group.stop();

@@ -42,7 +42,13 @@ export interface SoakResult {
   /** images whose answer (logits) differed between requests */
   readonly inconsistentImages: number;
   readonly seconds: number;
-  readonly rounds: readonly { readonly kind: 'concurrent' | 'sequential'; readonly clients: number; readonly requests: number; readonly seconds: number; readonly requestsPerSecond: number }[];
+  readonly rounds: readonly {
+    readonly kind: 'concurrent' | 'sequential';
+    readonly clients: number;
+    readonly requests: number;
+    readonly seconds: number;
+    readonly requestsPerSecond: number;
+  }[];
   /** after every round; the first is the baseline the end is compared to */
   readonly snapshots: readonly SoakSnapshot[];
   readonly wasmMemoryFlat: boolean | null;
@@ -66,13 +72,16 @@ export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
   const clients = options.clients ?? 16;
   const roundCount = options.rounds ?? 5;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
-  if (!Number.isInteger(total) || total < roundCount) throw new RangeError(`a soak needs at least ${roundCount} requests, got ${total}`);
+  if (!Number.isInteger(total) || total < roundCount)
+    throw new RangeError(`a soak needs at least ${roundCount} requests, got ${total}`);
   if (images.count < 1) throw new RangeError('a soak needs at least one image');
   // Fails at once, in words, when nothing answers (rather than 10,000 failed requests).
   try {
     await fetch(`${base}/health`, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
-    throw new Error(`nothing answers at ${base}/health (${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}): start the endpoint (npm run edge:dev) or pass its --url`);
+    throw new Error(
+      `nothing answers at ${base}/health (${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}): start the endpoint (npm run edge:dev) or pass its --url`,
+    );
   }
   const answers = new Map<number, string>();
   const inconsistent = new Set<number>();
@@ -123,7 +132,11 @@ export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
     );
     const seconds = (performance.now() - t0) / 1000;
     rounds.push({ kind, clients: width, requests: count, seconds, requestsPerSecond: count / seconds });
-    snapshots.push({ afterRequests: done, wasmHeapBytes: await health(base).catch(() => null), workerRssBytes: options.workerRssBytes?.() ?? null });
+    snapshots.push({
+      afterRequests: done,
+      wasmHeapBytes: await health(base).catch(() => null),
+      workerRssBytes: options.workerRssBytes?.() ?? null,
+    });
   }
   const heaps = snapshots.map((s) => s.wasmHeapBytes);
   const wasmMemoryFlat = heaps.every((h) => h !== null) ? heaps.every((h) => h === heaps[0]) : null;
@@ -141,7 +154,11 @@ export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
     snapshots,
     wasmMemoryFlat,
     rssGrowth,
-    passed: errors === 0 && inconsistent.size === 0 && wasmMemoryFlat !== false && (rssGrowth === null || rssGrowth <= SOAK_RSS_TOLERANCE),
+    passed:
+      errors === 0 &&
+      inconsistent.size === 0 &&
+      wasmMemoryFlat !== false &&
+      (rssGrowth === null || rssGrowth <= SOAK_RSS_TOLERANCE),
   };
 }
 

@@ -11,8 +11,18 @@ export interface Profile {
   readonly extraSizes: readonly number[];
   readonly scenarios: readonly ScenarioName[];
   /** warm-up runs until both `warmupTimeMs` and `warmupIterations` are reached: engines tier their wasm up over the first calls */
-  readonly singleStream: { readonly timeMs: number; readonly minIterations: number; readonly warmupIterations: number; readonly warmupTimeMs: number };
-  readonly offline: { readonly batches: readonly number[]; readonly timeMs: number; readonly minIterations: number; readonly maxCallMs: number };
+  readonly singleStream: {
+    readonly timeMs: number;
+    readonly minIterations: number;
+    readonly warmupIterations: number;
+    readonly warmupTimeMs: number;
+  };
+  readonly offline: {
+    readonly batches: readonly number[];
+    readonly timeMs: number;
+    readonly minIterations: number;
+    readonly maxCallMs: number;
+  };
   readonly agreement: {
     readonly images: number;
     readonly batch: number;
@@ -32,14 +42,22 @@ export interface Profile {
   readonly soakRequests: number;
 }
 
-const ALL_SCENARIOS: readonly ScenarioName[] = ['cold-start', 'single-stream', 'offline', 'agreement', 'extras', 'memory'];
+const ALL_SCENARIOS: readonly ScenarioName[] = [
+  'cold-start',
+  'single-stream',
+  'offline',
+  'agreement',
+  'extras',
+  'memory',
+];
 
 export const PROFILES: Readonly<Record<string, Profile>> = {
   default: {
     name: 'default',
     // The committed run's own duration is in results/bench/results.json (durationMs) and the README's generated
     // bench block; the 12 minutes are the budget this profile is held to, not a measurement.
-    description: 'every available backend at the trained size (browser rows: the five a page picks between), batch 1/8/32; within 12 minutes on 2 cores',
+    description:
+      'every available backend at the trained size (browser rows: the five a page picks between), batch 1/8/32; within 12 minutes on 2 cores',
     extraSizes: [],
     scenarios: ALL_SCENARIOS,
     singleStream: { timeMs: 4000, minIterations: 10, warmupIterations: 3, warmupTimeMs: 1500 },

@@ -16,7 +16,8 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 /** One colour per place a row ran, in RUN_PLACES order (Tableau 10: blue, orange, green, red). */
 const PLACE_COLOURS = ['#4c78a8', '#f58518', '#54a24b', '#e45756'];
 
-const measured = (runs: readonly BackendRun[], size: number) => runs.filter((r) => r.size === size && (r.status === 'ok' || r.status === 'partial'));
+const measured = (runs: readonly BackendRun[], size: number) =>
+  runs.filter((r) => r.size === size && (r.status === 'ok' || r.status === 'partial'));
 
 /**
  * Rows grouped by where they ran (Node, browser, HTTP endpoint, Python): one panel each, in that order, with the
@@ -38,7 +39,14 @@ function groupedChart(file: string, title: string, values: readonly { place: Run
           type: 'nominal',
           sort: places,
           title: null,
-          header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12, labelPadding: 4 },
+          header: {
+            labelAngle: 0,
+            labelOrient: 'top',
+            labelAnchor: 'start',
+            labelFontWeight: 'bold',
+            labelFontSize: 12,
+            labelPadding: 4,
+          },
         },
       },
       spacing: 10,
@@ -57,17 +65,38 @@ const Y_AXIS = { title: null, labelLimit: 0, labelFontSize: 11 };
 export function latencyChart(results: BenchResults, size: number): Chart | null {
   const values = measured(results.runs, size)
     .filter((r) => r.singleStream)
-    .map((r) => ({ backend: chartLabel(r), place: runPlace(r), p50: r.singleStream!.p50, min: r.singleStream!.min, p99: r.singleStream!.p99, text: `${sig(r.singleStream!.p50)} ms` }));
+    .map((r) => ({
+      backend: chartLabel(r),
+      place: runPlace(r),
+      p50: r.singleStream!.p50,
+      min: r.singleStream!.min,
+      p99: r.singleStream!.p99,
+      text: `${sig(r.singleStream!.p50)} ms`,
+    }));
   if (values.length === 0) return null;
   const title = `Single-image latency, NiN at ${size} px`;
-  const x = { type: 'quantitative', scale: { type: 'log' }, title: 'ms per image, log scale (dot: p50, line: min to p99)' };
-  const color = { field: 'place', type: 'nominal', scale: { domain: [...RUN_PLACES], range: PLACE_COLOURS }, legend: null };
+  const x = {
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'ms per image, log scale (dot: p50, line: min to p99)',
+  };
+  const color = {
+    field: 'place',
+    type: 'nominal',
+    scale: { domain: [...RUN_PLACES], range: PLACE_COLOURS },
+    legend: null,
+  };
   return groupedChart(`bench-latency-${size}.svg`, title, values, {
-    encoding: { y: { field: 'backend', type: 'nominal', sort: { field: 'p50', op: 'min', order: 'ascending' }, axis: Y_AXIS } },
+    encoding: {
+      y: { field: 'backend', type: 'nominal', sort: { field: 'p50', op: 'min', order: 'ascending' }, axis: Y_AXIS },
+    },
     layer: [
       { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'min', ...x }, x2: { field: 'p99' }, color } },
       { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'p50', ...x }, color } },
-      { mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 10 }, encoding: { x: { field: 'p50', ...x }, text: { field: 'text' } } },
+      {
+        mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 10 },
+        encoding: { x: { field: 'p50', ...x }, text: { field: 'text' } },
+      },
     ],
   });
 }
@@ -79,13 +108,25 @@ export function latencyChart(results: BenchResults, size: number): Chart | null 
  */
 export function throughputChart(results: BenchResults, size: number): Chart | null {
   const values = measured(results.runs, size).flatMap((r) =>
-    (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).map((o) => ({ backend: chartLabel(r), place: runPlace(r), batch: o.batch, imagesPerSecond: o.imagesPerSecond })),
+    (r.offline ?? [])
+      .filter((o) => o.imagesPerSecond !== undefined)
+      .map((o) => ({ backend: chartLabel(r), place: runPlace(r), batch: o.batch, imagesPerSecond: o.imagesPerSecond })),
   );
   if (values.length === 0) return null;
   const batches = [...new Set(values.map((v) => v.batch))].sort((a, b) => a - b);
   const title = `Offline throughput vs batch size, NiN at ${size} px`;
-  const x = { field: 'imagesPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'images/s, log scale (more is better)' };
-  const y = { field: 'backend', type: 'nominal', sort: { field: 'imagesPerSecond', op: 'max', order: 'descending' }, axis: Y_AXIS };
+  const x = {
+    field: 'imagesPerSecond',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'images/s, log scale (more is better)',
+  };
+  const y = {
+    field: 'backend',
+    type: 'nominal',
+    sort: { field: 'imagesPerSecond', op: 'max', order: 'descending' },
+    axis: Y_AXIS,
+  };
   return groupedChart(`bench-throughput-${size}.svg`, title, values, {
     layer: [
       {
@@ -105,5 +146,7 @@ export function throughputChart(results: BenchResults, size: number): Chart | nu
 }
 
 export function chartsFor(results: BenchResults): Chart[] {
-  return results.settings.sizes.flatMap((size) => [latencyChart(results, size), throughputChart(results, size)].filter((c): c is Chart => c !== null));
+  return results.settings.sizes.flatMap((size) =>
+    [latencyChart(results, size), throughputChart(results, size)].filter((c): c is Chart => c !== null),
+  );
 }

@@ -33,17 +33,29 @@ export function small(value: number | null | undefined): string {
 }
 
 /** Markdown table from a header and rows; cells are escaped for pipes. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ('l' | 'r')[],
+): string {
   const esc = (c: string) => c.replaceAll('|', '\\|');
   const sep = header.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : ':---'));
-  return [`| ${header.map(esc).join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.map(esc).join(' | ')} |`,
+    `| ${sep.join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** Where a row's engine ran, for grouping rows in charts and tables: in a Node process, a web page, behind HTTP, in Python. */
 export type RunPlace = 'Node' | 'browser (Chromium)' | 'HTTP endpoint' | 'Python';
 export const RUN_PLACES: readonly RunPlace[] = ['Node', 'browser (Chromium)', 'HTTP endpoint', 'Python'];
 
-export function runPlace(run: { readonly browser?: boolean; readonly remote?: boolean; readonly engine: string }): RunPlace {
+export function runPlace(run: {
+  readonly browser?: boolean;
+  readonly remote?: boolean;
+  readonly engine: string;
+}): RunPlace {
   if (run.browser) return 'browser (Chromium)';
   if (run.remote) return 'HTTP endpoint';
   return run.engine === 'pytorch' ? 'Python' : 'Node';

@@ -27,11 +27,17 @@ async function optionalJson<T>(path: string): Promise<T | undefined> {
 export async function readGpuInputs(resultsDir: string): Promise<GpuInputs> {
   const summaryPath = join(resultsDir, GPU_FILES.kitSummary);
   const summary = await optionalJson<KitSummary>(summaryPath);
-  if (summary && summary.kind !== 'nin-gpu-summary') throw new Error(`${summaryPath} is not the GPU kit's summary (kind ${JSON.stringify(summary.kind)}, expected nin-gpu-summary)`);
+  if (summary && summary.kind !== 'nin-gpu-summary')
+    throw new Error(
+      `${summaryPath} is not the GPU kit's summary (kind ${JSON.stringify(summary.kind)}, expected nin-gpu-summary)`,
+    );
   const run = summary ? await optionalJson<KitRun>(join(resultsDir, GPU_FILES.kitRun)) : undefined;
   const harnessPath = join(resultsDir, GPU_FILES.harness);
   const harness = await optionalJson<BenchResults>(harnessPath);
-  if (harness && harness.format !== RESULTS_FORMAT) throw new Error(`${harnessPath} is not a nin-bench results file (format ${JSON.stringify(harness.format)}, expected ${RESULTS_FORMAT})`);
+  if (harness && harness.format !== RESULTS_FORMAT)
+    throw new Error(
+      `${harnessPath} is not a nin-bench results file (format ${JSON.stringify(harness.format)}, expected ${RESULTS_FORMAT})`,
+    );
   let nvidiaSmi: string | undefined;
   try {
     nvidiaSmi = harness ? await readFile(join(resultsDir, GPU_FILES.harnessNvidiaSmi), 'utf8') : undefined;

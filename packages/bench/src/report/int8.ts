@@ -26,16 +26,25 @@ export function hasInt8(results: BenchResults): boolean {
 }
 
 export function bestOffline(r: BackendRun): OfflineResult | undefined {
-  return (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
+  return (r.offline ?? [])
+    .filter((o) => o.imagesPerSecond !== undefined)
+    .sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
 }
 
 const points = (a: number, b: number) => `${(100 * (a - b)).toFixed(2)} points`;
 
 /** "88.77% (int8) vs 88.81% (float32) on all 10,000 test images", or the slice's figures, and the drop in points. */
-function accuracy(info: Int8ModelInfo | undefined, ps: Pair[]): { text: string; drop: number | null; recorded: boolean } {
+function accuracy(
+  info: Int8ModelInfo | undefined,
+  ps: Pair[],
+): { text: string; drop: number | null; recorded: boolean } {
   if (info && info.testAccuracy !== null && info.floatTestAccuracy !== null) {
     const drop = info.floatTestAccuracy - info.testAccuracy;
-    return { text: `${percent(info.testAccuracy, 2)} against float32's ${percent(info.floatTestAccuracy, 2)} on all 10,000 test images (${drop > 0 ? `${points(info.floatTestAccuracy, info.testAccuracy)} lower` : drop < 0 ? `${points(info.testAccuracy, info.floatTestAccuracy)} higher` : 'the same'}, recorded in the int8 model by \`nin eval --onnx --record\`)`, drop: 100 * drop, recorded: true };
+    return {
+      text: `${percent(info.testAccuracy, 2)} against float32's ${percent(info.floatTestAccuracy, 2)} on all 10,000 test images (${drop > 0 ? `${points(info.floatTestAccuracy, info.testAccuracy)} lower` : drop < 0 ? `${points(info.testAccuracy, info.floatTestAccuracy)} higher` : 'the same'}, recorded in the int8 model by \`nin eval --onnx --record\`)`,
+      drop: 100 * drop,
+      recorded: true,
+    };
   }
   const p = ps.find((x) => x.int8.agreement && x.float?.agreement);
   if (!p) return { text: 'not measured', drop: null, recorded: false };
@@ -60,10 +69,12 @@ export function int8SummaryLine(results: BenchResults, size: number): string | n
   const slower = speedups.filter((s) => s.x <= 1);
   const trained = results.model.trainedInputSize === null || results.model.trainedInputSize === size;
   if (slower.length === speedups.length) line += ' **float32 stays the better choice here**: int8 is no faster.';
-  else if (acc.drop === null || !trained) line += ` int8 is the faster choice on ONNX Runtime${slower.length ? ` (not on ${slower.map((s) => s.label).join(', ')})` : ''}; this run cannot say what it costs in accuracy at this size.`;
+  else if (acc.drop === null || !trained)
+    line += ` int8 is the faster choice on ONNX Runtime${slower.length ? ` (not on ${slower.map((s) => s.label).join(', ')})` : ''}; this run cannot say what it costs in accuracy at this size.`;
   else if (acc.drop <= ACCEPTABLE_DROP_POINTS) {
     line += ` **int8 is the better choice** wherever ONNX Runtime runs${slower.length ? ` (except ${slower.map((s) => s.label).join(', ')})` : ''}: within ${ACCEPTABLE_DROP_POINTS} points of float32${acc.recorded ? '' : ' on the slice'}; keep float32 only where every last hundredth of a point counts.`;
-  } else line += ` int8 costs more than ${ACCEPTABLE_DROP_POINTS} points here: the better choice only where latency matters more than that accuracy.`;
+  } else
+    line += ` int8 costs more than ${ACCEPTABLE_DROP_POINTS} points here: the better choice only where latency matters more than that accuracy.`;
   return line;
 }
 
@@ -97,13 +108,31 @@ export function int8Section(results: BenchResults, sizes: readonly number[], wit
     .map((size) => results.model.int8?.[String(size)])
     .filter((m): m is Int8ModelInfo => m !== undefined)
     .map((m) => {
-      const acc = m.testAccuracy !== null ? `test accuracy ${percent(m.testAccuracy, 2)} on all 10,000 images (${m.evaluatedOn ?? 'recorded in its metadata'})${m.floatTestAccuracy !== null ? `; float32: ${percent(m.floatTestAccuracy, 2)}` : ''}` : 'accuracy on the whole test set not recorded';
+      const acc =
+        m.testAccuracy !== null
+          ? `test accuracy ${percent(m.testAccuracy, 2)} on all 10,000 images (${m.evaluatedOn ?? 'recorded in its metadata'})${m.floatTestAccuracy !== null ? `; float32: ${percent(m.floatTestAccuracy, 2)}` : ''}`
+          : 'accuracy on the whole test set not recorded';
       return `- ${m.size} px: ${m.source}; calibrated on the ${m.calibration}; ${acc}; sha256 \`${m.sha256}\``;
     });
   return [
-    'Each int8 row beside the float32 row of the same engine and threads, from the same run. The int8 model is `nin export-onnx --int8`: int8 weights (symmetric, one scale per output channel), uint8 activations with scales calibrated on training images, int32 biases, as QuantizeLinear/DequantizeLinear pairs that ONNX Runtime fuses into QLinearConv. Speed-up = float32 p50 / int8 p50; throughput ratio = int8 / float32 best images/s. Its logits differ from tfjs cpu\'s by more than a float32 engine\'s (see Agreement): the top-1 columns say how much that matters.',
+    "Each int8 row beside the float32 row of the same engine and threads, from the same run. The int8 model is `nin export-onnx --int8`: int8 weights (symmetric, one scale per output channel), uint8 activations with scales calibrated on training images, int32 biases, as QuantizeLinear/DequantizeLinear pairs that ONNX Runtime fuses into QLinearConv. Speed-up = float32 p50 / int8 p50; throughput ratio = int8 / float32 best images/s. Its logits differ from tfjs cpu's by more than a float32 engine's (see Agreement): the top-1 columns say how much that matters.",
     '',
-    table(['int8 backend', ...(withSize ? ['Size'] : []), 'float32 p50 (ms)', 'int8 p50 (ms)', 'speed-up', 'float32 best images/s', 'int8 best images/s', 'ratio', 'float32 top-1', 'int8 top-1', 'int8 same top-1 as cpu'], rows),
+    table(
+      [
+        'int8 backend',
+        ...(withSize ? ['Size'] : []),
+        'float32 p50 (ms)',
+        'int8 p50 (ms)',
+        'speed-up',
+        'float32 best images/s',
+        'int8 best images/s',
+        'ratio',
+        'float32 top-1',
+        'int8 top-1',
+        'int8 same top-1 as cpu',
+      ],
+      rows,
+    ),
     '',
     'The int8 models:',
     '',

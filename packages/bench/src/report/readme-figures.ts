@@ -15,7 +15,12 @@ import { ms, percent, sig, times } from './format.ts';
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const WEIGHTS_DIR = join(REPO_ROOT, 'packages/core-nin/weights');
 /** The READMEs that carry generated blocks, relative to the repository root. */
-export const README_FILES = ['README.md', 'packages/edge-api/README.md', 'packages/core-nin/README.md', 'packages/bench/README.md'] as const;
+export const README_FILES = [
+  'README.md',
+  'packages/edge-api/README.md',
+  'packages/core-nin/README.md',
+  'packages/bench/README.md',
+] as const;
 
 /** One committed model file and what its own manifest or metadata records. */
 export interface CommittedModel {
@@ -37,11 +42,25 @@ export function readCommittedModels(dir = WEIGHTS_DIR): CommittedModel[] {
       const raw = parseSafetensors(bytes).metadata[MANIFEST_KEY];
       if (raw === undefined) continue;
       const manifest = parseManifest(raw);
-      out.push({ file: name, bytes: bytes.length, inputSize: manifest.inputSize, storage: manifest.storage, testAccuracy: manifest.accuracy?.test ?? null, manifest });
+      out.push({
+        file: name,
+        bytes: bytes.length,
+        inputSize: manifest.inputSize,
+        storage: manifest.storage,
+        testAccuracy: manifest.accuracy?.test ?? null,
+        manifest,
+      });
     } else if (name.endsWith('.onnx')) {
       const meta = readOnnxMetadata(bytes);
       const accuracy = meta.accuracy ? (JSON.parse(meta.accuracy) as { test?: number }) : null;
-      out.push({ file: name, bytes: bytes.length, inputSize: Number(meta.input_size), storage: 'int8-qdq', testAccuracy: accuracy?.test ?? null, manifest: null });
+      out.push({
+        file: name,
+        bytes: bytes.length,
+        inputSize: Number(meta.input_size),
+        storage: 'int8-qdq',
+        testAccuracy: accuracy?.test ?? null,
+        manifest: null,
+      });
     }
   }
   return out;
@@ -56,9 +75,16 @@ export function trainingSummary(m: NinManifest): string {
   const p = (m.provenance ?? {}) as Record<string, unknown>;
   const epochs = typeof r.epochsDone === 'number' ? r.epochsDone.toFixed(2) : (r.epochsRun ?? r.epochs);
   const optimizer = typeof r.optimizer === 'string' ? r.optimizer.split(',')[0] : 'sgd';
-  const extras = [r.schedule, (r.augment as { shift?: number } | undefined)?.shift ? 'shift+flip augmentation' : '', r.distill ? 'distilled from the 224 px model' : ''].filter(Boolean);
-  const where = typeof p.adapter === 'string' ? `${String(p.backend)} on ${String(p.machine ?? p.adapter).split(',')[0]}` : `${String(p.backend ?? 'unknown backend')} on ${String(p.cpu ?? 'a CPU')}`;
-  return `${String(epochs)} epoch${String(epochs) === "1" ? "" : "s"}, ${optimizer}${extras.length ? `, ${extras.join(', ')}` : ''}; ${where}`;
+  const extras = [
+    r.schedule,
+    (r.augment as { shift?: number } | undefined)?.shift ? 'shift+flip augmentation' : '',
+    r.distill ? 'distilled from the 224 px model' : '',
+  ].filter(Boolean);
+  const where =
+    typeof p.adapter === 'string'
+      ? `${String(p.backend)} on ${String(p.machine ?? p.adapter).split(',')[0]}`
+      : `${String(p.backend ?? 'unknown backend')} on ${String(p.cpu ?? 'a CPU')}`;
+  return `${String(epochs)} epoch${String(epochs) === '1' ? '' : 's'}, ${optimizer}${extras.length ? `, ${extras.join(', ')}` : ''}; ${where}`;
 }
 
 /** Block `models`: every committed model with its recorded test accuracy, float32 beside its int8 copies. */
@@ -70,7 +96,13 @@ export function modelsBlock(models: readonly CommittedModel[]): string {
       const stem = f.file.replace(/\.safetensors$/, '');
       const int8 = models.find((m) => m.file === `${stem}.int8.safetensors`);
       const qdq = models.find((m) => m.file === `${stem}.int8.onnx`);
-      const files = [`\`${f.file}\` (${mb(f.bytes)})`, int8 ? `\`${int8.file}\` (${mb(int8.bytes)})` : '', qdq ? `\`${qdq.file}\` (${mb(qdq.bytes)})` : ''].filter(Boolean).join('<br>');
+      const files = [
+        `\`${f.file}\` (${mb(f.bytes)})`,
+        int8 ? `\`${int8.file}\` (${mb(int8.bytes)})` : '',
+        qdq ? `\`${qdq.file}\` (${mb(qdq.bytes)})` : '',
+      ]
+        .filter(Boolean)
+        .join('<br>');
       return `| ${f.inputSize} px | ${files} | ${f.manifest ? trainingSummary(f.manifest) : ''} | ${acc(f.testAccuracy)} | ${int8 ? acc(int8.testAccuracy) : '-'} | ${qdq ? acc(qdq.testAccuracy) : '-'} |`;
     });
   return [
@@ -95,17 +127,24 @@ function runLine(results: BenchResults): string {
 export function benchBlock(results: BenchResults): string {
   const lines = [`${runLine(results)}:`, ''];
   for (const size of results.settings.sizes) {
-    const rows = results.runs.filter((r) => r.size === size && ok(r) && r.singleStream).sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
+    const rows = results.runs
+      .filter((r) => r.size === size && ok(r) && r.singleStream)
+      .sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
     if (rows.length === 0) continue;
     lines.push(`| ${size} px | p50 batch 1 | best images/s |`, '| :--- | ---: | ---: |');
     for (const r of rows) {
-      const best = (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
-      lines.push(`| ${r.label} | ${ms(r.singleStream!.p50)} ms | ${best ? `${sig(best.imagesPerSecond!)} (b=${best.batch})` : '-'} |`);
+      const best = (r.offline ?? [])
+        .filter((o) => o.imagesPerSecond !== undefined)
+        .sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
+      lines.push(
+        `| ${r.label} | ${ms(r.singleStream!.p50)} ms | ${best ? `${sig(best.imagesPerSecond!)} (b=${best.batch})` : '-'} |`,
+      );
     }
     lines.push('');
   }
   const missing = results.runs.filter((r) => !ok(r));
-  if (missing.length) lines.push(`Not run here: ${missing.map((r) => `${r.label} (${r.reason ?? r.status})`).join('; ')}.`);
+  if (missing.length)
+    lines.push(`Not run here: ${missing.map((r) => `${r.label} (${r.reason ?? r.status})`).join('; ')}.`);
   return lines.join('\n').trimEnd();
 }
 
@@ -133,7 +172,9 @@ export function edgeBlock(results: BenchResults): string {
     const ratio = c !== null && ref && cpu(ref) ? times(c / cpu(ref)!) : '-';
     const served = String(r.facts?.details.servedWeights ?? `${r.size} px`);
     const verdict = extra(r, 'Worker CPU per request')?.verdict ?? '';
-    lines.push(`| ${r.label} | ${served} | ${r.singleStream ? `${ms(r.singleStream.p50)} ms` : '-'} | ${c === null ? '-' : `${c} ms`} | ${ratio} | ${verdict} | ${r.agreement ? percent(r.agreement.top1Accuracy) : '-'} |`);
+    lines.push(
+      `| ${r.label} | ${served} | ${r.singleStream ? `${ms(r.singleStream.p50)} ms` : '-'} | ${c === null ? '-' : `${c} ms`} | ${ratio} | ${verdict} | ${r.agreement ? percent(r.agreement.top1Accuracy) : '-'} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -155,7 +196,8 @@ const BLOCK = /(<!-- figures:([a-z0-9-]+) -->)([\s\S]*?)(<!-- \/figures:\2 -->)/
 export function renderFigureBlocks(text: string, sources: FigureSources): string {
   return text.replace(BLOCK, (_all, open: string, name: string, _old: string, close: string) => {
     const render = FIGURE_BLOCKS[name];
-    if (!render) throw new RangeError(`unknown figures block "${name}": known ${Object.keys(FIGURE_BLOCKS).join(', ')}`);
+    if (!render)
+      throw new RangeError(`unknown figures block "${name}": known ${Object.keys(FIGURE_BLOCKS).join(', ')}`);
     return `${open}\n${render(sources)}\n${close}`;
   });
 }

@@ -45,22 +45,49 @@ describe('report generator', () => {
       label: 'onnxruntime-node int8 1 thread',
       int8Of: 'onnxruntime-node-1t',
       singleStream: { ...ss, p50: ss.p50 / 4 },
-      agreement: { ...float.agreement!, correct: 1, top1Accuracy: 1 / 8, top1MatchesReference: 7 / 8, maxAbsLogitDiff: 0.05 },
+      agreement: {
+        ...float.agreement!,
+        correct: 1,
+        top1Accuracy: 1 / 8,
+        top1MatchesReference: 7 / 8,
+        maxAbsLogitDiff: 0.05,
+      },
     };
-    const info = { size: 67, source: 'w.int8.onnx (nin export-onnx --int8)', sha256: 'ab', calibration: 'max of each activation over 256 training images', testAccuracy: 0.8877, evaluatedOn: 'all 10000 test images', floatTestAccuracy: 0.8881, preparedMs: 5 };
+    const info = {
+      size: 67,
+      source: 'w.int8.onnx (nin export-onnx --int8)',
+      sha256: 'ab',
+      calibration: 'max of each activation over 256 training images',
+      testAccuracy: 0.8877,
+      evaluatedOn: 'all 10000 test images',
+      floatTestAccuracy: 0.8881,
+      preparedMs: 5,
+    };
     const withInt8 = { ...results, model: { ...results.model, int8: { '67': info } }, runs: [...results.runs, int8] };
     let md = renderReport(withInt8);
-    expect(md).toMatch(/\*\*int8 or float32:\*\* the calibrated int8 model answers single images faster by 4\.00× on onnxruntime-node 1 thread \(float32 p50 \/ int8 p50, same run\); its accuracy: 88\.77% against float32's 88\.81% on all 10,000 test images \(0\.04 points lower, .*\)\. \*\*int8 is the better choice\*\* wherever ONNX Runtime runs: within 0\.3 points/);
+    expect(md).toMatch(
+      /\*\*int8 or float32:\*\* the calibrated int8 model answers single images faster by 4\.00× on onnxruntime-node 1 thread \(float32 p50 \/ int8 p50, same run\); its accuracy: 88\.77% against float32's 88\.81% on all 10,000 test images \(0\.04 points lower, .*\)\. \*\*int8 is the better choice\*\* wherever ONNX Runtime runs: within 0\.3 points/,
+    );
     expect(md).toContain('## int8 against float32');
-    expect(md).toMatch(new RegExp(`\\| onnxruntime-node int8 1 thread \\| 67 \\| ${ss.p50.toPrecision(3)} \\| ${(ss.p50 / 4).toPrecision(3)} \\| 4\\.00× \\|.*\\| 0\\.0% \\| 12\\.5% \\| 87\\.50% \\|`));
-    expect(md).toContain('- 67 px: w.int8.onnx (nin export-onnx --int8); calibrated on the max of each activation over 256 training images; test accuracy 88.77% on all 10,000 images');
+    expect(md).toMatch(
+      new RegExp(
+        `\\| onnxruntime-node int8 1 thread \\| 67 \\| ${ss.p50.toPrecision(3)} \\| ${(ss.p50 / 4).toPrecision(3)} \\| 4\\.00× \\|.*\\| 0\\.0% \\| 12\\.5% \\| 87\\.50% \\|`,
+      ),
+    );
+    expect(md).toContain(
+      '- 67 px: w.int8.onnx (nin export-onnx --int8); calibrated on the max of each activation over 256 training images; test accuracy 88.77% on all 10,000 images',
+    );
     expect(md).toContain('- **int8 rows** run the calibrated int8 ONNX model');
 
     // Too lossy, or without a recorded accuracy: the verdict says so.
     md = renderReport({ ...withInt8, model: { ...withInt8.model, int8: { '67': { ...info, testAccuracy: 0.85 } } } });
-    expect(md).toMatch(/3\.81 points lower.* int8 costs more than 0\.3 points here: the better choice only where latency matters more than that accuracy/);
+    expect(md).toMatch(
+      /3\.81 points lower.* int8 costs more than 0\.3 points here: the better choice only where latency matters more than that accuracy/,
+    );
     md = renderReport({ ...withInt8, model: { ...withInt8.model, int8: { '67': { ...info, testAccuracy: null } } } });
-    expect(md).toMatch(/its accuracy: 12\.5% against float32's 0\.0% on the 8-image agreement slice only \(its accuracy on all 10,000 test images is not recorded/);
+    expect(md).toMatch(
+      /its accuracy: 12\.5% against float32's 0\.0% on the 8-image agreement slice only \(its accuracy on all 10,000 test images is not recorded/,
+    );
     // Slower in int8: float32 stays.
     md = renderReport({ ...withInt8, runs: [...results.runs, { ...int8, singleStream: { ...ss, p50: ss.p50 * 2 } }] });
     expect(md).toMatch(/faster by 0\.50× .*\*\*float32 stays the better choice here\*\*: int8 is no faster\./);
@@ -69,39 +96,69 @@ describe('report generator', () => {
   it('recommends only in-process engines and reports an HTTP endpoint beside them', async () => {
     const results = await load();
     // Pretend the fastest row were an endpoint reached over HTTP.
-    const remote = { ...results, runs: results.runs.map((r) => (r.backend === 'onnxruntime-node-1t' ? { ...r, label: 'edge endpoint', remote: true } : r)) };
+    const remote = {
+      ...results,
+      runs: results.runs.map((r) =>
+        r.backend === 'onnxruntime-node-1t' ? { ...r, label: 'edge endpoint', remote: true } : r,
+      ),
+    };
     const md = renderReport(remote);
     expect(md).toMatch(/\*\*Single images:\*\* use \*\*tfjs wasm SIMD\*\*/);
-    expect(md).toMatch(/\*\*Over HTTP:\*\* edge endpoint answers one image in p50 0\.857 ms \(0\.09× the fastest in-process engine\)/);
-    expect(md).toContain('edge endpoint (the HTTP client; the server\'s memory is not visible)');
+    expect(md).toMatch(
+      /\*\*Over HTTP:\*\* edge endpoint answers one image in p50 0\.857 ms \(0\.09× the fastest in-process engine\)/,
+    );
+    expect(md).toContain("edge endpoint (the HTTP client; the server's memory is not visible)");
     expect(md).toContain('- **HTTP rows**');
   });
 
-  it('prints a runner\'s own measurements, and an endpoint\'s verdicts in the summary', async () => {
+  it("prints a runner's own measurements, and an endpoint's verdicts in the summary", async () => {
     const results = await load();
     expect(renderReport(results)).not.toContain('## Runner-specific measurements');
     const { serverCpuMeasurements, workerMemoryMeasurement } = await import('../runners/edge.ts');
-    const extras = [...serverCpuMeasurements({ workerMs: 44.46, totalMs: 47.1 }, 87), { name: 'throughput, 4 concurrent clients', value: 10.74, unit: 'requests/s', note: '43 single-image requests' }];
-    const withExtras = { ...results, runs: results.runs.map((r) => (r.backend === 'onnxruntime-node-1t' ? { ...r, label: 'edge endpoint', remote: true, extras } : r)) };
+    const extras = [
+      ...serverCpuMeasurements({ workerMs: 44.46, totalMs: 47.1 }, 87),
+      { name: 'throughput, 4 concurrent clients', value: 10.74, unit: 'requests/s', note: '43 single-image requests' },
+    ];
+    const withExtras = {
+      ...results,
+      runs: results.runs.map((r) =>
+        r.backend === 'onnxruntime-node-1t' ? { ...r, label: 'edge endpoint', remote: true, extras } : r,
+      ),
+    };
     const md = renderReport(withExtras);
-    expect(md).toMatch(/\*\*Over HTTP:\*\* edge endpoint answers .* Worker CPU per request: 44\.5 ms, needs Workers Paid \(over the Free plan's 10 ms CPU per request\): \$1\.19 per million requests on Workers Paid beyond its included usage, after the \$5 monthly minimum \(prices read 2026-12-02\)\./);
+    expect(md).toMatch(
+      /\*\*Over HTTP:\*\* edge endpoint answers .* Worker CPU per request: 44\.5 ms, needs Workers Paid \(over the Free plan's 10 ms CPU per request\): \$1\.19 per million requests on Workers Paid beyond its included usage, after the \$5 monthly minimum \(prices read 2026-12-02\)\./,
+    );
     expect(md).toContain('## Runner-specific measurements');
-    expect(md).toMatch(/\| edge endpoint \| 67 \| throughput, 4 concurrent clients \| 10\.7 requests\/s \| 43 single-image requests \|/);
-    expect(md).toMatch(/\| edge endpoint \| 71 \| Worker CPU per request \| 44\.5 ms \| needs Workers Paid .* over 87 sequential single-image requests/);
+    expect(md).toMatch(
+      /\| edge endpoint \| 67 \| throughput, 4 concurrent clients \| 10\.7 requests\/s \| 43 single-image requests \|/,
+    );
+    expect(md).toMatch(
+      /\| edge endpoint \| 71 \| Worker CPU per request \| 44\.5 ms \| needs Workers Paid .* over 87 sequential single-image requests/,
+    );
     expect(md).toMatch(/\| edge endpoint \| 71 \| workerd CPU per request, Worker \+ local proxy \| 47\.1 ms \|/);
     expect(workerMemoryMeasurement(48 * 2 ** 20).verdict).toMatch(/^38% of the 128 MB a Workers isolate may use/);
     expect(workerMemoryMeasurement(352 * 2 ** 20).verdict).toMatch(/^over the 128 MB a Workers isolate may use/);
-    expect(serverCpuMeasurements({ workerMs: 6.04, totalMs: 7 }, 100)[0].verdict).toMatch(/^fits the Free plan \(10 ms CPU per request/);
-    expect(serverCpuMeasurements({ workerMs: 40_000, totalMs: 40_001 }, 100)[0].verdict).toMatch(/needs Workers Paid with limits.cpu_ms raised/);
+    expect(serverCpuMeasurements({ workerMs: 6.04, totalMs: 7 }, 100)[0].verdict).toMatch(
+      /^fits the Free plan \(10 ms CPU per request/,
+    );
+    expect(serverCpuMeasurements({ workerMs: 40_000, totalMs: 40_001 }, 100)[0].verdict).toMatch(
+      /needs Workers Paid with limits.cpu_ms raised/,
+    );
     // A server whose Worker process cannot be told apart: only the total, no plan verdict from it.
-    expect(serverCpuMeasurements({ workerMs: null, totalMs: 9 }, 100).map((m) => m.name)).toEqual(['workerd CPU per request, Worker + local proxy']);
+    expect(serverCpuMeasurements({ workerMs: null, totalMs: 9 }, 100).map((m) => m.name)).toEqual([
+      'workerd CPU per request, Worker + local proxy',
+    ]);
   });
 
   it('names the rows that ran beside other work', async () => {
     const results = await load();
     const quiet = renderReport({ ...results, runs: results.runs.map((r) => ({ ...r, otherCores: 0.02 })) });
     expect(quiet).toContain('under 0.1 core on average during every in-process row');
-    const busy = renderReport({ ...results, runs: results.runs.map((r) => ({ ...r, otherCores: r.backend === 'tfjs-cpu' && r.size === 67 ? 0.83 : 0 })) });
+    const busy = renderReport({
+      ...results,
+      runs: results.runs.map((r) => ({ ...r, otherCores: r.backend === 'tfjs-cpu' && r.size === 67 ? 0.83 : 0 })),
+    });
     expect(busy).toContain('tfjs cpu @67 px: 0.83 cores (figures of those rows are slowed by contention)');
   });
 
@@ -117,9 +174,18 @@ describe('report generator', () => {
   it('draws a latency and a throughput chart per size with every measured backend', async () => {
     const results = await load();
     const charts = chartsFor(results);
-    expect(charts.map((c) => c.file)).toEqual(['bench-latency-67.svg', 'bench-throughput-67.svg', 'bench-latency-71.svg', 'bench-throughput-71.svg']);
+    expect(charts.map((c) => c.file)).toEqual([
+      'bench-latency-67.svg',
+      'bench-throughput-67.svg',
+      'bench-latency-71.svg',
+      'bench-throughput-71.svg',
+    ]);
     const latency = charts[0].spec as { data: { values: { backend: string; p50: number }[] } };
-    expect(latency.data.values.map((v) => v.backend).sort()).toEqual(['onnxruntime-node 1 thread', 'tfjs cpu', 'tfjs wasm SIMD']);
+    expect(latency.data.values.map((v) => v.backend).sort()).toEqual([
+      'onnxruntime-node 1 thread',
+      'tfjs cpu',
+      'tfjs wasm SIMD',
+    ]);
     const tput71 = charts[3].spec as { data: { values: { backend: string; batch: number }[] } };
     // tfjs cpu's skipped batch 4 is left out of the line rather than drawn as zero
     expect(tput71.data.values.filter((v) => v.backend === 'tfjs cpu').map((v) => v.batch)).toEqual([1]);
@@ -129,7 +195,13 @@ describe('report generator', () => {
     const dir = await mkdtemp(join(tmpdir(), 'nin-bench-report-'));
     try {
       await writeReport(await load(), dir);
-      expect((await readdir(dir)).sort()).toEqual(['bench-latency-67.svg', 'bench-latency-71.svg', 'bench-throughput-67.svg', 'bench-throughput-71.svg', 'report.md']);
+      expect((await readdir(dir)).sort()).toEqual([
+        'bench-latency-67.svg',
+        'bench-latency-71.svg',
+        'bench-throughput-67.svg',
+        'bench-throughput-71.svg',
+        'report.md',
+      ]);
       const svg = await readFile(join(dir, 'bench-latency-67.svg'), 'utf8');
       expect(svg).toMatch(/^<svg/);
       expect(svg).toContain('tfjs wasm SIMD');
@@ -139,7 +211,9 @@ describe('report generator', () => {
   });
 
   it('refuses a file that is not nin-bench results', async () => {
-    await expect(readResults(new URL('../../package.json', import.meta.url).pathname)).rejects.toThrow(/not a nin-bench results file/);
+    await expect(readResults(new URL('../../package.json', import.meta.url).pathname)).rejects.toThrow(
+      /not a nin-bench results file/,
+    );
     await expect(readResults('/nonexistent/results.json')).rejects.toThrow(/run `npm run bench` first/);
   });
 });

@@ -20,21 +20,26 @@ function bySizeThen(sizes: readonly number[], key: (r: BackendRun) => number) {
 }
 
 function bestOffline(r: BackendRun): OfflineResult | undefined {
-  return (r.offline ?? []).filter((o) => o.imagesPerSecond !== undefined).sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
+  return (r.offline ?? [])
+    .filter((o) => o.imagesPerSecond !== undefined)
+    .sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
 }
 
 /**
  * In-process engines that need no native addon: what a browser page or an edge runtime can embed (tfjs on
  * cpu/wasm/webgpu, onnxruntime-web). An HTTP endpoint is not one: its row measures a deployment.
  */
-const isPortable = (r: BackendRun) => (r.engine === 'tfjs' && !r.backend.startsWith('tfjs-tensorflow')) || r.engine === 'onnxruntime-web';
+const isPortable = (r: BackendRun) =>
+  (r.engine === 'tfjs' && !r.backend.startsWith('tfjs-tensorflow')) || r.engine === 'onnxruntime-web';
 
 function summary(results: BenchResults, size: number): string {
   const runs = results.runs.filter((r) => r.size === size && measured(r));
   // Recommendations are among engines that run in the caller's process; an HTTP endpoint is reported beside them.
   const local = runs.some((r) => !r.remote) ? runs.filter((r) => !r.remote) : runs;
   const latency = local.filter((r) => r.singleStream).sort((a, b) => a.singleStream!.p50 - b.singleStream!.p50);
-  const throughput = local.filter((r) => bestOffline(r)).sort((a, b) => bestOffline(b)!.imagesPerSecond! - bestOffline(a)!.imagesPerSecond!);
+  const throughput = local
+    .filter((r) => bestOffline(r))
+    .sort((a, b) => bestOffline(b)!.imagesPerSecond! - bestOffline(a)!.imagesPerSecond!);
   const lines: string[] = [];
   if (latency.length > 0) {
     const best = latency[0];
@@ -57,10 +62,18 @@ function summary(results: BenchResults, size: number): string {
     lines.push(line);
   }
   // What a runner concluded from its own measurements (the edge: which Workers plan its CPU per request fits).
-  const verdicts = (r: BackendRun) => (r.extras ?? []).filter((x) => x.verdict).map((x) => ` ${x.name[0].toUpperCase()}${x.name.slice(1)}: ${extraValue(x)}, ${x.verdict}.`).join('');
+  const verdicts = (r: BackendRun) =>
+    (r.extras ?? [])
+      .filter((x) => x.verdict)
+      .map((x) => ` ${x.name[0].toUpperCase()}${x.name.slice(1)}: ${extraValue(x)}, ${x.verdict}.`)
+      .join('');
   for (const r of runs.filter((x) => x.remote && x.singleStream && !local.includes(x))) {
-    const ratio = latency[0] ? ` (${times(r.singleStream!.p50 / latency[0].singleStream!.p50)} the fastest in-process engine)` : '';
-    lines.push(`- **Over HTTP:** ${r.label} answers one image in p50 ${ms(r.singleStream!.p50)} ms${ratio}; that includes HTTP, JSON and the server's own preprocessing.${verdicts(r)}`);
+    const ratio = latency[0]
+      ? ` (${times(r.singleStream!.p50 / latency[0].singleStream!.p50)} the fastest in-process engine)`
+      : '';
+    lines.push(
+      `- **Over HTTP:** ${r.label} answers one image in p50 ${ms(r.singleStream!.p50)} ms${ratio}; that includes HTTP, JSON and the server's own preprocessing.${verdicts(r)}`,
+    );
   }
   for (const r of local.filter((x) => verdicts(x))) lines.push(`- **${r.label}:**${verdicts(r)}`);
   const int8 = int8SummaryLine(results, size);
@@ -70,7 +83,9 @@ function summary(results: BenchResults, size: number): string {
   const slowest = latency.at(-1);
   if (latency.length > 1 && slowest) {
     const ratio = slowest.singleStream!.p50 / latency[0].singleStream!.p50;
-    lines.push(`- ${ratio >= 10 ? 'The spread is wide: the' : 'The'} slowest, ${slowest.label}, takes ${times(ratio)} as long per image as the fastest.`);
+    lines.push(
+      `- ${ratio >= 10 ? 'The spread is wide: the' : 'The'} slowest, ${slowest.label}, takes ${times(ratio)} as long per image as the fastest.`,
+    );
   }
   if (lines.length === 0) return '_No backend produced a measurement at this size._';
 
@@ -109,9 +124,28 @@ function coldStartTable(runs: BackendRun[], sizes: readonly number[], withSize: 
     .sort(bySizeThen(sizes, (r) => r.coldStart!.totalMs))
     .map((r) => {
       const c = r.coldStart!;
-      return [r.label, ...(withSize ? [String(r.size)] : []), ms(c.processMs), ms(c.initMs), ms(c.loadMs), ms(c.firstInferenceMs), ms(c.totalMs)];
+      return [
+        r.label,
+        ...(withSize ? [String(r.size)] : []),
+        ms(c.processMs),
+        ms(c.initMs),
+        ms(c.loadMs),
+        ms(c.firstInferenceMs),
+        ms(c.totalMs),
+      ];
     });
-  return table(['Backend', ...(withSize ? ['Size'] : []), 'Node + loader', 'engine init', 'weights load', 'first inference', 'total (ms)'], rows);
+  return table(
+    [
+      'Backend',
+      ...(withSize ? ['Size'] : []),
+      'Node + loader',
+      'engine init',
+      'weights load',
+      'first inference',
+      'total (ms)',
+    ],
+    rows,
+  );
 }
 
 function latencyTable(runs: BackendRun[], sizes: readonly number[], withSize: boolean): string {
@@ -133,10 +167,29 @@ function latencyTable(runs: BackendRun[], sizes: readonly number[], withSize: bo
       times(s.p50 / bestBySize.get(r.size)!),
     ];
   });
-  return table(['Backend', ...(withSize ? ['Size'] : []), 'p50 (ms)', 'p90', 'p99', 'min', 'mean ± 95% MoE', 'samples', 'GFLOP/s', '× fastest p50'], rows);
+  return table(
+    [
+      'Backend',
+      ...(withSize ? ['Size'] : []),
+      'p50 (ms)',
+      'p90',
+      'p99',
+      'min',
+      'mean ± 95% MoE',
+      'samples',
+      'GFLOP/s',
+      '× fastest p50',
+    ],
+    rows,
+  );
 }
 
-function offlineTables(runs: BackendRun[], sizes: readonly number[], batches: readonly number[], withSize: boolean): string {
+function offlineTables(
+  runs: BackendRun[],
+  sizes: readonly number[],
+  batches: readonly number[],
+  withSize: boolean,
+): string {
   const notes: string[] = [];
   const noteFor = (text: string): string => {
     let i = notes.indexOf(text);
@@ -189,24 +242,44 @@ function memoryTable(runs: BackendRun[], sizes: readonly number[], withSize: boo
     .filter((r) => r.memory)
     .sort(bySizeThen(sizes, (r) => r.memory!.peakRssBytes))
     .map((r) => [
-      r.remote ? `${r.label} (the HTTP client; the server's memory is not visible)` : r.browser ? `${r.label.replace(/ \(browser\)$/, '')} (browser: the page's renderer process)` : r.label,
+      r.remote
+        ? `${r.label} (the HTTP client; the server's memory is not visible)`
+        : r.browser
+          ? `${r.label.replace(/ \(browser\)$/, '')} (browser: the page's renderer process)`
+          : r.label,
       ...(withSize ? [String(r.size)] : []),
       mib(r.memory!.peakRssBytes),
       mib(r.memory!.startRssBytes),
       r.remote ? '—' : mib(r.memory!.wasmHeapBytes),
     ]);
-  return table(['Backend', ...(withSize ? ['Size'] : []), 'peak RSS (MiB)', 'RSS before the engine loaded', 'WASM heap (MiB)'], rows);
+  return table(
+    ['Backend', ...(withSize ? ['Size'] : []), 'peak RSS (MiB)', 'RSS before the engine loaded', 'WASM heap (MiB)'],
+    rows,
+  );
 }
 
-const extraValue = (x: ExtraMeasurement): string => (typeof x.value === 'number' ? `${sig(x.value)}${x.unit ? ` ${x.unit}` : ''}` : x.value);
+const extraValue = (x: ExtraMeasurement): string =>
+  typeof x.value === 'number' ? `${sig(x.value)}${x.unit ? ` ${x.unit}` : ''}` : x.value;
 
 /** Figures only a runner could take (scenario `extras`), as it reported them. */
 function extrasTable(runs: BackendRun[], sizes: readonly number[], withSize: boolean): string {
   const rows = runs
     .filter((r) => r.extras?.length)
     .sort(bySizeThen(sizes, () => 0))
-    .flatMap((r) => r.extras!.map((x) => [r.label, ...(withSize ? [String(r.size)] : []), x.name, extraValue(x), [x.verdict, x.note].filter(Boolean).join('. ')]));
-  return table(['Backend', ...(withSize ? ['Size'] : []), 'measurement', 'value', 'what it means, how it was taken'], rows, ['l', ...(withSize ? ['r' as const] : []), 'l', 'r', 'l']);
+    .flatMap((r) =>
+      r.extras!.map((x) => [
+        r.label,
+        ...(withSize ? [String(r.size)] : []),
+        x.name,
+        extraValue(x),
+        [x.verdict, x.note].filter(Boolean).join('. '),
+      ]),
+    );
+  return table(
+    ['Backend', ...(withSize ? ['Size'] : []), 'measurement', 'value', 'what it means, how it was taken'],
+    rows,
+    ['l', ...(withSize ? ['r' as const] : []), 'l', 'r', 'l'],
+  );
 }
 
 function agreementTable(runs: BackendRun[], sizes: readonly number[], reference: string, withSize: boolean): string {
@@ -225,7 +298,10 @@ function agreementTable(runs: BackendRun[], sizes: readonly number[], reference:
         isRef ? 'reference' : small(a.maxAbsLogitDiff),
       ];
     });
-  return table(['Backend', ...(withSize ? ['Size'] : []), 'images', 'top-1 accuracy', 'same top-1 as cpu', 'max |Δ logit| vs cpu'], rows);
+  return table(
+    ['Backend', ...(withSize ? ['Size'] : []), 'images', 'top-1 accuracy', 'same top-1 as cpu', 'max |Δ logit| vs cpu'],
+    rows,
+  );
 }
 
 function agreementIntro(results: BenchResults): string {
@@ -260,7 +336,12 @@ function notRunTable(runs: readonly BackendRun[]): string {
 function partialNotes(runs: readonly BackendRun[]): string {
   const partial = runs.filter((r) => r.status === 'partial');
   if (!partial.length) return '';
-  return ['', 'Some measurements failed:', '', ...partial.map((r) => `- ${r.label} @${r.size} px: ${r.errors?.join('; ')}`)].join('\n');
+  return [
+    '',
+    'Some measurements failed:',
+    '',
+    ...partial.map((r) => `- ${r.label} @${r.size} px: ${r.errors?.join('; ')}`),
+  ].join('\n');
 }
 
 /** Which rows ran beside other work, from the CPU other processes used meanwhile. */
@@ -272,7 +353,9 @@ function contentionLine(runs: readonly BackendRun[]): string {
   const parts = busy.length
     ? `${busy.map((r) => `${r.label} @${r.size} px: ${r.otherCores} cores`).join('; ')} (figures of those rows are slowed by contention); every other row: under 0.1 core`
     : 'under 0.1 core on average during every in-process row: the machine was otherwise quiet';
-  const server = remote.length ? `. HTTP rows count their local server as other work: ${remote.map((r) => `${r.label} ${r.otherCores} cores`).join('; ')}` : '';
+  const server = remote.length
+    ? `. HTTP rows count their local server as other work: ${remote.map((r) => `${r.label} ${r.otherCores} cores`).join('; ')}`
+    : '';
   return `- CPU used by other processes while each row ran (machine busy time minus the bench's own): ${parts}${server}`;
 }
 
@@ -281,7 +364,9 @@ function machineSection(results: BenchResults): string {
   const busy = m.busyProcesses.length
     ? m.busyProcesses.map((p) => `\`${p.command}\` (${p.cpuPercent}%)`).join(', ')
     : 'none above 5% of a core';
-  const versions = Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  const versions = Object.entries(results.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   return [
     `- CPU: ${m.cpuModel}, ${m.cores} cores (${m.arch}); memory ${sig(m.memoryBytes / 2 ** 30)} GiB`,
     `- OS: ${m.os}, kernel ${m.kernel}; Node ${m.node}`,
@@ -295,11 +380,13 @@ function machineSection(results: BenchResults): string {
 
 function methodology(results: BenchResults): string {
   const s = results.settings;
-  const macs = Object.entries(results.model.multiplyAdds).map(([size, n]) => `${Number(n).toLocaleString('en-US')} at ${size} px`).join(', ');
+  const macs = Object.entries(results.model.multiplyAdds)
+    .map(([size, n]) => `${Number(n).toLocaleString('en-US')} at ${size} px`)
+    .join(', ');
   return [
     `- **Isolation.** Each backend runs in its own fresh \`node\` child process (TypeScript through tsx), one at a time, so engines never share state or cores. A child that crashes or exceeds ${sig(s.childTimeoutMs / 60000)} minutes becomes a failed row with the reason.`,
-    '- **What one call measures.** `infer(batch)`: wrapping the preprocessed `Float32Array` as the engine\'s input tensor, the forward pass, and reading the logits back into JavaScript memory — what a caller waits for. Preprocessing (PIL-bilinear resize, /255) is the same JavaScript for every engine and is excluded.',
-    '- **Cold start.** Measured in every child: *Node + loader* is Node\'s time origin (process start) to the harness starting the runner (Node, the tsx loader, harness modules); *engine init* imports the engine and initialises the backend (for tfjs this includes importing `@nin-bench/core-nin/node`); *weights load* reads and decodes the weights and uploads them or creates the session; *first inference* is one image end to end. Total = the four. Reading the test images is harness work and excluded. Before the first backend a throwaway process imports every TypeScript module once, so tsx\'s transpile cache is warm: the figures are a process start with warm disk caches (a service restarting), not the one-time transpile after a fresh checkout.',
+    "- **What one call measures.** `infer(batch)`: wrapping the preprocessed `Float32Array` as the engine's input tensor, the forward pass, and reading the logits back into JavaScript memory — what a caller waits for. Preprocessing (PIL-bilinear resize, /255) is the same JavaScript for every engine and is excluded.",
+    "- **Cold start.** Measured in every child: *Node + loader* is Node's time origin (process start) to the harness starting the runner (Node, the tsx loader, harness modules); *engine init* imports the engine and initialises the backend (for tfjs this includes importing `@nin-bench/core-nin/node`); *weights load* reads and decodes the weights and uploads them or creates the session; *first inference* is one image end to end. Total = the four. Reading the test images is harness work and excluded. Before the first backend a throwaway process imports every TypeScript module once, so tsx's transpile cache is warm: the figures are a process start with warm disk caches (a service restarting), not the one-time transpile after a fresh checkout.",
     `- **Single-stream (batch 1).** tinybench ${results.versions.tinybench ?? ''}: at least ${s.singleStream.warmupIterations} warm-up call(s)${s.singleStream.warmupTimeMs ? ` filling at least ${sig(s.singleStream.warmupTimeMs / 1000)} s` : ''} (not counted: V8 compiles WebAssembly in tiers, and onnxruntime-web's first calls are 2–3× slower), then calls until at least ${sig(s.singleStream.timeMs / 1000)} s and ${s.singleStream.minIterations} calls have passed. p50/p99/min, mean and the 95% margin of error (Student's t) are tinybench's; p90 is read from the retained samples with tinybench's own quantile definition.`,
     `- **Offline throughput.** For each batch size (${s.offline.batches.join(', ')}): one warm-up call (untimed; a batch size whose warm-up call takes over ${sig(s.offline.maxCallMs / 1000)} s, or would by the fastest per-image time already seen, is skipped and marked n/a with the reason), then tinybench for at least ${sig(s.offline.timeMs / 1000)} s and ${s.offline.minIterations} calls. images/s = batch × 1000 / mean batch latency (ms); its ± is the relative margin of error of that mean.`,
     `- **GFLOP/s** = 2 × multiply-adds per image × images/s / 10⁹, with the model's own count of convolution multiply-adds (${macs}; pooling and ReLU not counted).`,
@@ -309,7 +396,7 @@ function methodology(results: BenchResults): string {
     '- **webgpu** runs tfjs-backend-webgpu on Dawn (the `webgpu` package). On a machine without a GPU the only adapter is a software Vulkan driver (Mesa lavapipe): its figures then measure a CPU emulating a GPU, not a GPU; the adapter is named under Machine and versions.',
     ...(results.runs.some((r) => r.remote && measured(r))
       ? [
-          '- **HTTP rows** (the edge endpoint) run the server on this same machine (`wrangler dev`, local workerd) and reach it over loopback HTTP: their times include HTTP, JSON and the server\'s own input handling, and the server competes with the client for the cores. The server serves the weights bundled into it (see its details under Machine and versions), so its agreement also reflects their storage precision. Its memory row is the client process only.',
+          "- **HTTP rows** (the edge endpoint) run the server on this same machine (`wrangler dev`, local workerd) and reach it over loopback HTTP: their times include HTTP, JSON and the server's own input handling, and the server competes with the client for the cores. The server serves the weights bundled into it (see its details under Machine and versions), so its agreement also reflects their storage precision. Its memory row is the client process only.",
           ...(results.runs.some((r) => r.remote && r.extras?.length)
             ? [
                 `  The edge runner also reads the CPU time the Worker's own workerd process uses per request (user + system, from /proc, over sequential requests; wrangler dev's entry proxy, a second workerd that a deployment does not have, is reported beside it in the total), and prices it at Cloudflare's published Workers prices (${WORKERS_PRICING_URL}, read ${WORKERS_PRICES_READ}: Free plan 10 ms of CPU per request and 100,000 requests a day; Paid $5 a month, then $0.30 per million requests and $0.02 per million CPU ms beyond the included 10 M requests and 30 M CPU ms). It measures throughput with 4 concurrent clients, reads the Worker's WebAssembly memory from its /health, and soaks the endpoint with real test images (16 clients and one; errors, the same answer per image, memory flat): see Runner-specific measurements.`,
@@ -319,7 +406,7 @@ function methodology(results: BenchResults): string {
       : []),
     ...(hasInt8(results)
       ? [
-          "- **int8 rows** run the calibrated int8 ONNX model (`nin export-onnx --int8`) on the same engine and thread count as a float32 row, with the same input and timing: the committed model beside the weights when it was made from them at this size with the default calibration (its metadata carries the accuracy `nin eval --onnx --record` measured on all 10,000 test images), else one calibrated by the bench before the row (256 training images, the maximum of each activation; never test images). ONNX Runtime fuses its QuantizeLinear/DequantizeLinear pairs into QLinearConv (uint8 activations x int8 weights, int32 accumulation).",
+          '- **int8 rows** run the calibrated int8 ONNX model (`nin export-onnx --int8`) on the same engine and thread count as a float32 row, with the same input and timing: the committed model beside the weights when it was made from them at this size with the default calibration (its metadata carries the accuracy `nin eval --onnx --record` measured on all 10,000 test images), else one calibrated by the bench before the row (256 training images, the maximum of each activation; never test images). ONNX Runtime fuses its QuantizeLinear/DequantizeLinear pairs into QLinearConv (uint8 activations x int8 weights, int32 accumulation).',
         ]
       : []),
     ...browserMethodology(results),
@@ -333,7 +420,9 @@ function factsSection(runs: BackendRun[]): string {
   for (const r of runs) {
     if (!r.facts || seen.has(r.backend)) continue;
     seen.add(r.backend);
-    const details = Object.entries(r.facts.details).map(([k, v]) => `${k}: ${v}`).join(', ');
+    const details = Object.entries(r.facts.details)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
     lines.push(`- ${r.label}: ${r.facts.engine} ${r.facts.version}${details ? ` (${details})` : ''}`);
   }
   return lines.join('\n');
@@ -389,7 +478,14 @@ export function renderReport(results: BenchResults, gpu?: GpuInputs): string {
     memoryTable(ran, sizes, withSize),
     '',
     ...(ran.some((r) => r.extras?.length)
-      ? ['## Runner-specific measurements', '', 'Figures a runner takes itself because timing its calls cannot show them (scenario `extras`).', '', extrasTable(ran, sizes, withSize), '']
+      ? [
+          '## Runner-specific measurements',
+          '',
+          'Figures a runner takes itself because timing its calls cannot show them (scenario `extras`).',
+          '',
+          extrasTable(ran, sizes, withSize),
+          '',
+        ]
       : []),
     '## Agreement',
     '',

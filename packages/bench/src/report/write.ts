@@ -14,10 +14,14 @@ export async function readResults(path: string): Promise<BenchResults> {
   try {
     parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<BenchResults>;
   } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw new Error(`no results at ${path}: run \`npm run bench\` first`);
+    if ((e as { code?: string }).code === 'ENOENT')
+      throw new Error(`no results at ${path}: run \`npm run bench\` first`);
     throw new Error(`${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (parsed.format !== RESULTS_FORMAT) throw new Error(`${path} is not a nin-bench results file (format ${JSON.stringify(parsed.format)}, expected ${RESULTS_FORMAT})`);
+  if (parsed.format !== RESULTS_FORMAT)
+    throw new Error(
+      `${path} is not a nin-bench results file (format ${JSON.stringify(parsed.format)}, expected ${RESULTS_FORMAT})`,
+    );
   return parsed as BenchResults;
 }
 
@@ -36,7 +40,8 @@ export async function writeReport(results: BenchResults, outDir: string): Promis
   written.push(report);
   // The READMEs quote the committed run through generated blocks: only a report written into the repository's
   // own results/ may change them (a run into /tmp must not).
-  if (isRepoResultsDir(outDir)) written.push(...(await updateReadmeFigures(results)).map((file) => join(REPO_ROOT, file)));
+  if (isRepoResultsDir(outDir))
+    written.push(...(await updateReadmeFigures(results)).map((file) => join(REPO_ROOT, file)));
   return written;
 }
 

@@ -57,7 +57,10 @@ describe('browser rows', () => {
     async () => {
       // WebGPU without --enable-unsafe-webgpu: Chromium on Linux offers no adapter, and the page says so
       const webgpu = catalog.find((e) => e.id === 'browser-tfjs-webgpu')!;
-      const results = await run([...selectEntries(catalog, ['tfjs-cpu', 'browser-tfjs-wasm-simd-1t']), { ...webgpu, options: { ...webgpu.options, flags: '' } }]);
+      const results = await run([
+        ...selectEntries(catalog, ['tfjs-cpu', 'browser-tfjs-wasm-simd-1t']),
+        { ...webgpu, options: { ...webgpu.options, flags: '' } },
+      ]);
       expect(results.runs.map((r) => [r.backend, r.status, r.reason ?? r.errors?.join('; ') ?? ''])).toEqual([
         ['tfjs-cpu', 'ok', ''],
         ['browser-tfjs-wasm-simd-1t', 'ok', ''],
@@ -65,7 +68,12 @@ describe('browser rows', () => {
       ]);
       const row = results.runs[1];
       expect(row.browser).toBe(true);
-      expect(row.facts?.details).toMatchObject({ backend: 'wasm', binary: 'tfjs-backend-wasm-simd.wasm', threads: 1, crossOriginIsolated: true });
+      expect(row.facts?.details).toMatchObject({
+        backend: 'wasm',
+        binary: 'tfjs-backend-wasm-simd.wasm',
+        threads: 1,
+        crossOriginIsolated: true,
+      });
       expect(String(row.facts?.details.browser)).toMatch(/^Chromium \d+\.\d+/);
       // phases timed in the page: navigation to script, engine init, weights load, first inference
       const c = row.coldStart!;
@@ -90,15 +98,33 @@ describe('browser rows', () => {
     const task: ChildTask = {
       runnerModule: runnerPath(entry),
       runner: { size: model.size, weightsPath: model.weightsPath, onnxPath: model.onnxPath, options: entry.options },
-      plan: { scenarios: ['cold-start', 'memory'], singleStream: { timeMs: 10, minIterations: 1, warmupIterations: 0 }, offline: { batches: [1], timeMs: 10, minIterations: 1, maxCallMs: 1000 }, agreement: { images: 1, batch: 1 } },
+      plan: {
+        scenarios: ['cold-start', 'memory'],
+        singleStream: { timeMs: 10, minIterations: 1, warmupIterations: 0 },
+        offline: { batches: [1], timeMs: 10, minIterations: 1, maxCallMs: 1000 },
+        agreement: { images: 1, batch: 1 },
+      },
       // never read: the row stops at init
-      data: { imagesPath: model.weightsPath, labelsPath: model.weightsPath, count: 1, inputsPath: model.weightsPath, inputCount: 1 },
+      data: {
+        imagesPath: model.weightsPath,
+        labelsPath: model.weightsPath,
+        count: 1,
+        inputsPath: model.weightsPath,
+        inputCount: 1,
+      },
     };
     const t0 = Date.now();
     const exits = await withChromiumPath('/bin/false', () => runChildProcess(task, { timeoutMs: 120_000 }));
     const none = await withChromiumPath('/nonexistent/chromium', () => runChildProcess(task, { timeoutMs: 120_000 }));
-    expect(ofType(exits.messages, 'unavailable')).toEqual([{ type: 'unavailable', reason: 'Chromium (/bin/false) did not start: it exited (exitCode=1, signal=null)' }]);
-    expect(ofType(none.messages, 'unavailable')).toEqual([{ type: 'unavailable', reason: 'no Chromium at /nonexistent/chromium (apt-get install chromium, or set CHROMIUM_PATH)' }]);
+    expect(ofType(exits.messages, 'unavailable')).toEqual([
+      { type: 'unavailable', reason: 'Chromium (/bin/false) did not start: it exited (exitCode=1, signal=null)' },
+    ]);
+    expect(ofType(none.messages, 'unavailable')).toEqual([
+      {
+        type: 'unavailable',
+        reason: 'no Chromium at /nonexistent/chromium (apt-get install chromium, or set CHROMIUM_PATH)',
+      },
+    ]);
     expect(exits.failure ?? none.failure).toBeUndefined();
     // two child processes; no browser is waited for (its launch timeout is 60 s)
     expect(Date.now() - t0).toBeLessThan(100_000);

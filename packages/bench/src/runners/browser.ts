@@ -1,5 +1,13 @@
 import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
-import { BrowserLaunchError, CHROMIUM_ARGS, CHROMIUM_PATH, chromiumUnavailable, launchChromium, watchPage, type PageWatch } from '@nin-bench/core-nin/node/chromium';
+import {
+  BrowserLaunchError,
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  chromiumUnavailable,
+  launchChromium,
+  watchPage,
+  type PageWatch,
+} from '@nin-bench/core-nin/node/chromium';
 import type { Page } from 'playwright-core';
 import type { PageEngineOptions } from '../browser/page/api.ts';
 import { descendants } from '../browser/processes.ts';
@@ -32,7 +40,9 @@ export const createRunner: CreateRunner = (task) => {
     simd: task.options.simd !== false,
     threads: Number(task.options.threads ?? 1),
   };
-  const flags = String(task.options.flags ?? '').split(' ').filter(Boolean);
+  const flags = String(task.options.flags ?? '')
+    .split(' ')
+    .filter(Boolean);
   const id = `browser ${engineOptions.engine} ${engineOptions.backend}`;
   let page: Page;
   let watch: PageWatch;
@@ -51,7 +61,10 @@ export const createRunner: CreateRunner = (task) => {
         throw e;
       }
       const browserLaunchMs = performance.now() - t0;
-      server = await startPageServer({ '/model/weights.safetensors': task.weightsPath, '/model/model.onnx': task.onnxPath });
+      server = await startPageServer({
+        '/model/weights.safetensors': task.weightsPath,
+        '/model/model.onnx': task.onnxPath,
+      });
       page = await browser.newPage();
       page.setDefaultTimeout(START_MS);
       watch = watchPage(page);
@@ -59,9 +72,17 @@ export const createRunner: CreateRunner = (task) => {
       try {
         await watch.race(page.goto(`${server.origin}/`));
         await watch.race(page.waitForFunction(() => window.ninBench !== undefined));
-        opened = await inPage(page, watch, () => ({ startMs: window.ninBench!.startMs, isolated: window.ninBench!.crossOriginIsolated }), null);
+        opened = await inPage(
+          page,
+          watch,
+          () => ({ startMs: window.ninBench!.startMs, isolated: window.ninBench!.crossOriginIsolated }),
+          null,
+        );
       } catch (e) {
-        throw new BackendUnavailableError(id, `the bench's page did not come up in Chromium ${browser.version()}: ${(e as Error).message.split('\n', 1)[0]}`);
+        throw new BackendUnavailableError(
+          id,
+          `the bench's page did not come up in Chromium ${browser.version()}: ${(e as Error).message.split('\n', 1)[0]}`,
+        );
       }
       startRssBytes = descendants().find((d) => d.type === 'renderer')?.rssBytes;
       let init;
@@ -69,7 +90,10 @@ export const createRunner: CreateRunner = (task) => {
         init = await inPage(page, watch, (o) => window.ninBench!.init(o), engineOptions);
       } catch (e) {
         // what the page says: no WebGPU adapter, no WebGL context, no threads ...
-        throw new BackendUnavailableError(id, `in Chromium ${browser.version()}${flags.length ? ` (${flags.join(' ')})` : ''}: ${(e as Error).message.replace(/^.*the page failed: /, '').split('\n', 1)[0]}`);
+        throw new BackendUnavailableError(
+          id,
+          `in Chromium ${browser.version()}${flags.length ? ` (${flags.join(' ')})` : ''}: ${(e as Error).message.replace(/^.*the page failed: /, '').split('\n', 1)[0]}`,
+        );
       }
       return {
         engine: engineOptions.engine,
@@ -118,11 +142,15 @@ export const createRunner: CreateRunner = (task) => {
         async memory() {
           const inside = await inPage(page, watch, () => window.ninBench!.memory(), null);
           const browser = descendants();
-          const renderer = browser.filter((d) => d.type === 'renderer').sort((a, b) => b.peakRssBytes - a.peakRssBytes)[0];
+          const renderer = browser
+            .filter((d) => d.type === 'renderer')
+            .sort((a, b) => b.peakRssBytes - a.peakRssBytes)[0];
           return {
             wasmHeapBytes: inside.wasmHeapBytes,
             ...(inside.jsHeapUsedBytes !== null ? { jsHeapUsedBytes: inside.jsHeapUsedBytes } : {}),
-            ...(renderer ? { peakRssBytes: renderer.peakRssBytes, startRssBytes: startRssBytes ?? renderer.rssBytes } : {}),
+            ...(renderer
+              ? { peakRssBytes: renderer.peakRssBytes, startRssBytes: startRssBytes ?? renderer.rssBytes }
+              : {}),
             extraCpuMs: browser.reduce((a, d) => a + d.cpuMs, 0),
           };
         },

@@ -14,7 +14,10 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
  * plan whose CPU limit it fits and what a million requests cost there, and every workerd of wrangler dev
  * together (the Worker plus the local entry proxy, which a deployment does not run).
  */
-export function serverCpuMeasurements(cpu: { readonly workerMs: number | null; readonly totalMs: number }, requests: number): ExtraMeasurement[] {
+export function serverCpuMeasurements(
+  cpu: { readonly workerMs: number | null; readonly totalMs: number },
+  requests: number,
+): ExtraMeasurement[] {
   const how = `over ${requests} sequential single-image requests on this machine (/proc, 10 ms ticks); the model's load on a new isolate is not in it`;
   const out: ExtraMeasurement[] = [];
   if (cpu.workerMs !== null) {
@@ -50,13 +53,17 @@ export function soakMeasurement(r: SoakResult): ExtraMeasurement {
     r.errors > 0 ? `${r.errors} errors (${r.errorSamples[0]})` : '',
     r.inconsistentImages > 0 ? `${r.inconsistentImages} images answered differently between requests` : '',
     r.wasmMemoryFlat === false ? 'the wasm memory grew' : '',
-    r.rssGrowth !== null && r.rssGrowth > SOAK_RSS_TOLERANCE ? `the Worker's RSS grew ${(r.rssGrowth * 100).toFixed(0)}%` : '',
+    r.rssGrowth !== null && r.rssGrowth > SOAK_RSS_TOLERANCE
+      ? `the Worker's RSS grew ${(r.rssGrowth * 100).toFixed(0)}%`
+      : '',
   ].filter(Boolean);
   return {
     name: `soak, ${r.requests} requests`,
     value: r.requests - r.errors,
     unit: 'answered',
-    verdict: r.passed ? `soak passed: no errors, the same answer for every image each time, wasm memory flat${r.rssGrowth === null ? '' : `, Worker RSS ${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth * 100).toFixed(1)}%`}` : `soak FAILED: ${problems.join('; ')}`,
+    verdict: r.passed
+      ? `soak passed: no errors, the same answer for every image each time, wasm memory flat${r.rssGrowth === null ? '' : `, Worker RSS ${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth * 100).toFixed(1)}%`}`
+      : `soak FAILED: ${problems.join('; ')}`,
     note: `${r.distinctImages} test images cycled over ${r.rounds.length} rounds (${r.rounds.map((x) => (x.kind === 'concurrent' ? `${x.clients} clients` : 'sequential')).join(', ')}) in ${r.seconds.toFixed(0)} s; Worker RSS after each round ${rss} MiB`,
   };
 }
@@ -83,7 +90,11 @@ export function workerMemoryMeasurement(wasmHeapBytes: number): ExtraMeasurement
  * Calls `request` from `clients` concurrent loops until `budget.timeMs` has passed and at least
  * `budget.minIterations` calls were made; returns the count, the elapsed ms and each call's latency.
  */
-async function timedLoop(budget: { timeMs: number; minIterations: number }, clients: number, request: () => Promise<void>): Promise<{ count: number; ms: number; latencies: number[] }> {
+async function timedLoop(
+  budget: { timeMs: number; minIterations: number },
+  clients: number,
+  request: () => Promise<void>,
+): Promise<{ count: number; ms: number; latencies: number[] }> {
   const latencies: number[] = [];
   const t0 = performance.now();
   const more = () => performance.now() - t0 < budget.timeMs || latencies.length < budget.minIterations;
@@ -122,7 +133,10 @@ export const createRunner: CreateRunner = (task) => {
     },
     async init() {
       if (buildSize !== task.size) {
-        throw new BackendUnavailableError('edge', `this row is the ${buildSize} px build: it runs when the bench runs at ${buildSize} px (--size ${buildSize})`);
+        throw new BackendUnavailableError(
+          'edge',
+          `this row is the ${buildSize} px build: it runs when the bench runs at ${buildSize} px (--size ${buildSize})`,
+        );
       }
       if (process.env.EDGE_URL) base = process.env.EDGE_URL.replace(/\/$/, '');
       else ({ url: base, group: devGroup } = await startEdgeDev(buildSize, undefined, buildEngine));
@@ -146,14 +160,22 @@ export const createRunner: CreateRunner = (task) => {
       if (health.status !== 'ready') throw new Error(`the edge is not ready: ${JSON.stringify(health)}`);
       const model = await getJson(`${base}/model`);
       if (model.inputSize !== task.size) {
-        throw new BackendUnavailableError('edge', `the endpoint serves the ${String(model.inputSize)} px model (bundled ${String(model.weightPrecision)} weights), not ${task.size} px`);
+        throw new BackendUnavailableError(
+          'edge',
+          `the endpoint serves the ${String(model.inputSize)} px model (bundled ${String(model.weightPrecision)} weights), not ${task.size} px`,
+        );
       }
       // Servers from before the engine switch do not say: they are tfjs.
       const servedEngine = String((model.engine as { name?: string } | undefined)?.name ?? 'tfjs');
-      if (servedEngine !== buildEngine) throw new BackendUnavailableError('edge', `the endpoint runs the ${servedEngine} engine, not ${buildEngine}`);
+      if (servedEngine !== buildEngine)
+        throw new BackendUnavailableError('edge', `the endpoint runs the ${servedEngine} engine, not ${buildEngine}`);
       // One image as 784 raw bytes; the answer is read whole, as a client would.
       const predictOne = async (image: Uint8Array) => {
-        const res = await fetch(`${base}/predict?topk=1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: image as Uint8Array<ArrayBuffer> });
+        const res = await fetch(`${base}/predict?topk=1`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream' },
+          body: image as Uint8Array<ArrayBuffer>,
+        });
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`/predict answered ${res.status}`);
       };
@@ -170,10 +192,21 @@ export const createRunner: CreateRunner = (task) => {
           const res = await fetch(`${base}/predict?topk=1`, {
             method: 'POST',
             headers: { 'content-type': single ? 'application/octet-stream' : 'application/json' },
-            body: single ? (batch.images as Uint8Array<ArrayBuffer>) : JSON.stringify({ images: Array.from({ length: batch.n }, (_, i) => Array.from(batch.images.subarray(i * 784, (i + 1) * 784))) }),
+            body: single
+              ? (batch.images as Uint8Array<ArrayBuffer>)
+              : JSON.stringify({
+                  images: Array.from({ length: batch.n }, (_, i) =>
+                    Array.from(batch.images.subarray(i * 784, (i + 1) * 784)),
+                  ),
+                }),
           });
-          const body = (await res.json()) as { logits?: number[]; predictions?: { logits: number[] }[]; error?: { message: string } };
-          if (res.status !== 200) throw new Error(`/predict answered ${res.status}: ${body.error?.message ?? JSON.stringify(body)}`);
+          const body = (await res.json()) as {
+            logits?: number[];
+            predictions?: { logits: number[] }[];
+            error?: { message: string };
+          };
+          if (res.status !== 200)
+            throw new Error(`/predict answered ${res.status}: ${body.error?.message ?? JSON.stringify(body)}`);
           const rows = single ? [body.logits!] : body.predictions!.map((p) => p.logits);
           return Float32Array.from(rows.flat());
         },
@@ -189,10 +222,15 @@ export const createRunner: CreateRunner = (task) => {
             const before = workerdCpuMs(devGroup);
             const { count } = await timedLoop(budget, 1, () => predictOne(image.images));
             const after = workerdCpuMs(devGroup);
-            const workerMs = before.workerMs === null || after.workerMs === null ? null : (after.workerMs - before.workerMs) / count;
+            const workerMs =
+              before.workerMs === null || after.workerMs === null ? null : (after.workerMs - before.workerMs) / count;
             out.push(...serverCpuMeasurements({ workerMs, totalMs: (after.totalMs - before.totalMs) / count }, count));
           } else {
-            out.push({ name: 'Worker CPU per request', value: 'not measured', note: 'EDGE_URL points at a server this runner did not start, so its processes are not visible' });
+            out.push({
+              name: 'Worker CPU per request',
+              value: 'not measured',
+              note: 'EDGE_URL points at a server this runner did not start, so its processes are not visible',
+            });
           }
           const clients = 4;
           const { count, ms, latencies } = await timedLoop(budget, clients, () => predictOne(image.images));
@@ -206,7 +244,14 @@ export const createRunner: CreateRunner = (task) => {
           const health = await getJson(`${base}/health`);
           if (typeof health.wasmHeapBytes === 'number') out.push(workerMemoryMeasurement(health.wasmHeapBytes));
           const rounds = Math.min(5, soakRequests);
-          const soak = await soakEdge({ base, images: testImages, requests: soakRequests, rounds, clients: 16, workerRssBytes: devGroup ? () => workerRssBytes(devGroup!) : undefined });
+          const soak = await soakEdge({
+            base,
+            images: testImages,
+            requests: soakRequests,
+            rounds,
+            clients: 16,
+            workerRssBytes: devGroup ? () => workerRssBytes(devGroup!) : undefined,
+          });
           out.push(soakMeasurement(soak));
           return out;
         },
@@ -236,7 +281,10 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new BackendUnavailableError('edge', `nothing answers at ${url} (${(e as Error).message}); start it with npm run edge:dev or unset EDGE_URL`);
+    throw new BackendUnavailableError(
+      'edge',
+      `nothing answers at ${url} (${(e as Error).message}); start it with npm run edge:dev or unset EDGE_URL`,
+    );
   }
   return (await res.json()) as Record<string, unknown>;
 }
@@ -247,16 +295,30 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
  * timeout). On exit the group gets SIGTERM, so that wrangler removes its temporary build directories. `size` and
  * `engine` become EDGE_SIZE and EDGE_ENGINE (unset: the edge's defaults).
  */
-export async function startEdgeDev(size?: number, timeoutMs = 180_000, engine?: string): Promise<{ url: string; group: ProcessGroup }> {
+export async function startEdgeDev(
+  size?: number,
+  timeoutMs = 180_000,
+  engine?: string,
+): Promise<{ url: string; group: ProcessGroup }> {
   const port = await freePort();
   const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-  const build = { ...(size === undefined ? {} : { EDGE_SIZE: String(size) }), ...(engine === undefined ? {} : { EDGE_ENGINE: engine }) };
-  const group = spawnProcessGroup(['npm', 'run', '-s', 'edge:dev'], { cwd: repoRoot, env: { ...process.env, PORT: String(port), ...build } });
+  const build = {
+    ...(size === undefined ? {} : { EDGE_SIZE: String(size) }),
+    ...(engine === undefined ? {} : { EDGE_ENGINE: engine }),
+  };
+  const group = spawnProcessGroup(['npm', 'run', '-s', 'edge:dev'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port), ...build },
+  });
   process.once('exit', () => group.signal('SIGTERM'));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (group.child.exitCode !== null) throw new BackendUnavailableError('edge', `npm run edge:dev exited (${group.child.exitCode}): ${group.output().trim().slice(-500)}`);
+    if (group.child.exitCode !== null)
+      throw new BackendUnavailableError(
+        'edge',
+        `npm run edge:dev exited (${group.child.exitCode}): ${group.output().trim().slice(-500)}`,
+      );
     try {
       if ((await fetch(`${url}/`)).ok) return { url, group };
     } catch {
@@ -265,5 +327,8 @@ export async function startEdgeDev(size?: number, timeoutMs = 180_000, engine?: 
     await new Promise((r) => setTimeout(r, 250));
   }
   await group.stop();
-  throw new BackendUnavailableError('edge', `wrangler dev did not answer within ${timeoutMs / 1000} s: ${group.output().slice(-500)}`);
+  throw new BackendUnavailableError(
+    'edge',
+    `wrangler dev did not answer within ${timeoutMs / 1000} s: ${group.output().slice(-500)}`,
+  );
 }

@@ -16,7 +16,12 @@ export const createRunner: CreateRunner = (task) => {
       return {
         engine: 'onnxruntime-node',
         version: ort.env.versions.node ?? 'unknown',
-        details: { executionProvider: 'cpu', intraOpThreads: threads, graphOptimization: 'all', ...(task.options.int8 ? { model: INT8_MODEL } : {}) },
+        details: {
+          executionProvider: 'cpu',
+          intraOpThreads: threads,
+          graphOptimization: 'all',
+          ...(task.options.int8 ? { model: INT8_MODEL } : {}),
+        },
       };
     },
     async load() {

@@ -20,7 +20,13 @@ export const createRunner: CreateRunner = (task) => {
       return {
         engine: 'onnxruntime-web',
         version: ort.env.versions.web ?? 'unknown',
-        details: { executionProvider: 'wasm', binary: 'ort-wasm-simd-threaded.wasm', simd: true, threads, ...(task.options.int8 ? { model: INT8_MODEL } : {}) },
+        details: {
+          executionProvider: 'wasm',
+          binary: 'ort-wasm-simd-threaded.wasm',
+          simd: true,
+          threads,
+          ...(task.options.int8 ? { model: INT8_MODEL } : {}),
+        },
       };
     },
     async load() {

@@ -47,7 +47,11 @@ class PythonPipe {
       this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-2000);
     });
     const end = (why: string) => {
-      const last = this.#stderr.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+      const last = this.#stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .at(-1);
       this.#ended ??= new Error(`${why}${last ? `: ${last}` : ''}`);
       for (const w of this.#waiting.splice(0)) w.reject(this.#ended);
     };
@@ -73,7 +77,10 @@ class PythonPipe {
   next(timeoutMs?: number): Promise<Frame> {
     if (this.#ended) return Promise.reject(this.#ended);
     return new Promise((resolve, reject) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(new Error(`no answer from Python within ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => reject(new Error(`no answer from Python within ${timeoutMs / 1000} s`)), timeoutMs);
       this.#waiting.push({
         resolve: (f) => (clearTimeout(timer), resolve(f)),
         reject: (e) => (clearTimeout(timer), reject(e)),
@@ -101,7 +108,11 @@ function pythons(): string[] {
   return chosen ? [chosen] : ['python3', '/usr/bin/python3'];
 }
 
-const median = (xs: readonly number[]): number => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
+const median = (xs: readonly number[]): number =>
+  quantileSorted(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 export const createRunner: CreateRunner = (task) => {
   const device = String(task.options.device ?? 'cpu');
@@ -113,7 +124,11 @@ export const createRunner: CreateRunner = (task) => {
     async init() {
       const refusals: string[] = [];
       for (const python of pythons()) {
-        const child = spawn(python, [SCRIPT, '--device', device, '--precision', precision, '--threads', String(threads)], { stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(
+          python,
+          [SCRIPT, '--device', device, '--precision', precision, '--threads', String(threads)],
+          { stdio: ['pipe', 'pipe', 'pipe'] },
+        );
         const candidate = new PythonPipe(child);
         let hello: Frame;
         try {
@@ -132,20 +147,28 @@ export const createRunner: CreateRunner = (task) => {
           continue;
         }
         pipe = candidate;
-        const details = Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean)]));
+        const details = Object.fromEntries(
+          Object.entries(facts)
+            .filter(([, v]) => v !== null && v !== undefined)
+            .map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean)]),
+        );
         return {
           engine: 'pytorch',
           version: String(facts.torch),
           details: {
             ...details,
             interpreter: python,
-            timing: "engine's own: Python's clock around input to the device, forward pass, logits back to host memory; the pipe to Node excluded (its share: Runner-specific measurements)",
+            timing:
+              "engine's own: Python's clock around input to the device, forward pass, logits back to host memory; the pipe to Node excluded (its share: Runner-specific measurements)",
           },
         };
       }
       // When some Python has torch, why the others lack it is noise: say what that one said.
       const withTorch = refusals.filter((r) => !/cannot import torch|could not start/.test(r));
-      throw new BackendUnavailableError(spec, (withTorch.length ? withTorch : refusals).join('; ') || 'no Python interpreter to try');
+      throw new BackendUnavailableError(
+        spec,
+        (withTorch.length ? withTorch : refusals).join('; ') || 'no Python interpreter to try',
+      );
     },
     async load() {
       await pipe.request({ op: 'load', weights: task.weightsPath, size: task.size });
@@ -164,9 +187,13 @@ export const createRunner: CreateRunner = (task) => {
           if (present) kept.splice(kept.indexOf(id), 1);
           kept.push(id);
           if (kept.length > KEEP_LIMIT) kept.shift();
-          const bytes = present ? undefined : new Uint8Array(batch.input.buffer, batch.input.byteOffset, batch.input.byteLength);
+          const bytes = present
+            ? undefined
+            : new Uint8Array(batch.input.buffer, batch.input.byteOffset, batch.input.byteLength);
           const { header, payload } = await pipe.request({ op: 'infer', id, n: batch.n, keep: true }, bytes);
-          const logits = new Float32Array(payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength));
+          const logits = new Float32Array(
+            payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength),
+          );
           const durationMs = Number(header.ms);
           if (present) {
             const record = own.get(batch.n) ?? { python: [], roundTrip: [] };
@@ -187,7 +214,12 @@ export const createRunner: CreateRunner = (task) => {
             });
           }
           const { header } = await pipe.request({ op: 'stats' });
-          out.push({ name: 'peak RSS of the Python process', value: Number(header.peakRssBytes) / 2 ** 20, unit: 'MiB', note: 'the memory row is the Node process that drives it' });
+          out.push({
+            name: 'peak RSS of the Python process',
+            value: Number(header.peakRssBytes) / 2 ** 20,
+            unit: 'MiB',
+            note: 'the memory row is the Node process that drives it',
+          });
           return out;
         },
       };

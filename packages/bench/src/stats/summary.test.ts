@@ -42,9 +42,13 @@ describe('statistics pipeline (tinybench -> LatencySummary)', () => {
 
   it('reports the error of a task that threw instead of numbers', async () => {
     const bench = new Bench({ time: 0, iterations: 2, warmup: false, retainSamples: true });
-    bench.add('broken', () => {
-      throw new Error('kernel exploded');
-    }, { async: false });
+    bench.add(
+      'broken',
+      () => {
+        throw new Error('kernel exploded');
+      },
+      { async: false },
+    );
     await bench.run();
     expect(() => summarizeTask(bench.tasks[0])).toThrow('kernel exploded');
   });

@@ -28,7 +28,8 @@ export { quantileSorted };
 /** Our summary of tinybench's latency statistics; the task must have been added with `retainSamples: true`. */
 export function summarizeLatency(latency: Statistics): LatencySummary {
   const samples = latency.samples;
-  if (!samples || samples.length === 0) throw new Error('tinybench kept no samples: add the task with retainSamples: true');
+  if (!samples || samples.length === 0)
+    throw new Error('tinybench kept no samples: add the task with retainSamples: true');
   return {
     samples: latency.samplesCount,
     mean: latency.mean,

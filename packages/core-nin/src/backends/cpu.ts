@@ -8,6 +8,10 @@ export const cpuBackend: BackendProvider = {
   variants: [],
   async activate() {
     await tf.setBackend('cpu');
-    return { name: 'cpu', tfjsBackend: tf.getBackend(), details: { kernels: 'JavaScript (tfjs-backend-cpu)', version: tf.version_core } };
+    return {
+      name: 'cpu',
+      tfjsBackend: tf.getBackend(),
+      details: { kernels: 'JavaScript (tfjs-backend-cpu)', version: tf.version_core },
+    };
   },
 };

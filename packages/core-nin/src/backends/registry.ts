@@ -40,7 +40,9 @@ export interface BackendSpec {
 export function parseBackendSpec(text: string): BackendSpec {
   const [name, variant] = text.trim().toLowerCase().split(/[:-]/, 2) as [string, string | undefined];
   if (!BACKEND_NAMES.includes(name as BackendName)) {
-    throw new RangeError(`unknown backend "${text}": choose one of ${BACKEND_NAMES.join(', ')} (variants as wasm:simd, wasm:plain)`);
+    throw new RangeError(
+      `unknown backend "${text}": choose one of ${BACKEND_NAMES.join(', ')} (variants as wasm:simd, wasm:plain)`,
+    );
   }
   return variant ? { name: name as BackendName, variant } : { name: name as BackendName };
 }
@@ -92,7 +94,9 @@ export class BackendRegistry {
   }
 
   /** Whether a backend can be activated here, with the reason when not (activates it as a side effect). */
-  async probe(spec: BackendSpec | string): Promise<{ available: true; info: BackendInfo } | { available: false; reason: string }> {
+  async probe(
+    spec: BackendSpec | string,
+  ): Promise<{ available: true; info: BackendInfo } | { available: false; reason: string }> {
     try {
       return { available: true, info: await this.activate(spec) };
     } catch (e) {

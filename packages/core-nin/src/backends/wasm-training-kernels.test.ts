@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodeBackendRegistry } from '../node/backends.ts';
 import { loadGradients } from '../node/train/backend.ts';
-import { registerWasmTrainingKernels, setWasmFilterGradientStrategy, type FilterGradientStrategy } from './wasm-training-kernels.ts';
+import {
+  registerWasmTrainingKernels,
+  setWasmFilterGradientStrategy,
+  type FilterGradientStrategy,
+} from './wasm-training-kernels.ts';
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -14,7 +18,12 @@ interface Case {
   pad: Pad;
 }
 
-const explicit = (p: number): Pad => [[0, 0], [p, p], [p, p], [0, 0]];
+const explicit = (p: number): Pad => [
+  [0, 0],
+  [p, p],
+  [p, p],
+  [0, 0],
+];
 // Every convolution shape NiN has (scaled down), plus floor-mode and 'same' cases that leave input rows unused.
 const CASES: Case[] = [
   { name: '11x11 stride 4 valid (first layer)', x: [2, 27, 27, 1], k: 11, co: 6, stride: 4, pad: 'valid' },
@@ -31,7 +40,13 @@ function values(n: number, seed: number): Float32Array {
 
 async function convGrads(c: Case): Promise<{ dx: Float32Array; dw: Float32Array }> {
   const [, , , ci] = c.x;
-  const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
+  const x = tf.tensor4d(
+    values(
+      c.x.reduce((a, b) => a * b),
+      1,
+    ),
+    c.x,
+  );
   const w = tf.tensor4d(values(c.k * c.k * ci * c.co, 2), [c.k, c.k, ci, c.co]);
   // A loss that weights every output differently, so a transposed or shifted gradient cannot pass.
   const f = (a: tf.Tensor4D, b: tf.Tensor4D) => {
@@ -72,14 +87,17 @@ describe('wasm training kernels', () => {
   });
 
   const STRATEGIES: FilterGradientStrategy[] = ['fast', 'conv3d'];
-  it.each(CASES.flatMap((c) => STRATEGIES.map((strategy) => ({ ...c, strategy }))))('$name ($strategy): filter and input gradients equal the cpu backend', async (c) => {
-    registerWasmTrainingKernels();
-    setWasmFilterGradientStrategy(c.strategy);
-    const got = await convGrads(c).finally(() => setWasmFilterGradientStrategy('fast'));
-    const want = reference.get(c.name)!;
-    expect(maxRelativeError(want.dw, got.dw)).toBeLessThan(1e-5);
-    expect(maxRelativeError(want.dx, got.dx)).toBeLessThan(1e-5);
-  });
+  it.each(CASES.flatMap((c) => STRATEGIES.map((strategy) => ({ ...c, strategy }))))(
+    '$name ($strategy): filter and input gradients equal the cpu backend',
+    async (c) => {
+      registerWasmTrainingKernels();
+      setWasmFilterGradientStrategy(c.strategy);
+      const got = await convGrads(c).finally(() => setWasmFilterGradientStrategy('fast'));
+      const want = reference.get(c.name)!;
+      expect(maxRelativeError(want.dw, got.dw)).toBeLessThan(1e-5);
+      expect(maxRelativeError(want.dx, got.dx)).toBeLessThan(1e-5);
+    },
+  );
 
   it('leaves no tensor behind', async () => {
     registerWasmTrainingKernels();

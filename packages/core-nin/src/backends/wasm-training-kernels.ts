@@ -28,7 +28,11 @@ interface WasmBackendLike {
   disposeData(dataId: object): boolean;
 }
 
-type KernelCall = (args: { inputs: Record<string, Info>; backend: WasmBackendLike; attrs?: Record<string, unknown> }) => Info;
+type KernelCall = (args: {
+  inputs: Record<string, Info>;
+  backend: WasmBackendLike;
+  attrs?: Record<string, unknown>;
+}) => Info;
 
 function kernel(name: string): KernelCall {
   const k = tf.getKernel(name, 'wasm');
@@ -37,7 +41,10 @@ function kernel(name: string): KernelCall {
 }
 
 /** Runs kernels, releasing every intermediate output except the one returned. */
-function chain(backend: WasmBackendLike, body: (call: (name: string, inputs: Record<string, Info>, attrs?: Record<string, unknown>) => Info) => Info): Info {
+function chain(
+  backend: WasmBackendLike,
+  body: (call: (name: string, inputs: Record<string, Info>, attrs?: Record<string, unknown>) => Info) => Info,
+): Info {
   const made: Info[] = [];
   const call = (name: string, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}) => {
     const out = kernel(name)({ inputs, backend, attrs });
@@ -63,10 +70,25 @@ type ConvAttrs = {
  * and column reached (more than the forward padding when the output size was rounded down).
  */
 function coveringPadding(info: tf.backend_util.Conv2DInfo): [number, number][] {
-  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const {
+    inHeight: h,
+    inWidth: w,
+    outHeight: oh,
+    outWidth: ow,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    padInfo,
+  } = info;
   const bottom = Math.max(0, kh + (oh - 1) * sh - h - padInfo.top);
   const right = Math.max(0, kw + (ow - 1) * sw - w - padInfo.left);
-  return [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]];
+  return [
+    [0, 0],
+    [padInfo.top, bottom],
+    [padInfo.left, right],
+    [0, 0],
+  ];
 }
 
 let strategy: FilterGradientStrategy = 'fast';
@@ -79,12 +101,26 @@ export function setWasmFilterGradientStrategy(s: FilterGradientStrategy): void {
   strategy = s;
 }
 
-function conv2DBackpropFilter(args: { inputs: Record<string, Info>; backend: WasmBackendLike; attrs: Record<string, unknown> }): Info {
+function conv2DBackpropFilter(args: {
+  inputs: Record<string, Info>;
+  backend: WasmBackendLike;
+  attrs: Record<string, unknown>;
+}): Info {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs as { x: Info; dy: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as ConvAttrs & { filterShape: [number, number, number, number] };
-  if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`wasm Conv2DBackpropFilter supports NHWC only, got ${dataFormat}`);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as ConvAttrs & {
+    filterShape: [number, number, number, number];
+  };
+  if (dataFormat !== undefined && dataFormat !== 'NHWC')
+    throw new Error(`wasm Conv2DBackpropFilter supports NHWC only, got ${dataFormat}`);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const { batchSize: n, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
 
@@ -98,7 +134,11 @@ function conv2DBackpropFilter(args: { inputs: Record<string, Info>; backend: Was
       const [, ph, pw] = padded.shape;
       const x5 = call('Reshape', { x: padded }, { shape: [n, 1, ph, pw, ci] });
       const dy5 = call('Reshape', { x: dy }, { shape: [n, 1, oh, ow, co] });
-      const dw = call('Conv3DBackpropFilterV2', { x: x5, dy: dy5 }, { strides: [1, sh, sw], pad: 'valid', filterShape: [1, kh, kw, ci, co] });
+      const dw = call(
+        'Conv3DBackpropFilterV2',
+        { x: x5, dy: dy5 },
+        { strides: [1, sh, sw], pad: 'valid', filterShape: [1, kh, kw, ci, co] },
+      );
       return call('Reshape', { x: dw }, { shape: filterShape });
     });
   }
@@ -107,8 +147,21 @@ function conv2DBackpropFilter(args: { inputs: Record<string, Info>; backend: Was
     const xt = call('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [Ci, H, W, N]
     const dyt = call('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, N, Co] as an HWIO filter
     // Rows the forward pass never reached (floor-mode output sizes) fall beyond KH x KW and are cut off below.
-    const full = call('Conv2D', { x: xt, filter: dyt }, { strides: [1, 1], pad: coveringPadding(info), dilations: [sh, sw], dataFormat: 'NHWC', dimRoundingMode: undefined });
-    const cut = full.shape[1] === kh && full.shape[2] === kw ? full : call('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
+    const full = call(
+      'Conv2D',
+      { x: xt, filter: dyt },
+      {
+        strides: [1, 1],
+        pad: coveringPadding(info),
+        dilations: [sh, sw],
+        dataFormat: 'NHWC',
+        dimRoundingMode: undefined,
+      },
+    );
+    const cut =
+      full.shape[1] === kh && full.shape[2] === kw
+        ? full
+        : call('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
     return call('Transpose', { x: cut }, { perm: [1, 2, 0, 3] }); // [KH, KW, Ci, Co]
   });
 }
@@ -120,11 +173,24 @@ let originalBackpropInput: KernelCall | undefined;
  * whose input gradient is needed: the first layer's input is the image) it is a forward convolution of `dy`
  * with the filter flipped and its channel axes swapped. Strided convolutions keep the backend's own kernel.
  */
-function conv2DBackpropInput(args: { inputs: Record<string, Info>; backend: WasmBackendLike; attrs: Record<string, unknown> }): Info {
+function conv2DBackpropInput(args: {
+  inputs: Record<string, Info>;
+  backend: WasmBackendLike;
+  attrs: Record<string, unknown>;
+}): Info {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs as { dy: Info; filter: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as ConvAttrs & { inputShape: [number, number, number, number] };
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as ConvAttrs & {
+    inputShape: [number, number, number, number];
+  };
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   if (strategy !== 'fast' || (dataFormat !== undefined && dataFormat !== 'NHWC') || sh !== 1 || sw !== 1) {
@@ -136,8 +202,17 @@ function conv2DBackpropInput(args: { inputs: Record<string, Info>; backend: Wasm
     const swapped = call('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }); // [KH, KW, Co, Ci]
     const top = kh - 1 - padInfo.top;
     const left = kw - 1 - padInfo.left;
-    const explicit = [[0, 0], [top, h - oh + padInfo.top], [left, w - ow + padInfo.left], [0, 0]];
-    return call('Conv2D', { x: dy, filter: swapped }, { strides: [1, 1], pad: explicit, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined });
+    const explicit = [
+      [0, 0],
+      [top, h - oh + padInfo.top],
+      [left, w - ow + padInfo.left],
+      [0, 0],
+    ];
+    return call(
+      'Conv2D',
+      { x: dy, filter: swapped },
+      { strides: [1, 1], pad: explicit, dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined },
+    );
   });
 }
 
@@ -154,7 +229,11 @@ export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
+    });
   }
   const input = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (input) {

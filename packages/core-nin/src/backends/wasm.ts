@@ -19,7 +19,9 @@ export type WasmBinarySource =
   | { readonly kind: 'modules'; readonly modules: Partial<Record<WasmVariant, WebAssembly.Module>> };
 
 // A tiny module that uses a SIMD instruction: the same probe tfjs-backend-wasm uses for WASM_HAS_SIMD_SUPPORT.
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11,
+]);
 
 export function runtimeHasWasmSimd(): boolean {
   try {
@@ -48,9 +50,13 @@ export function createWasmBackend(source: WasmBinarySource): BackendProvider {
     variants: ['simd', 'plain'],
     async activate(requested) {
       const variant = (requested ?? 'simd') as WasmVariant;
-      if (variant === 'simd' && !runtimeHasWasmSimd()) throw new BackendUnavailableError('wasm:simd', 'this runtime has no WebAssembly SIMD');
+      if (variant === 'simd' && !runtimeHasWasmSimd())
+        throw new BackendUnavailableError('wasm:simd', 'this runtime has no WebAssembly SIMD');
       if (source.kind === 'modules' && !source.modules[variant]) {
-        throw new BackendUnavailableError(`wasm:${variant}`, `no precompiled ${WASM_BINARIES[variant]} module was bundled`);
+        throw new BackendUnavailableError(
+          `wasm:${variant}`,
+          `no precompiled ${WASM_BINARIES[variant]} module was bundled`,
+        );
       }
       // The binary is chosen from these flags when the backend initialises; pin them so the variant is ours.
       tf.env().set('WASM_HAS_SIMD_SUPPORT', variant === 'simd');
@@ -58,7 +64,10 @@ export function createWasmBackend(source: WasmBinarySource): BackendProvider {
       resetTfjsBackend('wasm');
       const requestedFiles: string[] = [];
       setWasmPaths(
-        Object.fromEntries(Object.values(WASM_BINARIES).map((file) => [file, URL_PREFIX + file])) as Record<string, string>,
+        Object.fromEntries(Object.values(WASM_BINARIES).map((file) => [file, URL_PREFIX + file])) as Record<
+          string,
+          string
+        >,
         true,
       );
       const restore = installWasmLoader(source, requestedFiles);
@@ -70,7 +79,10 @@ export function createWasmBackend(source: WasmBinarySource): BackendProvider {
       }
       const loaded = requestedFiles.at(-1) ?? 'unknown';
       if (loaded !== WASM_BINARIES[variant]) {
-        throw new BackendUnavailableError(`wasm:${variant}`, `tfjs-backend-wasm loaded ${loaded} instead of ${WASM_BINARIES[variant]}`);
+        throw new BackendUnavailableError(
+          `wasm:${variant}`,
+          `tfjs-backend-wasm loaded ${loaded} instead of ${WASM_BINARIES[variant]}`,
+        );
       }
       return {
         name: 'wasm',
@@ -100,7 +112,9 @@ function installWasmLoader(source: WasmBinarySource, requestedFiles: string[]): 
     const file = path.slice(URL_PREFIX.length);
     requestedFiles.push(file);
     if (source.kind === 'bytes') return new Response((await source.read(file)) as Uint8Array<ArrayBuffer>);
-    const variant = (Object.keys(WASM_BINARIES) as (keyof typeof WASM_BINARIES)[]).find((v) => WASM_BINARIES[v] === file);
+    const variant = (Object.keys(WASM_BINARIES) as (keyof typeof WASM_BINARIES)[]).find(
+      (v) => WASM_BINARIES[v] === file,
+    );
     const module = variant && variant !== 'threaded-simd' ? source.modules[variant] : undefined;
     if (!module) return new Response(null, { status: 404 });
     return { ok: true, arrayBuffer: async () => module } as unknown as Response;
@@ -108,7 +122,8 @@ function installWasmLoader(source: WasmBinarySource, requestedFiles: string[]): 
   const originalInstantiate = WebAssembly.instantiate;
   if (source.kind === 'modules') {
     (WebAssembly as { instantiate: unknown }).instantiate = async (what: unknown, imports?: WebAssembly.Imports) => {
-      if (what instanceof WebAssembly.Module) return { module: what, instance: await originalInstantiate(what, imports) };
+      if (what instanceof WebAssembly.Module)
+        return { module: what, instance: await originalInstantiate(what, imports) };
       return originalInstantiate(what as BufferSource, imports);
     };
   }

@@ -95,7 +95,8 @@ export interface LayerShape {
 
 /** Spatial sizes and multiply-adds of every layer for a square input; throws when the input is too small. */
 export function layerShapes(inputSize: number): LayerShape[] {
-  if (!Number.isInteger(inputSize) || inputSize < 1) throw new RangeError(`input size must be a positive integer, got ${inputSize}`);
+  if (!Number.isInteger(inputSize) || inputSize < 1)
+    throw new RangeError(`input size must be a positive integer, got ${inputSize}`);
   const shapes: LayerShape[] = [];
   let size = inputSize;
   let channels = 1;
@@ -105,7 +106,12 @@ export function layerShapes(inputSize: number): LayerShape[] {
         size = windowOutput(size, c.kernel, c.stride, c.padding);
         if (size < 1) throw tooSmall(inputSize);
         channels = c.outChannels;
-        shapes.push({ stage: c.name, outChannels: channels, outSize: size, multiplyAdds: size * size * channels * c.inChannels * c.kernel * c.kernel });
+        shapes.push({
+          stage: c.name,
+          outChannels: channels,
+          outSize: size,
+          multiplyAdds: size * size * channels * c.inChannels * c.kernel * c.kernel,
+        });
       }
     } else if (stage.kind === 'maxpool') {
       size = windowOutput(size, stage.window, stage.stride, 0);
@@ -117,7 +123,9 @@ export function layerShapes(inputSize: number): LayerShape[] {
 }
 
 function tooSmall(inputSize: number): RangeError {
-  return new RangeError(`input size ${inputSize} is too small for NiN: the three 3x2 max-pools need at least ${MIN_INPUT_SIZE} px`);
+  return new RangeError(
+    `input size ${inputSize} is too small for NiN: the three 3x2 max-pools need at least ${MIN_INPUT_SIZE} px`,
+  );
 }
 
 /** Smallest square input for which every stage has a non-empty output (found by search, not typed in). */
@@ -136,7 +144,8 @@ export const MIN_INPUT_SIZE: number = (() => {
 function layerShapesUnchecked(inputSize: number): void {
   let size = inputSize;
   for (const stage of NIN_STAGES) {
-    if (stage.kind === 'block') for (const c of stage.block.convs) size = windowOutput(size, c.kernel, c.stride, c.padding);
+    if (stage.kind === 'block')
+      for (const c of stage.block.convs) size = windowOutput(size, c.kernel, c.stride, c.padding);
     else if (stage.kind === 'maxpool') size = windowOutput(size, stage.window, stage.stride, 0);
     if (size < 1) throw new RangeError('too small');
   }

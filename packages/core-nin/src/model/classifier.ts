@@ -30,7 +30,11 @@ export class NinClassifier {
   /** Parses and verifies safetensors bytes; the input size comes from the manifest unless given. */
   static async fromSafetensors(bytes: Uint8Array, options: { inputSize?: number } = {}): Promise<NinClassifier> {
     const { stateDict, manifest } = await decodeNinWeights(bytes);
-    return NinClassifier.fromStateDict(stateDict, options.inputSize ?? manifest?.inputSize ?? DEFAULT_INPUT_SIZE, manifest);
+    return NinClassifier.fromStateDict(
+      stateDict,
+      options.inputSize ?? manifest?.inputSize ?? DEFAULT_INPUT_SIZE,
+      manifest,
+    );
   }
 
   /**
@@ -41,9 +45,11 @@ export class NinClassifier {
    */
   async logits(input: Float32Array, n: number, options: { maxBatch?: number } = {}): Promise<Float32Array> {
     const chunk = options.maxBatch ?? n;
-    if (!(Number.isInteger(chunk) && chunk >= 1)) throw new RangeError(`maxBatch must be a whole number >= 1, got ${chunk}`);
+    if (!(Number.isInteger(chunk) && chunk >= 1))
+      throw new RangeError(`maxBatch must be a whole number >= 1, got ${chunk}`);
     const side = this.inputSize * this.inputSize;
-    if (input.length !== n * side) throw new RangeError(`expected ${n}x${this.inputSize}x${this.inputSize} input values, got ${input.length}`);
+    if (input.length !== n * side)
+      throw new RangeError(`expected ${n}x${this.inputSize}x${this.inputSize} input values, got ${input.length}`);
     if (chunk >= n) return this.#logitsOnce(input, n);
     const logits = new Float32Array(n * NUM_CLASSES);
     for (let start = 0; start < n; start += chunk) {
@@ -73,7 +79,9 @@ export class NinClassifier {
   async classify(images: Uint8Array, topK = 3, options: { maxBatch?: number } = {}): Promise<Prediction[]> {
     const n = images.length / FASHION_MNIST_PIXELS;
     const logits = await this.logits(preprocessImages(images, this.inputSize), n, options);
-    return Array.from({ length: n }, (_, i) => predictionFromLogits(logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), topK));
+    return Array.from({ length: n }, (_, i) =>
+      predictionFromLogits(logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES), topK),
+    );
   }
 
   dispose(): void {

@@ -31,7 +31,10 @@ describe('NiN forward', () => {
       results[spec] = await clf.logits(input, 2);
       expect(tf.memory().numTensors).toBe(before);
       clf.dispose();
-      if (spec.startsWith('wasm')) expect(info.details.binary).toBe(spec === 'wasm:simd' ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm');
+      if (spec.startsWith('wasm'))
+        expect(info.details.binary).toBe(
+          spec === 'wasm:simd' ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm',
+        );
     }
     expect(results.cpu).toHaveLength(20);
     for (const spec of ['wasm:simd', 'wasm:plain']) {

@@ -26,7 +26,12 @@ function conv(x: tf.Tensor4D, spec: ConvSpec, params: NinParams): tf.Tensor4D {
   if (!w || !b) throw new Error(`NiN parameter ${spec.name}.weight/bias is missing`);
   const p = spec.padding;
   // Explicit padding, as PyTorch's Conv2d(padding=p) (tfjs 'same' would pad asymmetrically for stride 4).
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [p, p], [p, p], [0, 0]];
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ];
   return tf.relu(tf.add(tf.conv2d(x, w, spec.stride, p === 0 ? 'valid' : pad), b)) as tf.Tensor4D;
 }
 
@@ -50,7 +55,8 @@ export function ninForward(params: NinParams, input: tf.Tensor4D, options: Forwa
           x = tf.maxPool(x, stage.window, stage.stride, 'valid');
           break;
         case 'dropout':
-          if (options.training && options.dropoutMask) x = tf.mul(x, tf.tensor(options.dropoutMask(x.shape, stage.rate), x.shape)) as tf.Tensor4D;
+          if (options.training && options.dropoutMask)
+            x = tf.mul(x, tf.tensor(options.dropoutMask(x.shape, stage.rate), x.shape)) as tf.Tensor4D;
           else if (options.training) x = tf.dropout(x, stage.rate, undefined, options.dropoutSeed) as tf.Tensor4D;
           break;
         case 'global-avg-pool':

@@ -13,7 +13,9 @@ export function paramsFromStateDict(stateDict: StateDict, asVariables = false): 
   for (const spec of NIN_TENSORS) {
     const t = stateDict.get(spec.name)!;
     const tensor =
-      spec.shape.length === 4 ? tf.tensor4d(oihwToHwio(t.data, spec.shape), hwioShape(spec.shape)) : tf.tensor1d(t.data);
+      spec.shape.length === 4
+        ? tf.tensor4d(oihwToHwio(t.data, spec.shape), hwioShape(spec.shape))
+        : tf.tensor1d(t.data);
     params.set(spec.name, asVariables ? tf.variable(tensor, true, spec.name.replaceAll('.', '_')) : tensor);
     if (asVariables) tensor.dispose();
   }
@@ -27,7 +29,10 @@ export async function stateDictFromParams(params: NinParams): Promise<Map<string
     const tensor = params.get(spec.name);
     if (!tensor) throw new Error(`parameter ${spec.name} is missing`);
     const data = (await tensor.data()) as Float32Array;
-    out.set(spec.name, { shape: spec.shape, data: spec.shape.length === 4 ? hwioToOihw(data, spec.shape) : Float32Array.from(data) });
+    out.set(spec.name, {
+      shape: spec.shape,
+      data: spec.shape.length === 4 ? hwioToOihw(data, spec.shape) : Float32Array.from(data),
+    });
   }
   return out;
 }

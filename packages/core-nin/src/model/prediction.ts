@@ -22,6 +22,8 @@ export function predictionFromLogits(logits: ArrayLike<number>, topK = 3): Predi
   const sum = exps.reduce((a, b) => a + b, 0);
   const probabilities = exps.map((e) => e / sum);
   const order = probabilities.map((p, index) => ({ index, p })).sort((a, b) => b.p - a.p);
-  const top = order.slice(0, Math.max(1, Math.min(topK, NUM_CLASSES))).map(({ index, p }) => ({ index, label: FASHION_MNIST_CLASSES[index], probability: p }));
+  const top = order
+    .slice(0, Math.max(1, Math.min(topK, NUM_CLASSES)))
+    .map(({ index, p }) => ({ index, label: FASHION_MNIST_CLASSES[index], probability: p }));
   return { index: top[0].index, label: top[0].label, probabilities, top };
 }

@@ -17,5 +17,10 @@ export async function readTfjsWasmBinary(file: string): Promise<Uint8Array> {
 
 /** Every backend Node can offer: cpu, wasm (SIMD, plain), webgpu (Dawn), tensorflow (tfjs-node[-gpu]). */
 export function createNodeBackendRegistry(): BackendRegistry {
-  return new BackendRegistry([cpuBackend, createWasmBackend({ kind: 'bytes', read: readTfjsWasmBinary }), webgpuBackend, tensorflowBackend]);
+  return new BackendRegistry([
+    cpuBackend,
+    createWasmBackend({ kind: 'bytes', read: readTfjsWasmBinary }),
+    webgpuBackend,
+    tensorflowBackend,
+  ]);
 }

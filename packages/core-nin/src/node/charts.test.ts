@@ -4,7 +4,12 @@ import { renderVegaLiteSvg } from './charts.ts';
 describe('renderVegaLiteSvg', () => {
   it('draws one bar per data row', async () => {
     const svg = await renderVegaLiteSvg({
-      data: { values: [{ backend: 'cpu', ms: 3 }, { backend: 'wasm', ms: 1 }] },
+      data: {
+        values: [
+          { backend: 'cpu', ms: 3 },
+          { backend: 'wasm', ms: 1 },
+        ],
+      },
       mark: 'bar',
       encoding: { x: { field: 'backend', type: 'nominal' }, y: { field: 'ms', type: 'quantitative' } },
     });

@@ -23,14 +23,18 @@ describe('launching Chromium', () => {
   });
 
   it('says why when there is no browser to run', () => {
-    expect(chromiumUnavailable('/nonexistent/chromium')).toMatch(/no Chromium at \/nonexistent\/chromium \(apt-get install chromium/);
+    expect(chromiumUnavailable('/nonexistent/chromium')).toMatch(
+      /no Chromium at \/nonexistent\/chromium \(apt-get install chromium/,
+    );
   });
 
   it('turns a browser that exits at once into an error with the reason, well within the launch timeout', async () => {
     const t0 = Date.now();
     const error = await launchChromium({ executablePath: '/bin/false', timeoutMs: 20_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BrowserLaunchError);
-    expect((error as Error).message.split('\n', 1)[0]).toBe('Chromium (/bin/false) did not start: it exited (exitCode=1, signal=null)');
+    expect((error as Error).message.split('\n', 1)[0]).toBe(
+      'Chromium (/bin/false) did not start: it exited (exitCode=1, signal=null)',
+    );
     expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
@@ -45,7 +49,9 @@ describe('launching Chromium', () => {
     const error = await launchChromium({ executablePath: script, timeoutMs: 3_000 }).catch((e: unknown) => e);
     const ms = Date.now() - t0;
     expect(error).toBeInstanceOf(BrowserLaunchError);
-    expect((error as Error).message.split('\n', 1)[0]).toBe(`Chromium (${script}) did not start: no answer within 3000 ms`);
+    expect((error as Error).message.split('\n', 1)[0]).toBe(
+      `Chromium (${script}) did not start: no answer within 3000 ms`,
+    );
     expect(ms).toBeGreaterThanOrEqual(2_900);
     expect(ms).toBeLessThan(15_000);
     // killed with its child at once, not after Playwright's 30 s attempt at a graceful close
@@ -56,19 +62,26 @@ describe('launching Chromium', () => {
   });
 
   const missing = chromiumUnavailable();
-  it.skipIf(missing !== null)(`fails a wait as soon as the page throws, with the page's message${missing ? ` (skipped: ${missing})` : ''}`, async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      const watch = watchPage(page);
-      await page.setContent('<p>ok</p><script>setTimeout(function () { throw new TypeError("the page broke") }, 200)</script>');
-      const t0 = Date.now();
-      // the element never comes: without the watch this would wait the whole 60 s
-      await expect(watch.race(page.waitForSelector('#never', { timeout: 60_000 }))).rejects.toThrow('the page failed: uncaught TypeError: the page broke');
-      expect(Date.now() - t0).toBeLessThan(10_000);
-      expect(() => watch.check()).toThrow(/the page broke/);
-    } finally {
-      await browser.close();
-    }
-  });
+  it.skipIf(missing !== null)(
+    `fails a wait as soon as the page throws, with the page's message${missing ? ` (skipped: ${missing})` : ''}`,
+    async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        const watch = watchPage(page);
+        await page.setContent(
+          '<p>ok</p><script>setTimeout(function () { throw new TypeError("the page broke") }, 200)</script>',
+        );
+        const t0 = Date.now();
+        // the element never comes: without the watch this would wait the whole 60 s
+        await expect(watch.race(page.waitForSelector('#never', { timeout: 60_000 }))).rejects.toThrow(
+          'the page failed: uncaught TypeError: the page broke',
+        );
+        expect(Date.now() - t0).toBeLessThan(10_000);
+        expect(() => watch.check()).toThrow(/the page broke/);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

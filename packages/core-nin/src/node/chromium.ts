@@ -7,7 +7,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 // Without the networking flags Chromium keeps calling Google services, which on a machine with no network
 // only burns CPU; there is no sandbox for root in a container, and no GPU.
-export const CHROMIUM_ARGS: readonly string[] = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface ChromiumOptions {
   /** default: CHROMIUM_PATH */
@@ -45,7 +52,11 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
   // Chromium ignores switches it does not know: this one names the process this launch started.
   const tag = `--nin-bench-launch=${randomUUID()}`;
   try {
-    return await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...(options.args ?? []), tag], timeout: timeoutMs });
+    return await chromium.launch({
+      executablePath,
+      args: [...CHROMIUM_ARGS, ...(options.args ?? []), tag],
+      timeout: timeoutMs,
+    });
   } catch (e) {
     // Playwright ends a browser that started but never answered only after a 30 s attempt to close it gracefully
     // (or when this process exits): end it now.
@@ -53,7 +64,11 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
     // The reason first; then Playwright's message, which carries the command line and the browser's own output.
     const details = (e as Error).message.replace(/\x1b\[[0-9;]*m/g, '');
     const exited = /<process did exit: ([^>]*)>/.exec(details);
-    const reason = exited ? `it exited (${exited[1]})` : /Timeout \d+ms exceeded/.test(details) ? `no answer within ${timeoutMs} ms` : details.split('\n', 1)[0];
+    const reason = exited
+      ? `it exited (${exited[1]})`
+      : /Timeout \d+ms exceeded/.test(details)
+        ? `no answer within ${timeoutMs} ms`
+        : details.split('\n', 1)[0];
     throw new BrowserLaunchError(`Chromium (${executablePath}) did not start: ${reason}\n${details}`, { cause: e });
   }
 }
@@ -104,7 +119,9 @@ export function watchPage(page: Page): PageWatch {
   };
   page.on('pageerror', (e) => report(`uncaught ${e.name}: ${e.message}`));
   page.on('console', (m) => (m.type() === 'error' ? report(`console error: ${m.text()}`) : undefined));
-  page.on('requestfailed', (r) => report(`request failed: ${r.method()} ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`));
+  page.on('requestfailed', (r) =>
+    report(`request failed: ${r.method()} ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`),
+  );
   page.on('crash', () => report('the page crashed'));
   return {
     problems,

@@ -1,6 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MIN_INPUT_SIZE } from '../model/architecture.ts';
-import { UsageError, defineCommand, knownFailures, option, parseOptions, runCli, runScript, type Cli, type Command, type OptionSpecs } from './cli-args.ts';
+import {
+  UsageError,
+  defineCommand,
+  knownFailures,
+  option,
+  parseOptions,
+  runCli,
+  runScript,
+  type Cli,
+  type Command,
+  type OptionSpecs,
+} from './cli-args.ts';
 
 /** The value `--name text` gives, or the message of the usage error it raises. */
 function read(spec: OptionSpecs[string], text: string): unknown {
@@ -19,7 +30,12 @@ describe('option kinds', () => {
     ['positiveInteger', option.positiveInteger(), '0', '--name must be a positive integer, got "0"'],
     ['positiveInteger', option.positiveInteger(), '1.5', '--name must be a positive integer, got "1.5"'],
     ['positiveInteger', option.positiveInteger(), 'many', '--name must be a positive integer, got "many"'],
-    ['positiveInteger', option.positiveInteger(), '99999999999999999999', '--name must be a positive integer, got "99999999999999999999"'],
+    [
+      'positiveInteger',
+      option.positiveInteger(),
+      '99999999999999999999',
+      '--name must be a positive integer, got "99999999999999999999"',
+    ],
     ['positiveInteger max', option.positiveInteger({ max: 10 }), '11', '--name must be at most 10, got 11'],
     ['integer', option.integer(), '-3', -3],
     ['integer', option.integer(), 'two', '--name must be an integer, got "two"'],
@@ -39,15 +55,32 @@ describe('option kinds', () => {
     ['list', option.list(), 'a, b,,c', ['a', 'b', 'c']],
     ['list', option.list(), ' , ', '--name takes a comma-separated list, got " , "'],
     ['list of sizes', option.list(option.inputSize()), '96,224', [96, 224]],
-    ['list of sizes', option.list(option.inputSize()), '96,20', `--name must be at least ${MIN_INPUT_SIZE} for NiN, got 20`],
+    [
+      'list of sizes',
+      option.list(option.inputSize()),
+      '96,20',
+      `--name must be at least ${MIN_INPUT_SIZE} for NiN, got 20`,
+    ],
     ['custom', option.custom((t) => (t === 'ok' ? 1 : JSON.parse(t))), '{', expect.stringMatching(/^--name: .*JSON/)],
-    ['custom usage error', option.custom(() => { throw new UsageError('--name is odd'); }), 'x', '--name is odd'],
+    [
+      'custom usage error',
+      option.custom(() => {
+        throw new UsageError('--name is odd');
+      }),
+      'x',
+      '--name is odd',
+    ],
   ])('%s reads %j', (_, spec, text, expected) => {
     expect(read(spec, text)).toEqual(expected);
   });
 
   it('gives defaults (or undefined) for absent options and false for absent flags; checks --flag=value and unknown options', () => {
-    const spec = { top: option.positiveInteger().default(1), size: option.inputSize(), json: option.boolean(), list: option.list().default(['a']) };
+    const spec = {
+      top: option.positiveInteger().default(1),
+      size: option.inputSize(),
+      json: option.boolean(),
+      list: option.list().default(['a']),
+    };
     expect(parseOptions([], spec).values).toEqual({ top: 1, size: undefined, json: false, list: ['a'] });
     expect(parseOptions(['--json', '--top', '3'], spec).values).toMatchObject({ top: 3, json: true });
     expect(() => parseOptions(['--json=yes'], spec)).toThrow(UsageError);
@@ -83,7 +116,8 @@ describe('runCli and runScript', () => {
     async run({ values, positionals }) {
       if (values.fail === 'usage') throw new UsageError('the words do not fit\nover two lines');
       if (values.fail === 'known') throw new FixtureFileError('words.txt: not words\nmore detail');
-      if (values.fail === 'enoent') throw Object.assign(new Error('ENOENT: no such file, open words.txt'), { code: 'ENOENT' });
+      if (values.fail === 'enoent')
+        throw Object.assign(new Error('ENOENT: no such file, open words.txt'), { code: 'ENOENT' });
       if (values.fail === 'bug') throw new TypeError('undefined is not a function');
       ran.push({ times: values.times, positionals });
       return 0;
@@ -99,7 +133,9 @@ describe('runCli and runScript', () => {
     for (const argv of [['--help'], ['-h'], ['help']]) {
       out.length = 0;
       expect(await runCli(cli, argv)).toBe(0);
-      expect(out.join('\n')).toBe('usage: t <command> [options]\n\ncommands:\n  echo   Say the words\n\nRun `t <command> --help` for a command\'s options.');
+      expect(out.join('\n')).toBe(
+        "usage: t <command> [options]\n\ncommands:\n  echo   Say the words\n\nRun `t <command> --help` for a command's options.",
+      );
     }
     expect(await runCli(cli, [])).toBe(2);
     expect(out.join('\n')).toMatch(/^usage: t <command>/);
@@ -149,7 +185,12 @@ describe('runCli and runScript', () => {
   });
 
   it('runScript: the same rules for a single-command script, as the exit code of the process', async () => {
-    const script = { ...echo, name: 'edge:thing', helpCommand: 'npm run edge:thing -- --help', knownFailures: cli.knownFailures };
+    const script = {
+      ...echo,
+      name: 'edge:thing',
+      helpCommand: 'npm run edge:thing -- --help',
+      knownFailures: cli.knownFailures,
+    };
     await runScript(script, ['--help']);
     expect(process.exitCode).toBe(0);
     expect(out).toEqual(['usage: t echo [--times N] [--fail usage|known|enoent|bug] <words>']);
@@ -157,15 +198,26 @@ describe('runCli and runScript', () => {
     expect(process.exitCode).toBe(2);
     await runScript(script, ['--fail', 'known']);
     expect(process.exitCode).toBe(1);
-    expect(err).toEqual(['edge:thing: --times must be a positive integer, got "x" (see `npm run edge:thing -- --help`)', 'edge:thing: words.txt: not words']);
+    expect(err).toEqual([
+      'edge:thing: --times must be a positive integer, got "x" (see `npm run edge:thing -- --help`)',
+      'edge:thing: words.txt: not words',
+    ]);
     await runScript(script, ['w']);
     expect(process.exitCode).toBe(0);
-    await expect(runScript({ ...script, knownFailures: undefined }, ['--fail', 'known'])).rejects.toThrow(FixtureFileError);
+    await expect(runScript({ ...script, knownFailures: undefined }, ['--fail', 'known'])).rejects.toThrow(
+      FixtureFileError,
+    );
   });
 
   it('runScript with passThrough hands every argument on unparsed (but still answers --help)', async () => {
     const seen: (readonly string[])[] = [];
-    const script = { name: 's', helpCommand: 's --help', usage: 'usage: s [wrangler options]', passThrough: true, run: async ({ args }: { args: readonly string[] }) => (seen.push(args), 0) };
+    const script = {
+      name: 's',
+      helpCommand: 's --help',
+      usage: 'usage: s [wrangler options]',
+      passThrough: true,
+      run: async ({ args }: { args: readonly string[] }) => (seen.push(args), 0),
+    };
     await runScript(script, ['--ip', '0.0.0.0', '--port=1']);
     expect(seen).toEqual([['--ip', '0.0.0.0', '--port=1']]);
     await runScript(script, ['--help']);
@@ -176,6 +228,18 @@ describe('runCli and runScript', () => {
 
 it('cli-args imports nothing heavy: node:util and the architecture constants only', async () => {
   const { build } = await import('esbuild');
-  const result = await build({ entryPoints: [new URL('./cli-args.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true, logLevel: 'silent' });
-  expect(Object.keys(result.metafile.inputs).map((f) => f.replace(/^.*packages\/core-nin\//, '')).sort()).toEqual(['src/model/architecture.ts', 'src/node/cli-args.ts']);
+  const result = await build({
+    entryPoints: [new URL('./cli-args.ts', import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  expect(
+    Object.keys(result.metafile.inputs)
+      .map((f) => f.replace(/^.*packages\/core-nin\//, ''))
+      .sort(),
+  ).toEqual(['src/model/architecture.ts', 'src/node/cli-args.ts']);
 });

@@ -29,7 +29,12 @@ export interface ValueOption<T> extends Option<T, T | undefined> {
 }
 
 function valueOption<T>(parse: (text: string, flag: string) => T): ValueOption<T> {
-  return { type: 'string', parse, fallback: undefined, default: (value) => ({ type: 'string', parse, fallback: value }) };
+  return {
+    type: 'string',
+    parse,
+    fallback: undefined,
+    default: (value) => ({ type: 'string', parse, fallback: value }),
+  };
 }
 
 interface Range {
@@ -38,9 +43,12 @@ interface Range {
 }
 
 function checkRange(flag: string, value: number, range: Range & { readonly above?: number }): number {
-  if (range.min !== undefined && value < range.min) throw new UsageError(`${flag} must be at least ${range.min}, got ${value}`);
-  if (range.above !== undefined && !(value > range.above)) throw new UsageError(`${flag} must be > ${range.above}, got ${value}`);
-  if (range.max !== undefined && value > range.max) throw new UsageError(`${flag} must be at most ${range.max}, got ${value}`);
+  if (range.min !== undefined && value < range.min)
+    throw new UsageError(`${flag} must be at least ${range.min}, got ${value}`);
+  if (range.above !== undefined && !(value > range.above))
+    throw new UsageError(`${flag} must be > ${range.above}, got ${value}`);
+  if (range.max !== undefined && value > range.max)
+    throw new UsageError(`${flag} must be at most ${range.max}, got ${value}`);
   return value;
 }
 
@@ -48,7 +56,8 @@ const WHOLE_NUMBER = /^[+-]?\d+$/;
 
 function positiveInteger(text: string, flag: string, range: Pick<Range, 'max'>): number {
   const value = Number(text);
-  if (!WHOLE_NUMBER.test(text) || !Number.isSafeInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
+  if (!WHOLE_NUMBER.test(text) || !Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`${flag} must be a positive integer, got "${text}"`);
   return checkRange(flag, value, range);
 }
 
@@ -58,32 +67,37 @@ export const option = {
   /** `--flag` alone; false when absent. `--flag=value` is a usage error (parseArgs'). */
   boolean: (): Option<boolean, boolean> => ({ type: 'boolean', parse: () => true, fallback: false }),
   /** A whole number >= 1 (and <= max). */
-  positiveInteger: (range: Pick<Range, 'max'> = {}): ValueOption<number> => valueOption((text, flag) => positiveInteger(text, flag, range)),
+  positiveInteger: (range: Pick<Range, 'max'> = {}): ValueOption<number> =>
+    valueOption((text, flag) => positiveInteger(text, flag, range)),
   /** A whole number, in [min, max] when given. */
   integer: (range: Range = {}): ValueOption<number> =>
     valueOption((text, flag) => {
       const value = Number(text);
-      if (!WHOLE_NUMBER.test(text) || !Number.isSafeInteger(value)) throw new UsageError(`${flag} must be an integer, got "${text}"`);
+      if (!WHOLE_NUMBER.test(text) || !Number.isSafeInteger(value))
+        throw new UsageError(`${flag} must be an integer, got "${text}"`);
       return checkRange(flag, value, range);
     }),
   /** A finite number (1e-3 and 0.5 alike), in [min, max] and above `above` when given. */
   number: (range: Range & { readonly above?: number } = {}): ValueOption<number> =>
     valueOption((text, flag) => {
       const value = Number(text);
-      if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got "${text}"`);
+      if (text.trim() === '' || !Number.isFinite(value))
+        throw new UsageError(`${flag} must be a number, got "${text}"`);
       return checkRange(flag, value, range);
     }),
   /** An input side in pixels: a whole number from NiN's smallest input (its three max-pools need it) up to max. */
   inputSize: (range: Pick<Range, 'max'> = {}): ValueOption<number> =>
     valueOption((text, flag) => {
       const size = positiveInteger(text, flag, {});
-      if (size < MIN_INPUT_SIZE) throw new UsageError(`${flag} must be at least ${MIN_INPUT_SIZE} for NiN, got ${size}`);
+      if (size < MIN_INPUT_SIZE)
+        throw new UsageError(`${flag} must be at least ${MIN_INPUT_SIZE} for NiN, got ${size}`);
       return checkRange(flag, size, range);
     }),
   /** One of a fixed set of words. */
   choice: <C extends string>(choices: readonly C[]): ValueOption<C> =>
     valueOption((text, flag) => {
-      if (!(choices as readonly string[]).includes(text)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${text}"`);
+      if (!(choices as readonly string[]).includes(text))
+        throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${text}"`);
       return text as C;
     }),
   /** A kind of one command's own: `parse` returns the value or throws, and its message follows the flag. */
@@ -99,7 +113,10 @@ export const option = {
   /** A comma-separated list (`a,b` or `a, b`), each item read by `item` (default: as text); never empty. */
   list: <T = string>(item: Pick<Option<T, unknown>, 'parse'> = { parse: (text) => text as T }): ValueOption<T[]> =>
     valueOption((text, flag) => {
-      const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+      const items = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (items.length === 0) throw new UsageError(`${flag} takes a comma-separated list, got "${text}"`);
       return items.map((s) => item.parse(s, flag));
     }),
@@ -108,7 +125,9 @@ export const option = {
 export type OptionSpecs = Readonly<Record<string, Option<unknown, unknown>>>;
 
 /** What a command's run gets: every option's checked value (or its default, or undefined). */
-export type OptionValues<O extends OptionSpecs> = { readonly [K in keyof O]: O[K] extends Option<unknown, infer V> ? V : never };
+export type OptionValues<O extends OptionSpecs> = {
+  readonly [K in keyof O]: O[K] extends Option<unknown, infer V> ? V : never;
+};
 
 export interface ParsedArgs<O extends OptionSpecs> {
   readonly values: OptionValues<O>;
@@ -118,13 +137,23 @@ export interface ParsedArgs<O extends OptionSpecs> {
 }
 
 /** Reads `args` against the declared options; every problem is a UsageError. */
-export function parseOptions<O extends OptionSpecs>(args: readonly string[], options: O, allowPositionals = false): ParsedArgs<O> {
+export function parseOptions<O extends OptionSpecs>(
+  args: readonly string[],
+  options: O,
+  allowPositionals = false,
+): ParsedArgs<O> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type }])), strict: true, allowPositionals });
+    parsed = parseArgs({
+      args: [...args],
+      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type }])),
+      strict: true,
+      allowPositionals,
+    });
   } catch (e) {
     // parseArgs' own messages name the option ("Unknown option '--bogus'", "argument missing"): keep them.
-    if (String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw new UsageError((e as Error).message);
+    if (String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_'))
+      throw new UsageError((e as Error).message);
     throw e;
   }
   const values: Record<string, unknown> = {};
@@ -155,10 +184,17 @@ export function defineCommand<O extends OptionSpecs>(command: Command<O>): Comma
 export type KnownFailure = (error: Error & { code?: unknown }) => boolean;
 
 /** Failures known by their error name (`WeightsError`), system code (`ENOENT`) or message. */
-export function knownFailures(known: { readonly names?: Iterable<string>; readonly codes?: Iterable<string>; readonly messages?: RegExp }): KnownFailure {
+export function knownFailures(known: {
+  readonly names?: Iterable<string>;
+  readonly codes?: Iterable<string>;
+  readonly messages?: RegExp;
+}): KnownFailure {
   const names = new Set(known.names ?? []);
   const codes = new Set(known.codes ?? []);
-  return (e) => names.has(e.name) || (typeof e.code === 'string' && codes.has(e.code)) || (known.messages?.test(e.message) ?? false);
+  return (e) =>
+    names.has(e.name) ||
+    (typeof e.code === 'string' && codes.has(e.code)) ||
+    (known.messages?.test(e.message) ?? false);
 }
 
 const firstLine = (text: string) => text.split('\n')[0];
@@ -170,13 +206,22 @@ function asksForHelp(args: readonly string[]): boolean {
 }
 
 /** Runs a command under the rules above; `name` prefixes its error lines, `helpCommand` is what the pointer shows. */
-async function runCommand(name: string, helpCommand: string, help: string, command: Command, args: readonly string[], isKnown: KnownFailure): Promise<number> {
+async function runCommand(
+  name: string,
+  helpCommand: string,
+  help: string,
+  command: Command,
+  args: readonly string[],
+  isKnown: KnownFailure,
+): Promise<number> {
   if (asksForHelp(args)) {
     console.log(help);
     return 0;
   }
   try {
-    const parsed = command.passThrough ? { values: {}, positionals: args, args } : parseOptions(args, command.options ?? {}, command.positionals ?? false);
+    const parsed = command.passThrough
+      ? { values: {}, positionals: args, args }
+      : parseOptions(args, command.options ?? {}, command.positionals ?? false);
     return await command.run(parsed);
   } catch (e) {
     if (!(e instanceof Error)) throw e;
@@ -241,6 +286,16 @@ export interface Script<O extends OptionSpecs> extends Command<O> {
 }
 
 /** Runs a script under the same rules as a CLI's command and sets the process's exit code. */
-export async function runScript<O extends OptionSpecs>(script: Script<O>, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  process.exitCode = await runCommand(script.name, script.helpCommand, script.usage, script as Command, argv, script.knownFailures ?? (() => false));
+export async function runScript<O extends OptionSpecs>(
+  script: Script<O>,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<void> {
+  process.exitCode = await runCommand(
+    script.name,
+    script.helpCommand,
+    script.usage,
+    script as Command,
+    argv,
+    script.knownFailures ?? (() => false),
+  );
 }

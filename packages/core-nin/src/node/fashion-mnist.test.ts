@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IdxFormatError } from '../data/idx.ts';
 import { gzip, idxBytes, syntheticImages } from '../../test/fixtures/idx.ts';
-import { DatasetError, FASHION_MNIST_CHECKSUMS, SYSTEM_FASHION_MNIST_DIR, loadFashionMnist, type FileChecksum } from './fashion-mnist.ts';
+import {
+  DatasetError,
+  FASHION_MNIST_CHECKSUMS,
+  SYSTEM_FASHION_MNIST_DIR,
+  loadFashionMnist,
+  type FileChecksum,
+} from './fashion-mnist.ts';
 
 const IMAGES = 't10k-images-idx3-ubyte';
 const LABELS = 't10k-labels-idx1-ubyte';
@@ -44,7 +50,11 @@ function checksumsOf(images: Uint8Array, labels: Uint8Array): Record<string, Fil
 describe('loadFashionMnist from a directory', () => {
   it.each([false, true])('reads raw and gzipped IDX files (gzip: %s)', async (compressed) => {
     const dir = await fixtureDir(goodImages, goodLabels, compressed);
-    const data = await loadFashionMnist('test', { dir, download: false, checksums: checksumsOf(goodImages, goodLabels) });
+    const data = await loadFashionMnist('test', {
+      dir,
+      download: false,
+      checksums: checksumsOf(goodImages, goodLabels),
+    });
     expect(data.count).toBe(3);
     expect(Array.from(data.labels)).toEqual([9, 0, 4]);
     expect(Array.from(data.images)).toEqual(Array.from(syntheticImages(3)));
@@ -59,13 +69,43 @@ describe('loadFashionMnist from a directory', () => {
   });
 
   const cases: [string, Uint8Array, Uint8Array, RegExp][] = [
-    ['bad magic', idxBytes([3, 28, 28], syntheticImages(3), 0x0d03), goodLabels, /t10k-images-idx3-ubyte: bad magic number 0x00000d03/],
+    [
+      'bad magic',
+      idxBytes([3, 28, 28], syntheticImages(3), 0x0d03),
+      goodLabels,
+      /t10k-images-idx3-ubyte: bad magic number 0x00000d03/,
+    ],
     ['a short file', new Uint8Array([0, 0, 8]), goodLabels, /t10k-images-idx3-ubyte: 3 bytes is too short/],
-    ['a truncated header', idxBytes([3, 28, 28], []).subarray(0, 10), goodLabels, /t10k-images-idx3-ubyte: truncated header \(10 of 16 bytes\)/],
-    ['a wrong count', idxBytes([3, 28, 28], syntheticImages(2)), goodLabels, /t10k-images-idx3-ubyte: dimensions 3x28x28 need 2352 bytes of data, the file has 1568/],
-    ['a label out of range', goodImages, idxBytes([3], [9, 10, 4]), /t10k-labels-idx1-ubyte: label 10 at index 1 is not a class/],
-    ['a count mismatch', goodImages, idxBytes([2], [9, 0]), /t10k-images-idx3-ubyte holds 3 images but .*t10k-labels-idx1-ubyte holds 2 labels/],
-    ['images that are not 28x28', idxBytes([1, 28, 27], new Uint8Array(28 * 27)), idxBytes([1], [0]), /images are 28x27, expected 28x28/],
+    [
+      'a truncated header',
+      idxBytes([3, 28, 28], []).subarray(0, 10),
+      goodLabels,
+      /t10k-images-idx3-ubyte: truncated header \(10 of 16 bytes\)/,
+    ],
+    [
+      'a wrong count',
+      idxBytes([3, 28, 28], syntheticImages(2)),
+      goodLabels,
+      /t10k-images-idx3-ubyte: dimensions 3x28x28 need 2352 bytes of data, the file has 1568/,
+    ],
+    [
+      'a label out of range',
+      goodImages,
+      idxBytes([3], [9, 10, 4]),
+      /t10k-labels-idx1-ubyte: label 10 at index 1 is not a class/,
+    ],
+    [
+      'a count mismatch',
+      goodImages,
+      idxBytes([2], [9, 0]),
+      /t10k-images-idx3-ubyte holds 3 images but .*t10k-labels-idx1-ubyte holds 2 labels/,
+    ],
+    [
+      'images that are not 28x28',
+      idxBytes([1, 28, 27], new Uint8Array(28 * 27)),
+      idxBytes([1], [0]),
+      /images are 28x27, expected 28x28/,
+    ],
   ];
   it.each(cases)('gives an IdxFormatError naming the file for %s', async (_, images, labels, message) => {
     const dir = await fixtureDir(images, labels);
@@ -138,7 +178,12 @@ describe('loadFashionMnist downloads', () => {
     serve(goodImages, goodLabels);
     const dir = await tempDir();
     const progress: { file: string; receivedBytes: number; totalBytes: number | undefined }[] = [];
-    const data = await loadFashionMnist('test', { dir, baseUrl, checksums: checksumsOf(goodImages, goodLabels), onProgress: (p) => progress.push(p) });
+    const data = await loadFashionMnist('test', {
+      dir,
+      baseUrl,
+      checksums: checksumsOf(goodImages, goodLabels),
+      onProgress: (p) => progress.push(p),
+    });
     expect(data.count).toBe(3);
     expect(requests.sort()).toEqual([`/mirror/${IMAGES}.gz`, `/mirror/${LABELS}.gz`].sort());
     expect((await readdir(dir)).sort()).toEqual([`${IMAGES}.gz`, `${LABELS}.gz`].sort());
@@ -154,7 +199,10 @@ describe('loadFashionMnist downloads', () => {
   it('saves nothing when the download does not match the md5', async () => {
     serve(goodImages, goodLabels);
     const dir = await tempDir();
-    const sums = { ...checksumsOf(goodImages, goodLabels), [IMAGES]: { gzMd5: '0'.repeat(32), idxSha256: '0'.repeat(64) } };
+    const sums = {
+      ...checksumsOf(goodImages, goodLabels),
+      [IMAGES]: { gzMd5: '0'.repeat(32), idxSha256: '0'.repeat(64) },
+    };
     await expect(loadFashionMnist('test', { dir, baseUrl, checksums: sums, onProgress: () => {} })).rejects.toThrow(
       new RegExp(`downloaded .*${IMAGES}\\.gz has md5 [0-9a-f]{32}, the official file has 0{32}; nothing was saved`),
     );
@@ -175,7 +223,9 @@ describe('loadFashionMnist downloads', () => {
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((ok) => closed.close(() => ok()));
-    await expect(loadFashionMnist('test', { dir, baseUrl: `http://127.0.0.1:${port}/`, checksums: false, onProgress: () => {} })).rejects.toThrow(
+    await expect(
+      loadFashionMnist('test', { dir, baseUrl: `http://127.0.0.1:${port}/`, checksums: false, onProgress: () => {} }),
+    ).rejects.toThrow(
       new RegExp(`could not download http://127\\.0\\.0\\.1:${port}/t10k-images-idx3-ubyte\\.gz: .*ECONNREFUSED`),
     );
     expect(await readdir(dir)).toEqual([]);

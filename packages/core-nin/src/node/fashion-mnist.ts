@@ -21,7 +21,9 @@ export class DatasetError extends Error {
 export type FashionMnistSplit = 'train' | 'test';
 
 /** The official file names, without `.gz`. */
-export const FASHION_MNIST_FILES: Readonly<Record<FashionMnistSplit, { readonly images: string; readonly labels: string }>> = {
+export const FASHION_MNIST_FILES: Readonly<
+  Record<FashionMnistSplit, { readonly images: string; readonly labels: string }>
+> = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
 };
@@ -40,10 +42,22 @@ export interface FileChecksum {
  * gzip header (no original-name field: each is shorter by exactly the name's length + 1).
  */
 export const FASHION_MNIST_CHECKSUMS: Readonly<Record<string, FileChecksum>> = {
-  'train-images-idx3-ubyte': { gzMd5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d', idxSha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
-  'train-labels-idx1-ubyte': { gzMd5: '25c81989df183df01b3e8a0aad5dffbe', idxSha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
-  't10k-images-idx3-ubyte': { gzMd5: 'bef4ecab320f06d8554ea6380940ec79', idxSha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
-  't10k-labels-idx1-ubyte': { gzMd5: 'bb300cfdad3c16e7a12a480ee83cd310', idxSha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
+  'train-images-idx3-ubyte': {
+    gzMd5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+    idxSha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
+  },
+  'train-labels-idx1-ubyte': {
+    gzMd5: '25c81989df183df01b3e8a0aad5dffbe',
+    idxSha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
+  },
+  't10k-images-idx3-ubyte': {
+    gzMd5: 'bef4ecab320f06d8554ea6380940ec79',
+    idxSha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
+  },
+  't10k-labels-idx1-ubyte': {
+    gzMd5: 'bb300cfdad3c16e7a12a480ee83cd310',
+    idxSha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
+  },
 };
 
 export const FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
@@ -94,14 +108,20 @@ async function findFile(dir: string, name: string): Promise<string | null> {
 
 const gunzipAsync = promisify(gunzip);
 
-async function readIdxFile(path: string, name: string, checksums: LoadFashionMnistOptions['checksums']): Promise<Uint8Array> {
+async function readIdxFile(
+  path: string,
+  name: string,
+  checksums: LoadFashionMnistOptions['checksums'],
+): Promise<Uint8Array> {
   let bytes: Uint8Array = await readFile(path);
   // Decide by content, not by name: a .gz that was already decompressed (or the reverse) still loads.
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = await gunzipAsync(bytes);
     } catch (e) {
-      throw new DatasetError(`${path}: corrupt gzip data (${(e as Error).message}); delete the file so that it is downloaded again`);
+      throw new DatasetError(
+        `${path}: corrupt gzip data (${(e as Error).message}); delete the file so that it is downloaded again`,
+      );
     }
   }
   const expected = checksums === false ? undefined : (checksums ?? FASHION_MNIST_CHECKSUMS)[name];
@@ -117,7 +137,12 @@ async function readIdxFile(path: string, name: string, checksums: LoadFashionMni
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-async function download(url: string, dest: string, expectedMd5: string | undefined, onProgress: LoadFashionMnistOptions['onProgress']): Promise<void> {
+async function download(
+  url: string,
+  dest: string,
+  expectedMd5: string | undefined,
+  onProgress: LoadFashionMnistOptions['onProgress'],
+): Promise<void> {
   const file = url.slice(url.lastIndexOf('/') + 1);
   let response: Response;
   try {
@@ -126,10 +151,16 @@ async function download(url: string, dest: string, expectedMd5: string | undefin
     const cause = (e as { cause?: Error }).cause?.message ?? (e as Error).message;
     throw new DatasetError(`could not download ${url}: ${cause}`);
   }
-  if (!response.ok || !response.body) throw new DatasetError(`could not download ${url}: HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok || !response.body)
+    throw new DatasetError(`could not download ${url}: HTTP ${response.status} ${response.statusText}`);
   const length = Number(response.headers.get('content-length'));
   const totalBytes = Number.isFinite(length) && length > 0 ? length : undefined;
-  const bar = onProgress ? null : new cliProgress.SingleBar({ format: `${file} [{bar}] {percentage}% {value}/{total} bytes`, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const bar = onProgress
+    ? null
+    : new cliProgress.SingleBar(
+        { format: `${file} [{bar}] {percentage}% {value}/{total} bytes`, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      );
   bar?.start(totalBytes ?? 0, 0);
   const chunks: Uint8Array[] = [];
   let received = 0;
@@ -153,7 +184,10 @@ async function download(url: string, dest: string, expectedMd5: string | undefin
   }
   if (expectedMd5) {
     const md5 = createHash('md5').update(bytes).digest('hex');
-    if (md5 !== expectedMd5) throw new DatasetError(`downloaded ${url} has md5 ${md5}, the official file has ${expectedMd5}; nothing was saved`);
+    if (md5 !== expectedMd5)
+      throw new DatasetError(
+        `downloaded ${url} has md5 ${md5}, the official file has ${expectedMd5}; nothing was saved`,
+      );
   }
   // atomic, so an interrupted run never leaves half a file
   await writeFileAtomic(dest, bytes);
@@ -164,7 +198,10 @@ async function download(url: string, dest: string, expectedMd5: string | undefin
  * $FASHION_MNIST_DIR, ./data/fashion-mnist and the Debian path; downloads the official files into
  * `options.dir` (or ./data/fashion-mnist) when none has them.
  */
-export async function loadFashionMnist(split: FashionMnistSplit, options: LoadFashionMnistOptions = {}): Promise<LabelledImages> {
+export async function loadFashionMnist(
+  split: FashionMnistSplit,
+  options: LoadFashionMnistOptions = {},
+): Promise<LabelledImages> {
   const names = FASHION_MNIST_FILES[split];
   if (!names) throw new DatasetError(`unknown Fashion-MNIST split "${split}" (train or test)`);
   const dirs = options.dir !== undefined ? [resolve(options.dir)] : fashionMnistSearchDirs();
@@ -190,7 +227,12 @@ export async function loadFashionMnist(split: FashionMnistSplit, options: LoadFa
     const sums = options.checksums === false ? {} : (options.checksums ?? FASHION_MNIST_CHECKSUMS);
     for (const name of [names.images, names.labels]) {
       if (await findFile(target, name)) continue;
-      await download(new URL(`${name}.gz`, base).href, join(target, `${name}.gz`), sums[name]?.gzMd5, options.onProgress);
+      await download(
+        new URL(`${name}.gz`, base).href,
+        join(target, `${name}.gz`),
+        sums[name]?.gzMd5,
+        options.onProgress,
+      );
     }
     found = { images: (await findFile(target, names.images))!, labels: (await findFile(target, names.labels))! };
   }

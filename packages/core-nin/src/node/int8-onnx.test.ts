@@ -23,11 +23,15 @@ describe('int8 calibration reads training images only', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nin-int8-calibration-'));
     weights = join(dir, 'tiny.safetensors');
-    await writeNinWeightsFile(weights, initialStateDict(4), 'float32', { inputSize: 67, accuracy: { test: 0.5, evaluatedOn: 'made up for the test' } });
+    await writeNinWeightsFile(weights, initialStateDict(4), 'float32', {
+      inputSize: 67,
+      accuracy: { test: 0.5, evaluatedOn: 'made up for the test' },
+    });
     // A data directory with the real training files and a test split that fails its checksum if anything opens it.
     data = join(dir, 'fashion-mnist');
     await mkdir(data);
-    for (const name of Object.values(FASHION_MNIST_FILES.train)) await symlink(join(SYSTEM_FASHION_MNIST_DIR, `${name}.gz`), join(data, `${name}.gz`));
+    for (const name of Object.values(FASHION_MNIST_FILES.train))
+      await symlink(join(SYSTEM_FASHION_MNIST_DIR, `${name}.gz`), join(data, `${name}.gz`));
     for (const name of Object.values(FASHION_MNIST_FILES.test)) await writeFile(join(data, name), 'not the test set');
   });
   afterAll(async () => {
@@ -40,8 +44,18 @@ describe('int8 calibration reads training images only', () => {
     const images = await trainingCalibrationImages(3);
     expect(loader.mock.calls.map((c) => c[0])).toEqual(['train']);
     const train = await loader.mock.results[0].value;
-    expect(images.images).toEqual(new Uint8Array([...train.images.subarray(0, 784), ...train.images.subarray(20_000 * 784, 20_001 * 784), ...train.images.subarray(40_000 * 784, 40_001 * 784)]));
-    expect(images).toMatchObject({ split: 'train', count: 3, description: 'Fashion-MNIST train, 3 of 60000 images: every 20000th from index 0' });
+    expect(images.images).toEqual(
+      new Uint8Array([
+        ...train.images.subarray(0, 784),
+        ...train.images.subarray(20_000 * 784, 20_001 * 784),
+        ...train.images.subarray(40_000 * 784, 40_001 * 784),
+      ]),
+    );
+    expect(images).toMatchObject({
+      split: 'train',
+      count: 3,
+      description: 'Fashion-MNIST train, 3 of 60000 images: every 20000th from index 0',
+    });
     await expect(trainingCalibrationImages(60_001)).rejects.toThrow(/between 1 and 60000/);
   });
 
@@ -50,7 +64,18 @@ describe('int8 calibration reads training images only', () => {
     loader.mockClear();
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
-      expect(await main(['export-onnx', '--weights', weights, '--out', join(dir, 'in-process.onnx'), '--int8', '--calibration-images', '16'])).toBe(0);
+      expect(
+        await main([
+          'export-onnx',
+          '--weights',
+          weights,
+          '--out',
+          join(dir, 'in-process.onnx'),
+          '--int8',
+          '--calibration-images',
+          '16',
+        ]),
+      ).toBe(0);
     } finally {
       log.mockRestore();
     }
@@ -61,11 +86,16 @@ describe('int8 calibration reads training images only', () => {
   it('nin export-onnx --int8 works beside a test split that cannot be read, which nin eval stumbles on (the real CLI)', async () => {
     const out = join(dir, 'subprocess.onnx');
     const env = { FASHION_MNIST_DIR: data };
-    const r = await runNin(['export-onnx', '--weights', weights, '--out', out, '--int8', '--calibration-images', '16'], { env });
+    const r = await runNin(
+      ['export-onnx', '--weights', weights, '--out', out, '--int8', '--calibration-images', '16'],
+      { env },
+    );
     expect(r.code, r.stderr).toBe(0);
     const calibration = JSON.parse(readOnnxMetadata(new Uint8Array(await readFile(out))).calibration!);
     expect(calibration).toMatchObject({ split: 'train', images: 16, statistic: 'max', inputSize: 67 });
     // the control: reading the test split from the same directory fails on its checksum
-    expect(expectOneLineError(await runNin(['eval', '--onnx', out, '--limit', '4'], { env }), 'eval')).toMatch(/t10k-(images-idx3|labels-idx1)-ubyte: decompressed content has sha256/);
+    expect(expectOneLineError(await runNin(['eval', '--onnx', out, '--limit', '4'], { env }), 'eval')).toMatch(
+      /t10k-(images-idx3|labels-idx1)-ubyte: decompressed content has sha256/,
+    );
   });
 });

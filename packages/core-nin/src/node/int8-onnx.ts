@@ -3,7 +3,12 @@ import type { NinManifest } from '../weights/manifest.ts';
 import type { StateDict } from '../weights/state-dict.ts';
 import { FASHION_MNIST_PIXELS } from '../data/preprocess.ts';
 import { NIN_ONNX_INPUT, encodeNinOnnx, ninActivationNames } from '../onnx/export.ts';
-import { calibrateNin, type ActivationRunner, type CalibrationImages, type CalibrationRecord } from '../onnx/calibrate.ts';
+import {
+  calibrateNin,
+  type ActivationRunner,
+  type CalibrationImages,
+  type CalibrationRecord,
+} from '../onnx/calibrate.ts';
 import type { ActivationStatistic } from '../onnx/quantize.ts';
 import { loadFashionMnist, type LoadFashionMnistOptions } from './fashion-mnist.ts';
 
@@ -23,27 +28,51 @@ export async function importOnnxRuntimeNode(purpose: string): Promise<typeof imp
  * `count` training images spread evenly over the 60,000 (every k-th from the first, so all classes and the whole
  * file are sampled). Reads the training split only: calibration never opens the test set.
  */
-export async function trainingCalibrationImages(count: number, options: LoadFashionMnistOptions = {}): Promise<CalibrationImages> {
+export async function trainingCalibrationImages(
+  count: number,
+  options: LoadFashionMnistOptions = {},
+): Promise<CalibrationImages> {
   const train = await loadFashionMnist('train', options);
-  if (!Number.isInteger(count) || count < 1 || count > train.count) throw new RangeError(`calibration images must be between 1 and ${train.count}, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > train.count)
+    throw new RangeError(`calibration images must be between 1 and ${train.count}, got ${count}`);
   const stride = Math.floor(train.count / count);
   const images = new Uint8Array(count * FASHION_MNIST_PIXELS);
-  for (let i = 0; i < count; i++) images.set(train.images.subarray(i * stride * FASHION_MNIST_PIXELS, (i * stride + 1) * FASHION_MNIST_PIXELS), i * FASHION_MNIST_PIXELS);
-  return { split: 'train', images, count, description: `Fashion-MNIST train, ${count} of ${train.count} images: every ${stride}th from index 0` };
+  for (let i = 0; i < count; i++)
+    images.set(
+      train.images.subarray(i * stride * FASHION_MNIST_PIXELS, (i * stride + 1) * FASHION_MNIST_PIXELS),
+      i * FASHION_MNIST_PIXELS,
+    );
+  return {
+    split: 'train',
+    images,
+    count,
+    description: `Fashion-MNIST train, ${count} of ${train.count} images: every ${stride}th from index 0`,
+  };
 }
 
 /**
  * onnxruntime-node on the float32 export that also outputs every calibrated activation: only their maxima
  * (ReduceMax in the graph) for the `max` statistic, the whole tensors for a percentile.
  */
-export async function onnxActivationRunner(stateDict: StateDict, inputSize: number, statistic: ActivationStatistic, threads = availableParallelism()): Promise<ActivationRunner> {
+export async function onnxActivationRunner(
+  stateDict: StateDict,
+  inputSize: number,
+  statistic: ActivationStatistic,
+  threads = availableParallelism(),
+): Promise<ActivationRunner> {
   const ort = await importOnnxRuntimeNode('int8 calibration');
   const exposeActivations = statistic.kind === 'max' ? 'max' : 'tensors';
-  const session = await ort.InferenceSession.create(encodeNinOnnx(stateDict, { inputSize, exposeActivations }), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(encodeNinOnnx(stateDict, { inputSize, exposeActivations }), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+  });
   const names = ninActivationNames();
   const outputs = names.map((name) => (exposeActivations === 'max' ? `${name}.max` : name));
   return async (input, count) => {
-    const out = await session.run({ [NIN_ONNX_INPUT]: new ort.Tensor('float32', input, [count, 1, inputSize, inputSize]) }, outputs);
+    const out = await session.run(
+      { [NIN_ONNX_INPUT]: new ort.Tensor('float32', input, [count, 1, inputSize, inputSize]) },
+      outputs,
+    );
     return Object.fromEntries(names.map((name, i) => [name, out[outputs[i]].data as Float32Array]));
   };
 }
@@ -68,10 +97,18 @@ export interface Int8OnnxOptions {
  * The calibrated int8 QDQ model: the float model's activation ranges measured on training images, then one
  * encoder writes the graph. Its metadata says what it was quantised from and on which images.
  */
-export async function encodeInt8NinOnnx(options: Int8OnnxOptions): Promise<{ bytes: Uint8Array; calibration: CalibrationRecord }> {
+export async function encodeInt8NinOnnx(
+  options: Int8OnnxOptions,
+): Promise<{ bytes: Uint8Array; calibration: CalibrationRecord }> {
   const { stateDict, manifest, inputSize } = options;
   const run = options.run ?? (await onnxActivationRunner(stateDict, inputSize, options.statistic));
-  const { quantization, record } = await calibrateNin({ images: options.images, inputSize, statistic: options.statistic, run, onProgress: options.onProgress });
+  const { quantization, record } = await calibrateNin({
+    images: options.images,
+    inputSize,
+    statistic: options.statistic,
+    run,
+    onProgress: options.onProgress,
+  });
   const floatSource = {
     weights: options.source ?? null,
     storage: manifest?.storage ?? null,
@@ -84,5 +121,8 @@ export async function encodeInt8NinOnnx(options: Int8OnnxOptions): Promise<{ byt
     float_source: JSON.stringify(floatSource),
     calibration: JSON.stringify(record),
   };
-  return { bytes: encodeNinOnnx(stateDict, { inputSize, batch: options.batch, quantization, metadata }), calibration: record };
+  return {
+    bytes: encodeNinOnnx(stateDict, { inputSize, batch: options.batch, quantization, metadata }),
+    calibration: record,
+  };
 }

@@ -42,8 +42,13 @@ describe('spawnProcessGroup', () => {
       expect(groupCpuMs(group.pid, 'no-such-command')).toBe(0);
       // Its processes: the child (renamed), the grandchild, the watchdog's shell.
       const processes = group.processes();
-      expect(processes.find((p) => p.pid === group.pid)).toMatchObject({ executable: basename(process.execPath), cmdline: expect.stringContaining('nin-renamed') });
-      expect(processes.find((p) => p.cmdline.endsWith(' -e setTimeout(() => {}, 60000)'))?.executable).toBe(basename(process.execPath));
+      expect(processes.find((p) => p.pid === group.pid)).toMatchObject({
+        executable: basename(process.execPath),
+        cmdline: expect.stringContaining('nin-renamed'),
+      });
+      expect(processes.find((p) => p.cmdline.endsWith(' -e setTimeout(() => {}, 60000)'))?.executable).toBe(
+        basename(process.execPath),
+      );
       expect(processes.length).toBeGreaterThanOrEqual(3);
     } finally {
       await group.stop(2000);

@@ -34,7 +34,10 @@ const WATCHDOG =
   'exec "$@"';
 
 /** Starts `argv` in a new process group, with the watchdog above. */
-export function spawnProcessGroup(argv: readonly string[], options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): ProcessGroup {
+export function spawnProcessGroup(
+  argv: readonly string[],
+  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv },
+): ProcessGroup {
   if (argv.length === 0) throw new TypeError('spawnProcessGroup: no command');
   const child = spawn('/bin/sh', ['-c', WATCHDOG, argv[0], String(process.pid), ...argv], {
     cwd: options.cwd,
@@ -68,7 +71,10 @@ export function spawnProcessGroup(argv: readonly string[], options: { readonly c
     signal,
     async stop(graceMs = 5000) {
       signal('SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+      ]);
       // A server's children may outlive it for a moment; whatever is left of the group goes now.
       signal('SIGKILL');
       if (timedOut) await exited;

@@ -20,7 +20,8 @@ export const tensorflowBackend: BackendProvider = {
           : `${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`;
       throw new BackendUnavailableError(`tensorflow:${variant}`, reason);
     }
-    if (!(await tf.setBackend('tensorflow'))) throw new BackendUnavailableError(`tensorflow:${variant}`, 'libtensorflow failed to initialise');
+    if (!(await tf.setBackend('tensorflow')))
+      throw new BackendUnavailableError(`tensorflow:${variant}`, 'libtensorflow failed to initialise');
     return { name: 'tensorflow', variant, tfjsBackend: tf.getBackend(), details: { package: pkg } };
   },
 };

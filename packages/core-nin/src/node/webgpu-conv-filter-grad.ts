@@ -33,7 +33,10 @@ export interface ConvFilterGradTuning {
   readonly targetWorkgroups: number;
 }
 
-export const DEFAULT_CONV_FILTER_GRAD_TUNING: ConvFilterGradTuning = { maxPatchElements: 32 * 1024 * 1024, targetWorkgroups: 2048 };
+export const DEFAULT_CONV_FILTER_GRAD_TUNING: ConvFilterGradTuning = {
+  maxPatchElements: 32 * 1024 * 1024,
+  targetWorkgroups: 2048,
+};
 let tuning = DEFAULT_CONV_FILTER_GRAD_TUNING;
 
 export type ConvFilterGradImpl = 'matmul' | 'tfjs';
@@ -64,7 +67,11 @@ function splitCount(n: number, limit: number): number {
   return b;
 }
 
-function conv2DBackpropFilterByMatMul(args: { inputs: NamedTensorInfoMap; backend: Backend; attrs: NamedAttrMap }): TensorInfo {
+function conv2DBackpropFilterByMatMul(args: {
+  inputs: NamedTensorInfoMap;
+  backend: Backend;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -82,7 +89,15 @@ function conv2DBackpropFilterByMatMul(args: { inputs: NamedTensorInfoMap; backen
   if (dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) {
     return stockKernel!(args as never) as TensorInfo;
   }
-  const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
+  const {
+    batchSize: n,
+    outHeight: oh,
+    outWidth: ow,
+    inChannels: ci,
+    outChannels: co,
+    filterHeight: kh,
+    filterWidth: kw,
+  } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
   const { top, bottom, left, right } = info.padInfo;
   const temps: TensorInfo[] = [];
@@ -90,7 +105,17 @@ function conv2DBackpropFilterByMatMul(args: { inputs: NamedTensorInfoMap; backen
   try {
     const padded =
       top || bottom || left || right
-        ? keep(run('PadV2', { x }, backend, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }))
+        ? keep(
+            run('PadV2', { x }, backend, {
+              paddings: [
+                [0, 0],
+                [top, bottom],
+                [left, right],
+                [0, 0],
+              ],
+              constantValue: 0,
+            }),
+          )
         : x;
     const positions = oh * ow;
     const taps: [number, number][] = [];
@@ -116,7 +141,10 @@ function conv2DBackpropFilterByMatMul(args: { inputs: NamedTensorInfoMap; backen
               }),
             ),
       );
-      const patches = slices.length === 1 ? slices[0]! : keep(run('Concat', slices as unknown as NamedTensorInfoMap, backend, { axis: 3 }));
+      const patches =
+        slices.length === 1
+          ? slices[0]!
+          : keep(run('Concat', slices as unknown as NamedTensorInfoMap, backend, { axis: 3 }));
       const m = group.length * ci;
       // Split the (n, oh, ow) sum by image into `split` products until there are enough 32x32 tiles.
       const tiles = Math.ceil(m / 32) * Math.ceil(co / 32);
@@ -127,7 +155,10 @@ function conv2DBackpropFilterByMatMul(args: { inputs: NamedTensorInfoMap; backen
       const partial = keep(run('BatchMatMul', { a, b }, backend, { transposeA: true, transposeB: false }));
       groups.push(split === 1 ? partial : keep(run('Sum', { x: partial }, backend, { axis: [0], keepDims: true })));
     }
-    const all = groups.length === 1 ? groups[0]! : keep(run('Concat', groups as unknown as NamedTensorInfoMap, backend, { axis: 1 }));
+    const all =
+      groups.length === 1
+        ? groups[0]!
+        : keep(run('Concat', groups as unknown as NamedTensorInfoMap, backend, { axis: 1 }));
     return run('Reshape', { x: all }, backend, { shape: [kh, kw, ci, co] });
   } finally {
     for (const t of temps) backend.disposeData(t.dataId);
@@ -158,4 +189,3 @@ export function useWebgpuConvFilterGrad(impl: ConvFilterGradImpl, tune: Partial<
 export function webgpuConvFilterGrad(): ConvFilterGradImpl {
   return active;
 }
-

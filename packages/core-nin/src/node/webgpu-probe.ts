@@ -6,11 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { adapterName, isSoftwareAdapter, type AdapterInfo } from './webgpu.ts';
 
 /** What a WebGPU adapter probe found: no adapter (and why), or the adapter and whether it is a software one. */
-export type AdapterProbe = { readonly found: false; readonly reason: string } | { readonly found: true; readonly adapter: string; readonly software: boolean };
+export type AdapterProbe =
+  | { readonly found: false; readonly reason: string }
+  | { readonly found: true; readonly adapter: string; readonly software: boolean };
 
 /** dawn.node of the `webgpu` package, or beside this module in the GPU kit's bundle (where pack.sh puts it). */
 function dawnNodePath(): string | null {
-  const sub = join('dist', `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`, 'dawn.node');
+  const sub = join(
+    'dist',
+    `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`,
+    'dawn.node',
+  );
   const candidates: string[] = [];
   try {
     candidates.push(join(dirname(createRequire(import.meta.url).resolve('webgpu')), sub));
@@ -46,7 +52,8 @@ export function probeWebgpuAdapterQuietly(timeoutMs = 30_000): Promise<AdapterPr
       if (error) return resolve(null);
       try {
         const reply = JSON.parse(stdout) as { info?: AdapterInfo | null; error?: string };
-        if (reply.error !== undefined) return resolve({ found: false, reason: `Dawn failed to enumerate adapters: ${reply.error.split('\n')[0]}` });
+        if (reply.error !== undefined)
+          return resolve({ found: false, reason: `Dawn failed to enumerate adapters: ${reply.error.split('\n')[0]}` });
         if (!reply.info) return resolve({ found: false, reason: 'no WebGPU adapter: Dawn found no Vulkan device' });
         resolve({ found: true, adapter: adapterName(reply.info), software: isSoftwareAdapter(reply.info) });
       } catch {

@@ -85,79 +85,105 @@ describe('webgpu backend (Dawn)', () => {
     expect(maxAbsDiff(cpu.subarray(0, 10), cpu.subarray(10, 20))).toBeGreaterThan(1e-3);
   });
 
-  it.skipIf(!probe.available)(`clips by the global norm of NiN's 24 gradients, more tensors than one shader may bind${noAdapter}`, async () => {
-    await registry.activate('webgpu');
-    const values = NIN_CONVS.flatMap((c, i) => [[`${c.name}.weight`, pattern(50, 2 * i + 1)], [`${c.name}.bias`, pattern(7, 2 * i + 2)]] as const);
-    const l2 = (arrays: Float32Array[]) => Math.sqrt(arrays.reduce((a, v) => a + v.reduce((s, x) => s + x * x, 0), 0));
-    const expected = l2(values.map(([, v]) => v));
-    const grads = new Map(values.map(([k, v]) => [k, tf.tensor1d(v) as tf.Tensor]));
-    const norm = await clipByGlobalNorm(grads, 1);
-    expect(grads.size).toBe(24);
-    expect(Math.abs(norm - expected) / expected).toBeLessThan(1e-6);
-    expect(l2(await Promise.all([...grads.values()].map(async (g) => (await g.data()) as Float32Array)))).toBeCloseTo(1, 5);
-    tf.dispose([...grads.values()]);
-  });
+  it.skipIf(!probe.available)(
+    `clips by the global norm of NiN's 24 gradients, more tensors than one shader may bind${noAdapter}`,
+    async () => {
+      await registry.activate('webgpu');
+      const values = NIN_CONVS.flatMap(
+        (c, i) =>
+          [
+            [`${c.name}.weight`, pattern(50, 2 * i + 1)],
+            [`${c.name}.bias`, pattern(7, 2 * i + 2)],
+          ] as const,
+      );
+      const l2 = (arrays: Float32Array[]) =>
+        Math.sqrt(arrays.reduce((a, v) => a + v.reduce((s, x) => s + x * x, 0), 0));
+      const expected = l2(values.map(([, v]) => v));
+      const grads = new Map(values.map(([k, v]) => [k, tf.tensor1d(v) as tf.Tensor]));
+      const norm = await clipByGlobalNorm(grads, 1);
+      expect(grads.size).toBe(24);
+      expect(Math.abs(norm - expected) / expected).toBeLessThan(1e-6);
+      expect(l2(await Promise.all([...grads.values()].map(async (g) => (await g.data()) as Float32Array)))).toBeCloseTo(
+        1,
+        5,
+      );
+      tf.dispose([...grads.values()]);
+    },
+  );
 
-  it.skipIf(!probe.available)(`computes every NiN conv's weight gradient as a float64 reference does${noAdapter}`, async () => {
-    // Every distinct conv geometry of NiN (11x11 stride 4, 5x5 pad 2, 3x3 pad 1, 1x1), on small inputs; the matmul
-    // kernel once as tuned and once forced to one tap per patch buffer and a split of the batch into single images.
-    const cases = [
-      { conv: NIN_CONVS[0]!, size: 23 },
-      { conv: NIN_CONVS[1]!, size: 5 },
-      { conv: NIN_CONVS[3]!, size: 6 },
-      { conv: NIN_CONVS[9]!, size: 4 },
-    ];
-    const variants = [
-      { impl: 'matmul', tune: {} },
-      { impl: 'matmul', tune: { maxPatchElements: 1, targetWorkgroups: 1e9 } },
-      { impl: 'tfjs', tune: {} },
-    ] as const;
-    await registry.activate('webgpu');
-    try {
-      for (const { conv, size } of cases) {
-        const batch = 4;
-        const { kernel: k, stride: s, padding: p, inChannels: ci, outChannels: co } = conv;
-        const out = Math.floor((size + 2 * p - k) / s) + 1;
-        const xData = pattern(batch * size * size * ci, 11);
-        const dyData = pattern(batch * out * out * co, 13);
-        // dW[kh,kw,i,o] = sum over n, oh, ow of x[n, oh*s+kh-p, ow*s+kw-p, i] * dy[n, oh, ow, o], in float64.
-        const reference = new Float64Array(k * k * ci * co);
-        for (let n = 0; n < batch; n++)
-          for (let oy = 0; oy < out; oy++)
-            for (let ox = 0; ox < out; ox++)
-              for (let kh = 0; kh < k; kh++)
-                for (let kw = 0; kw < k; kw++) {
-                  const y = oy * s + kh - p;
-                  const xx = ox * s + kw - p;
-                  if (y < 0 || y >= size || xx < 0 || xx >= size) continue;
-                  for (let i = 0; i < ci; i++) {
-                    const xv = xData[((n * size + y) * size + xx) * ci + i]!;
-                    const dyBase = ((n * out + oy) * out + ox) * co;
-                    const wBase = ((kh * k + kw) * ci + i) * co;
-                    for (let o = 0; o < co; o++) reference[wBase + o]! += xv * dyData[dyBase + o]!;
+  it.skipIf(!probe.available)(
+    `computes every NiN conv's weight gradient as a float64 reference does${noAdapter}`,
+    async () => {
+      // Every distinct conv geometry of NiN (11x11 stride 4, 5x5 pad 2, 3x3 pad 1, 1x1), on small inputs; the matmul
+      // kernel once as tuned and once forced to one tap per patch buffer and a split of the batch into single images.
+      const cases = [
+        { conv: NIN_CONVS[0]!, size: 23 },
+        { conv: NIN_CONVS[1]!, size: 5 },
+        { conv: NIN_CONVS[3]!, size: 6 },
+        { conv: NIN_CONVS[9]!, size: 4 },
+      ];
+      const variants = [
+        { impl: 'matmul', tune: {} },
+        { impl: 'matmul', tune: { maxPatchElements: 1, targetWorkgroups: 1e9 } },
+        { impl: 'tfjs', tune: {} },
+      ] as const;
+      await registry.activate('webgpu');
+      try {
+        for (const { conv, size } of cases) {
+          const batch = 4;
+          const { kernel: k, stride: s, padding: p, inChannels: ci, outChannels: co } = conv;
+          const out = Math.floor((size + 2 * p - k) / s) + 1;
+          const xData = pattern(batch * size * size * ci, 11);
+          const dyData = pattern(batch * out * out * co, 13);
+          // dW[kh,kw,i,o] = sum over n, oh, ow of x[n, oh*s+kh-p, ow*s+kw-p, i] * dy[n, oh, ow, o], in float64.
+          const reference = new Float64Array(k * k * ci * co);
+          for (let n = 0; n < batch; n++)
+            for (let oy = 0; oy < out; oy++)
+              for (let ox = 0; ox < out; ox++)
+                for (let kh = 0; kh < k; kh++)
+                  for (let kw = 0; kw < k; kw++) {
+                    const y = oy * s + kh - p;
+                    const xx = ox * s + kw - p;
+                    if (y < 0 || y >= size || xx < 0 || xx >= size) continue;
+                    for (let i = 0; i < ci; i++) {
+                      const xv = xData[((n * size + y) * size + xx) * ci + i]!;
+                      const dyBase = ((n * out + oy) * out + ox) * co;
+                      const wBase = ((kh * k + kw) * ci + i) * co;
+                      for (let o = 0; o < co; o++) reference[wBase + o]! += xv * dyData[dyBase + o]!;
+                    }
                   }
-                }
-        const scale = reference.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-        const filterShape: [number, number, number, number] = [k, k, ci, co];
-        const padding = p === 0 ? 'valid' : ([[0, 0], [p, p], [p, p], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]]);
-        for (const { impl, tune } of variants) {
-          useWebgpuConvFilterGrad(impl, tune);
-          const x = tf.tensor4d(xData, [batch, size, size, ci]);
-          const dy = tf.tensor4d(dyData, [batch, out, out, co]);
-          const w = tf.tensor4d(pattern(k * k * ci * co, 17), filterShape);
-          const before = tf.memory().numTensors;
-          // The path training takes: the gradient of conv2d with respect to its filter, dy as the upstream gradient.
-          const dw = tf.grad((f) => tf.conv2d(x, f as tf.Tensor4D, s, padding))(w, dy);
-          expect(dw.shape).toEqual(filterShape);
-          const got = (await dw.data()) as Float32Array;
-          dw.dispose();
-          expect(tf.memory().numTensors, `${conv.name} by ${impl} leaks tensors`).toBe(before);
-          tf.dispose([x, dy, w]);
-          expect(maxAbsDiff(got, reference) / scale, `${conv.name} by ${impl} ${JSON.stringify(tune)}`).toBeLessThan(1e-5);
+          const scale = reference.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          const filterShape: [number, number, number, number] = [k, k, ci, co];
+          const padding =
+            p === 0
+              ? 'valid'
+              : ([
+                  [0, 0],
+                  [p, p],
+                  [p, p],
+                  [0, 0],
+                ] as [[number, number], [number, number], [number, number], [number, number]]);
+          for (const { impl, tune } of variants) {
+            useWebgpuConvFilterGrad(impl, tune);
+            const x = tf.tensor4d(xData, [batch, size, size, ci]);
+            const dy = tf.tensor4d(dyData, [batch, out, out, co]);
+            const w = tf.tensor4d(pattern(k * k * ci * co, 17), filterShape);
+            const before = tf.memory().numTensors;
+            // The path training takes: the gradient of conv2d with respect to its filter, dy as the upstream gradient.
+            const dw = tf.grad((f) => tf.conv2d(x, f as tf.Tensor4D, s, padding))(w, dy);
+            expect(dw.shape).toEqual(filterShape);
+            const got = (await dw.data()) as Float32Array;
+            dw.dispose();
+            expect(tf.memory().numTensors, `${conv.name} by ${impl} leaks tensors`).toBe(before);
+            tf.dispose([x, dy, w]);
+            expect(maxAbsDiff(got, reference) / scale, `${conv.name} by ${impl} ${JSON.stringify(tune)}`).toBeLessThan(
+              1e-5,
+            );
+          }
         }
+      } finally {
+        useWebgpuConvFilterGrad('matmul');
       }
-    } finally {
-      useWebgpuConvFilterGrad('matmul');
-    }
-  });
+    },
+  );
 });

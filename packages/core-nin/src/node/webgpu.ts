@@ -24,11 +24,17 @@ let initialised: Promise<Record<string, string | number | boolean>> | null = nul
 async function initialise(): Promise<Record<string, string | number | boolean>> {
   let gpu: GPU;
   try {
-    const dawn = (await import('webgpu')) as unknown as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+    const dawn = (await import('webgpu')) as unknown as {
+      create: (flags: string[]) => GPU;
+      globals: Record<string, unknown>;
+    };
     Object.assign(globalThis, dawn.globals);
     gpu = dawn.create([]);
   } catch (e) {
-    throw new BackendUnavailableError('webgpu', `Dawn (webgpu package) failed to load: ${(e as Error).message.split('\n')[0]}`);
+    throw new BackendUnavailableError(
+      'webgpu',
+      `Dawn (webgpu package) failed to load: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
@@ -40,9 +46,14 @@ async function initialise(): Promise<Record<string, string | number | boolean>> 
   }
   const info = ((adapter as unknown as { info?: AdapterInfo }).info ?? {}) as AdapterInfo;
   // tfjs-backend-webgpu asks navigator.gpu for its adapter; Node 20 has no navigator.
-  Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis.navigator ?? {}), gpu }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { ...(globalThis.navigator ?? {}), gpu },
+    configurable: true,
+    writable: true,
+  });
   await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new BackendUnavailableError('webgpu', 'tfjs-backend-webgpu failed to initialise on the adapter');
+  if (!(await tf.setBackend('webgpu')))
+    throw new BackendUnavailableError('webgpu', 'tfjs-backend-webgpu failed to initialise on the adapter');
   // The weight gradient by tiled matmul unless NIN_WEBGPU_CONV_FILTER_GRAD=tfjs asks for the stock shader (to compare).
   const convFilterGrad: ConvFilterGradImpl = process.env.NIN_WEBGPU_CONV_FILTER_GRAD === 'tfjs' ? 'tfjs' : 'matmul';
   useWebgpuConvFilterGrad(convFilterGrad);
@@ -70,7 +81,12 @@ export const webgpuBackend: BackendProvider = {
       throw e;
     });
     const details = await initialised;
-    if (!(await tf.setBackend('webgpu'))) throw new BackendUnavailableError('webgpu', 'tfjs-backend-webgpu failed to initialise on the adapter');
-    return { name: 'webgpu', tfjsBackend: tf.getBackend(), details: { ...details, convFilterGrad: webgpuConvFilterGrad() } };
+    if (!(await tf.setBackend('webgpu')))
+      throw new BackendUnavailableError('webgpu', 'tfjs-backend-webgpu failed to initialise on the adapter');
+    return {
+      name: 'webgpu',
+      tfjsBackend: tf.getBackend(),
+      details: { ...details, convFilterGrad: webgpuConvFilterGrad() },
+    };
   },
 };

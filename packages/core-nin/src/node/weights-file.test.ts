@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialStateDict } from '../../test/fixtures/weights.ts';
 import { WeightsError } from '../weights/errors.ts';
-import { DEFAULT_WEIGHTS_FILES, WEIGHTS_DIR, defaultWeightsPath, readNinWeightsFile, writeNinWeightsFile } from './weights-file.ts';
+import {
+  DEFAULT_WEIGHTS_FILES,
+  WEIGHTS_DIR,
+  defaultWeightsPath,
+  readNinWeightsFile,
+  writeNinWeightsFile,
+} from './weights-file.ts';
 
 describe('weights files', () => {
   let dir: string;
@@ -36,15 +42,21 @@ describe('weights files', () => {
     const before = await readFile(path);
     const broken = new Map(initialStateDict(1));
     broken.delete('2.0.bias');
-    await expect(writeNinWeightsFile(path, broken, 'int8', { inputSize: 96 })).rejects.toThrow('tensor "2.0.bias" is missing');
+    await expect(writeNinWeightsFile(path, broken, 'int8', { inputSize: 96 })).rejects.toThrow(
+      'tensor "2.0.bias" is missing',
+    );
     expect((await readFile(path)).equals(before)).toBe(true);
     expect(await readdir(dir)).not.toContain(expect.stringMatching(/\.tmp$/));
   });
 
   it('names the path for a missing file, a directory and a corrupt file', async () => {
-    await expect(readNinWeightsFile(join(dir, 'nope.safetensors'))).rejects.toThrow(new WeightsError(`${join(dir, 'nope.safetensors')}: no such weights file`));
+    await expect(readNinWeightsFile(join(dir, 'nope.safetensors'))).rejects.toThrow(
+      new WeightsError(`${join(dir, 'nope.safetensors')}: no such weights file`),
+    );
     await mkdir(join(dir, 'adir'));
-    await expect(readNinWeightsFile(join(dir, 'adir'))).rejects.toThrow(`${join(dir, 'adir')}: is a directory, not a weights file`);
+    await expect(readNinWeightsFile(join(dir, 'adir'))).rejects.toThrow(
+      `${join(dir, 'adir')}: is a directory, not a weights file`,
+    );
     await writeFile(join(dir, 'junk.safetensors'), 'hello');
     await expect(readNinWeightsFile(join(dir, 'junk.safetensors'))).rejects.toThrow(
       `${join(dir, 'junk.safetensors')}: not a safetensors file: 5 bytes, the 8-byte header length is missing`,

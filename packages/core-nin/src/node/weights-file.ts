@@ -26,7 +26,10 @@ export function defaultWeightsPath(): string | null {
 export function weightsPathOrDefault(path: string | undefined): string {
   if (path !== undefined) return path;
   const found = defaultWeightsPath();
-  if (found === null) throw new WeightsError(`no trained weights in ${WEIGHTS_DIR}: train them with \`npm run train\` (nin train), or pass --weights F.safetensors`);
+  if (found === null)
+    throw new WeightsError(
+      `no trained weights in ${WEIGHTS_DIR}: train them with \`npm run train\` (nin train), or pass --weights F.safetensors`,
+    );
   return found;
 }
 
@@ -65,6 +68,11 @@ export async function readNinWeightsFile(path: string): Promise<NinWeightsFile> 
  * Encodes and writes a weights file atomically: the bytes go to a temporary file beside the target, which is
  * then renamed over it, so a crash never leaves a half-written file where a reader expects weights.
  */
-export async function writeNinWeightsFile(path: string, stateDict: StateDict, storage: WeightStorage, description: ManifestDescription): Promise<void> {
+export async function writeNinWeightsFile(
+  path: string,
+  stateDict: StateDict,
+  storage: WeightStorage,
+  description: ManifestDescription,
+): Promise<void> {
   await writeFileAtomic(path, await encodeNinWeights(stateDict, storage, description));
 }

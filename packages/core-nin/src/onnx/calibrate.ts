@@ -47,16 +47,23 @@ export interface CalibrationRecord {
  * Measures the float model's activations on the calibration images and turns each one's range into a uint8
  * scale (range / 255, zero point 0).
  */
-export async function calibrateNin(options: CalibrationOptions): Promise<{ quantization: NinQuantization; record: CalibrationRecord }> {
+export async function calibrateNin(
+  options: CalibrationOptions,
+): Promise<{ quantization: NinQuantization; record: CalibrationRecord }> {
   const { images, inputSize, statistic, run } = options;
-  if (images.split !== 'train') throw new RangeError(`calibration uses training images only, got the "${String(images.split)}" split`);
-  if (!(images.count >= 1) || images.images.length < images.count * FASHION_MNIST_PIXELS) throw new RangeError(`calibration needs at least one image, got ${images.count}`);
+  if (images.split !== 'train')
+    throw new RangeError(`calibration uses training images only, got the "${String(images.split)}" split`);
+  if (!(images.count >= 1) || images.images.length < images.count * FASHION_MNIST_PIXELS)
+    throw new RangeError(`calibration needs at least one image, got ${images.count}`);
   const batch = options.batch ?? 16;
   const names = ninActivationNames();
   const ranges = new Map(names.map((name) => [name, new ActivationRange(statistic)]));
   for (let start = 0; start < images.count; start += batch) {
     const n = Math.min(batch, images.count - start);
-    const input = preprocessImages(images.images.subarray(start * FASHION_MNIST_PIXELS, (start + n) * FASHION_MNIST_PIXELS), inputSize);
+    const input = preprocessImages(
+      images.images.subarray(start * FASHION_MNIST_PIXELS, (start + n) * FASHION_MNIST_PIXELS),
+      inputSize,
+    );
     const activations = await run(input, n);
     for (const name of names) {
       const values = activations[name];
@@ -68,6 +75,13 @@ export async function calibrateNin(options: CalibrationOptions): Promise<{ quant
   const top = Object.fromEntries(names.map((name) => [name, ranges.get(name)!.value()]));
   return {
     quantization: { activationScales: Object.fromEntries(names.map((name) => [name, activationScale(top[name])])) },
-    record: { split: 'train', images: images.count, description: images.description, statistic: formatActivationStatistic(statistic), inputSize, ranges: top },
+    record: {
+      split: 'train',
+      images: images.count,
+      description: images.description,
+      statistic: formatActivationStatistic(statistic),
+      inputSize,
+      ranges: top,
+    },
   };
 }

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NinClassifier } from '../model/classifier.ts';
 import { createNodeBackendRegistry } from '../node/backends.ts';
 import { WeightsError } from '../weights/errors.ts';
-import { maxAbsDiff, randomImages, signalPreservingStateDict, withTransposedKernel } from '../../test/parity/fixtures.ts';
+import {
+  maxAbsDiff,
+  randomImages,
+  signalPreservingStateDict,
+  withTransposedKernel,
+} from '../../test/parity/fixtures.ts';
 import { NIN_ONNX_OPSET, encodeNinOnnx } from './export.ts';
 
 const { onnx } = onnxProto;
@@ -46,10 +51,17 @@ describe('encodeNinOnnx', () => {
     it(`gives our cpu forward's logits under onnxruntime-node within ${TOLERANCE} at ${size} px`, async () => {
       const logits = await ortLogits(encodeNinOnnx(stateDict, { inputSize: size }), inputs.get(size)!, BATCH, size);
       const diff = maxAbsDiff(logits, ours.get(size)!);
-      console.log(`[onnx] ${size} px, batch ${BATCH}: max |logit difference| onnxruntime-node ${ort.env.versions.common} vs our cpu forward = ${diff.toExponential(2)}`);
+      console.log(
+        `[onnx] ${size} px, batch ${BATCH}: max |logit difference| onnxruntime-node ${ort.env.versions.common} vs our cpu forward = ${diff.toExponential(2)}`,
+      );
       expect(diff).toBeLessThan(TOLERANCE);
       // The check can fail: a kernel with H and W swapped (a layout bug) is far off.
-      const wrong = await ortLogits(encodeNinOnnx(withTransposedKernel(stateDict, '0.0.weight'), { inputSize: size }), inputs.get(size)!, BATCH, size);
+      const wrong = await ortLogits(
+        encodeNinOnnx(withTransposedKernel(stateDict, '0.0.weight'), { inputSize: size }),
+        inputs.get(size)!,
+        BATCH,
+        size,
+      );
       expect(maxAbsDiff(wrong, ours.get(size)!)).toBeGreaterThan(100 * TOLERANCE);
     });
   }
@@ -58,19 +70,23 @@ describe('encodeNinOnnx', () => {
     const model = onnx.ModelProto.decode(encodeNinOnnx(stateDict, { inputSize: 96 }));
     const graph = model.graph as onnxProto.onnx.GraphProto; // decoded messages have every repeated field set
     expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', NIN_ONNX_OPSET]]);
-    const dims = (v: onnxProto.onnx.IValueInfoProto) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
+    const dims = (v: onnxProto.onnx.IValueInfoProto) =>
+      v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
     expect(graph.input.map((v) => [v.name, dims(v)])).toEqual([['input', ['batch', 1, 96, 96]]]);
     expect(graph.output.map((v) => [v.name, dims(v)])).toEqual([['logits', ['batch', 10]]]);
     const w = graph.initializer.find((t) => t.name === '2.0.weight') as onnxProto.onnx.TensorProto;
     expect(w.dims.map(Number)).toEqual([256, 96, 5, 5]);
     expect(graph.node.map((n) => n.opType).join(' ')).toBe(
-      [...Array(3)].map(() => 'Conv Relu Conv Relu Conv Relu MaxPool').join(' ') + ' Conv Relu Conv Relu Conv Relu GlobalAveragePool Flatten',
+      [...Array(3)].map(() => 'Conv Relu Conv Relu Conv Relu MaxPool').join(' ') +
+        ' Conv Relu Conv Relu Conv Relu GlobalAveragePool Flatten',
     );
 
     const fixed = encodeNinOnnx(stateDict, { inputSize: 96, batch: 3 });
     expect(dims(onnx.ModelProto.decode(fixed).graph!.input![0])).toEqual([3, 1, 96, 96]);
     const session = await ort.InferenceSession.create(fixed);
-    await expect(session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 96 * 96), [2, 1, 96, 96]) })).rejects.toThrow(/dimension|shape/i);
+    await expect(
+      session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 96 * 96), [2, 1, 96, 96]) }),
+    ).rejects.toThrow(/dimension|shape/i);
     await session.release();
   });
 

@@ -100,12 +100,22 @@ export function encodeNinOnnx(stateDict: StateDict, options: NinOnnxOptions): Ui
   const activationOutputs: onnxProto.onnx.IValueInfoProto[] = [];
   const shapes = new Map(layerShapes(inputSize).map((l) => [l.stage, l]));
   let x = NIN_ONNX_INPUT;
-  const add = (opType: string, name: string, inputs: string[], attribute: onnxProto.onnx.IAttributeProto[] = []): string => {
+  const add = (
+    opType: string,
+    name: string,
+    inputs: string[],
+    attribute: onnxProto.onnx.IAttributeProto[] = [],
+  ): string => {
     const output = `${name}.${opType.toLowerCase()}`;
     nodes.push({ opType, name: `${name}.${opType}`, input: inputs, output: [output], attribute });
     return output;
   };
-  const constant = (name: string, dataType: number, dims: number[], data: Float32Array | Int8Array | Uint8Array | Int32Array): string => {
+  const constant = (
+    name: string,
+    dataType: number,
+    dims: number[],
+    data: Float32Array | Int8Array | Uint8Array | Int32Array,
+  ): string => {
     initializer.push({ name, dataType, dims, rawData: rawBytes(data) });
     return name;
   };
@@ -114,16 +124,43 @@ export function encodeNinOnnx(stateDict: StateDict, options: NinOnnxOptions): Ui
   const qdq = (tensor: string, s: number): string => {
     const sName = constant(`${tensor}.scale`, onnx.TensorProto.DataType.FLOAT, [], new Float32Array([s]));
     const zName = constant(`${tensor}.zero_point`, onnx.TensorProto.DataType.UINT8, [], new Uint8Array(1));
-    nodes.push({ opType: 'QuantizeLinear', name: `${tensor}.QuantizeLinear`, input: [tensor, sName, zName], output: [`${tensor}.quantized`] });
-    nodes.push({ opType: 'DequantizeLinear', name: `${tensor}.DequantizeLinear`, input: [`${tensor}.quantized`, sName, zName], output: [`${tensor}.dequantized`] });
+    nodes.push({
+      opType: 'QuantizeLinear',
+      name: `${tensor}.QuantizeLinear`,
+      input: [tensor, sName, zName],
+      output: [`${tensor}.quantized`],
+    });
+    nodes.push({
+      opType: 'DequantizeLinear',
+      name: `${tensor}.DequantizeLinear`,
+      input: [`${tensor}.quantized`, sName, zName],
+      output: [`${tensor}.dequantized`],
+    });
     return `${tensor}.dequantized`;
   };
   // A per-output-channel DequantizeLinear (axis 0) of a stored integer tensor.
-  const dequantized = (name: string, dataType: number, dims: number[], values: Int8Array | Int32Array, scales: Float32Array): string => {
+  const dequantized = (
+    name: string,
+    dataType: number,
+    dims: number[],
+    values: Int8Array | Int32Array,
+    scales: Float32Array,
+  ): string => {
     constant(`${name}_quantized`, dataType, dims, values);
     constant(`${name}_scale`, onnx.TensorProto.DataType.FLOAT, [scales.length], scales);
-    constant(`${name}_zero_point`, dataType, [scales.length], dataType === onnx.TensorProto.DataType.INT8 ? new Int8Array(scales.length) : new Int32Array(scales.length));
-    nodes.push({ opType: 'DequantizeLinear', name: `${name}.DequantizeLinear`, input: [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], output: [name], attribute: [intAttribute('axis', 0)] });
+    constant(
+      `${name}_zero_point`,
+      dataType,
+      [scales.length],
+      dataType === onnx.TensorProto.DataType.INT8 ? new Int8Array(scales.length) : new Int32Array(scales.length),
+    );
+    nodes.push({
+      opType: 'DequantizeLinear',
+      name: `${name}.DequantizeLinear`,
+      input: [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`],
+      output: [name],
+      attribute: [intAttribute('axis', 0)],
+    });
     return name;
   };
   if (quantization) x = qdq(x, NIN_INPUT_SCALE);
@@ -148,24 +185,36 @@ export function encodeNinOnnx(stateDict: StateDict, options: NinOnnxOptions): Ui
             w = constant(wName, onnx.TensorProto.DataType.FLOAT, wDims, weight);
             b = constant(bName, onnx.TensorProto.DataType.FLOAT, [c.outChannels], bias);
           }
-          x = add('Conv', c.name, [x, w, b], [
-            intsAttribute('kernel_shape', [c.kernel, c.kernel]),
-            intsAttribute('strides', [c.stride, c.stride]),
-            intsAttribute('pads', [p, p, p, p]),
-            intsAttribute('dilations', [1, 1]),
-            intAttribute('group', 1),
-          ]);
+          x = add(
+            'Conv',
+            c.name,
+            [x, w, b],
+            [
+              intsAttribute('kernel_shape', [c.kernel, c.kernel]),
+              intsAttribute('strides', [c.stride, c.stride]),
+              intsAttribute('pads', [p, p, p, p]),
+              intsAttribute('dilations', [1, 1]),
+              intAttribute('group', 1),
+            ],
+          );
           x = add('Relu', c.name, [x]);
           if (exposeActivations === 'tensors') {
             const l = shapes.get(c.name)!;
             activationOutputs.push(tensorValueInfo(x, [n, l.outChannels, l.outSize, l.outSize]));
           } else if (exposeActivations === 'max') {
-            nodes.push({ opType: 'ReduceMax', name: `${x}.ReduceMax`, input: [x], output: [`${x}.max`], attribute: [intAttribute('keepdims', 0)] });
+            nodes.push({
+              opType: 'ReduceMax',
+              name: `${x}.ReduceMax`,
+              input: [x],
+              output: [`${x}.max`],
+              attribute: [intAttribute('keepdims', 0)],
+            });
             activationOutputs.push(tensorValueInfo(`${x}.max`, []));
           }
           if (quantization) {
             const s = quantization.activationScales[x];
-            if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`int8 ONNX: no valid activation scale for ${x} (got ${String(s)})`);
+            if (!(s > 0) || !Number.isFinite(s))
+              throw new RangeError(`int8 ONNX: no valid activation scale for ${x} (got ${String(s)})`);
             scale = Math.fround(s);
             x = qdq(x, scale);
           }
@@ -173,12 +222,17 @@ export function encodeNinOnnx(stateDict: StateDict, options: NinOnnxOptions): Ui
         break;
       case 'maxpool':
         // PyTorch's MaxPool2d(3, 2): no padding, floor mode (ceil_mode 0).
-        x = add('MaxPool', `${stage.index}`, [x], [
-          intsAttribute('kernel_shape', [stage.window, stage.window]),
-          intsAttribute('strides', [stage.stride, stage.stride]),
-          intsAttribute('pads', [0, 0, 0, 0]),
-          intAttribute('ceil_mode', 0),
-        ]);
+        x = add(
+          'MaxPool',
+          `${stage.index}`,
+          [x],
+          [
+            intsAttribute('kernel_shape', [stage.window, stage.window]),
+            intsAttribute('strides', [stage.stride, stage.stride]),
+            intsAttribute('pads', [0, 0, 0, 0]),
+            intAttribute('ceil_mode', 0),
+          ],
+        );
         // The maximum of uint8 values is one of them: the same scale, so ONNX Runtime pools in uint8.
         if (quantization) x = qdq(x, scale);
         break;
@@ -190,7 +244,13 @@ export function encodeNinOnnx(stateDict: StateDict, options: NinOnnxOptions): Ui
     }
   }
   // nn.Flatten() after AdaptiveAvgPool2d((1,1)): [N, 10, 1, 1] -> [N, 10].
-  nodes.push({ opType: 'Flatten', name: '9.Flatten', input: [x], output: [NIN_ONNX_OUTPUT], attribute: [intAttribute('axis', 1)] });
+  nodes.push({
+    opType: 'Flatten',
+    name: '9.Flatten',
+    input: [x],
+    output: [NIN_ONNX_OUTPUT],
+    attribute: [intAttribute('axis', 1)],
+  });
 
   const model: onnxProto.onnx.IModelProto = {
     irVersion: NIN_ONNX_IR_VERSION,

@@ -24,10 +24,16 @@ function byteImages(seed: number, count: number): Uint8Array {
   return Uint8Array.from({ length: count * FASHION_MNIST_PIXELS }, () => Math.floor(random() * 256));
 }
 
-async function logits(model: Uint8Array, input: Float32Array, n: number, options: ort.InferenceSession.SessionOptions = {}): Promise<Float32Array> {
+async function logits(
+  model: Uint8Array,
+  input: Float32Array,
+  n: number,
+  options: ort.InferenceSession.SessionOptions = {},
+): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, ...options });
   try {
-    return (await session.run({ input: new ort.Tensor('float32', input, [n, 1, SIZE, SIZE]) })).logits.data as Float32Array;
+    return (await session.run({ input: new ort.Tensor('float32', input, [n, 1, SIZE, SIZE]) })).logits
+      .data as Float32Array;
   } finally {
     await session.release();
   }
@@ -41,8 +47,18 @@ describe('the int8 QDQ NiN', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nin-int8-'));
-    const images: CalibrationImages = { split: 'train', images: byteImages(1, 32), count: 32, description: 'random bytes' };
-    ({ quantization } = await calibrateNin({ images, inputSize: SIZE, statistic: { kind: 'max' }, run: await onnxActivationRunner(stateDict, SIZE, { kind: 'max' }, 1) }));
+    const images: CalibrationImages = {
+      split: 'train',
+      images: byteImages(1, 32),
+      count: 32,
+      description: 'random bytes',
+    };
+    ({ quantization } = await calibrateNin({
+      images,
+      inputSize: SIZE,
+      statistic: { kind: 'max' },
+      run: await onnxActivationRunner(stateDict, SIZE, { kind: 'max' }, 1),
+    }));
     int8 = encodeNinOnnx(stateDict, { inputSize: SIZE, quantization });
   });
   afterAll(async () => {
@@ -51,11 +67,17 @@ describe('the int8 QDQ NiN', () => {
 
   it('is fused by onnxruntime-node into 12 QLinearConv and 3 uint8 max-pools: no silent fallback to float convolutions', async () => {
     const optimized = join(dir, 'optimized.onnx');
-    const session = await ort.InferenceSession.create(int8, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized, intraOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(int8, {
+      graphOptimizationLevel: 'all',
+      optimizedModelFilePath: optimized,
+      intraOpNumThreads: 1,
+    });
     await session.release();
     const ops = onnx.ModelProto.decode(new Uint8Array(await readFile(optimized))).graph!.node!.map((n) => n.opType!);
     const count = (op: string) => ops.filter((o) => o === op).length;
-    console.log(`[int8] onnxruntime-node ${ort.env.versions.node} optimised graph: ${[...new Set(ops)].map((o) => `${count(o)} ${o}`).join(', ')}`);
+    console.log(
+      `[int8] onnxruntime-node ${ort.env.versions.node} optimised graph: ${[...new Set(ops)].map((o) => `${count(o)} ${o}`).join(', ')}`,
+    );
     expect(count('QLinearConv')).toBe(12);
     expect(ops.filter((o) => /MaxPool/.test(o))).toHaveLength(3);
     expect(ops.filter((o) => /^(Conv|FusedConv|NchwcConv)$/.test(o))).toEqual([]);
@@ -69,7 +91,9 @@ describe('the int8 QDQ NiN', () => {
     const quantized = await logits(int8, testInput, 8);
     const spread = Math.max(...float) - Math.min(...float);
     const diff = maxAbsDiff(float, quantized);
-    console.log(`[int8] ${SIZE} px, 8 images: max |int8 - float32 logit| = ${diff.toExponential(2)} (${((100 * diff) / spread).toFixed(2)} % of the logits' spread)`);
+    console.log(
+      `[int8] ${SIZE} px, 8 images: max |int8 - float32 logit| = ${diff.toExponential(2)} (${((100 * diff) / spread).toFixed(2)} % of the logits' spread)`,
+    );
     expect(diff).toBeLessThan(0.05 * spread);
     // without the graph optimisations (no fusion: the QDQ reference semantics) the answer is the same function
     const unfused = await logits(int8, testInput, 8, { graphOptimizationLevel: 'disabled' });
@@ -87,17 +111,26 @@ describe('the int8 QDQ NiN', () => {
     const f32 = (name: string) => new Float32Array(init.get(name)!.rawData!.slice().buffer);
     // the first conv's input is the image at 1/255; the second's is the first ReLU at its calibrated scale
     expect(f32('0.0.bias_scale')[5]).toBe(Math.fround(NIN_INPUT_SCALE * f32('0.0.weight_scale')[5]));
-    expect(f32('0.2.bias_scale')[5]).toBe(Math.fround(quantization.activationScales['0.0.relu'] * f32('0.2.weight_scale')[5]));
+    expect(f32('0.2.bias_scale')[5]).toBe(
+      Math.fround(quantization.activationScales['0.0.relu'] * f32('0.2.weight_scale')[5]),
+    );
     const meta = JSON.parse(readOnnxMetadata(int8).quantization!);
     expect(Object.keys(meta.activationScales)).toEqual(ninActivationNames());
     expect(meta.inputScale).toBe(NIN_INPUT_SCALE);
-    expect(() => encodeNinOnnx(stateDict, { inputSize: SIZE, quantization: { activationScales: { ...quantization.activationScales, '4.2.relu': 0 } } })).toThrow(/no valid activation scale for 4\.2\.relu/);
+    expect(() =>
+      encodeNinOnnx(stateDict, {
+        inputSize: SIZE,
+        quantization: { activationScales: { ...quantization.activationScales, '4.2.relu': 0 } },
+      }),
+    ).toThrow(/no valid activation scale for 4\.2\.relu/);
   });
 
   it("exposes the float model's activations whole or as their maxima, which agree", async () => {
     const n = 2;
     const input = testInput.subarray(0, n * SIZE * SIZE);
-    const whole = await (await onnxActivationRunner(stateDict, SIZE, { kind: 'percentile', percentile: 99 }, 1))(input, n);
+    const whole = await (
+      await onnxActivationRunner(stateDict, SIZE, { kind: 'percentile', percentile: 99 }, 1)
+    )(input, n);
     const maxima = await (await onnxActivationRunner(stateDict, SIZE, { kind: 'max' }, 1))(input, n);
     for (const name of ninActivationNames()) {
       expect(maxima[name]).toHaveLength(1);
@@ -111,7 +144,11 @@ describe('the int8 QDQ NiN', () => {
   it.skipIf(onnxMissing)('passes onnx.checker.check_model with full shape inference', async () => {
     const path = join(dir, 'int8.onnx');
     await writeFile(path, int8);
-    const run = spawnSync(PYTHON, ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path], { encoding: 'utf8' });
+    const run = spawnSync(
+      PYTHON,
+      ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path],
+      { encoding: 'utf8' },
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });

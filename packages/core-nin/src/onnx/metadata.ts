@@ -23,7 +23,10 @@ export function readOnnxMetadata(model: Uint8Array): Record<string, string> {
  */
 export function withOnnxMetadata(model: Uint8Array, entries: Readonly<Record<string, string>>): Uint8Array {
   const decoded = onnx.ModelProto.decode(model);
-  const props = decoded.metadataProps.map((p) => ({ key: p.key, value: p.key && p.key in entries ? entries[p.key] : p.value }));
+  const props = decoded.metadataProps.map((p) => ({
+    key: p.key,
+    value: p.key && p.key in entries ? entries[p.key] : p.value,
+  }));
   for (const [key, value] of Object.entries(entries)) if (!props.some((p) => p.key === key)) props.push({ key, value });
   decoded.metadataProps = props.map((p) => onnx.StringStringEntryProto.create(p));
   const bytes = onnx.ModelProto.encode(decoded).finish();

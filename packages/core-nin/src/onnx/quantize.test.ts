@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../model/nin.ts';
-import { ActivationRange, RANGE_HISTOGRAM_BINS, activationScale, formatActivationStatistic, parseActivationStatistic, quantizeBias, quantizeWeightsPerChannel, roundHalfEven } from './quantize.ts';
+import {
+  ActivationRange,
+  RANGE_HISTOGRAM_BINS,
+  activationScale,
+  formatActivationStatistic,
+  parseActivationStatistic,
+  quantizeBias,
+  quantizeWeightsPerChannel,
+  roundHalfEven,
+} from './quantize.ts';
 
 describe('int8 quantisation arithmetic', () => {
   it('rounds half to even, as ONNX QuantizeLinear does', () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4999, 2.5001, 3].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, -2, 2, 3, 3]);
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4999, 2.5001, 3].map(roundHalfEven)).toEqual([
+      0, 2, 2, -0, -2, -2, 2, 3, 3,
+    ]);
   });
 
   it('quantises weights symmetrically with one scale per output channel', () => {
@@ -14,7 +25,8 @@ describe('int8 quantisation arithmetic', () => {
     expect([...scales]).toEqual([1, 0.125]);
     expect([...values]).toEqual([127, -2, 0, 127, -64, 0]); // -1.5 -> -2, 0.5 -> 0, -63.5 -> -64: half to even
     // dequantised within half a step of each channel
-    for (let i = 0; i < w.length; i++) expect(Math.abs(values[i] * scales[i < 3 ? 0 : 1] - w[i])).toBeLessThanOrEqual(scales[i < 3 ? 0 : 1] / 2 + 1e-9);
+    for (let i = 0; i < w.length; i++)
+      expect(Math.abs(values[i] * scales[i < 3 ? 0 : 1] - w[i])).toBeLessThanOrEqual(scales[i < 3 ? 0 : 1] / 2 + 1e-9);
   });
 
   it('gives a channel of zeros a positive scale and never uses -128', () => {
@@ -25,7 +37,11 @@ describe('int8 quantisation arithmetic', () => {
   });
 
   it('quantises biases to int32 at s_x * s_w', () => {
-    const { values, scales } = quantizeBias(new Float32Array([0.5, -0.25, 1e6]), 0.5, new Float32Array([0.01, 0.001, 1e-9]));
+    const { values, scales } = quantizeBias(
+      new Float32Array([0.5, -0.25, 1e6]),
+      0.5,
+      new Float32Array([0.01, 0.001, 1e-9]),
+    );
     expect(scales[0]).toBeCloseTo(0.005, 9);
     expect(values[0]).toBe(100);
     expect(values[1]).toBe(-500);
@@ -45,7 +61,8 @@ describe('int8 quantisation arithmetic', () => {
     expect(parseActivationStatistic('max')).toEqual({ kind: 'max' });
     expect(parseActivationStatistic('p99.99')).toEqual({ kind: 'percentile', percentile: 99.99 });
     expect(formatActivationStatistic(parseActivationStatistic('p99.9'))).toBe('p99.9');
-    for (const bad of ['p100', 'p0', '99.9', 'mean', 'p', 'p-1']) expect(() => parseActivationStatistic(bad), bad).toThrow(/"max" or "pNN.NN"/);
+    for (const bad of ['p100', 'p0', '99.9', 'mean', 'p', 'p-1'])
+      expect(() => parseActivationStatistic(bad), bad).toThrow(/"max" or "pNN.NN"/);
   });
 });
 
@@ -63,7 +80,9 @@ describe('ActivationRange', () => {
   it('finds a percentile within one histogram bin while the range grows batch by batch', () => {
     const random = seededRandom(3);
     // ReLU-like: half zeros, the rest exponential, in batches whose maximum keeps rising (forces bin merges)
-    const batches = [0.5, 1, 4, 9, 30].map((scale) => Float32Array.from({ length: 20_000 }, () => (random() < 0.5 ? 0 : -Math.log(1 - random()) * scale)));
+    const batches = [0.5, 1, 4, 9, 30].map((scale) =>
+      Float32Array.from({ length: 20_000 }, () => (random() < 0.5 ? 0 : -Math.log(1 - random()) * scale)),
+    );
     const all = Float32Array.from(batches.flatMap((b) => [...b])).sort();
     for (const p of [50, 99, 99.99]) {
       const r = new ActivationRange({ kind: 'percentile', percentile: p });

@@ -41,14 +41,20 @@ export function quantizeWeightsPerChannel(weights: Float32Array, outChannels: nu
     // Rounded to float32 first: the scale stored in the model is the one every value is divided by.
     const scale = Math.fround(maxAbs > 0 ? maxAbs / INT8_MAX : 1);
     scales[o] = scale;
-    for (let i = o * per; i < (o + 1) * per; i++) values[i] = Math.max(-INT8_MAX, Math.min(INT8_MAX, roundHalfEven(weights[i] / scale)));
+    for (let i = o * per; i < (o + 1) * per; i++)
+      values[i] = Math.max(-INT8_MAX, Math.min(INT8_MAX, roundHalfEven(weights[i] / scale)));
   }
   return { values, scales };
 }
 
 /** int32 biases at scale inputScale * weightScale[o] (QLinearConv adds them to the int32 accumulator as they are). */
-export function quantizeBias(bias: Float32Array, inputScale: number, weightScales: Float32Array): { readonly values: Int32Array; readonly scales: Float32Array } {
-  if (bias.length !== weightScales.length) throw new RangeError(`${bias.length} biases but ${weightScales.length} weight scales`);
+export function quantizeBias(
+  bias: Float32Array,
+  inputScale: number,
+  weightScales: Float32Array,
+): { readonly values: Int32Array; readonly scales: Float32Array } {
+  if (bias.length !== weightScales.length)
+    throw new RangeError(`${bias.length} biases but ${weightScales.length} weight scales`);
   const values = new Int32Array(bias.length);
   const scales = new Float32Array(bias.length);
   for (let o = 0; o < bias.length; o++) {
@@ -63,19 +69,23 @@ export function quantizeBias(bias: Float32Array, inputScale: number, weightScale
  * was never positive on the calibration images (a dead channel group) gets 1/255, the input's scale.
  */
 export function activationScale(max: number): number {
-  if (!(max >= 0) || !Number.isFinite(max)) throw new RangeError(`activation range must be a finite number >= 0, got ${max}`);
+  if (!(max >= 0) || !Number.isFinite(max))
+    throw new RangeError(`activation range must be a finite number >= 0, got ${max}`);
   return Math.fround(max > 0 ? max / UINT8_MAX : 1 / UINT8_MAX);
 }
 
 /** How an activation's range is taken from its calibration values: their maximum, or a percentile (clips outliers). */
-export type ActivationStatistic = { readonly kind: 'max' } | { readonly kind: 'percentile'; readonly percentile: number };
+export type ActivationStatistic =
+  { readonly kind: 'max' } | { readonly kind: 'percentile'; readonly percentile: number };
 
 /** `max` or `pNN.NN` (e.g. `p99.99`): the CLI's and the metadata's spelling. */
 export function parseActivationStatistic(text: string): ActivationStatistic {
   if (text === 'max') return { kind: 'max' };
   const m = /^p(\d+(?:\.\d+)?)$/.exec(text);
   if (m && Number(m[1]) > 0 && Number(m[1]) < 100) return { kind: 'percentile', percentile: Number(m[1]) };
-  throw new RangeError(`calibration statistic must be "max" or "pNN.NN" with 0 < NN < 100 (e.g. p99.99), got "${text}"`);
+  throw new RangeError(
+    `calibration statistic must be "max" or "pNN.NN" with 0 < NN < 100 (e.g. p99.99), got "${text}"`,
+  );
 }
 
 export function formatActivationStatistic(s: ActivationStatistic): string {
@@ -129,7 +139,8 @@ export class ActivationRange {
       return;
     }
     const perBin = RANGE_HISTOGRAM_BINS / this.top;
-    for (let i = 0; i < values.length; i++) bins[Math.min(RANGE_HISTOGRAM_BINS - 1, Math.floor(Math.max(0, values[i]) * perBin))]++;
+    for (let i = 0; i < values.length; i++)
+      bins[Math.min(RANGE_HISTOGRAM_BINS - 1, Math.floor(Math.max(0, values[i]) * perBin))]++;
   }
 
   /** The calibrated upper end of the range (0 when nothing positive was seen). */

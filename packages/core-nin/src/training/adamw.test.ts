@@ -33,14 +33,39 @@ describe('AdamW', () => {
       return p;
     };
     const lrs = [0.01, 0.005, 0.02];
-    lrs.forEach((lr, i) => opt.apply(params, new Map([['conv.weight', gw], ['conv.bias', gb]]), lr, i + 1));
+    lrs.forEach((lr, i) =>
+      opt.apply(
+        params,
+        new Map([
+          ['conv.weight', gw],
+          ['conv.bias', gb],
+        ]),
+        lr,
+        i + 1,
+      ),
+    );
     const got = w.dataSync();
     expect(got[0]).toBeCloseTo(ref(1, [0.5, 0.5, 0.5], lrs, 0.1), 6);
     expect(got[1]).toBeCloseTo(ref(-2, [-0.25, -0.25, -0.25], lrs, 0.1), 6);
     // The bias is not decayed under scope 'weights'.
     expect(b.dataSync()[0]).toBeCloseTo(ref(0.5, [2, 2, 2], lrs, 0), 6);
-    expect([...opt.state.keys()]).toEqual(['adam_m/conv.weight', 'adam_m/conv.bias', 'adam_v/conv.weight', 'adam_v/conv.bias']);
-    expect(() => opt.apply(params, new Map([['conv.weight', gw], ['conv.bias', gb]]), 0.01, 0)).toThrow(/1-based/);
+    expect([...opt.state.keys()]).toEqual([
+      'adam_m/conv.weight',
+      'adam_m/conv.bias',
+      'adam_v/conv.weight',
+      'adam_v/conv.bias',
+    ]);
+    expect(() =>
+      opt.apply(
+        params,
+        new Map([
+          ['conv.weight', gw],
+          ['conv.bias', gb],
+        ]),
+        0.01,
+        0,
+      ),
+    ).toThrow(/1-based/);
     opt.dispose();
     tf.dispose([w, b, gw, gb]);
   });
@@ -49,9 +74,16 @@ describe('AdamW', () => {
     const p = tf.variable(tf.tensor1d([1, 2]));
     const params = new Map([['conv.weight', p]]);
     const opt = new AdamWOptimizer(params, 0, 'all');
-    opt.loadState(new Map([['adam_m/conv.weight', new Float32Array([0.1, 0.2])], ['adam_v/conv.weight', new Float32Array([0.3, 0.4])]]));
+    opt.loadState(
+      new Map([
+        ['adam_m/conv.weight', new Float32Array([0.1, 0.2])],
+        ['adam_v/conv.weight', new Float32Array([0.3, 0.4])],
+      ]),
+    );
     expect(Array.from(opt.state.get('adam_v/conv.weight')!.dataSync())).toEqual([Math.fround(0.3), Math.fround(0.4)]);
-    expect(() => opt.loadState(new Map([['adam_m/conv.weight', new Float32Array([1])]]))).toThrow(/adam_m\/conv.weight/);
+    expect(() => opt.loadState(new Map([['adam_m/conv.weight', new Float32Array([1])]]))).toThrow(
+      /adam_m\/conv.weight/,
+    );
     opt.dispose();
     p.dispose();
   });
@@ -59,9 +91,27 @@ describe('AdamW', () => {
   it("SGD's weight decay skips biases under scope 'weights'", () => {
     const w = tf.variable(tf.tensor1d([1]));
     const b = tf.variable(tf.tensor1d([1]));
-    const opt = new SgdOptimizer(new Map([['c.weight', w], ['c.bias', b]]), 0, 0.5, 'weights');
+    const opt = new SgdOptimizer(
+      new Map([
+        ['c.weight', w],
+        ['c.bias', b],
+      ]),
+      0,
+      0.5,
+      'weights',
+    );
     const zero = tf.tensor1d([0]);
-    opt.apply(new Map([['c.weight', w], ['c.bias', b]]), new Map([['c.weight', zero], ['c.bias', zero]]), 0.1);
+    opt.apply(
+      new Map([
+        ['c.weight', w],
+        ['c.bias', b],
+      ]),
+      new Map([
+        ['c.weight', zero],
+        ['c.bias', zero],
+      ]),
+      0.1,
+    );
     expect(w.dataSync()[0]).toBeCloseTo(1 - 0.1 * 0.5, 6);
     expect(b.dataSync()[0]).toBe(1);
     tf.dispose([w, b, zero]);

@@ -28,10 +28,18 @@ export class AdamWOptimizer implements NinOptimizer {
   }
 
   get state(): ReadonlyMap<string, tf.Variable> {
-    return new Map([...[...this.#m].map(([n, t]) => [`adam_m/${n}`, t] as const), ...[...this.#v].map(([n, t]) => [`adam_v/${n}`, t] as const)]);
+    return new Map([
+      ...[...this.#m].map(([n, t]) => [`adam_m/${n}`, t] as const),
+      ...[...this.#v].map(([n, t]) => [`adam_v/${n}`, t] as const),
+    ]);
   }
 
-  apply(params: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, learningRate: number, step: number): void {
+  apply(
+    params: ReadonlyMap<string, tf.Variable>,
+    grads: ReadonlyMap<string, tf.Tensor>,
+    learningRate: number,
+    step: number,
+  ): void {
     if (!Number.isInteger(step) || step < 1) throw new RangeError(`AdamW needs the 1-based step count, got ${step}`);
     const correction1 = 1 - ADAMW_BETA1 ** step;
     const correction2 = 1 - ADAMW_BETA2 ** step;
@@ -41,7 +49,10 @@ export class AdamWOptimizer implements NinOptimizer {
         if (!g) throw new Error(`no gradient for parameter ${name}`);
         const m = this.#m.get(name)!;
         const v = this.#v.get(name)!;
-        const decayed = this.weightDecay > 0 && decays(this.weightDecayScope, name) ? tf.mul(p, 1 - learningRate * this.weightDecay) : p;
+        const decayed =
+          this.weightDecay > 0 && decays(this.weightDecayScope, name)
+            ? tf.mul(p, 1 - learningRate * this.weightDecay)
+            : p;
         m.assign(tf.add(tf.mul(m, ADAMW_BETA1), tf.mul(g, 1 - ADAMW_BETA1)));
         v.assign(tf.add(tf.mul(v, ADAMW_BETA2), tf.mul(tf.square(g), 1 - ADAMW_BETA2)));
         const denominator = tf.add(tf.sqrt(tf.div(v, correction2)), ADAMW_EPS);

@@ -17,7 +17,9 @@ export const IDENTITY_TRANSFORM: ImageTransform = { dx: 0, dy: 0, flip: false };
  */
 export function transformFor(augment: Augmentation, seed: number, epoch: number, index: number): ImageTransform {
   if (augment.shift === 0 && !augment.flip) return IDENTITY_TRANSFORM;
-  const random = seededRandom(Math.imul(seed + 1, 0x27d4eb2f) ^ Math.imul(epoch + 1, 0x165667b1) ^ Math.imul(index + 1, 0x9e3779b1));
+  const random = seededRandom(
+    Math.imul(seed + 1, 0x27d4eb2f) ^ Math.imul(epoch + 1, 0x165667b1) ^ Math.imul(index + 1, 0x9e3779b1),
+  );
   const span = 2 * augment.shift + 1;
   const dx = Math.floor(random() * span) - augment.shift;
   const dy = Math.floor(random() * span) - augment.shift;

@@ -27,7 +27,10 @@ export async function evaluateAccuracy(
   const totals = new Array<number>(NUM_CLASSES).fill(0);
   for (let start = 0; start < data.count; start += batchSize) {
     const n = Math.min(batchSize, data.count - start);
-    const input = preprocessImages(data.images.subarray(start * FASHION_MNIST_PIXELS, (start + n) * FASHION_MNIST_PIXELS), inputSize);
+    const input = preprocessImages(
+      data.images.subarray(start * FASHION_MNIST_PIXELS, (start + n) * FASHION_MNIST_PIXELS),
+      inputSize,
+    );
     const predicted = tf.tidy(() => tf.argMax(ninForward(params, tf.tensor4d(input, [n, inputSize, inputSize, 1])), 1));
     const classes = await predicted.data();
     predicted.dispose();
@@ -39,5 +42,10 @@ export async function evaluateAccuracy(
     options.onProgress?.(start + n, data.count);
   }
   const correct = hits.reduce((a, b) => a + b, 0);
-  return { accuracy: correct / data.count, correct, count: data.count, perClass: hits.map((h, c) => (totals[c] ? h / totals[c] : 0)) };
+  return {
+    accuracy: correct / data.count,
+    correct,
+    count: data.count,
+    perClass: hits.map((h, c) => (totals[c] ? h / totals[c] : 0)),
+  };
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { fitScheduleSteps, type ScheduleFitInput } from './fit-schedule.ts';
 
-const BASE: ScheduleFitInput = { globalStep: 10, stepInEpoch: 10, stepsPerEpoch: 100, plannedSteps: 1000, stepSeconds: 0.5, remainingSeconds: 100, epochEndSeconds: 5, testEveryEpoch: true };
+const BASE: ScheduleFitInput = {
+  globalStep: 10,
+  stepInEpoch: 10,
+  stepsPerEpoch: 100,
+  plannedSteps: 1000,
+  stepSeconds: 0.5,
+  remainingSeconds: 100,
+  epochEndSeconds: 5,
+  testEveryEpoch: true,
+};
 
 describe('fitting the schedule to a time budget', () => {
   it('fits the steps and the final test pass into the remaining seconds', () => {

@@ -1,5 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { accumulateGradients, inputSide, sliceGradients, type SliceContext, type SliceGradients, type StepInput, type TrainableParams } from './step.ts';
+import {
+  accumulateGradients,
+  inputSide,
+  sliceGradients,
+  type SliceContext,
+  type SliceGradients,
+  type StepInput,
+  type TrainableParams,
+} from './step.ts';
 
 /** What the whole batch's gradient needs besides the batch: the seeds and the loss, the same for every slice. */
 export type BatchContext = Omit<SliceContext, 'batchCount' | 'firstIndex'>;
@@ -10,7 +18,12 @@ export type BatchContext = Omit<SliceContext, 'batchCount' | 'firstIndex'>;
  */
 export interface GradientSource {
   readonly description: string;
-  compute(params: TrainableParams, batch: StepInput, context: BatchContext, microBatch: number): Promise<SliceGradients>;
+  compute(
+    params: TrainableParams,
+    batch: StepInput,
+    context: BatchContext,
+    microBatch: number,
+  ): Promise<SliceGradients>;
   dispose(): Promise<void>;
 }
 
@@ -32,7 +45,16 @@ export function sliceOf(batch: StepInput, start: number, end: number): StepInput
  * accumulation, so a batch that does not fit in memory in one pass trains exactly as if it did. `indexOffset` is
  * the position of `batch`'s first image in the whole batch, when `batch` is itself a slice (a worker's share).
  */
-export async function rangeGradients(params: TrainableParams, batch: StepInput, start: number, end: number, batchCount: number, context: BatchContext, microBatch: number, indexOffset = 0): Promise<SliceGradients> {
+export async function rangeGradients(
+  params: TrainableParams,
+  batch: StepInput,
+  start: number,
+  end: number,
+  batchCount: number,
+  context: BatchContext,
+  microBatch: number,
+  indexOffset = 0,
+): Promise<SliceGradients> {
   const grads = new Map<string, tf.Tensor>();
   let lossSum = 0;
   let correct = 0;
@@ -40,7 +62,11 @@ export async function rangeGradients(params: TrainableParams, batch: StepInput, 
   try {
     for (let s = start; s < end; s += chunk) {
       const e = Math.min(end, s + chunk);
-      const part = await sliceGradients(params, sliceOf(batch, s, e), { ...context, batchCount, firstIndex: indexOffset + s });
+      const part = await sliceGradients(params, sliceOf(batch, s, e), {
+        ...context,
+        batchCount,
+        firstIndex: indexOffset + s,
+      });
       accumulateGradients(grads, part.grads);
       lossSum += part.lossSum;
       correct += part.correct;
@@ -55,6 +81,7 @@ export async function rangeGradients(params: TrainableParams, batch: StepInput, 
 /** Computes every batch here, on the active backend. */
 export const localGradients: GradientSource = {
   description: 'this thread',
-  compute: (params, batch, context, microBatch) => rangeGradients(params, batch, 0, batch.count, batch.count, context, microBatch),
+  compute: (params, batch, context, microBatch) =>
+    rangeGradients(params, batch, 0, batch.count, batch.count, context, microBatch),
   dispose: async () => {},
 };

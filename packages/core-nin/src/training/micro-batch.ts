@@ -21,7 +21,12 @@ export function microBatchFor(batch: number, size: number, maxBindingBytes: numb
  * The micro-batch a step actually runs with: the recipe's (0: the whole batch), made smaller where the backend's
  * binding limit needs it. Only the float summation order depends on it, never what the step computes.
  */
-export function effectiveMicroBatch(recipeMicroBatch: number, batch: number, size: number, maxBindingBytes: number): number {
+export function effectiveMicroBatch(
+  recipeMicroBatch: number,
+  batch: number,
+  size: number,
+  maxBindingBytes: number,
+): number {
   const fits = microBatchFor(batch, size, maxBindingBytes);
   return recipeMicroBatch > 0 && recipeMicroBatch <= fits ? recipeMicroBatch : fits < batch ? fits : recipeMicroBatch;
 }

@@ -11,7 +11,12 @@ export interface NinOptimizer {
   /** every state tensor, keyed `slot/param` (empty when the optimiser keeps none) */
   readonly state: ReadonlyMap<string, tf.Variable>;
   /** one update; `step` is the 1-based count of updates so far (Adam's bias correction); disposes nothing it was given */
-  apply(params: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, learningRate: number, step: number): void;
+  apply(
+    params: ReadonlyMap<string, tf.Variable>,
+    grads: ReadonlyMap<string, tf.Tensor>,
+    learningRate: number,
+    step: number,
+  ): void;
   /** restores state saved from {@link state} */
   loadState(values: ReadonlyMap<string, Float32Array>): void;
   dispose(): void;
@@ -29,10 +34,15 @@ export function createOptimizer(recipe: TrainingRecipe, params: ReadonlyMap<stri
 }
 
 /** Loads `slot/param` state values into the matching variables, refusing a missing or mis-sized one. */
-export function loadOptimizerState(state: ReadonlyMap<string, tf.Variable>, values: ReadonlyMap<string, Float32Array>, assign: (v: tf.Variable, data: Float32Array) => void): void {
+export function loadOptimizerState(
+  state: ReadonlyMap<string, tf.Variable>,
+  values: ReadonlyMap<string, Float32Array>,
+  assign: (v: tf.Variable, data: Float32Array) => void,
+): void {
   for (const [key, v] of state) {
     const data = values.get(key);
-    if (!data || data.length !== v.size) throw new Error(`checkpoint has no optimiser state of the right size for ${key}`);
+    if (!data || data.length !== v.size)
+      throw new Error(`checkpoint has no optimiser state of the right size for ${key}`);
     assign(v, data);
   }
 }

@@ -3,7 +3,15 @@ import { D2L_RECIPE, checkRecipe, completeRecipe, learningRateAt, scheduleSteps 
 
 describe('training recipe', () => {
   it("defaults to d2l's NiN recipe", () => {
-    expect(D2L_RECIPE).toMatchObject({ inputSize: 224, epochs: 10, batchSize: 128, learningRate: 0.1, momentum: 0, schedule: 'constant', warmupSteps: 0 });
+    expect(D2L_RECIPE).toMatchObject({
+      inputSize: 224,
+      epochs: 10,
+      batchSize: 128,
+      learningRate: 0.1,
+      momentum: 0,
+      schedule: 'constant',
+      warmupSteps: 0,
+    });
     expect(learningRateAt(D2L_RECIPE, 0, 100)).toBe(0.1);
     expect(learningRateAt(D2L_RECIPE, 99, 100)).toBe(0.1);
   });
@@ -30,8 +38,14 @@ describe('training recipe', () => {
     [{ clipNorm: Number.NaN }, /clip norm/],
     [{ resize: 'gpu' }, /resize must be one of cpu, device/],
     [{ augment: { shift: 14, flip: false } }, /shift/],
-    [{ distill: { teacher: 't', teacherSha256: '', teacherInputSize: 224, weight: 1.5, temperature: 4 } }, /distillation weight/],
-    [{ distill: { teacher: 't', teacherSha256: '', teacherInputSize: 224, weight: 0.5, temperature: 0 } }, /temperature/],
+    [
+      { distill: { teacher: 't', teacherSha256: '', teacherInputSize: 224, weight: 1.5, temperature: 4 } },
+      /distillation weight/,
+    ],
+    [
+      { distill: { teacher: 't', teacherSha256: '', teacherInputSize: 224, weight: 0.5, temperature: 0 } },
+      /temperature/,
+    ],
   ])('rejects %o', (change, message) => {
     expect(() => checkRecipe({ ...D2L_RECIPE, ...(change as object) })).toThrow(message);
   });
@@ -50,13 +64,41 @@ describe('training recipe', () => {
   });
 
   it('completes a recipe recorded before a field existed with what that run used', () => {
-    const old = { inputSize: 96, epochs: 2, batchSize: 64, learningRate: 0.03, momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine', warmupSteps: 150, seed: 0, limit: 0 } as const;
-    expect(completeRecipe(old)).toMatchObject({ ...old, init: 'xavier-uniform', optimizer: 'sgd', weightDecayScope: 'all', microBatch: 0, clipNorm: 0, augment: { shift: 0, flip: false }, distill: null, resize: 'cpu' });
+    const old = {
+      inputSize: 96,
+      epochs: 2,
+      batchSize: 64,
+      learningRate: 0.03,
+      momentum: 0.9,
+      weightDecay: 5e-4,
+      schedule: 'cosine',
+      warmupSteps: 150,
+      seed: 0,
+      limit: 0,
+    } as const;
+    expect(completeRecipe(old)).toMatchObject({
+      ...old,
+      init: 'xavier-uniform',
+      optimizer: 'sgd',
+      weightDecayScope: 'all',
+      microBatch: 0,
+      clipNorm: 0,
+      augment: { shift: 0, flip: false },
+      distill: null,
+      resize: 'cpu',
+    });
     expect(completeRecipe(old).scheduleFits).toBeUndefined();
   });
 
   it("runs the schedule over every planned step, or to the last fit made for the plan's epochs", () => {
-    const fit = (epochs: number, totalSteps: number) => ({ atStep: 10, epochs, totalSteps, stepSeconds: 0.1, remainingSeconds: 60, reservedSeconds: 5 });
+    const fit = (epochs: number, totalSteps: number) => ({
+      atStep: 10,
+      epochs,
+      totalSteps,
+      stepSeconds: 0.1,
+      remainingSeconds: 60,
+      reservedSeconds: 5,
+    });
     const r = { ...D2L_RECIPE, epochs: 4 };
     expect(scheduleSteps(r, 100)).toBe(400);
     expect(scheduleSteps({ ...r, scheduleFits: [fit(4, 250)] }, 100)).toBe(250);

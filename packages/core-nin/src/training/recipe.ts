@@ -142,8 +142,10 @@ export const RECIPE_CONSTANTS = {
   dropoutMasks: 'one mask per image, seeded by (seed, global step, position in the batch)',
   loss: 'softmax-cross-entropy (mean over the batch); with distill: (1-w)*CE + w*T^2*KL(teacher_T || student_T)',
   batches: 'shuffled every epoch (seeded), last partial batch kept',
-  preprocessing: 'PIL-bilinear resize of the 28x28 image to inputSize, then /255 (torchvision Resize + ToTensor); recipe.resize device: /255, then bilinear with half-pixel centres on the backend (training batches only)',
-  augmentation: 'recipe.augment on the 28x28 image before the resize: integer shift with zeros shifted in, left-right flip',
+  preprocessing:
+    'PIL-bilinear resize of the 28x28 image to inputSize, then /255 (torchvision Resize + ToTensor); recipe.resize device: /255, then bilinear with half-pixel centres on the backend (training batches only)',
+  augmentation:
+    'recipe.augment on the 28x28 image before the resize: integer shift with zeros shifted in, left-right flip',
 } as const;
 
 export function checkRecipe(r: TrainingRecipe): void {
@@ -152,22 +154,35 @@ export function checkRecipe(r: TrainingRecipe): void {
   };
   positiveInt(r.epochs, 'epochs');
   positiveInt(r.batchSize, 'batch size');
-  if (!(r.learningRate > 0) || !Number.isFinite(r.learningRate)) throw new RangeError(`learning rate must be > 0, got ${r.learningRate}`);
+  if (!(r.learningRate > 0) || !Number.isFinite(r.learningRate))
+    throw new RangeError(`learning rate must be > 0, got ${r.learningRate}`);
   if (!(r.momentum >= 0 && r.momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${r.momentum}`);
-  if (!(r.weightDecay >= 0) || !Number.isFinite(r.weightDecay)) throw new RangeError(`weight decay must be >= 0, got ${r.weightDecay}`);
-  if (!SCHEDULES.includes(r.schedule)) throw new RangeError(`schedule must be one of ${SCHEDULES.join(', ')}, got ${String(r.schedule)}`);
-  if (!OPTIMIZERS.includes(r.optimizer)) throw new RangeError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${String(r.optimizer)}`);
-  if (r.weightDecayScope !== 'all' && r.weightDecayScope !== 'weights') throw new RangeError(`weight decay scope must be all or weights, got ${String(r.weightDecayScope)}`);
-  if (!Number.isInteger(r.microBatch) || r.microBatch < 0) throw new RangeError(`micro-batch must be an integer >= 0, got ${r.microBatch}`);
-  if (!(r.clipNorm >= 0) || !Number.isFinite(r.clipNorm)) throw new RangeError(`clip norm must be >= 0, got ${r.clipNorm}`);
-  if (!RESIZE_MODES.includes(r.resize)) throw new RangeError(`resize must be one of ${RESIZE_MODES.join(', ')}, got ${String(r.resize)}`);
-  if (!Number.isInteger(r.augment.shift) || r.augment.shift < 0 || r.augment.shift > 13) throw new RangeError(`augmentation shift must be an integer in [0, 13], got ${r.augment.shift}`);
+  if (!(r.weightDecay >= 0) || !Number.isFinite(r.weightDecay))
+    throw new RangeError(`weight decay must be >= 0, got ${r.weightDecay}`);
+  if (!SCHEDULES.includes(r.schedule))
+    throw new RangeError(`schedule must be one of ${SCHEDULES.join(', ')}, got ${String(r.schedule)}`);
+  if (!OPTIMIZERS.includes(r.optimizer))
+    throw new RangeError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${String(r.optimizer)}`);
+  if (r.weightDecayScope !== 'all' && r.weightDecayScope !== 'weights')
+    throw new RangeError(`weight decay scope must be all or weights, got ${String(r.weightDecayScope)}`);
+  if (!Number.isInteger(r.microBatch) || r.microBatch < 0)
+    throw new RangeError(`micro-batch must be an integer >= 0, got ${r.microBatch}`);
+  if (!(r.clipNorm >= 0) || !Number.isFinite(r.clipNorm))
+    throw new RangeError(`clip norm must be >= 0, got ${r.clipNorm}`);
+  if (!RESIZE_MODES.includes(r.resize))
+    throw new RangeError(`resize must be one of ${RESIZE_MODES.join(', ')}, got ${String(r.resize)}`);
+  if (!Number.isInteger(r.augment.shift) || r.augment.shift < 0 || r.augment.shift > 13)
+    throw new RangeError(`augmentation shift must be an integer in [0, 13], got ${r.augment.shift}`);
   if (r.distill) {
-    if (!(r.distill.weight >= 0 && r.distill.weight <= 1)) throw new RangeError(`distillation weight must be in [0, 1], got ${r.distill.weight}`);
-    if (!(r.distill.temperature > 0) || !Number.isFinite(r.distill.temperature)) throw new RangeError(`distillation temperature must be > 0, got ${r.distill.temperature}`);
+    if (!(r.distill.weight >= 0 && r.distill.weight <= 1))
+      throw new RangeError(`distillation weight must be in [0, 1], got ${r.distill.weight}`);
+    if (!(r.distill.temperature > 0) || !Number.isFinite(r.distill.temperature))
+      throw new RangeError(`distillation temperature must be > 0, got ${r.distill.temperature}`);
   }
-  if (!Number.isInteger(r.warmupSteps) || r.warmupSteps < 0) throw new RangeError(`warm-up steps must be an integer >= 0, got ${r.warmupSteps}`);
-  if (!NIN_INITS.includes(r.init)) throw new RangeError(`init must be one of ${NIN_INITS.join(', ')}, got ${String(r.init)}`);
+  if (!Number.isInteger(r.warmupSteps) || r.warmupSteps < 0)
+    throw new RangeError(`warm-up steps must be an integer >= 0, got ${r.warmupSteps}`);
+  if (!NIN_INITS.includes(r.init))
+    throw new RangeError(`init must be one of ${NIN_INITS.join(', ')}, got ${String(r.init)}`);
   if (!Number.isInteger(r.seed) || r.seed < 0) throw new RangeError(`seed must be an integer >= 0, got ${r.seed}`);
   if (!Number.isInteger(r.limit) || r.limit < 0) throw new RangeError(`limit must be an integer >= 0, got ${r.limit}`);
 }
@@ -203,7 +218,8 @@ function oneCycleRate(maxLr: number, step: number, totalSteps: number): number {
   // PyTorch's phase ends: step (pct_start * total - 1) is the peak, step (total - 1) the end.
   const peak = ONE_CYCLE.pctStart * totalSteps - 1;
   const end = totalSteps - 1;
-  const cos = (from: number, to: number, t: number) => to + ((from - to) / 2) * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, t))));
+  const cos = (from: number, to: number, t: number) =>
+    to + ((from - to) / 2) * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, t))));
   if (step <= peak) return cos(initial, maxLr, peak > 0 ? step / peak : 1);
   return cos(maxLr, final, (step - peak) / Math.max(1e-9, end - peak));
 }

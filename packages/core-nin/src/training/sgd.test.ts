@@ -25,7 +25,9 @@ describe('SGD', () => {
       expect(got[0]).toBeCloseTo(pv[0], 6);
       expect(got[1]).toBeCloseTo(pv[1], 6);
     }
-    expect(Array.from(opt.velocity.get('w')!.dataSync()).map((x) => +x.toFixed(6))).toEqual(v.map((x) => +x.toFixed(6)));
+    expect(Array.from(opt.velocity.get('w')!.dataSync()).map((x) => +x.toFixed(6))).toEqual(
+      v.map((x) => +x.toFixed(6)),
+    );
     opt.dispose();
     tf.dispose([p, g]);
   });

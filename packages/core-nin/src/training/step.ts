@@ -70,7 +70,12 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): t
  * The loss of each image `[n]`: cross-entropy with the label, or with a teacher `(1 - w) * CE + w * T^2 *
  * KL(softmax(teacher / T) || softmax(student / T))` (the T^2 keeps the soft term's gradient scale independent of T).
  */
-export function perImageLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, teacher: tf.Tensor2D | null, distill: SliceContext['distill']): tf.Tensor1D {
+export function perImageLoss(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  teacher: tf.Tensor2D | null,
+  distill: SliceContext['distill'],
+): tf.Tensor1D {
   return tf.tidy(() => {
     const ce = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, NUM_CLASSES), tf.logSoftmax(logits)), 1)) as tf.Tensor1D;
     if (!teacher || !distill || distill.weight === 0) return ce;
@@ -82,14 +87,19 @@ export function perImageLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, teacher: 
 }
 
 /** The dropout mask of images `firstIndex ..` of a batch: each image's from its own seeded stream. */
-export function perImageDropoutMask(dropoutSeed: number, firstIndex: number): (shape: readonly number[], rate: number) => Float32Array {
+export function perImageDropoutMask(
+  dropoutSeed: number,
+  firstIndex: number,
+): (shape: readonly number[], rate: number) => Float32Array {
   return (shape, rate) => {
     const [n] = shape;
     const per = shape.slice(1).reduce((a, b) => a * b, 1);
     const keep = 1 / (1 - rate);
     const out = new Float32Array(n * per);
     for (let i = 0; i < n; i++) {
-      const random = seededRandom(Math.imul(dropoutSeed ^ 0x68e31da4, 0x85ebca6b) ^ Math.imul(firstIndex + i + 1, 0xc2b2ae35));
+      const random = seededRandom(
+        Math.imul(dropoutSeed ^ 0x68e31da4, 0x85ebca6b) ^ Math.imul(firstIndex + i + 1, 0xc2b2ae35),
+      );
       for (let k = i * per; k < (i + 1) * per; k++) out[k] = random() < rate ? 0 : keep;
     }
     return out;
@@ -102,11 +112,16 @@ export function perImageDropoutMask(dropoutSeed: number, firstIndex: number): (s
  * to float summation order), which is what micro-batches and worker threads rely on. Needs the gradients
  * registered (see gradients.ts); every tensor made here is released except the returned gradients.
  */
-export async function sliceGradients(params: TrainableParams, slice: StepInput, context: SliceContext): Promise<SliceGradients> {
+export async function sliceGradients(
+  params: TrainableParams,
+  slice: StepInput,
+  context: SliceContext,
+): Promise<SliceGradients> {
   const { images, labels, count: n } = slice;
   const s = inputSide(slice);
   if (images.length !== n * s * s) throw new RangeError(`expected ${n}x${s}x${s} input values, got ${images.length}`);
-  if (context.distill && (!slice.teacherLogits || slice.teacherLogits.length !== n * NUM_CLASSES)) throw new RangeError(`distillation needs ${n}x${NUM_CLASSES} teacher logits`);
+  if (context.distill && (!slice.teacherLogits || slice.teacherLogits.length !== n * NUM_CLASSES))
+    throw new RangeError(`distillation needs ${n}x${NUM_CLASSES} teacher logits`);
   const names = [...params.keys()];
   const vars = names.map((k) => params.get(k)!);
   let correct: tf.Scalar | undefined;
@@ -116,7 +131,10 @@ export async function sliceGradients(params: TrainableParams, slice: StepInput, 
     const y = tf.tensor1d(Array.from(labels), 'int32');
     const teacher = context.distill ? tf.tensor2d(slice.teacherLogits!, [n, NUM_CLASSES]) : null;
     return tf.variableGrads(() => {
-      const logits = ninForward(params, x, { training: true, dropoutMask: perImageDropoutMask(context.dropoutSeed, context.firstIndex) });
+      const logits = ninForward(params, x, {
+        training: true,
+        dropoutMask: perImageDropoutMask(context.dropoutSeed, context.firstIndex),
+      });
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')) as tf.Scalar);
       const sum = tf.sum(perImageLoss(logits, y, teacher, context.distill)) as tf.Scalar;
       lossSum = tf.keep(sum.clone());
@@ -137,7 +155,9 @@ export async function sliceGradients(params: TrainableParams, slice: StepInput, 
 export async function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): Promise<number> {
   // Pairwise adds, not tf.addN: webgpu's AddN binds every input at once, more than the storage buffers a shader
   // may have for NiN's 24 tensors (the pipeline is invalid and the norm garbage). The same left-to-right float32 sum.
-  const normTensor = tf.tidy(() => tf.sqrt([...grads.values()].map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))));
+  const normTensor = tf.tidy(() =>
+    tf.sqrt([...grads.values()].map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))),
+  );
   const norm = (await normTensor.data())[0];
   normTensor.dispose();
   if (maxNorm > 0 && norm > maxNorm) {
@@ -168,8 +188,20 @@ export function accumulateGradients(into: Map<string, tf.Tensor>, more: Readonly
  * One optimiser step on one batch, computed in one piece: the reference that micro-batched and multi-worker
  * steps must equal. Every tensor it makes is released.
  */
-export async function trainStep(params: TrainableParams, optimizer: NinOptimizer, batch: StepInput, learningRate: number, dropoutSeed: number, step = 1): Promise<StepResult> {
-  const { grads, lossSum, correct } = await sliceGradients(params, batch, { batchCount: batch.count, firstIndex: 0, dropoutSeed, distill: null });
+export async function trainStep(
+  params: TrainableParams,
+  optimizer: NinOptimizer,
+  batch: StepInput,
+  learningRate: number,
+  dropoutSeed: number,
+  step = 1,
+): Promise<StepResult> {
+  const { grads, lossSum, correct } = await sliceGradients(params, batch, {
+    batchCount: batch.count,
+    firstIndex: 0,
+    dropoutSeed,
+    distill: null,
+  });
   try {
     optimizer.apply(params, grads, learningRate, step);
     return { loss: lossSum / batch.count, correct };

@@ -12,11 +12,25 @@ import { modelInput, softmaxCrossEntropy } from './step.ts';
 import { NinTrainer } from './trainer.ts';
 
 // Small but real: the first Fashion-MNIST training images at the smallest input NiN accepts.
-const SMALL: TrainingRecipe = { ...D2L_RECIPE, inputSize: 67, batchSize: 8, epochs: 2, learningRate: 0.05, momentum: 0.9, limit: 24, seed: 3 };
+const SMALL: TrainingRecipe = {
+  ...D2L_RECIPE,
+  inputSize: 67,
+  batchSize: 8,
+  epochs: 2,
+  learningRate: 0.05,
+  momentum: 0.9,
+  limit: 24,
+  seed: 3,
+};
 
 async function lossOn(trainer: NinTrainer, data: LabelledImages, n: number, size: number): Promise<number> {
   const x = preprocessImages(data.images.subarray(0, n * FASHION_MNIST_PIXELS), size);
-  const loss = tf.tidy(() => softmaxCrossEntropy(ninForward(trainer.params, tf.tensor4d(x, [n, size, size, 1])), tf.tensor1d(Array.from(data.labels.subarray(0, n)), 'int32')));
+  const loss = tf.tidy(() =>
+    softmaxCrossEntropy(
+      ninForward(trainer.params, tf.tensor4d(x, [n, size, size, 1])),
+      tf.tensor1d(Array.from(data.labels.subarray(0, n)), 'int32'),
+    ),
+  );
   const v = (await loss.data())[0];
   loss.dispose();
   return v;
@@ -25,7 +39,10 @@ async function lossOn(trainer: NinTrainer, data: LabelledImages, n: number, size
 async function runToEnd(trainer: NinTrainer, data: LabelledImages, stopAfter = Infinity): Promise<boolean> {
   let steps = 0;
   while (!trainer.done) {
-    const { finished } = await trainer.trainEpoch(data, { shouldStop: () => steps >= stopAfter, onStep: () => steps++ });
+    const { finished } = await trainer.trainEpoch(data, {
+      shouldStop: () => steps >= stopAfter,
+      onStep: () => steps++,
+    });
     if (!finished) return false;
     trainer.finishEpoch(null, data.count);
   }
@@ -170,7 +187,12 @@ describe('NiN training on wasm', () => {
   it('resizes on the device within a grey level of PIL, trains close to the PIL-resized run, and resumes bit for bit', async () => {
     const n = 4;
     const raw = train.images.subarray(0, n * FASHION_MNIST_PIXELS);
-    const onDevice = modelInput({ images: Float32Array.from(raw, (v) => v / 255), count: n, inputSize: 67, resizeOnDevice: true });
+    const onDevice = modelInput({
+      images: Float32Array.from(raw, (v) => v / 255),
+      count: n,
+      inputSize: 67,
+      resizeOnDevice: true,
+    });
     const device = (await onDevice.data()) as Float32Array;
     onDevice.dispose();
     const pil = preprocessImages(raw, 67);
@@ -214,9 +236,18 @@ describe('NiN training on wasm', () => {
     const trainer = NinTrainer.create(recipe);
     const rates: number[] = [];
     await trainer.trainEpoch(train, { shouldStop: () => rates.length >= 1, onStep: (e) => rates.push(e.learningRate) });
-    expect(() => trainer.fitSchedule({ totalSteps: 1, stepSeconds: 1, remainingSeconds: 10, reservedSeconds: 2 })).toThrow(/must end after step 1/);
+    expect(() =>
+      trainer.fitSchedule({ totalSteps: 1, stepSeconds: 1, remainingSeconds: 10, reservedSeconds: 2 }),
+    ).toThrow(/must end after step 1/);
     const fit = trainer.fitSchedule({ totalSteps: 3, stepSeconds: 1, remainingSeconds: 10, reservedSeconds: 2 });
-    expect(fit).toEqual({ atStep: 1, epochs: 3, totalSteps: 3, stepSeconds: 1, remainingSeconds: 10, reservedSeconds: 2 });
+    expect(fit).toEqual({
+      atStep: 1,
+      epochs: 3,
+      totalSteps: 3,
+      stepSeconds: 1,
+      remainingSeconds: 10,
+      reservedSeconds: 2,
+    });
     expect(trainer.endStep(train.count)).toBe(3);
     // The checkpoint carries the fit: a resumed run ends where this one does.
     const resumed = NinTrainer.fromCheckpoint(await trainer.checkpoint());
@@ -230,7 +261,10 @@ describe('NiN training on wasm', () => {
       }
       expect(t.state.globalStep).toBe(3);
       // epoch 1 whole, then 1 of epoch 2's 2 steps
-      expect(t.state.history.map((r) => [r.epoch, r.fraction])).toEqual([[1, undefined], [1.5, 0.5]]);
+      expect(t.state.history.map((r) => [r.epoch, r.fraction])).toEqual([
+        [1, undefined],
+        [1.5, 0.5],
+      ]);
       // step 0 before the fit followed the planned 6 steps; then the cosine over 3, down to its last step
       expect(seen).toHaveLength(3);
       expect(seen[0]).toBeCloseTo(0.05, 10);
@@ -253,6 +287,8 @@ describe('NiN training on wasm', () => {
   });
 
   it('refuses a checkpoint that is not one', () => {
-    expect(() => NinTrainer.fromCheckpoint(new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]))).toThrow(/not a nin training checkpoint/);
+    expect(() =>
+      NinTrainer.fromCheckpoint(new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32])),
+    ).toThrow(/not a nin training checkpoint/);
   });
 });

@@ -5,7 +5,15 @@ import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
 import type { LabelledImages } from '../data/idx.ts';
 import type { StateDict } from '../weights/state-dict.ts';
 import { parseSafetensors, serializeSafetensors, type TensorToWrite } from '../weights/safetensors.ts';
-import { checkRecipe, completeRecipe, currentFit, learningRateAt, scheduleSteps, type ScheduleFit, type TrainingRecipe } from './recipe.ts';
+import {
+  checkRecipe,
+  completeRecipe,
+  currentFit,
+  learningRateAt,
+  scheduleSteps,
+  type ScheduleFit,
+  type TrainingRecipe,
+} from './recipe.ts';
 import { initialWeights } from './init.ts';
 import { createOptimizer, type NinOptimizer } from './optimizer.ts';
 import { dropoutSeedFor, epochOrder } from './shuffle.ts';
@@ -129,7 +137,8 @@ export class NinTrainer {
     };
     for (const [name, p] of trainer.params) {
       const data = read(`param/${name}`);
-      if (data.length !== p.size) throw new Error(`checkpoint tensor param/${name} has ${data.length} values, expected ${p.size}`);
+      if (data.length !== p.size)
+        throw new Error(`checkpoint tensor param/${name} has ${data.length} values, expected ${p.size}`);
       tf.tidy(() => p.assign(tf.tensor(data, p.shape)));
     }
     trainer.optimizer.loadState(new Map([...trainer.optimizer.state.keys()].map((key) => [key, read(key)])));
@@ -143,8 +152,16 @@ export class NinTrainer {
 
   /** Plans `epochs` epochs instead of the recipe's (more only), recording the change in the recipe. */
   extendTo(epochs: number): void {
-    if (!Number.isInteger(epochs) || epochs <= this.recipe.epochs) throw new RangeError(`can only extend the run beyond its ${this.recipe.epochs} epochs, got ${epochs}`);
-    this.state.recipe = { ...this.recipe, epochs, extendedFrom: [...(this.recipe.extendedFrom ?? []), { epochs: this.recipe.epochs, atStep: this.state.globalStep }] };
+    if (!Number.isInteger(epochs) || epochs <= this.recipe.epochs)
+      throw new RangeError(`can only extend the run beyond its ${this.recipe.epochs} epochs, got ${epochs}`);
+    this.state.recipe = {
+      ...this.recipe,
+      epochs,
+      extendedFrom: [
+        ...(this.recipe.extendedFrom ?? []),
+        { epochs: this.recipe.epochs, atStep: this.state.globalStep },
+      ],
+    };
   }
 
   /**
@@ -152,7 +169,8 @@ export class NinTrainer {
    * recipe: the horizon a time budget allows (see run.ts's --fit-schedule). Applies from the next step on.
    */
   fitSchedule(fit: Omit<ScheduleFit, 'atStep' | 'epochs'>): ScheduleFit {
-    if (!Number.isInteger(fit.totalSteps) || fit.totalSteps <= this.state.globalStep) throw new RangeError(`a fitted schedule must end after step ${this.state.globalStep}, got ${fit.totalSteps}`);
+    if (!Number.isInteger(fit.totalSteps) || fit.totalSteps <= this.state.globalStep)
+      throw new RangeError(`a fitted schedule must end after step ${this.state.globalStep}, got ${fit.totalSteps}`);
     const recorded: ScheduleFit = { atStep: this.state.globalStep, epochs: this.recipe.epochs, ...fit };
     this.state.recipe = { ...this.recipe, scheduleFits: [...(this.recipe.scheduleFits ?? []), recorded] };
     return recorded;
@@ -186,7 +204,13 @@ export class NinTrainer {
    */
   async trainEpoch(
     data: TrainingData,
-    hooks: { shouldStop?: () => boolean; onStep?: (e: StepEvent) => void; now?: () => number; gradients?: GradientSource; microBatch?: number } = {},
+    hooks: {
+      shouldStop?: () => boolean;
+      onStep?: (e: StepEvent) => void;
+      now?: () => number;
+      gradients?: GradientSource;
+      microBatch?: number;
+    } = {},
   ): Promise<{ finished: boolean }> {
     const { current } = this.state;
     // onStep may fit the schedule (a new recipe): read it afresh every step.
@@ -201,7 +225,8 @@ export class NinTrainer {
     const source = hooks.gradients ?? localGradients;
     const distill = recipe.distill ? { weight: recipe.distill.weight, temperature: recipe.distill.temperature } : null;
     if (distill && !data.teacher) throw new Error('the recipe distils but no teacher logits were given');
-    if (distill && recipe.augment.flip && !data.teacher?.flipped) throw new Error('the recipe flips images but the teacher logits of the mirrored images are missing');
+    if (distill && recipe.augment.flip && !data.teacher?.flipped)
+      throw new Error('the recipe flips images but the teacher logits of the mirrored images are missing');
     const teacherLogits = distill ? new Float32Array(recipe.batchSize * 10) : null;
     while (current.step < stepsPerEpoch) {
       recipe = this.recipe;
@@ -218,17 +243,37 @@ export class NinTrainer {
       for (let i = 0; i < n; i++) {
         const k = order[start + i];
         const t = transformFor(recipe.augment, recipe.seed, this.state.completedEpochs, k);
-        transformImage(data.images.subarray(k * FASHION_MNIST_PIXELS, (k + 1) * FASHION_MNIST_PIXELS), t, pixels.subarray(i * FASHION_MNIST_PIXELS, (i + 1) * FASHION_MNIST_PIXELS));
+        transformImage(
+          data.images.subarray(k * FASHION_MNIST_PIXELS, (k + 1) * FASHION_MNIST_PIXELS),
+          t,
+          pixels.subarray(i * FASHION_MNIST_PIXELS, (i + 1) * FASHION_MNIST_PIXELS),
+        );
         labels[i] = data.labels[k];
         // Shifts move the garment by a pixel or two; the teacher's answer is taken for the unshifted image.
-        if (teacherLogits) teacherLogits.set((t.flip ? data.teacher!.flipped! : data.teacher!.logits).subarray(k * 10, (k + 1) * 10), i * 10);
+        if (teacherLogits)
+          teacherLogits.set(
+            (t.flip ? data.teacher!.flipped! : data.teacher!.logits).subarray(k * 10, (k + 1) * 10),
+            i * 10,
+          );
       }
       const raw = pixels.subarray(0, n * FASHION_MNIST_PIXELS);
       const onDevice = recipe.resize === 'device';
       const images = onDevice ? Float32Array.from(raw, (v) => v / 255) : preprocessImages(raw, size);
       const learningRate = learningRateAt(recipe, this.state.globalStep, totalSteps);
-      const batch = { images, labels, count: n, inputSize: size, teacherLogits: teacherLogits?.subarray(0, n * 10) ?? null, resizeOnDevice: onDevice };
-      const computed = await source.compute(this.params, batch, { dropoutSeed: dropoutSeedFor(recipe.seed, this.state.globalStep), distill }, microBatch);
+      const batch = {
+        images,
+        labels,
+        count: n,
+        inputSize: size,
+        teacherLogits: teacherLogits?.subarray(0, n * 10) ?? null,
+        resizeOnDevice: onDevice,
+      };
+      const computed = await source.compute(
+        this.params,
+        batch,
+        { dropoutSeed: dropoutSeedFor(recipe.seed, this.state.globalStep), distill },
+        microBatch,
+      );
       let gradientNorm: number | null = null;
       try {
         if (recipe.clipNorm > 0) gradientNorm = await clipByGlobalNorm(computed.grads, recipe.clipNorm);
@@ -237,7 +282,10 @@ export class NinTrainer {
         for (const g of computed.grads.values()) g.dispose();
       }
       const result: StepResult = { loss: computed.lossSum / n, correct: computed.correct };
-      if (!Number.isFinite(result.loss)) throw new Error(`training diverged: loss ${result.loss} at step ${this.state.globalStep} (lower the learning rate)`);
+      if (!Number.isFinite(result.loss))
+        throw new Error(
+          `training diverged: loss ${result.loss} at step ${this.state.globalStep} (lower the learning rate)`,
+        );
       const seconds = (now() - t0) / 1000;
       current.step++;
       current.seen += n;
@@ -290,7 +338,10 @@ export class NinTrainer {
 
   /** Whether the epoch in progress has run all its steps, or those a fitted schedule left (and waits for {@link finishEpoch}). */
   epochComplete(trainCount: number): boolean {
-    return this.state.current.step >= this.stepsPerEpoch(trainCount) || (this.state.current.step > 0 && this.state.globalStep >= this.endStep(trainCount));
+    return (
+      this.state.current.step >= this.stepsPerEpoch(trainCount) ||
+      (this.state.current.step > 0 && this.state.globalStep >= this.endStep(trainCount))
+    );
   }
 
   /** Everything needed to continue exactly: parameters and momentum (tfjs layout, float32) and the state. */
@@ -298,11 +349,18 @@ export class NinTrainer {
     const tensors: TensorToWrite[] = [];
     const add = async (name: string, t: tf.Tensor) => {
       const data = (await t.data()) as Float32Array;
-      tensors.push({ name, dtype: 'F32', shape: t.shape, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+      tensors.push({
+        name,
+        dtype: 'F32',
+        shape: t.shape,
+        bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      });
     };
     for (const [name, p] of this.params) await add(`param/${name}`, p);
     for (const [key, v] of this.optimizer.state) await add(key, v);
-    return serializeSafetensors(tensors, { [CHECKPOINT_KEY]: JSON.stringify({ format: CHECKPOINT_FORMAT, state: this.state }) });
+    return serializeSafetensors(tensors, {
+      [CHECKPOINT_KEY]: JSON.stringify({ format: CHECKPOINT_FORMAT, state: this.state }),
+    });
   }
 
   /** The parameters as a PyTorch-layout state_dict (for the weights file). */

@@ -24,7 +24,7 @@ describe('float16', () => {
     // Every float32 between two adjacent halves must land on the nearer one; at the midpoint, on the even one.
     const f = new Float32Array(1);
     let seed = 12345;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 20000; i++) {
       const h = Math.floor(rand() * 0x7bff); // a finite, non-negative half below the largest
       const lo = fromHalf(h);

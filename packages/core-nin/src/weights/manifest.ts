@@ -34,7 +34,10 @@ export const MANIFEST_KEY = 'nin_manifest';
 export const MANIFEST_FORMAT = 'nin-bench.weights/1';
 
 /** The fields a caller describes; the writer fills in the rest from the tensors themselves. */
-export type ManifestDescription = Omit<NinManifest, 'format' | 'model' | 'storage' | 'parameterCount' | 'classes' | 'tensorsSha256'>;
+export type ManifestDescription = Omit<
+  NinManifest,
+  'format' | 'model' | 'storage' | 'parameterCount' | 'classes' | 'tensorsSha256'
+>;
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
@@ -48,13 +51,19 @@ export function parseManifest(json: string): NinManifest {
   } catch (e) {
     throw new WeightsError(`corrupt manifest in safetensors metadata "${MANIFEST_KEY}": ${(e as Error).message}`);
   }
-  if (m.format !== MANIFEST_FORMAT) throw new WeightsError(`unknown manifest format ${JSON.stringify(m.format)} (expected ${MANIFEST_FORMAT})`);
+  if (m.format !== MANIFEST_FORMAT)
+    throw new WeightsError(`unknown manifest format ${JSON.stringify(m.format)} (expected ${MANIFEST_FORMAT})`);
   if (m.model !== 'd2l-nin') throw new WeightsError(`manifest: model ${JSON.stringify(m.model)} is not d2l-nin`);
   if (!Number.isInteger(m.inputSize)) throw new WeightsError('manifest: inputSize is missing');
-  if ((m.inputSize as number) < MIN_INPUT_SIZE) throw new WeightsError(`manifest: inputSize ${m.inputSize} is below NiN's minimum of ${MIN_INPUT_SIZE}`);
-  if (m.parameterCount !== parameterCount()) throw new WeightsError(`manifest: parameterCount ${m.parameterCount} differs from NiN's ${parameterCount()}`);
-  if (!m.storage || !WEIGHT_STORAGES.includes(m.storage)) throw new WeightsError(`manifest: unknown storage ${JSON.stringify(m.storage)}`);
-  if (typeof m.tensorsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.tensorsSha256)) throw new WeightsError('manifest: tensorsSha256 is missing');
-  if (JSON.stringify(m.classes) !== JSON.stringify(FASHION_MNIST_CLASSES)) throw new WeightsError('manifest: class names differ from Fashion-MNIST');
+  if ((m.inputSize as number) < MIN_INPUT_SIZE)
+    throw new WeightsError(`manifest: inputSize ${m.inputSize} is below NiN's minimum of ${MIN_INPUT_SIZE}`);
+  if (m.parameterCount !== parameterCount())
+    throw new WeightsError(`manifest: parameterCount ${m.parameterCount} differs from NiN's ${parameterCount()}`);
+  if (!m.storage || !WEIGHT_STORAGES.includes(m.storage))
+    throw new WeightsError(`manifest: unknown storage ${JSON.stringify(m.storage)}`);
+  if (typeof m.tensorsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.tensorsSha256))
+    throw new WeightsError('manifest: tensorsSha256 is missing');
+  if (JSON.stringify(m.classes) !== JSON.stringify(FASHION_MNIST_CLASSES))
+    throw new WeightsError('manifest: class names differ from Fashion-MNIST');
   return m as NinManifest;
 }

@@ -31,13 +31,17 @@ function isDtype(d: unknown): d is SafetensorsDtype {
 }
 
 export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
-  if (bytes.byteLength < 8) throw new WeightsError(`not a safetensors file: ${bytes.byteLength} bytes, the 8-byte header length is missing`);
+  if (bytes.byteLength < 8)
+    throw new WeightsError(`not a safetensors file: ${bytes.byteLength} bytes, the 8-byte header length is missing`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw new WeightsError(`not a safetensors file: header length ${headerLength} at byte 0 is implausible`);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    throw new WeightsError(`not a safetensors file: header length ${headerLength} at byte 0 is implausible`);
   const headerEnd = 8 + Number(headerLength);
   if (headerEnd > bytes.byteLength) {
-    throw new WeightsError(`truncated safetensors file: the header needs bytes 8..${headerEnd} but the file has ${bytes.byteLength}`);
+    throw new WeightsError(
+      `truncated safetensors file: the header needs bytes 8..${headerEnd} but the file has ${bytes.byteLength}`,
+    );
   }
   let header: unknown;
   try {
@@ -45,15 +49,18 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   } catch (e) {
     throw new WeightsError(`corrupt safetensors header (bytes 8..${headerEnd}): ${(e as Error).message}`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new WeightsError('corrupt safetensors header: not a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new WeightsError('corrupt safetensors header: not a JSON object');
   const data = bytes.subarray(headerEnd);
   const metadata: Record<string, string> = {};
   const entries: [string, RawTensor, number, number][] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null) throw new WeightsError('corrupt safetensors header: __metadata__ is not an object');
+      if (typeof entry !== 'object' || entry === null)
+        throw new WeightsError('corrupt safetensors header: __metadata__ is not an object');
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== 'string') throw new WeightsError(`corrupt safetensors header: metadata "${k}" is not a string`);
+        if (typeof v !== 'string')
+          throw new WeightsError(`corrupt safetensors header: metadata "${k}" is not a string`);
         metadata[k] = v;
       }
       continue;
@@ -64,13 +71,20 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
       throw new WeightsError(`tensor "${name}": bad shape ${JSON.stringify(e.shape)}`);
     }
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[0] > offsets[1]
+    ) {
       throw new WeightsError(`tensor "${name}": bad data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     const expected = (e.shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_BYTES[e.dtype];
     if (end - begin !== expected) {
-      throw new WeightsError(`tensor "${name}": ${e.dtype}${JSON.stringify(e.shape)} needs ${expected} bytes but data_offsets span ${end - begin}`);
+      throw new WeightsError(
+        `tensor "${name}": ${e.dtype}${JSON.stringify(e.shape)} needs ${expected} bytes but data_offsets span ${end - begin}`,
+      );
     }
     if (end > data.byteLength) {
       throw new WeightsError(
@@ -83,11 +97,16 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsContents {
   entries.sort((a, b) => a[2] - b[2]);
   let cursor = 0;
   for (const [name, , begin, end] of entries) {
-    if (begin !== cursor) throw new WeightsError(`corrupt safetensors header: tensor "${name}" starts at data byte ${begin}, expected ${cursor}`);
+    if (begin !== cursor)
+      throw new WeightsError(
+        `corrupt safetensors header: tensor "${name}" starts at data byte ${begin}, expected ${cursor}`,
+      );
     cursor = end;
   }
   if (cursor !== data.byteLength) {
-    throw new WeightsError(`safetensors file has ${data.byteLength - cursor} unexplained bytes after the last tensor (file offset ${headerEnd + cursor})`);
+    throw new WeightsError(
+      `safetensors file has ${data.byteLength - cursor} unexplained bytes after the last tensor (file offset ${headerEnd + cursor})`,
+    );
   }
   return { tensors: new Map(entries.map(([n, t]) => [n, t])), metadata, data };
 }
@@ -99,13 +118,17 @@ export interface TensorToWrite {
   readonly bytes: Uint8Array;
 }
 
-export function serializeSafetensors(tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): Uint8Array {
+export function serializeSafetensors(
+  tensors: readonly TensorToWrite[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const t of tensors) {
     const expected = t.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[t.dtype];
-    if (t.bytes.byteLength !== expected) throw new WeightsError(`tensor "${t.name}": ${t.bytes.byteLength} bytes given, ${expected} expected`);
+    if (t.bytes.byteLength !== expected)
+      throw new WeightsError(`tensor "${t.name}": ${t.bytes.byteLength} bytes given, ${expected} expected`);
     header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.bytes.byteLength] };
     offset += t.bytes.byteLength;
   }

@@ -11,15 +11,30 @@ import { initialStateDict } from '../../test/fixtures/weights.ts';
 import { WeightsError } from './errors.ts';
 import { MANIFEST_KEY, type NinManifest } from './manifest.ts';
 import { parseSafetensors, serializeSafetensors, type TensorToWrite } from './safetensors.ts';
-import { INT8_SCALE_SUFFIX, decodeNinWeights, encodeNinWeights, hwioToOihw, oihwToHwio, type StateDict } from './state-dict.ts';
+import {
+  INT8_SCALE_SUFFIX,
+  decodeNinWeights,
+  encodeNinWeights,
+  hwioToOihw,
+  oihwToHwio,
+  type StateDict,
+} from './state-dict.ts';
 
 const stateDict = initialStateDict(7);
 const description = { inputSize: 96, recipe: { note: 'test' } };
 
 /** Rewrites a file's tensors (and metadata) through `edit`, keeping everything else. */
-function rewrite(bytes: Uint8Array, edit: (tensors: TensorToWrite[], metadata: Record<string, string>) => void): Uint8Array {
+function rewrite(
+  bytes: Uint8Array,
+  edit: (tensors: TensorToWrite[], metadata: Record<string, string>) => void,
+): Uint8Array {
   const file = parseSafetensors(bytes);
-  const tensors = [...file.tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, bytes: t.bytes.slice() }));
+  const tensors = [...file.tensors].map(([name, t]) => ({
+    name,
+    dtype: t.dtype,
+    shape: t.shape,
+    bytes: t.bytes.slice(),
+  }));
   const metadata = { ...file.metadata };
   edit(tensors, metadata);
   return serializeSafetensors(tensors, metadata);
@@ -31,7 +46,8 @@ function rewrite(bytes: Uint8Array, edit: (tensors: TensorToWrite[], metadata: R
  */
 function worstHalfError(a: Float32Array, b: Float32Array): number {
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]) * 2 ** -11, 2 ** -25));
+  for (let i = 0; i < a.length; i++)
+    worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]) * 2 ** -11, 2 ** -25));
   return worst;
 }
 
@@ -55,8 +71,15 @@ describe('NiN weights round trip', () => {
   it('float32 is exact and the manifest describes the file', async () => {
     const { stateDict: back, manifest } = await decodeNinWeights(files.float32);
     const bytesOf = (t: Float32Array) => Buffer.from(t.buffer, t.byteOffset, t.byteLength);
-    for (const spec of NIN_TENSORS) expect(bytesOf(back.get(spec.name)!.data).equals(bytesOf(stateDict.get(spec.name)!.data)), spec.name).toBe(true);
-    expect(manifest).toMatchObject({ model: 'd2l-nin', storage: 'float32', inputSize: 96, parameterCount: 1_992_166, recipe: { note: 'test' } });
+    for (const spec of NIN_TENSORS)
+      expect(bytesOf(back.get(spec.name)!.data).equals(bytesOf(stateDict.get(spec.name)!.data)), spec.name).toBe(true);
+    expect(manifest).toMatchObject({
+      model: 'd2l-nin',
+      storage: 'float32',
+      inputSize: 96,
+      parameterCount: 1_992_166,
+      recipe: { note: 'test' },
+    });
     expect(manifest!.parameterCount).toBe(parameterCount());
     expect(files.float32.byteLength).toBeGreaterThan(4 * parameterCount());
     expect(files.float32.byteLength).toBeLessThan(4 * parameterCount() + 8192);
@@ -104,7 +127,9 @@ describe('NiN weights round trip', () => {
     // The best trained model when it exists (the GPU-trained 224 px one: confident, as a served model is),
     // otherwise d2l's initialisation at 96 px.
     const trained = join(import.meta.dirname, '../../weights/nin-fmnist-224.safetensors');
-    const reference: StateDict = existsSync(trained) ? (await decodeNinWeights(new Uint8Array(await readFile(trained)))).stateDict : stateDict;
+    const reference: StateDict = existsSync(trained)
+      ? (await decodeNinWeights(new Uint8Array(await readFile(trained)))).stateDict
+      : stateDict;
     const n = 32;
     const size = existsSync(trained) ? 224 : 96;
     const test = await loadFashionMnist('test', { download: false });
@@ -125,10 +150,14 @@ describe('NiN weights round trip', () => {
     const range = Math.max(...logits.float32) - Math.min(...logits.float32);
     // Tolerances relative to the spread of the float32 logits over the batch: float16 0.2 %, int8 2 %.
     // (Measured with the initial weights: 0.013 % and 0.2 %.)
-    for (const [storage, tolerance] of [['float16', 0.002], ['int8', 0.02]] as const) {
+    for (const [storage, tolerance] of [
+      ['float16', 0.002],
+      ['int8', 0.02],
+    ] as const) {
       const diff = Math.max(...logits[storage].map((v, i) => Math.abs(v - logits.float32[i])));
       expect(diff, `${storage} max |logit - float32 logit|`).toBeLessThanOrEqual(tolerance * range);
-      for (let i = 0; i < n; i++) expect(argmax(logits[storage], i), `${storage} top-1 of test image ${i}`).toBe(argmax(logits.float32, i));
+      for (let i = 0; i < n; i++)
+        expect(argmax(logits[storage], i), `${storage} top-1 of test image ${i}`).toBe(argmax(logits.float32, i));
     }
   });
 });
@@ -155,17 +184,26 @@ describe('NiN weights that cannot be used', () => {
   it('a corrupted byte in the tensor data fails the sha256 check', async () => {
     const bytes = good.slice();
     bytes[bytes.length - 1000] ^= 0x01;
-    await expectError(bytes, /corrupted weights: tensor bytes hash to sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/);
+    await expectError(
+      bytes,
+      /corrupted weights: tensor bytes hash to sha256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/,
+    );
   });
 
   it('a corrupt or foreign manifest is named as such', async () => {
-    await expectError(rewrite(good, (_, m) => (m[MANIFEST_KEY] = '{not json')), /corrupt manifest in safetensors metadata "nin_manifest"/);
+    await expectError(
+      rewrite(good, (_, m) => (m[MANIFEST_KEY] = '{not json')),
+      /corrupt manifest in safetensors metadata "nin_manifest"/,
+    );
     const edit = (change: Partial<Record<keyof NinManifest, unknown>>) =>
       rewrite(good, (_, m) => (m[MANIFEST_KEY] = JSON.stringify({ ...JSON.parse(m[MANIFEST_KEY]), ...change })));
     await expectError(edit({ classes: ['cat', 'dog'] }), 'manifest: class names differ from Fashion-MNIST');
     await expectError(edit({ storage: 'int4' }), 'manifest: unknown storage "int4"');
     await expectError(edit({ inputSize: 28 }), "manifest: inputSize 28 is below NiN's minimum of 67");
-    await expectError(edit({ storage: 'float16' }), 'tensor "0.0.weight" is F32 but the manifest says the file stores float16');
+    await expectError(
+      edit({ storage: 'float16' }),
+      'tensor "0.0.weight" is F32 but the manifest says the file stores float16',
+    );
     await expectError(edit({ format: 'other/2' }), 'unknown manifest format "other/2"');
   });
 
@@ -176,7 +214,15 @@ describe('NiN weights that cannot be used', () => {
   });
 
   it('names a missing tensor, a wrong shape, an unsupported dtype and an unexpected tensor', async () => {
-    await expectError(withoutManifest(good, (t) => t.splice(t.findIndex((x) => x.name === '2.2.bias'), 1)), 'tensor "2.2.bias" is missing from the weights file');
+    await expectError(
+      withoutManifest(good, (t) =>
+        t.splice(
+          t.findIndex((x) => x.name === '2.2.bias'),
+          1,
+        ),
+      ),
+      'tensor "2.2.bias" is missing from the weights file',
+    );
     await expectError(
       withoutManifest(good, (t) => {
         const i = t.findIndex((x) => x.name === '4.0.weight');
@@ -191,16 +237,29 @@ describe('NiN weights that cannot be used', () => {
       }),
       'tensor "0.0.bias": dtype I32 is not supported',
     );
-    await expectError(withoutManifest(good, (t) => t.push({ name: 'fc.weight', dtype: 'F32', shape: [1], bytes: new Uint8Array(4) })), 'unexpected tensor(s) in the weights file: fc.weight');
+    await expectError(
+      withoutManifest(good, (t) => t.push({ name: 'fc.weight', dtype: 'F32', shape: [1], bytes: new Uint8Array(4) })),
+      'unexpected tensor(s) in the weights file: fc.weight',
+    );
     // A scale beside a float tensor is not used, so it is unexpected too.
     await expectError(
-      withoutManifest(good, (t) => t.push({ name: `0.0.weight${INT8_SCALE_SUFFIX}`, dtype: 'F32', shape: [96], bytes: new Uint8Array(384) })),
+      withoutManifest(good, (t) =>
+        t.push({ name: `0.0.weight${INT8_SCALE_SUFFIX}`, dtype: 'F32', shape: [96], bytes: new Uint8Array(384) }),
+      ),
       'unexpected tensor(s) in the weights file: 0.0.weight_scale',
     );
   });
 
   it('names int8 tensors whose scale is missing or malformed, and non-finite values', async () => {
-    await expectError(withoutManifest(goodInt8, (t) => t.splice(t.findIndex((x) => x.name === `2.0.weight${INT8_SCALE_SUFFIX}`), 1)), 'tensor "2.0.weight" is int8 but "2.0.weight_scale" is missing');
+    await expectError(
+      withoutManifest(goodInt8, (t) =>
+        t.splice(
+          t.findIndex((x) => x.name === `2.0.weight${INT8_SCALE_SUFFIX}`),
+          1,
+        ),
+      ),
+      'tensor "2.0.weight" is int8 but "2.0.weight_scale" is missing',
+    );
     await expectError(
       withoutManifest(goodInt8, (t) => {
         const i = t.findIndex((x) => x.name === `2.0.weight${INT8_SCALE_SUFFIX}`);
@@ -218,8 +277,14 @@ describe('NiN weights that cannot be used', () => {
   });
 
   it('a truncated file and garbage are WeightsErrors, not crashes', async () => {
-    await expectError(good.subarray(0, good.length - 10), /truncated safetensors file: tensor "7\.4\.bias" needs bytes/);
-    await expectError(new TextEncoder().encode('version https://git-lfs.github.com/spec/v1\noid sha256:abc\n'), /not a safetensors file: header length \d+ at byte 0 is implausible/);
+    await expectError(
+      good.subarray(0, good.length - 10),
+      /truncated safetensors file: tensor "7\.4\.bias" needs bytes/,
+    );
+    await expectError(
+      new TextEncoder().encode('version https://git-lfs.github.com/spec/v1\noid sha256:abc\n'),
+      /not a safetensors file: header length \d+ at byte 0 is implausible/,
+    );
   });
 
   it('refuses to write a state_dict with a missing or misshapen tensor', async () => {

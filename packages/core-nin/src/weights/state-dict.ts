@@ -73,7 +73,9 @@ function decodeTensor(name: string, raw: RawTensor, scale: RawTensor | undefined
     case 'I8': {
       if (!scale) throw new WeightsError(`tensor "${name}" is int8 but "${name}${INT8_SCALE_SUFFIX}" is missing`);
       if (scale.dtype !== 'F32' || scale.shape.length !== 1 || scale.shape[0] !== raw.shape[0]) {
-        throw new WeightsError(`tensor "${name}${INT8_SCALE_SUFFIX}" must be F32[${raw.shape[0]}], got ${scale.dtype}${JSON.stringify(scale.shape)}`);
+        throw new WeightsError(
+          `tensor "${name}${INT8_SCALE_SUFFIX}" must be F32[${raw.shape[0]}], got ${scale.dtype}${JSON.stringify(scale.shape)}`,
+        );
       }
       const s = float32View(scale.bytes);
       const q = new Int8Array(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
@@ -88,7 +90,11 @@ function decodeTensor(name: string, raw: RawTensor, scale: RawTensor | undefined
 }
 
 /** Serialises a NiN state_dict to safetensors with its manifest; `storage` picks float32, float16 or int8. */
-export async function encodeNinWeights(stateDict: StateDict, storage: WeightStorage, description: ManifestDescription): Promise<Uint8Array> {
+export async function encodeNinWeights(
+  stateDict: StateDict,
+  storage: WeightStorage,
+  description: ManifestDescription,
+): Promise<Uint8Array> {
   assertInputSize(description.inputSize);
   checkStateDict(stateDict);
   const tensors = NIN_TENSORS.flatMap((spec) => encodeTensor(spec.name, stateDict.get(spec.name)!, storage));
@@ -126,7 +132,9 @@ export async function decodeNinWeights(bytes: Uint8Array): Promise<LoadedWeights
     manifest = parseManifest(manifestJson);
     const actual = await sha256Hex(file.data);
     if (actual !== manifest.tensorsSha256) {
-      throw new WeightsError(`corrupted weights: tensor bytes hash to sha256 ${actual}, the manifest says ${manifest.tensorsSha256}`);
+      throw new WeightsError(
+        `corrupted weights: tensor bytes hash to sha256 ${actual}, the manifest says ${manifest.tensorsSha256}`,
+      );
     }
   }
   const expected = new Set<string>();
@@ -136,10 +144,14 @@ export async function decodeNinWeights(bytes: Uint8Array): Promise<LoadedWeights
     const raw = file.tensors.get(spec.name);
     if (!raw) throw new WeightsError(`tensor "${spec.name}" is missing from the weights file`);
     if (JSON.stringify(raw.shape) !== JSON.stringify(spec.shape)) {
-      throw new WeightsError(`tensor "${spec.name}" has shape ${JSON.stringify(raw.shape)}, NiN needs ${JSON.stringify(spec.shape)}`);
+      throw new WeightsError(
+        `tensor "${spec.name}" has shape ${JSON.stringify(raw.shape)}, NiN needs ${JSON.stringify(spec.shape)}`,
+      );
     }
     if (manifest && !storageAllows(manifest.storage, raw.dtype, spec.shape.length)) {
-      throw new WeightsError(`tensor "${spec.name}" is ${raw.dtype} but the manifest says the file stores ${manifest.storage}`);
+      throw new WeightsError(
+        `tensor "${spec.name}" is ${raw.dtype} but the manifest says the file stores ${manifest.storage}`,
+      );
     }
     // A scale only belongs to an int8 tensor; beside any other dtype it is an unexpected tensor.
     const scale = raw.dtype === 'I8' ? file.tensors.get(spec.name + INT8_SCALE_SUFFIX) : undefined;
@@ -150,7 +162,8 @@ export async function decodeNinWeights(bytes: Uint8Array): Promise<LoadedWeights
     stateDict.set(spec.name, { shape: spec.shape, data });
   }
   const unexpected = [...file.tensors.keys()].filter((n) => !expected.has(n));
-  if (unexpected.length > 0) throw new WeightsError(`unexpected tensor(s) in the weights file: ${unexpected.join(', ')}`);
+  if (unexpected.length > 0)
+    throw new WeightsError(`unexpected tensor(s) in the weights file: ${unexpected.join(', ')}`);
   return { stateDict, manifest };
 }
 
@@ -159,7 +172,10 @@ export async function decodeNinWeights(bytes: Uint8Array): Promise<LoadedWeights
  * weights): tensors and their bytes are kept as they are, so `tensorsSha256` stays valid. Refuses a file
  * without a manifest or whose tensors do not verify.
  */
-export async function withManifestAccuracy(bytes: Uint8Array, accuracy: NonNullable<NinManifest['accuracy']>): Promise<Uint8Array> {
+export async function withManifestAccuracy(
+  bytes: Uint8Array,
+  accuracy: NonNullable<NinManifest['accuracy']>,
+): Promise<Uint8Array> {
   const { manifest } = await decodeNinWeights(bytes);
   if (!manifest) throw new WeightsError('the weights file has no nin manifest to record an accuracy in');
   const file = parseSafetensors(bytes);
@@ -179,7 +195,9 @@ export function checkStateDict(stateDict: StateDict): void {
     const t = stateDict.get(spec.name);
     if (!t) throw new WeightsError(`tensor "${spec.name}" is missing`);
     if (JSON.stringify(t.shape) !== JSON.stringify(spec.shape) || t.data.length !== sizeOf(spec.shape)) {
-      throw new WeightsError(`tensor "${spec.name}" has shape ${JSON.stringify(t.shape)}, NiN needs ${JSON.stringify(spec.shape)}`);
+      throw new WeightsError(
+        `tensor "${spec.name}" has shape ${JSON.stringify(t.shape)}, NiN needs ${JSON.stringify(spec.shape)}`,
+      );
     }
   }
 }

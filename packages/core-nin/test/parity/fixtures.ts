@@ -12,7 +12,10 @@ export function signalPreservingStateDict(seed: number): Map<string, StateTensor
   const sd = new Map<string, StateTensor>();
   for (const c of NIN_CONVS) {
     const fanIn = c.inChannels * c.kernel * c.kernel;
-    sd.set(`${c.name}.weight`, { shape: [c.outChannels, c.inChannels, c.kernel, c.kernel], data: uniform(fanIn * c.outChannels, Math.sqrt(6 / fanIn)) });
+    sd.set(`${c.name}.weight`, {
+      shape: [c.outChannels, c.inChannels, c.kernel, c.kernel],
+      data: uniform(fanIn * c.outChannels, Math.sqrt(6 / fanIn)),
+    });
     sd.set(`${c.name}.bias`, { shape: [c.outChannels], data: uniform(c.outChannels, 1 / Math.sqrt(fanIn)) });
   }
   return sd;
@@ -29,7 +32,8 @@ export function withTransposedKernel(stateDict: StateDict, name: string): Map<st
   const t = stateDict.get(name)!;
   const [o, i, h, w] = t.shape;
   const data = new Float32Array(t.data.length);
-  for (let a = 0; a < o * i; a++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[(a * w + x) * h + y] = t.data[(a * h + y) * w + x];
+  for (let a = 0; a < o * i; a++)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[(a * w + x) * h + y] = t.data[(a * h + y) * w + x];
   return new Map(stateDict).set(name, { shape: t.shape, data });
 }
 

@@ -34,7 +34,8 @@ const BACKENDS = ['cpu', 'wasm:simd', 'wasm:plain'] as const;
 function torchMissingReason(): string | null {
   const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
   if (probe.error) return `${PYTHON} cannot run (${probe.error.message})`;
-  if (probe.status !== 0) return `${PYTHON} has no torch/numpy (${probe.stderr.trim().split('\n').pop()}); install python3-torch`;
+  if (probe.status !== 0)
+    return `${PYTHON} has no torch/numpy (${probe.stderr.trim().split('\n').pop()}); install python3-torch`;
   return null;
 }
 const missing = torchMissingReason();
@@ -61,7 +62,8 @@ describe.skipIf(missing !== null)(`parity with d2l's PyTorch NiN${missing ? ` (s
     const { stdout } = await promisify(execFile)(PYTHON, [SCRIPT, ...args], { maxBuffer: 1 << 20 });
     return JSON.parse(stdout) as { torch: string; safetensors: string };
   }
-  const cases = (tag: string) => SIZES.flatMap((s) => ['--case', `${s}:${join(dir, `input-${s}.f32`)}:${join(dir, `${tag}-logits-${s}.f32`)}`]);
+  const cases = (tag: string) =>
+    SIZES.flatMap((s) => ['--case', `${s}:${join(dir, `input-${s}.f32`)}:${join(dir, `${tag}-logits-${s}.f32`)}`]);
   async function readLogits(tag: string): Promise<Record<Size, Float32Array>> {
     const out = {} as Record<Size, Float32Array>;
     for (const s of SIZES) {
@@ -93,7 +95,14 @@ describe.skipIf(missing !== null)(`parity with d2l's PyTorch NiN${missing ? ` (s
     sides['TS-written file loaded by PyTorch'] = { stateDict: original, torch: await readLogits('ts') };
 
     // PyTorch -> TS: a state_dict PyTorch initialised and saved; TS reads it with its own loader.
-    const init = await torch(['init', '--seed', '7', '--weights-out', join(dir, 'torch.safetensors'), ...cases('torch')]);
+    const init = await torch([
+      'init',
+      '--seed',
+      '7',
+      '--weights-out',
+      join(dir, 'torch.safetensors'),
+      ...cases('torch'),
+    ]);
     const decoded = await decodeNinWeights(new Uint8Array(await readFile(join(dir, 'torch.safetensors'))));
     expect(decoded.manifest).toBeNull();
     sides['PyTorch-written file loaded by TS'] = { stateDict: decoded.stateDict, torch: await readLogits('torch') };
@@ -101,7 +110,8 @@ describe.skipIf(missing !== null)(`parity with d2l's PyTorch NiN${missing ? ` (s
   });
 
   afterAll(async () => {
-    if (measured.length) console.log(`[parity] max |logit difference| vs PyTorch (batch ${BATCH}):\n  ${measured.join('\n  ')}`);
+    if (measured.length)
+      console.log(`[parity] max |logit difference| vs PyTorch (batch ${BATCH}):\n  ${measured.join('\n  ')}`);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -139,7 +149,9 @@ describe.skipIf(missing !== null)(`parity with d2l's PyTorch NiN${missing ? ` (s
       const { logits } = await session.run({ input: new ort.Tensor('float32', inputs[s], [BATCH, 1, s, s]) });
       await session.release();
       const diff = maxAbsDiff(logits.data as Float32Array, side.torch[s]);
-      measured.push(`onnxruntime-node ${ort.env.versions.common} ${String(s).padStart(3)} px  ONNX export of the PyTorch-written file: ${diff.toExponential(2)}`);
+      measured.push(
+        `onnxruntime-node ${ort.env.versions.common} ${String(s).padStart(3)} px  ONNX export of the PyTorch-written file: ${diff.toExponential(2)}`,
+      );
       expect(diff, `onnxruntime, ${s} px`).toBeLessThan(TOLERANCE);
     }
   });

@@ -18,15 +18,23 @@ describe('the deployable Worker bundle (wrangler deploy --dry-run)', () => {
     expect(size.wranglerSummary).toMatch(/Total Upload/);
   });
 
-  it('the int8 engine: onnxruntime-web\'s SIMD binary and the int8 ONNX model, no tfjs, no Node built-in, within the 64 MiB limit', async () => {
+  it("the int8 engine: onnxruntime-web's SIMD binary and the int8 ONNX model, no tfjs, no Node built-in, within the 64 MiB limit", async () => {
     const size = await checkBundle(edgeBuild(224, 'int8', 'onnxruntime-int8'));
     const names = size.modules.map((m) => m.name);
     expect(names.filter((n) => n.endsWith('.wasm'))).toEqual(['ort-wasm-simd-threaded.wasm']);
     expect(names.filter((n) => n.endsWith('.onnx'))).toEqual(['nin-fmnist-224.int8.onnx']);
-    const script = await readFile(join(size.outdir, names.find((n) => n.endsWith('.js'))!), 'utf8');
+    const script = await readFile(
+      join(
+        size.outdir,
+        names.find((n) => n.endsWith('.js'))!,
+      ),
+      'utf8',
+    );
     expect(script).not.toContain('@tensorflow/tfjs-core');
     expect(script).not.toMatch(/from\s*["']node:/);
     expect(size.rawBytes).toBeLessThan(WORKER_SIZE_LIMIT.uncompressedBytes);
-    console.log(`int8 engine bundle: ${(size.rawBytes / 2 ** 20).toFixed(1)} MiB raw, ${(size.gzipBytes / 2 ** 20).toFixed(1)} MiB gzip`);
+    console.log(
+      `int8 engine bundle: ${(size.rawBytes / 2 ** 20).toFixed(1)} MiB raw, ${(size.gzipBytes / 2 ** 20).toFixed(1)} MiB gzip`,
+    );
   });
 });

@@ -11,7 +11,11 @@ import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEn
  * 2026). Before, the limit was on the gzip-compressed upload: 3 MiB on the Free plan, 10 MiB on Paid
  * ({@link FORMER_GZIP_LIMITS}, still printed by `edge:check` for accounts or tools that apply them).
  */
-export const WORKER_SIZE_LIMIT = { uncompressedBytes: 64 * 1024 * 1024, read: '2026-12-02', source: 'https://developers.cloudflare.com/workers/platform/limits/' } as const;
+export const WORKER_SIZE_LIMIT = {
+  uncompressedBytes: 64 * 1024 * 1024,
+  read: '2026-12-02',
+  source: 'https://developers.cloudflare.com/workers/platform/limits/',
+} as const;
 export const FORMER_GZIP_LIMITS = { free: 3 * 1024 * 1024, paid: 10 * 1024 * 1024 } as const;
 export type WorkersPlan = keyof typeof FORMER_GZIP_LIMITS;
 
@@ -39,18 +43,26 @@ export interface BundleSize {
 export function measureBundle(build: EdgeBuild): BundleSize {
   const outdir = join(EDGE_DIR, '.bundle', `${build.inputSize}-${build.precision}-${build.engine}`);
   rmSync(outdir, { recursive: true, force: true });
-  const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', '--dry-run', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--outdir', outdir], {
-    cwd: REPO_ROOT,
-    env: offlineWranglerEnv(),
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    process.execPath,
+    [wranglerBin(), 'deploy', '--dry-run', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--outdir', outdir],
+    {
+      cwd: REPO_ROOT,
+      env: offlineWranglerEnv(),
+      encoding: 'utf8',
+    },
+  );
   const output = `${run.stdout}${run.stderr}`;
   if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${run.status}):\n${output}`);
   const modules = readdirSync(outdir)
     .filter((f) => !f.endsWith('.map') && f !== 'README.md')
     .map((f) => {
       const bytes = readFileSync(join(outdir, f));
-      return { name: f.replace(/^[0-9a-f]{40}-/, ''), rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+      return {
+        name: f.replace(/^[0-9a-f]{40}-/, ''),
+        rawBytes: bytes.length,
+        gzipBytes: gzipSync(bytes, { level: 9 }).length,
+      };
     });
   return {
     build,

@@ -4,13 +4,22 @@ import { describe, expect, it } from 'vitest';
 import { EDGE_BUILDS, EDGE_DIR, describeEdgeBuild, edgeBuildFromEnv, ensureEdgeWeights } from './edge-weights.ts';
 
 describe('the Workers builds', () => {
-  it.each(EDGE_BUILDS.map((b) => [describeEdgeBuild(b), b] as const))('%s: its entry imports the weights file the scripts prepare', async (_, build) => {
-    const source = await readFile(join(EDGE_DIR, 'src', build.entry), 'utf8');
-    const pattern = build.engine === 'tfjs' ? /import weights from '([^']+\.safetensors)'/ : /import model from '([^']+\.int8\.onnx)'/;
-    const imported = pattern.exec(source)?.[1];
-    expect(imported, `${build.entry} imports no ${build.engine === 'tfjs' ? '.safetensors' : '.int8.onnx'}`).toBeDefined();
-    expect(resolve(EDGE_DIR, 'src', imported!)).toBe(build.weights);
-  });
+  it.each(EDGE_BUILDS.map((b) => [describeEdgeBuild(b), b] as const))(
+    '%s: its entry imports the weights file the scripts prepare',
+    async (_, build) => {
+      const source = await readFile(join(EDGE_DIR, 'src', build.entry), 'utf8');
+      const pattern =
+        build.engine === 'tfjs'
+          ? /import weights from '([^']+\.safetensors)'/
+          : /import model from '([^']+\.int8\.onnx)'/;
+      const imported = pattern.exec(source)?.[1];
+      expect(
+        imported,
+        `${build.entry} imports no ${build.engine === 'tfjs' ? '.safetensors' : '.int8.onnx'}`,
+      ).toBeDefined();
+      expect(resolve(EDGE_DIR, 'src', imported!)).toBe(build.weights);
+    },
+  );
 
   it('each wrangler environment points at its entry and states its precision, input size and (where not tfjs) engine', async () => {
     const toml = await readFile(join(EDGE_DIR, '..', '..', 'wrangler.toml'), 'utf8');
@@ -30,17 +39,40 @@ describe('the Workers builds', () => {
   it('EDGE_SIZE, EDGE_WEIGHTS and EDGE_ENGINE pick a build, and anything else is refused with the choices', () => {
     expect(edgeBuildFromEnv({})).toMatchObject({ inputSize: 224, precision: 'int8', engine: 'tfjs', wranglerEnv: '' });
     expect(edgeBuildFromEnv({ EDGE_ENGINE: 'tfjs' })).toBe(edgeBuildFromEnv({}));
-    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8' })).toMatchObject({ inputSize: 224, precision: 'int8', engine: 'onnxruntime-int8', wranglerEnv: 'onnx-int8' });
-    expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnx' })).toThrow(/EDGE_ENGINE must be one of tfjs, onnxruntime-int8, got "onnx"/);
-    expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8', EDGE_WEIGHTS: 'float32' })).toThrow(/no edge build for 224 px float32 onnxruntime-int8/);
+    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8' })).toMatchObject({
+      inputSize: 224,
+      precision: 'int8',
+      engine: 'onnxruntime-int8',
+      wranglerEnv: 'onnx-int8',
+    });
+    expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnx' })).toThrow(
+      /EDGE_ENGINE must be one of tfjs, onnxruntime-int8, got "onnx"/,
+    );
+    expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8', EDGE_WEIGHTS: 'float32' })).toThrow(
+      /no edge build for 224 px float32 onnxruntime-int8/,
+    );
     expect(edgeBuildFromEnv({ EDGE_WEIGHTS: 'float16' })).toMatchObject({ inputSize: 224, wranglerEnv: 'float16' });
-    expect(edgeBuildFromEnv({ EDGE_SIZE: '96' })).toMatchObject({ inputSize: 96, precision: 'int8', wranglerEnv: 'size96' });
-    expect(() => edgeBuildFromEnv({ EDGE_WEIGHTS: 'int4' })).toThrow(/EDGE_WEIGHTS must be one of float32, float16, int8/);
-    expect(() => edgeBuildFromEnv({ EDGE_SIZE: '96', EDGE_WEIGHTS: 'float32' })).toThrow(/no edge build for 96 px float32: offered are .*96 px int8/);
+    expect(edgeBuildFromEnv({ EDGE_SIZE: '96' })).toMatchObject({
+      inputSize: 96,
+      precision: 'int8',
+      wranglerEnv: 'size96',
+    });
+    expect(() => edgeBuildFromEnv({ EDGE_WEIGHTS: 'int4' })).toThrow(
+      /EDGE_WEIGHTS must be one of float32, float16, int8/,
+    );
+    expect(() => edgeBuildFromEnv({ EDGE_SIZE: '96', EDGE_WEIGHTS: 'float32' })).toThrow(
+      /no edge build for 96 px float32: offered are .*96 px int8/,
+    );
   });
 
   it('a missing int8 ONNX model says how to make it', async () => {
-    const missing = { ...EDGE_BUILDS.find((b) => b.engine === 'onnxruntime-int8')!, inputSize: 100, weights: join(EDGE_DIR, '.weights', 'absent.int8.onnx') };
-    await expect(ensureEdgeWeights(missing)).rejects.toThrow(/100 px int8 ONNX model .*absent\.int8\.onnx is missing: make it with npx nin export-onnx --weights .*nin-fmnist-100\.safetensors --out .* --int8/);
+    const missing = {
+      ...EDGE_BUILDS.find((b) => b.engine === 'onnxruntime-int8')!,
+      inputSize: 100,
+      weights: join(EDGE_DIR, '.weights', 'absent.int8.onnx'),
+    };
+    await expect(ensureEdgeWeights(missing)).rejects.toThrow(
+      /100 px int8 ONNX model .*absent\.int8\.onnx is missing: make it with npx nin export-onnx --weights .*nin-fmnist-100\.safetensors --out .* --int8/,
+    );
   });
 });

@@ -20,7 +20,12 @@ export async function loadEdgeClassifierForBuild(build: EdgeBuild): Promise<Edge
   const file = new Uint8Array(await readFile(await ensureEdgeWeights(build)));
   if (build.engine === 'onnxruntime-int8') {
     const wasm = await WebAssembly.compile(await readFile(ortWasmPath()));
-    return loadOnnxEdgeClassifier({ wasm, model: file, expectedInputSize: build.inputSize, forwardBatch: EDGE_LIMITS.forwardBatch });
+    return loadOnnxEdgeClassifier({
+      wasm,
+      model: file,
+      expectedInputSize: build.inputSize,
+      forwardBatch: EDGE_LIMITS.forwardBatch,
+    });
   }
   return loadEdgeClassifier({
     registry: createNodeBackendRegistry(),
@@ -33,4 +38,5 @@ export async function loadEdgeClassifierForBuild(build: EdgeBuild): Promise<Edge
 }
 
 /** The default build of an engine at 224 px (int8 weights). */
-export const engineBuild = (engine: EdgeBuild['engine'], inputSize = 224): EdgeBuild => edgeBuild(inputSize, 'int8', engine);
+export const engineBuild = (engine: EdgeBuild['engine'], inputSize = 224): EdgeBuild =>
+  edgeBuild(inputSize, 'int8', engine);

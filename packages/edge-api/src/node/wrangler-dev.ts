@@ -37,15 +37,32 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   await ensureEdgeWeights(build);
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const wrangler = [process.execPath, wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--ip', '127.0.0.1',
-    '--port', String(port), '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false'];
+  const wrangler = [
+    process.execPath,
+    wranglerBin(),
+    'dev',
+    '--config',
+    WRANGLER_CONFIG,
+    ...wranglerEnvArgs(build),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--show-interactive-dev-session=false',
+  ];
   // Its own process group, with a watchdog: should this process die without calling stop() (a killed test run),
   // the group ends anyway, so nothing is left behind.
   const group = spawnProcessGroup(wrangler, { cwd: REPO_ROOT, env: offlineWranglerEnv() });
   const url = `http://127.0.0.1:${port}`;
   const stop = () => group.stop();
   try {
-    const health = await waitForReady(`${url}${options.readyPath ?? '/health'}`, group, options.readyTimeoutMs ?? 120_000);
+    const health = await waitForReady(
+      `${url}${options.readyPath ?? '/health'}`,
+      group,
+      options.readyTimeoutMs ?? 120_000,
+    );
     return { url, pid: group.pid, health, log: group.output, stop };
   } catch (e) {
     await stop();
@@ -53,12 +70,19 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   }
 }
 
-async function waitForReady(readyUrl: string, group: ProcessGroup, timeoutMs: number): Promise<Record<string, unknown>> {
+async function waitForReady(
+  readyUrl: string,
+  group: ProcessGroup,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
   const { child, output: log } = group;
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log().slice(-3000)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `wrangler dev exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log().slice(-3000)}`,
+      );
     try {
       const res = await fetch(readyUrl, { signal: AbortSignal.timeout(60_000) });
       const body = (await res.json()) as Record<string, unknown>;

@@ -18,7 +18,14 @@ export function wranglerBin(): string {
  */
 export function offlineWranglerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
-  for (const key of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_EMAIL', 'CLOUDFLARE_ENV']) delete env[key];
+  for (const key of [
+    'CLOUDFLARE_API_TOKEN',
+    'CLOUDFLARE_API_KEY',
+    'CLOUDFLARE_ACCOUNT_ID',
+    'CLOUDFLARE_EMAIL',
+    'CLOUDFLARE_ENV',
+  ])
+    delete env[key];
   return {
     ...env,
     WRANGLER_SEND_METRICS: 'false',

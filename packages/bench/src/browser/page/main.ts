@@ -23,7 +23,9 @@ const api: NinBenchPage = {
   async init(options: PageEngineOptions) {
     if (engine) throw new Error('this page already runs an engine');
     const started =
-      options.engine === 'tfjs' ? await (await import('./tfjs.ts')).startTfjs(options) : await (await import('./onnxruntime-web.ts')).startOnnxruntimeWeb(options);
+      options.engine === 'tfjs'
+        ? await (await import('./tfjs.ts')).startTfjs(options)
+        : await (await import('./onnxruntime-web.ts')).startOnnxruntimeWeb(options);
     engine = started.engine;
     return started.init;
   },

@@ -9,7 +9,8 @@ export async function startOnnxruntimeWeb(options: PageEngineOptions): Promise<{
   const t0 = performance.now();
   const threads = options.threads ?? 1;
   const ep = options.backend;
-  if (ep !== 'wasm' && ep !== 'webgpu') throw new Error(`unknown onnxruntime-web execution provider "${ep}" in the page`);
+  if (ep !== 'wasm' && ep !== 'webgpu')
+    throw new Error(`unknown onnxruntime-web execution provider "${ep}" in the page`);
   if (threads > 1 && !crossOriginIsolated) throw new Error('threads need a cross-origin-isolated page (COOP + COEP)');
   ort.env.wasm.wasmPaths = ORT_WASM_PATH;
   ort.env.wasm.numThreads = threads;
@@ -17,7 +18,9 @@ export async function startOnnxruntimeWeb(options: PageEngineOptions): Promise<{
   let details: Record<string, string | number | boolean> = { executionProvider: ep, simd: true, threads };
   if (ep === 'webgpu') {
     if (!('gpu' in navigator)) throw new Error('no navigator.gpu in this browser (WebGPU disabled)');
-    const adapter = await (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: Record<string, unknown> } | null> } }).gpu.requestAdapter();
+    const adapter = await (
+      navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: Record<string, unknown> } | null> } }
+    ).gpu.requestAdapter();
     if (!adapter) throw new Error('no WebGPU adapter');
     details = { ...details, ...adapterFacts(adapter.info) };
   }
@@ -32,7 +35,9 @@ export async function startOnnxruntimeWeb(options: PageEngineOptions): Promise<{
         session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
         size = inputSize;
         if (ep === 'wasm' && ort.env.wasm.numThreads !== threads) {
-          throw new Error(`onnxruntime-web fell back to ${ort.env.wasm.numThreads} thread(s): the page lacks WebAssembly threads`);
+          throw new Error(
+            `onnxruntime-web fell back to ${ort.env.wasm.numThreads} thread(s): the page lacks WebAssembly threads`,
+          );
         }
       },
       async logits(input, n) {

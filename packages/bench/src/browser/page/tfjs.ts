@@ -13,7 +13,8 @@ async function bringUp(options: PageEngineOptions): Promise<Record<string, strin
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       const simd = options.simd !== false;
       const threads = options.threads ?? 1;
-      if (threads > 1 && !crossOriginIsolated) throw new Error('threads need a cross-origin-isolated page (COOP + COEP)');
+      if (threads > 1 && !crossOriginIsolated)
+        throw new Error('threads need a cross-origin-isolated page (COOP + COEP)');
       // The binary is chosen from these flags when the backend initialises: pin them so the row is what it says.
       tf.env().set('WASM_HAS_SIMD_SUPPORT', simd);
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
@@ -21,24 +22,41 @@ async function bringUp(options: PageEngineOptions): Promise<Record<string, strin
       if (threads > 1) wasm.setThreadsCount(threads);
       wasm.setWasmPaths(TFJS_WASM_PATH);
       if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm failed to initialise');
-      const expected = threads > 1 ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+      const expected =
+        threads > 1
+          ? 'tfjs-backend-wasm-threaded-simd.wasm'
+          : simd
+            ? 'tfjs-backend-wasm-simd.wasm'
+            : 'tfjs-backend-wasm.wasm';
       // the binary the page actually fetched, not the one the flags should have picked
-      const binary = performance.getEntriesByType('resource').map((e) => e.name.slice(e.name.lastIndexOf('/') + 1)).filter((n) => n.endsWith('.wasm')).at(-1) ?? 'unknown';
+      const binary =
+        performance
+          .getEntriesByType('resource')
+          .map((e) => e.name.slice(e.name.lastIndexOf('/') + 1))
+          .filter((n) => n.endsWith('.wasm'))
+          .at(-1) ?? 'unknown';
       if (binary !== expected) throw new Error(`tfjs-backend-wasm loaded ${binary} instead of ${expected}`);
       // (wasm.getThreadsCount() cannot confirm the count: tfjs reads it before XNNPACK's thread pool exists, and says 1)
       return { binary, simd: simd || threads > 1, threads };
     }
     case 'webgl': {
       await import('@tensorflow/tfjs-backend-webgl');
-      if (!(await tf.setBackend('webgl'))) throw new Error('no WebGL context (tfjs-backend-webgl failed to initialise)');
+      if (!(await tf.setBackend('webgl')))
+        throw new Error('no WebGL context (tfjs-backend-webgl failed to initialise)');
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl?.getExtension('WEBGL_debug_renderer_info');
       const renderer = gl ? String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : 'unknown';
-      return { webglVersion: tf.env().getNumber('WEBGL_VERSION'), adapter: renderer, software: /swiftshader|llvmpipe|software/i.test(renderer) };
+      return {
+        webglVersion: tf.env().getNumber('WEBGL_VERSION'),
+        adapter: renderer,
+        software: /swiftshader|llvmpipe|software/i.test(renderer),
+      };
     }
     case 'webgpu': {
       if (!('gpu' in navigator)) throw new Error('no navigator.gpu in this browser (WebGPU disabled)');
-      const adapter = await (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: Record<string, unknown> } | null> } }).gpu.requestAdapter();
+      const adapter = await (
+        navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: Record<string, unknown> } | null> } }
+      ).gpu.requestAdapter();
       if (!adapter) throw new Error('no WebGPU adapter');
       await import('@tensorflow/tfjs-backend-webgpu');
       if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs-backend-webgpu failed to initialise');

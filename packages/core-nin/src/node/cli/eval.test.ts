@@ -16,7 +16,10 @@ describe('nin eval', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nin-eval-'));
     weights = join(dir, 'tiny.safetensors');
-    await writeNinWeightsFile(weights, initialStateDict(9), 'int8', { inputSize: 67, accuracy: { test: 0.5, evaluatedOn: 'made up for the test' } });
+    await writeNinWeightsFile(weights, initialStateDict(9), 'int8', {
+      inputSize: 67,
+      accuracy: { test: 0.5, evaluatedOn: 'made up for the test' },
+    });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -24,7 +27,15 @@ describe('nin eval', () => {
     const r = await runNin(['eval', '--weights', weights, '--limit', '64', '--batch', '24', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ weights, storage: 'int8', inputSize: 67, images: 64, batch: 24, manifestAccuracy: 0.5, backend: { name: 'wasm', variant: 'simd' } });
+    expect(out).toMatchObject({
+      weights,
+      storage: 'int8',
+      inputSize: 67,
+      images: 64,
+      batch: 24,
+      manifestAccuracy: 0.5,
+      backend: { name: 'wasm', variant: 'simd' },
+    });
     expect(out.accuracy).toBeGreaterThanOrEqual(0);
     expect(out.accuracy).toBeLessThanOrEqual(1);
     expect(out.accuracy).toBe(out.correct / 64);
@@ -32,7 +43,9 @@ describe('nin eval', () => {
     expect(out.perClass.map((c: { class: string }) => c.class)).toEqual([...FASHION_MNIST_CLASSES]);
     // The per-class counts are the true labels of the first 64 test images.
     const labels = (await loadFashionMnist('test', { download: false })).labels.subarray(0, 64);
-    expect(out.perClass.map((c: { images: number }) => c.images)).toEqual(FASHION_MNIST_CLASSES.map((_, k) => labels.filter((l) => l === k).length));
+    expect(out.perClass.map((c: { images: number }) => c.images)).toEqual(
+      FASHION_MNIST_CLASSES.map((_, k) => labels.filter((l) => l === k).length),
+    );
     const diagonal = out.confusion.reduce((s: number, row: number[], k: number) => s + row[k], 0);
     expect(diagonal).toBe(out.correct);
   });
@@ -53,14 +66,21 @@ describe('nin eval', () => {
       [['eval', '--weights', join(dir, 'nope.safetensors')], /nope\.safetensors: no such weights file/],
       [['eval', '--weights', weights, 'extra'], /Unexpected argument 'extra'/],
       [['eval', '--weights', weights, '--record', '--limit', '10'], /--record needs the whole test set: drop --limit/],
-      [['eval', '--weights', weights, '--record', '--size', '96'], /--record: the weights were trained at 67 px, not 96/],
+      [
+        ['eval', '--weights', weights, '--record', '--size', '96'],
+        /--record: the weights were trained at 67 px, not 96/,
+      ],
     ];
-    for (const [args, message] of cases) expect(expectOneLineError(await runNin(args), 'eval'), args.join(' ')).toMatch(message);
+    for (const [args, message] of cases)
+      expect(expectOneLineError(await runNin(args), 'eval'), args.join(' ')).toMatch(message);
   });
 
   it('--record writes the accuracy measured on all 10,000 images into the manifest, keeping the tensors', async () => {
     const recordFile = join(dir, 'record.safetensors');
-    await writeNinWeightsFile(recordFile, initialStateDict(9), 'int8', { inputSize: 67, accuracy: { test: 0.5, train: 0.25, evaluatedOn: 'made up for the test' } });
+    await writeNinWeightsFile(recordFile, initialStateDict(9), 'int8', {
+      inputSize: 67,
+      accuracy: { test: 0.5, train: 0.25, evaluatedOn: 'made up for the test' },
+    });
     const before = await readNinWeightsFile(recordFile);
     const r = await runNin(['eval', '--weights', recordFile, '--record', '--batch', '100', '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -83,7 +103,16 @@ describe('nin eval', () => {
     let model: string;
     beforeAll(async () => {
       model = join(dir, 'tiny.int8.onnx');
-      const r = await runNin(['export-onnx', '--weights', weights, '--out', model, '--int8', '--calibration-images', '8']);
+      const r = await runNin([
+        'export-onnx',
+        '--weights',
+        weights,
+        '--out',
+        model,
+        '--int8',
+        '--calibration-images',
+        '8',
+      ]);
       expect(r.code, r.stderr).toBe(0);
     });
 
@@ -92,7 +121,11 @@ describe('nin eval', () => {
       await writeFile(corrupt, new Uint8Array([0xff, 0xff, 0xff, 0x01]));
       const cases: [string[], number, RegExp][] = [
         [['eval', '--onnx', model, '--weights', weights], 2, /--onnx and --weights are two models: give one/],
-        [['eval', '--onnx', model, '--backend', 'cpu'], 2, /--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node/],
+        [
+          ['eval', '--onnx', model, '--backend', 'cpu'],
+          2,
+          /--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node/,
+        ],
         [['eval', '--onnx', model, '--size', '96'], 2, /--size 96: .*tiny\.int8\.onnx takes 67 px input/],
         [['eval', '--onnx', model, '--record', '--limit', '10'], 2, /--record needs the whole test set: drop --limit/],
         [['eval', '--onnx'], 2, /argument missing/],
@@ -112,20 +145,36 @@ describe('nin eval', () => {
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout);
       // manifestAccuracy: what the model recorded before this run (nothing yet); its float32 source's is beside it
-      expect(out).toMatchObject({ onnx: model, storage: 'int8 QDQ ONNX', inputSize: 67, images: 10_000, recorded: model, manifestAccuracy: null, floatSourceAccuracy: 0.5, backend: { name: 'onnxruntime-node' } });
+      expect(out).toMatchObject({
+        onnx: model,
+        storage: 'int8 QDQ ONNX',
+        inputSize: 67,
+        images: 10_000,
+        recorded: model,
+        manifestAccuracy: null,
+        floatSourceAccuracy: 0.5,
+        backend: { name: 'onnxruntime-node' },
+      });
       const after = new Uint8Array(await readFile(model));
       expect(JSON.parse(readOnnxMetadata(after).accuracy!)).toEqual({
         test: out.accuracy,
         perClass: out.perClass.map((c: { accuracy: number }) => c.accuracy),
-        evaluatedOn: 'all 10000 Fashion-MNIST test images, `nin eval` on onnxruntime-node, the int8 QDQ ONNX model as stored',
+        evaluatedOn:
+          'all 10000 Fashion-MNIST test images, `nin eval` on onnxruntime-node, the int8 QDQ ONNX model as stored',
       });
-      const graph = (bytes: Uint8Array) => onnxProto.onnx.GraphProto.encode(onnxProto.onnx.ModelProto.decode(bytes).graph!).finish();
+      const graph = (bytes: Uint8Array) =>
+        onnxProto.onnx.GraphProto.encode(onnxProto.onnx.ModelProto.decode(bytes).graph!).finish();
       expect(graph(after)).toEqual(graph(before));
       const { accuracy: _, ...rest } = readOnnxMetadata(after);
       expect(rest).toEqual(readOnnxMetadata(before));
       // the text report names the recorded figure and the float32 source's
       const text = await runNin(['eval', '--onnx', model, '--limit', '20']);
-      expect(text.stdout).toMatch(new RegExp(`^accuracy {2}\\d+\\.\\d\\d% measured, ${(100 * out.accuracy).toFixed(2)}% recorded in the model's metadata; its float32 source recorded 50\\.00%$`, 'm'));
+      expect(text.stdout).toMatch(
+        new RegExp(
+          `^accuracy {2}\\d+\\.\\d\\d% measured, ${(100 * out.accuracy).toFixed(2)}% recorded in the model's metadata; its float32 source recorded 50\\.00%$`,
+          'm',
+        ),
+      );
     }, 300_000); // 10,000 images: most of it is preprocessing, slow on a busy 2-core machine
   });
 });

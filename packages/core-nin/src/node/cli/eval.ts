@@ -52,10 +52,16 @@ export const command = defineCommand({
     const { batch } = values;
     const limit = values.limit ?? Infinity;
     const requestedSize = values.size;
-    if (values.onnx !== undefined && values.weights !== undefined) throw new UsageError('--onnx and --weights are two models: give one');
-    if (values.onnx !== undefined && values.backend !== undefined) throw new UsageError('--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node');
-    if (values.record && values.limit !== undefined) throw new UsageError('--record needs the whole test set: drop --limit');
-    const model = values.onnx !== undefined ? await onnxModel(values.onnx, requestedSize, values.record) : await weightsModel(values.weights, requestedSize, values.record);
+    if (values.onnx !== undefined && values.weights !== undefined)
+      throw new UsageError('--onnx and --weights are two models: give one');
+    if (values.onnx !== undefined && values.backend !== undefined)
+      throw new UsageError('--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node');
+    if (values.record && values.limit !== undefined)
+      throw new UsageError('--record needs the whole test set: drop --limit');
+    const model =
+      values.onnx !== undefined
+        ? await onnxModel(values.onnx, requestedSize, values.record)
+        : await weightsModel(values.weights, requestedSize, values.record);
     const test = await loadFashionMnist('test');
     const evaluator = await model.start(values.backend ?? 'wasm:simd');
     const { inputSize } = model;
@@ -64,7 +70,10 @@ export const command = defineCommand({
     // confusion[truth][predicted]
     const confusion = Array.from({ length: NUM_CLASSES }, () => new Array<number>(NUM_CLASSES).fill(0));
     const bar = new cliProgress.SingleBar(
-      { format: 'eval [{bar}] {value}/{total} images | {accuracy} correct so far | {speed} images/s', stream: process.stderr },
+      {
+        format: 'eval [{bar}] {value}/{total} images | {accuracy} correct so far | {speed} images/s',
+        stream: process.stderr,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(count, 0, { accuracy: '-', speed: '-' });
@@ -73,11 +82,15 @@ export const command = defineCommand({
     try {
       for (let start = 0; start < count; start += batch) {
         const end = Math.min(start + batch, count);
-        const input = preprocessImages(test.images.subarray(start * FASHION_MNIST_PIXELS, end * FASHION_MNIST_PIXELS), inputSize);
+        const input = preprocessImages(
+          test.images.subarray(start * FASHION_MNIST_PIXELS, end * FASHION_MNIST_PIXELS),
+          inputSize,
+        );
         const logits = await evaluator.logits(input, end - start);
         for (let i = 0; i < end - start; i++) {
           let best = 0;
-          for (let k = 1; k < NUM_CLASSES; k++) if (logits[i * NUM_CLASSES + k] > logits[i * NUM_CLASSES + best]) best = k;
+          for (let k = 1; k < NUM_CLASSES; k++)
+            if (logits[i * NUM_CLASSES + k] > logits[i * NUM_CLASSES + best]) best = k;
           const truth = test.labels[start + i];
           confusion[truth][best]++;
           if (best === truth) correct++;
@@ -123,8 +136,12 @@ export const command = defineCommand({
       return 0;
     }
     const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
-    const details = Object.entries(evaluator.backend.details).map(([k, v]) => `${k} ${v}`).join(', ');
-    console.log(`${values.onnx !== undefined ? 'onnx     ' : 'weights  '} ${model.path} (${result.storage ?? 'no manifest'}, ${inputSize} px)`);
+    const details = Object.entries(evaluator.backend.details)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    console.log(
+      `${values.onnx !== undefined ? 'onnx     ' : 'weights  '} ${model.path} (${result.storage ?? 'no manifest'}, ${inputSize} px)`,
+    );
     console.log(`backend   ${evaluator.name} (${details})`);
     console.log(`images    ${count} of the Fashion-MNIST test set`);
     console.log(
@@ -132,9 +149,15 @@ export const command = defineCommand({
         (model.floatSourceAccuracy !== null ? `; its float32 source recorded ${pct(model.floatSourceAccuracy)}` : ''),
     );
     console.log('per class');
-    for (const c of perClass) console.log(`  ${c.class.padEnd(12)} ${pct(c.accuracy).padStart(7)}  (${c.images} images)`);
-    console.log(`speed     ${result.imagesPerSecond.toFixed(1)} images/s, batch ${batch} (${seconds.toFixed(1)} s, preprocessing included)`);
-    if (recorded) console.log(`recorded  ${pct(result.accuracy)} as the test accuracy in ${recorded}'s ${values.onnx !== undefined ? 'metadata' : 'manifest'}`);
+    for (const c of perClass)
+      console.log(`  ${c.class.padEnd(12)} ${pct(c.accuracy).padStart(7)}  (${c.images} images)`);
+    console.log(
+      `speed     ${result.imagesPerSecond.toFixed(1)} images/s, batch ${batch} (${seconds.toFixed(1)} s, preprocessing included)`,
+    );
+    if (recorded)
+      console.log(
+        `recorded  ${pct(result.accuracy)} as the test accuracy in ${recorded}'s ${values.onnx !== undefined ? 'metadata' : 'manifest'}`,
+      );
     return 0;
   },
 });
@@ -156,17 +179,27 @@ interface EvalModel {
 
 interface Evaluator {
   readonly name: string;
-  readonly backend: { readonly name: string; readonly variant?: string; readonly details: Readonly<Record<string, unknown>> };
+  readonly backend: {
+    readonly name: string;
+    readonly variant?: string;
+    readonly details: Readonly<Record<string, unknown>>;
+  };
   logits(input: Float32Array, n: number): Promise<Float32Array>;
   dispose(): Promise<void> | void;
 }
 
-async function weightsModel(path: string | undefined, requestedSize: number | undefined, record: boolean): Promise<EvalModel> {
+async function weightsModel(
+  path: string | undefined,
+  requestedSize: number | undefined,
+  record: boolean,
+): Promise<EvalModel> {
   const weights = await readNinWeightsFile(weightsPathOrDefault(path));
   if (record) {
     if (!weights.manifest) throw new UsageError(`--record: ${weights.path} has no nin manifest to record in`);
     if (requestedSize !== undefined && requestedSize !== weights.manifest.inputSize) {
-      throw new UsageError(`--record: the weights were trained at ${weights.manifest.inputSize} px, not ${requestedSize}`);
+      throw new UsageError(
+        `--record: the weights were trained at ${weights.manifest.inputSize} px, not ${requestedSize}`,
+      );
     }
   }
   const inputSize = requestedSize ?? weights.manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
@@ -179,10 +212,18 @@ async function weightsModel(path: string | undefined, requestedSize: number | un
     async start(name) {
       const backend = await createNodeBackendRegistry().activate(name);
       const classifier = NinClassifier.fromStateDict(weights.stateDict, inputSize, weights.manifest);
-      return { name: formatBackend(backend), backend, logits: (input, n) => classifier.logits(input, n), dispose: () => classifier.dispose() };
+      return {
+        name: formatBackend(backend),
+        backend,
+        logits: (input, n) => classifier.logits(input, n),
+        dispose: () => classifier.dispose(),
+      };
     },
     async record(accuracy) {
-      await writeFileAtomic(weights.path, await withManifestAccuracy(weights.bytes, { ...weights.manifest!.accuracy, ...accuracy }));
+      await writeFileAtomic(
+        weights.path,
+        await withManifestAccuracy(weights.bytes, { ...weights.manifest!.accuracy, ...accuracy }),
+      );
       return weights.path;
     },
   };
@@ -203,7 +244,9 @@ async function onnxModel(file: string, requestedSize: number | undefined, record
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (e) {
-    throw new WeightsError(`${path}: cannot read the ONNX model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new WeightsError(
+      `${path}: cannot read the ONNX model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   let meta: Record<string, string>;
   try {
@@ -213,31 +256,46 @@ async function onnxModel(file: string, requestedSize: number | undefined, record
   }
   const recordedSize = meta.input_size !== undefined ? Number(meta.input_size) : undefined;
   if (requestedSize !== undefined && recordedSize !== undefined && requestedSize !== recordedSize) {
-    throw new UsageError(`--size ${requestedSize}: ${path} takes ${recordedSize} px input (its metadata_props input_size)`);
+    throw new UsageError(
+      `--size ${requestedSize}: ${path} takes ${recordedSize} px input (its metadata_props input_size)`,
+    );
   }
   const inputSize = requestedSize ?? recordedSize;
   if (inputSize === undefined) throw new UsageError(`${path} has no input_size in its metadata_props: pass --size`);
-  if (record && recordedSize === undefined) throw new UsageError(`--record: ${path} is not a nin export-onnx model (no input_size in its metadata_props)`);
+  if (record && recordedSize === undefined)
+    throw new UsageError(`--record: ${path} is not a nin export-onnx model (no input_size in its metadata_props)`);
   return {
     path,
     storage: meta.quantization !== undefined ? 'int8 QDQ ONNX' : 'float32 ONNX',
     inputSize,
     recordedAccuracy: jsonEntry<Accuracy>(meta, ONNX_ACCURACY_KEY)?.test ?? null,
-    floatSourceAccuracy: jsonEntry<{ testAccuracy?: number | null }>(meta, 'float_source')?.testAccuracy ?? jsonEntry<NinManifest>(meta, 'nin_manifest')?.accuracy?.test ?? null,
+    floatSourceAccuracy:
+      jsonEntry<{ testAccuracy?: number | null }>(meta, 'float_source')?.testAccuracy ??
+      jsonEntry<NinManifest>(meta, 'nin_manifest')?.accuracy?.test ??
+      null,
     async start() {
       const ort = await importOnnxRuntimeNode('nin eval --onnx');
       const threads = availableParallelism();
       let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
       try {
-        session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+        session = await ort.InferenceSession.create(bytes, {
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+        });
       } catch (e) {
         throw new WeightsError(`${path}: onnxruntime-node cannot load it (${(e as Error).message.split('\n')[0]})`);
       }
       return {
         name: 'onnxruntime-node',
-        backend: { name: 'onnxruntime-node', details: { version: ort.env.versions.node ?? 'unknown', intraOpThreads: threads, executionProvider: 'cpu' } },
+        backend: {
+          name: 'onnxruntime-node',
+          details: { version: ort.env.versions.node ?? 'unknown', intraOpThreads: threads, executionProvider: 'cpu' },
+        },
         async logits(input, n) {
-          const out = await session.run({ [NIN_ONNX_INPUT]: new ort.Tensor('float32', input, [n, 1, inputSize, inputSize]) });
+          const out = await session.run({
+            [NIN_ONNX_INPUT]: new ort.Tensor('float32', input, [n, 1, inputSize, inputSize]),
+          });
           return out[NIN_ONNX_OUTPUT].data as Float32Array;
         },
         dispose: () => session.release(),

@@ -26,7 +26,12 @@ describe('nin export-onnx', () => {
     bare = join(dir, 'bare.safetensors');
     const tensors = NIN_TENSORS.map((s) => {
       const t = stateDict.get(s.name)!;
-      return { name: s.name, dtype: 'F32' as const, shape: s.shape, bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
+      return {
+        name: s.name,
+        dtype: 'F32' as const,
+        shape: s.shape,
+        bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+      };
     });
     await writeFile(bare, serializeSafetensors(tensors));
   });
@@ -34,7 +39,8 @@ describe('nin export-onnx', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
   beforeAll(() => {
-    for (const stream of ['log', 'error'] as const) vi.spyOn(console, stream).mockImplementation((...a: unknown[]) => void output.push(a.join(' ')));
+    for (const stream of ['log', 'error'] as const)
+      vi.spyOn(console, stream).mockImplementation((...a: unknown[]) => void output.push(a.join(' ')));
   });
   afterEach(() => void (output.length = 0));
   afterAll(() => vi.restoreAllMocks());
@@ -49,7 +55,9 @@ describe('nin export-onnx', () => {
     const meta = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
     expect(JSON.parse(meta.nin_manifest!)).toMatchObject({ inputSize: 96, storage: 'float16' });
     const session = await ort.InferenceSession.create(bytes);
-    const result = await session.run({ input: new ort.Tensor('float32', new Float32Array(3 * 96 * 96).fill(0.5), [3, 1, 96, 96]) });
+    const result = await session.run({
+      input: new ort.Tensor('float32', new Float32Array(3 * 96 * 96).fill(0.5), [3, 1, 96, 96]),
+    });
     expect(result.logits.dims).toEqual([3, 10]);
     await session.release();
   });
@@ -65,18 +73,45 @@ describe('nin export-onnx', () => {
 
   it('--int8 writes the calibrated QDQ model, its metadata naming its float32 source and its training-image calibration', async () => {
     const out = join(dir, 'int8.onnx');
-    expect(await main(['export-onnx', '--weights', weights, '--out', out, '--int8', '--calibration-images', '8', '--calibration-stat', 'p99.99'])).toBe(0);
-    expect(output.join('\n')).toMatch(/float16 weights, int8 QDQ calibrated \(p99\.99\) on 8 training images in [\d.]+ s$/);
+    expect(
+      await main([
+        'export-onnx',
+        '--weights',
+        weights,
+        '--out',
+        out,
+        '--int8',
+        '--calibration-images',
+        '8',
+        '--calibration-stat',
+        'p99.99',
+      ]),
+    ).toBe(0);
+    expect(output.join('\n')).toMatch(
+      /float16 weights, int8 QDQ calibrated \(p99\.99\) on 8 training images in [\d.]+ s$/,
+    );
     const bytes = new Uint8Array(await readFile(out));
     const model = onnx.ModelProto.decode(bytes);
     const meta = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
-    expect(JSON.parse(meta.calibration!)).toMatchObject({ split: 'train', images: 8, statistic: 'p99.99', inputSize: 96, description: 'Fashion-MNIST train, 8 of 60000 images: every 7500th from index 0' });
-    expect(JSON.parse(meta.float_source!)).toMatchObject({ weights: 'nin-96.safetensors', storage: 'float16', inputSize: 96 });
+    expect(JSON.parse(meta.calibration!)).toMatchObject({
+      split: 'train',
+      images: 8,
+      statistic: 'p99.99',
+      inputSize: 96,
+      description: 'Fashion-MNIST train, 8 of 60000 images: every 7500th from index 0',
+    });
+    expect(JSON.parse(meta.float_source!)).toMatchObject({
+      weights: 'nin-96.safetensors',
+      storage: 'float16',
+      inputSize: 96,
+    });
     expect(JSON.parse(meta.nin_manifest!)).toMatchObject({ inputSize: 96, storage: 'float16' });
     expect(Object.keys(JSON.parse(meta.quantization!).activationScales)).toHaveLength(12);
     expect(model.graph!.node!.filter((n) => n.opType === 'QuantizeLinear')).toHaveLength(1 + 12 + 3);
     const session = await ort.InferenceSession.create(bytes);
-    const result = await session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 96 * 96).fill(0.5), [2, 1, 96, 96]) });
+    const result = await session.run({
+      input: new ort.Tensor('float32', new Float32Array(2 * 96 * 96).fill(0.5), [2, 1, 96, 96]),
+    });
     expect(result.logits.dims).toEqual([2, 10]);
     await session.release();
   });

@@ -35,7 +35,9 @@ export const command = defineCommand({
     weights: option.string(),
     out: option.string(),
     size: option.inputSize(),
-    batch: option.custom((text, flag) => (text === 'dynamic' ? ('dynamic' as const) : fixedOrDynamicBatch.parse(text, flag))).default('dynamic'),
+    batch: option
+      .custom((text, flag) => (text === 'dynamic' ? ('dynamic' as const) : fixedOrDynamicBatch.parse(text, flag)))
+      .default('dynamic'),
     int8: option.boolean(),
     // at most the training set: calibration never sees a test image
     'calibration-images': option.positiveInteger({ max: FASHION_MNIST_TRAIN_IMAGES }),
@@ -45,13 +47,15 @@ export const command = defineCommand({
     if (!values.weights) throw new UsageError('--weights is required');
     if (!values.out) throw new UsageError('--out is required');
     const { batch, size: requestedSize } = values;
-    if (!values.int8 && (values['calibration-images'] !== undefined || values['calibration-stat'] !== undefined)) throw new UsageError('--calibration-images and --calibration-stat need --int8');
+    if (!values.int8 && (values['calibration-images'] !== undefined || values['calibration-stat'] !== undefined))
+      throw new UsageError('--calibration-images and --calibration-stat need --int8');
     const calibrationImages = values['calibration-images'] ?? DEFAULT_CALIBRATION_IMAGES;
     const statistic = values['calibration-stat'] ?? parseActivationStatistic('max');
 
     const { stateDict, manifest } = await readNinWeightsFile(values.weights);
     const inputSize = requestedSize ?? manifest?.inputSize;
-    if (inputSize === undefined) throw new UsageError(`${values.weights} has no nin-bench manifest to take the input size from: pass --size`);
+    if (inputSize === undefined)
+      throw new UsageError(`${values.weights} has no nin-bench manifest to take the input size from: pass --size`);
 
     // The manifest travels along, so an ONNX file can be traced back to its weights, recipe and accuracy.
     let bytes: Uint8Array;
@@ -59,7 +63,15 @@ export const command = defineCommand({
     if (values.int8) {
       const started = performance.now();
       const images = await trainingCalibrationImages(calibrationImages);
-      const result = await encodeInt8NinOnnx({ stateDict, manifest, inputSize, batch, images, statistic, source: basename(values.weights) });
+      const result = await encodeInt8NinOnnx({
+        stateDict,
+        manifest,
+        inputSize,
+        batch,
+        images,
+        statistic,
+        source: basename(values.weights),
+      });
       bytes = result.bytes;
       calibrated = `, int8 QDQ calibrated (${result.calibration.statistic}) on ${images.count} training images in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     } else {

@@ -3,10 +3,17 @@ import { knownFailures, runCli, type Cli, type Command } from '../cli-args.ts';
 // Each command lives in its own file and is loaded only when asked for, so `nin predict` never pays for
 // training code (or the other way round). The literal import paths are what gpu-kit/bundle.mjs looks for.
 export const NIN_COMMANDS: Cli['commands'] = {
-  predict: { summary: 'Classify PNG images or IDX image files with the trained NiN', load: async () => (await import('./predict.ts')).command as Command },
-  eval: { summary: 'Accuracy of the NiN on the Fashion-MNIST test set', load: async () => (await import('./eval.ts')).command as Command },
+  predict: {
+    summary: 'Classify PNG images or IDX image files with the trained NiN',
+    load: async () => (await import('./predict.ts')).command as Command,
+  },
+  eval: {
+    summary: 'Accuracy of the NiN on the Fashion-MNIST test set',
+    load: async () => (await import('./eval.ts')).command as Command,
+  },
   'export-onnx': {
-    summary: 'Export the NiN with its weights as an ONNX model, float32 or calibrated int8 (for onnxruntime and other engines)',
+    summary:
+      'Export the NiN with its weights as an ONNX model, float32 or calibrated int8 (for onnxruntime and other engines)',
     load: async () => (await import('./export-onnx.ts')).command as Command,
   },
   train: {
@@ -17,7 +24,14 @@ export const NIN_COMMANDS: Cli['commands'] = {
 
 /** Known failures (bad input, missing backend, corrupt file) print one clear line; anything else a stack. */
 export const NIN_FAILURES = knownFailures({
-  names: ['WeightsError', 'IdxFormatError', 'ImageDecodeError', 'BackendUnavailableError', 'DatasetError', 'RangeError'],
+  names: [
+    'WeightsError',
+    'IdxFormatError',
+    'ImageDecodeError',
+    'BackendUnavailableError',
+    'DatasetError',
+    'RangeError',
+  ],
   // A path that cannot be read is the user's input, not a bug: say which and why.
   codes: ['ENOENT', 'EISDIR', 'EACCES', 'ENOTDIR'],
 });

@@ -25,7 +25,16 @@ describe('nin predict', () => {
     const first = test.images.slice(0, FASHION_MNIST_PIXELS);
     // The first test image as an RGB PNG, and the first three test images as a gzipped IDX file.
     png = join(dir, 'boot.png');
-    await writeFile(png, encode({ width: 28, height: 28, channels: 3, depth: 8, data: Uint8Array.from({ length: 784 * 3 }, (_, i) => first[Math.floor(i / 3)]) }));
+    await writeFile(
+      png,
+      encode({
+        width: 28,
+        height: 28,
+        channels: 3,
+        depth: 8,
+        data: Uint8Array.from({ length: 784 * 3 }, (_, i) => first[Math.floor(i / 3)]),
+      }),
+    );
     idx = join(dir, 'three-idx3-ubyte.gz');
     await writeFile(idx, gzip(idxBytes([3, 28, 28], test.images.subarray(0, 3 * FASHION_MNIST_PIXELS))));
   });
@@ -36,7 +45,12 @@ describe('nin predict', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split('\t').slice(0, 2))).toEqual([[png, '0'], [idx, '0'], [idx, '1'], [idx, '2']]);
+    expect(lines.map((l) => l.split('\t').slice(0, 2))).toEqual([
+      [png, '0'],
+      [idx, '0'],
+      [idx, '1'],
+      [idx, '2'],
+    ]);
     for (const line of lines) {
       const [, , label, p] = line.split('\t');
       expect(FASHION_MNIST_CLASSES).toContain(label);
@@ -52,7 +66,12 @@ describe('nin predict', () => {
       results.push(JSON.parse(r.stdout));
     }
     const [wasm, cpu] = results;
-    expect(wasm).toMatchObject({ weights, storage: 'float16', inputSize: 67, backend: { name: 'wasm', variant: 'simd' } });
+    expect(wasm).toMatchObject({
+      weights,
+      storage: 'float16',
+      inputSize: 67,
+      backend: { name: 'wasm', variant: 'simd' },
+    });
     expect(cpu.backend.name).toBe('cpu');
     expect(wasm.predictions).toHaveLength(4);
     for (const p of wasm.predictions) {
@@ -61,7 +80,9 @@ describe('nin predict', () => {
       expect(p.top[0].probability).toBeGreaterThanOrEqual(p.top[1].probability);
     }
     expect(wasm.predictions[0].top).toEqual(wasm.predictions[1].top.map((t: object) => expect.objectContaining(t)));
-    expect(cpu.predictions.map((p: { label: string }) => p.label)).toEqual(wasm.predictions.map((p: { label: string }) => p.label));
+    expect(cpu.predictions.map((p: { label: string }) => p.label)).toEqual(
+      wasm.predictions.map((p: { label: string }) => p.label),
+    );
   });
 
   it('fails with one line and no stack for bad input', async () => {
@@ -72,7 +93,10 @@ describe('nin predict', () => {
     const missing = join(dir, 'missing.png');
     const cases: [string[], RegExp][] = [
       [['predict', missing, '--weights', weights], /ENOENT.*missing\.png/],
-      [['predict', png, '--weights', corrupt], /corrupt\.safetensors: not a safetensors file: header length \d+ at byte 0 is implausible/],
+      [
+        ['predict', png, '--weights', corrupt],
+        /corrupt\.safetensors: not a safetensors file: header length \d+ at byte 0 is implausible/,
+      ],
       [['predict', png, '--weights', join(dir, 'none.safetensors')], /none\.safetensors: no such weights file/],
       [['predict', png, '--weights', weights, '--backend', 'tpu'], /unknown backend "tpu"/],
       [['predict', png, '--weights', weights, '--backend', 'wasm:threads'], /backend wasm has no variant "threads"/],

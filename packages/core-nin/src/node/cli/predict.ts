@@ -49,10 +49,14 @@ async function readInput(file: string): Promise<InputImages> {
       throw new IdxFormatError(`${file}: corrupt gzip data (${(e as Error).message})`);
     }
   }
-  if (!startsWith(bytes, IDX_IMAGES_MAGIC)) throw new ImageDecodeError(`${file}: neither a PNG nor an IDX image file (raw or .gz)`);
+  if (!startsWith(bytes, IDX_IMAGES_MAGIC))
+    throw new ImageDecodeError(`${file}: neither a PNG nor an IDX image file (raw or .gz)`);
   const idx = parseIdx(bytes, 3, file);
   const [count, h, w] = idx.dims;
-  if (h !== 28 || w !== 28) throw new IdxFormatError(`${file}: IDX images are ${h}x${w}; only 28x28 IDX images are supported (PNGs may be any size)`);
+  if (h !== 28 || w !== 28)
+    throw new IdxFormatError(
+      `${file}: IDX images are ${h}x${w}; only 28x28 IDX images are supported (PNGs may be any size)`,
+    );
   return { file, images: idx.data, count };
 }
 
@@ -94,20 +98,41 @@ export const command = defineCommand({
       for (const input of inputs) {
         for (let start = 0; start < input.count; start += BATCH) {
           const end = Math.min(start + BATCH, input.count);
-          const predictions = await classifier.classify(input.images.subarray(start * FASHION_MNIST_PIXELS, end * FASHION_MNIST_PIXELS), topK);
-          predictions.forEach((p, i) => rows.push({ file: input.file, index: start + i, label: p.label, classIndex: p.index, probability: p.top[0].probability, top: p.top }));
+          const predictions = await classifier.classify(
+            input.images.subarray(start * FASHION_MNIST_PIXELS, end * FASHION_MNIST_PIXELS),
+            topK,
+          );
+          predictions.forEach((p, i) =>
+            rows.push({
+              file: input.file,
+              index: start + i,
+              label: p.label,
+              classIndex: p.index,
+              probability: p.top[0].probability,
+              top: p.top,
+            }),
+          );
         }
       }
     } finally {
       classifier.dispose();
     }
     if (values.json) {
-      const out = { weights: weights.path, storage: weights.manifest?.storage ?? null, inputSize, backend, predictions: rows };
+      const out = {
+        weights: weights.path,
+        storage: weights.manifest?.storage ?? null,
+        inputSize,
+        backend,
+        predictions: rows,
+      };
       console.log(JSON.stringify(out, null, 2));
     } else {
       console.error(`# ${weights.path} at ${inputSize} px on ${formatBackend(backend)}`);
       for (const r of rows) {
-        const rest = r.top.slice(1).map((t) => `\t${t.label}\t${t.probability.toFixed(4)}`).join('');
+        const rest = r.top
+          .slice(1)
+          .map((t) => `\t${t.label}\t${t.probability.toFixed(4)}`)
+          .join('');
         console.log(`${r.file}\t${r.index}\t${r.label}\t${r.probability.toFixed(4)}${rest}`);
       }
     }

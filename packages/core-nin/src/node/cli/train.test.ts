@@ -40,18 +40,72 @@ describe('nin train', () => {
 
   it("--backend auto keeps Dawn's start-up warnings off stderr when it does not pick WebGPU", async () => {
     // The control: Dawn itself writes them to the process's stderr while it enumerates adapters (on lavapipe).
-    const dawn = spawnSync(process.execPath, ['--input-type=module', '-e', "const { create } = await import('webgpu'); await create([]).requestAdapter(); process.exit(0);"], { encoding: 'utf8' });
+    const dawn = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const { create } = await import('webgpu'); await create([]).requestAdapter(); process.exit(0);",
+      ],
+      { encoding: 'utf8' },
+    );
     const dawnWarns = /artificially reduced/.test(dawn.stderr);
     const out = join(dir, 'auto');
-    const r = await runNin(['train', '--backend', 'auto', '--size', '67', '--batch', '8', '--limit', '8', '--epochs', '1', '--test-limit', '8', '--no-int8', '--no-progress', '--out', out, '--results', out, '--checkpoint-dir', out]);
+    const r = await runNin([
+      'train',
+      '--backend',
+      'auto',
+      '--size',
+      '67',
+      '--batch',
+      '8',
+      '--limit',
+      '8',
+      '--epochs',
+      '1',
+      '--test-limit',
+      '8',
+      '--no-int8',
+      '--no-progress',
+      '--out',
+      out,
+      '--results',
+      out,
+      '--checkpoint-dir',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/maxDynamic|artificially reduced/);
     // Where Dawn warns (lavapipe), auto saw the software adapter from its quiet probe and trained on wasm.
-    if (dawnWarns) expect(r.stderr).toMatch(/backend auto: picked wasm:simd; skipped .*webgpu \(software adapter: .*llvmpipe/);
+    if (dawnWarns)
+      expect(r.stderr).toMatch(/backend auto: picked wasm:simd; skipped .*webgpu \(software adapter: .*llvmpipe/);
   });
 
   it('Ctrl-C writes a checkpoint and exits 130; --resume finishes the run', async () => {
-    const common = ['train', '--size', '67', '--batch', '8', '--epochs', '2', '--limit', '64', '--test-limit', '20', '--lr', '0.05', '--backend', 'wasm', '--no-int8', '--out', dir, '--results', dir, '--checkpoint-dir', dir];
+    const common = [
+      'train',
+      '--size',
+      '67',
+      '--batch',
+      '8',
+      '--epochs',
+      '2',
+      '--limit',
+      '64',
+      '--test-limit',
+      '20',
+      '--lr',
+      '0.05',
+      '--backend',
+      'wasm',
+      '--no-int8',
+      '--out',
+      dir,
+      '--results',
+      dir,
+      '--checkpoint-dir',
+      dir,
+    ];
     const child = spawn(process.execPath, [BIN, ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const exit = new Promise<number | null>((ok) => child.on('close', ok));

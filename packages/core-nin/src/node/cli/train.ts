@@ -1,5 +1,13 @@
 import { UsageError, defineCommand, option } from '../cli-args.ts';
-import { D2L_RECIPE, OPTIMIZERS, RESIZE_MODES, SCHEDULES, checkRecipe, type TrainingRecipe, type WeightDecayScope } from '../../training/recipe.ts';
+import {
+  D2L_RECIPE,
+  OPTIMIZERS,
+  RESIZE_MODES,
+  SCHEDULES,
+  checkRecipe,
+  type TrainingRecipe,
+  type WeightDecayScope,
+} from '../../training/recipe.ts';
 import { NIN_INITS } from '../../training/init.ts';
 import { WEIGHTS_DIR } from '../weights-file.ts';
 
@@ -112,18 +120,37 @@ export const command = defineCommand({
       distill: null,
       resize: values.resize,
     };
-    if (values.teacher === undefined && (values['distill-weight'] !== undefined || values.temperature !== undefined)) throw new UsageError('--distill-weight and --temperature need --teacher W');
+    if (values.teacher === undefined && (values['distill-weight'] !== undefined || values.temperature !== undefined))
+      throw new UsageError('--distill-weight and --temperature need --teacher W');
     const distill =
       values.teacher === undefined
         ? undefined
-        : { teacherPath: values.teacher, weight: values['distill-weight'] ?? 0.5, temperature: values.temperature ?? 4 };
+        : {
+            teacherPath: values.teacher,
+            weight: values['distill-weight'] ?? 0.5,
+            temperature: values.temperature ?? 4,
+          };
     try {
-      checkRecipe(distill ? { ...recipe, distill: { teacher: distill.teacherPath, teacherSha256: '', teacherInputSize: 0, weight: distill.weight, temperature: distill.temperature } } : recipe);
+      checkRecipe(
+        distill
+          ? {
+              ...recipe,
+              distill: {
+                teacher: distill.teacherPath,
+                teacherSha256: '',
+                teacherInputSize: 0,
+                weight: distill.weight,
+                temperature: distill.temperature,
+              },
+            }
+          : recipe,
+      );
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
     const maxMinutes = values['max-minutes'];
-    if (values['fit-schedule'] && maxMinutes === undefined) throw new UsageError('--fit-schedule needs --max-minutes M (the budget it fits the schedule to)');
+    if (values['fit-schedule'] && maxMinutes === undefined)
+      throw new UsageError('--fit-schedule needs --max-minutes M (the budget it fits the schedule to)');
     const dataDir = values['data-dir'] ?? process.env.FASHION_MNIST_DIR;
     // Heavy imports (tfjs, backends, gradients) only once the arguments are known to be good.
     const { runTraining } = await import('../train/run.ts');

@@ -24,7 +24,10 @@ export async function loadGradients(): Promise<void> {
 }
 
 /** Activates the backend to train on (`auto` or a spec) with gradients and, on wasm, the missing kernels. */
-export async function activateTrainingBackend(spec: string, log: (line: string) => void = () => {}): Promise<BackendInfo> {
+export async function activateTrainingBackend(
+  spec: string,
+  log: (line: string) => void = () => {},
+): Promise<BackendInfo> {
   await loadGradients();
   const registry = createNodeBackendRegistry();
   let info: BackendInfo | undefined;

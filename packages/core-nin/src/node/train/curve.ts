@@ -7,7 +7,9 @@ export function trainingCurveSvg(history: readonly EpochRecord[], title: string)
   const rows = history.flatMap((r) => [
     { epoch: r.epoch, panel: 'loss', series: 'train loss', value: r.trainLoss },
     { epoch: r.epoch, panel: 'accuracy', series: 'train accuracy', value: r.trainAccuracy },
-    ...(r.testAccuracy === null ? [] : [{ epoch: r.epoch, panel: 'accuracy', series: 'test accuracy', value: r.testAccuracy }]),
+    ...(r.testAccuracy === null
+      ? []
+      : [{ epoch: r.epoch, panel: 'accuracy', series: 'test accuracy', value: r.testAccuracy }]),
   ]);
   const panel = (name: string, yTitle: string) => ({
     width: 300,

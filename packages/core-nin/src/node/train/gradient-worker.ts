@@ -33,7 +33,10 @@ port.on('message', async (message: WorkerRequest) => {
       grads.push({ name, data: (await g.data()) as Float32Array });
       g.dispose();
     }
-    reply({ type: 'result', grads, lossSum: result.lossSum, correct: result.correct }, grads.map((g) => g.data.buffer as ArrayBuffer));
+    reply(
+      { type: 'result', grads, lossSum: result.lossSum, correct: result.correct },
+      grads.map((g) => g.data.buffer as ArrayBuffer),
+    );
   } catch (e) {
     reply({ type: 'error', message: (e as Error).stack ?? String(e) });
   }

@@ -17,7 +17,12 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { readonly type: 'ready'; readonly backend: string }
-  | { readonly type: 'result'; readonly grads: readonly { readonly name: string; readonly data: Float32Array }[]; readonly lossSum: number; readonly correct: number }
+  | {
+      readonly type: 'result';
+      readonly grads: readonly { readonly name: string; readonly data: Float32Array }[];
+      readonly lossSum: number;
+      readonly correct: number;
+    }
   | { readonly type: 'error'; readonly message: string };
 
 /** One worker thread and its one request in flight. */
@@ -66,14 +71,20 @@ class GradientWorker {
  * so this is how training uses a second core.
  */
 export async function createParallelGradients(workers: number, backend: string): Promise<GradientSource> {
-  if (!Number.isInteger(workers) || workers < 2) throw new RangeError(`parallel gradients need at least 2 workers, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 2)
+    throw new RangeError(`parallel gradients need at least 2 workers, got ${workers}`);
   const pool = Array.from({ length: workers - 1 }, (_, i) => new GradientWorker(i + 1));
   try {
     const ready = await Promise.all(pool.map((w) => w.request({ type: 'init', backend })));
     const backends = ready.map((r) => (r.type === 'ready' ? r.backend : '?'));
     return {
       description: `${workers} threads (this one + ${pool.length} worker${pool.length > 1 ? 's' : ''} on ${backends.join(', ')})`,
-      async compute(params: TrainableParams, batch: StepInput, context: BatchContext, microBatch: number): Promise<SliceGradients> {
+      async compute(
+        params: TrainableParams,
+        batch: StepInput,
+        context: BatchContext,
+        microBatch: number,
+      ): Promise<SliceGradients> {
         const n = batch.count;
         const bounds = Array.from({ length: workers + 1 }, (_, i) => Math.round((i * n) / workers));
         // The parameters as they are now; every worker gets its own copy (transferred, not cloned twice).
@@ -84,8 +95,15 @@ export async function createParallelGradients(workers: number, backend: string):
           const end = bounds[i + 2];
           const copy = i === pool.length - 1 ? values : values.map((v) => ({ ...v, data: v.data.slice() }));
           const slice = sliceOf(batch, start, end);
-          const own: StepInput = { ...slice, images: slice.images.slice(), teacherLogits: slice.teacherLogits?.slice() ?? null };
-          return w.request({ type: 'compute', params: copy, batch: own, batchCount: n, indexOffset: start, context, microBatch }, copy.map((v) => v.data.buffer as ArrayBuffer));
+          const own: StepInput = {
+            ...slice,
+            images: slice.images.slice(),
+            teacherLogits: slice.teacherLogits?.slice() ?? null,
+          };
+          return w.request(
+            { type: 'compute', params: copy, batch: own, batchCount: n, indexOffset: start, context, microBatch },
+            copy.map((v) => v.data.buffer as ArrayBuffer),
+          );
         });
         // This thread's share runs while the workers run theirs.
         let local: SliceGradients;
@@ -100,7 +118,10 @@ export async function createParallelGradients(workers: number, backend: string):
         try {
           for (const reply of await Promise.all(remote)) {
             if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type} from a gradient worker`);
-            accumulateGradients(grads, new Map(reply.grads.map(({ name, data }) => [name, tf.tensor(data, params.get(name)!.shape)])));
+            accumulateGradients(
+              grads,
+              new Map(reply.grads.map(({ name, data }) => [name, tf.tensor(data, params.get(name)!.shape)])),
+            );
             lossSum += reply.lossSum;
             correct += reply.correct;
           }

@@ -8,7 +8,16 @@ import { NinTrainer } from '../../training/trainer.ts';
 import { readNinWeightsFile } from '../weights-file.ts';
 import { runTraining, type TrainRunOptions } from './run.ts';
 
-const RECIPE: TrainingRecipe = { ...D2L_RECIPE, inputSize: 67, batchSize: 8, epochs: 2, learningRate: 0.05, momentum: 0.9, limit: 16, seed: 1 };
+const RECIPE: TrainingRecipe = {
+  ...D2L_RECIPE,
+  inputSize: 67,
+  batchSize: 8,
+  epochs: 2,
+  learningRate: 0.05,
+  momentum: 0.9,
+  limit: 16,
+  seed: 1,
+};
 
 describe('runTraining', () => {
   let dir: string;
@@ -40,7 +49,15 @@ describe('runTraining', () => {
     expect(weights.manifest).toMatchObject({
       inputSize: 67,
       storage: 'float32',
-      recipe: { optimizer: 'sgd', momentum: 0.9, batchSize: 8, epochs: 2, epochsRun: 2, learningRate: 0.05, dropout: 0.5 },
+      recipe: {
+        optimizer: 'sgd',
+        momentum: 0.9,
+        batchSize: 8,
+        epochs: 2,
+        epochsRun: 2,
+        learningRate: 0.05,
+        dropout: 0.5,
+      },
       accuracy: { test: whole.history[1].testAccuracy, train: whole.history[1].trainAccuracy },
       provenance: { backend: 'wasm:simd', trainer: expect.stringContaining('nin train') },
     });
@@ -98,7 +115,10 @@ describe('runTraining', () => {
     const weights = await readNinWeightsFile(result.weightsPath!);
     const recipe = weights.manifest!.recipe as unknown as TrainingRecipe & { epochsRun: number };
     expect(recipe.resize).toBe('device');
-    expect(weights.manifest!.provenance).toMatchObject({ microBatch: 4, maxStorageBufferBindingSize: 4 * largestActivationBytes(67) });
+    expect(weights.manifest!.provenance).toMatchObject({
+      microBatch: 4,
+      maxStorageBufferBindingSize: 4 * largestActivationBytes(67),
+    });
     expect(recipe.scheduleFits).toHaveLength(1);
     const fit = recipe.scheduleFits![0];
     expect(fit).toMatchObject({ atStep: 3, epochs: 3, stepSeconds: 4, totalSteps: 7 });
@@ -121,11 +141,15 @@ describe('runTraining', () => {
     // Resumed as it is, the run has nothing left to do and says how to extend it.
     const again: string[] = [];
     const resumed = await runTraining(options('fit', { resume: true, int8: false, log: (line) => again.push(line) }));
-    expect(again.join('\n')).toMatch(/run is complete \(its schedule was fitted to end at step 7\): --epochs N with N > 3 extends it/);
+    expect(again.join('\n')).toMatch(
+      /run is complete \(its schedule was fitted to end at step 7\): --epochs N with N > 3 extends it/,
+    );
     expect(resumed.history).toHaveLength(3);
   });
 
   it('--resume without a checkpoint is an error that names the path', async () => {
-    await expect(runTraining(options('none', { resume: true }))).rejects.toThrow(/no checkpoint at .*nin-fmnist-67\.ckpt\.safetensors/);
+    await expect(runTraining(options('none', { resume: true }))).rejects.toThrow(
+      /no checkpoint at .*nin-fmnist-67\.ckpt\.safetensors/,
+    );
   });
 });

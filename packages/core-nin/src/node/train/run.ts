@@ -87,7 +87,9 @@ export function fileStem(recipe: TrainingRecipe): string {
 
 function gitCommit(): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return undefined;
   }
@@ -101,7 +103,8 @@ function gitCommit(): string | undefined {
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
   const log = options.log ?? ((line: string) => console.error(line));
   const now = options.now ?? (() => performance.now());
-  if (options.fitSchedule && options.maxMinutes === undefined) throw new RangeError('fitting the schedule to a time budget needs maxMinutes');
+  if (options.fitSchedule && options.maxMinutes === undefined)
+    throw new RangeError('fitting the schedule to a time budget needs maxMinutes');
   const started = new Date();
   const t0 = now();
   const backend = await activateTrainingBackend(options.backend, log);
@@ -114,39 +117,81 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     trainer = NinTrainer.fromCheckpoint(new Uint8Array(await readFile(checkpointPath)));
     const s = trainer.state;
     if (options.extendToEpochs !== undefined && options.extendToEpochs > trainer.recipe.epochs) {
-      log(`extending the run from ${trainer.recipe.epochs} to ${options.extendToEpochs} epochs (schedule recomputed from global step ${s.globalStep})`);
+      log(
+        `extending the run from ${trainer.recipe.epochs} to ${options.extendToEpochs} epochs (schedule recomputed from global step ${s.globalStep})`,
+      );
       trainer.extendTo(options.extendToEpochs);
     }
-    log(`resuming from ${checkpointPath}: epoch ${s.completedEpochs + 1}, step ${s.current.step} (global step ${s.globalStep})`);
+    log(
+      `resuming from ${checkpointPath}: epoch ${s.completedEpochs + 1}, step ${s.current.step} (global step ${s.globalStep})`,
+    );
     if (trainer.done) {
       const fit = currentFit(trainer.recipe);
-      log(`the checkpoint's run is complete (${fit ? `its schedule was fitted to end at step ${fit.totalSteps}` : `all ${trainer.recipe.epochs} epochs`}): --epochs N with N > ${trainer.recipe.epochs} extends it`);
+      log(
+        `the checkpoint's run is complete (${fit ? `its schedule was fitted to end at step ${fit.totalSteps}` : `all ${trainer.recipe.epochs} epochs`}): --epochs N with N > ${trainer.recipe.epochs} extends it`,
+      );
     }
   } else {
     let recipe = options.recipe;
     if (options.distill) {
       const teacher = await readNinWeightsFile(options.distill.teacherPath);
-      if (!teacher.manifest) throw new RangeError(`--teacher ${options.distill.teacherPath}: the teacher needs a manifest (input size, tensor hash)`);
-      recipe = { ...recipe, distill: { teacher: options.distill.teacherPath, teacherSha256: teacher.manifest.tensorsSha256, teacherInputSize: teacher.manifest.inputSize, weight: options.distill.weight, temperature: options.distill.temperature } };
+      if (!teacher.manifest)
+        throw new RangeError(
+          `--teacher ${options.distill.teacherPath}: the teacher needs a manifest (input size, tensor hash)`,
+        );
+      recipe = {
+        ...recipe,
+        distill: {
+          teacher: options.distill.teacherPath,
+          teacherSha256: teacher.manifest.tensorsSha256,
+          teacherInputSize: teacher.manifest.inputSize,
+          weight: options.distill.weight,
+          temperature: options.distill.temperature,
+        },
+      };
     }
     trainer = NinTrainer.create(recipe);
   }
   const recipe = trainer.recipe;
   const workers = options.workers ?? 1;
-  if (workers > 1 && backend.name !== 'wasm' && backend.name !== 'cpu') throw new RangeError(`--workers ${workers}: parallel gradients are for the CPU backends (wasm, cpu), not ${formatBackend(backend)}`);
-  const [train, fullTest] = await Promise.all([loadFashionMnist('train', { dir: options.dataDir }), loadFashionMnist('test', { dir: options.dataDir })]);
+  if (workers > 1 && backend.name !== 'wasm' && backend.name !== 'cpu')
+    throw new RangeError(
+      `--workers ${workers}: parallel gradients are for the CPU backends (wasm, cpu), not ${formatBackend(backend)}`,
+    );
+  const [train, fullTest] = await Promise.all([
+    loadFashionMnist('train', { dir: options.dataDir }),
+    loadFashionMnist('test', { dir: options.dataDir }),
+  ]);
   const testCount = options.testLimit ? Math.min(options.testLimit, fullTest.count) : fullTest.count;
-  const test = { images: fullTest.images.subarray(0, testCount * 784), labels: fullTest.labels.subarray(0, testCount), count: testCount };
+  const test = {
+    images: fullTest.images.subarray(0, testCount * 784),
+    labels: fullTest.labels.subarray(0, testCount),
+    count: testCount,
+  };
   const trainCount = recipe.limit > 0 ? Math.min(recipe.limit, train.count) : train.count;
   const stepsPerEpoch = trainer.stepsPerEpoch(train.count);
   let trainData: TrainingData = train;
   if (recipe.distill) {
     const teacherPath = options.distill?.teacherPath ?? recipe.distill.teacher;
-    const bar = options.progress ? new cliProgress.SingleBar({ format: `  teacher logits |{bar}| {value}/{total} images | ETA {eta_formatted}`, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 30_000 }, cliProgress.Presets.shades_classic) : null;
+    const bar = options.progress
+      ? new cliProgress.SingleBar(
+          {
+            format: `  teacher logits |{bar}| {value}/{total} images | ETA {eta_formatted}`,
+            stream: process.stderr,
+            noTTYOutput: true,
+            notTTYSchedule: 30_000,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
     let started = false;
     const logits = await teacherLogits({
       teacherPath,
-      images: { images: train.images.subarray(0, trainCount * 784), labels: train.labels.subarray(0, trainCount), count: trainCount },
+      images: {
+        images: train.images.subarray(0, trainCount * 784),
+        labels: train.labels.subarray(0, trainCount),
+        count: trainCount,
+      },
       flipped: recipe.augment.flip,
       cacheDir: options.teacherCacheDir ?? DEFAULT_TEACHER_CACHE_DIR,
       log,
@@ -157,7 +202,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       },
     });
     bar?.stop();
-    if (logits.teacherSha256 !== recipe.distill.teacherSha256) throw new RangeError(`teacher ${teacherPath} is not the run's teacher (tensors sha256 ${logits.teacherSha256.slice(0, 12)}, the recipe has ${recipe.distill.teacherSha256.slice(0, 12)})`);
+    if (logits.teacherSha256 !== recipe.distill.teacherSha256)
+      throw new RangeError(
+        `teacher ${teacherPath} is not the run's teacher (tensors sha256 ${logits.teacherSha256.slice(0, 12)}, the recipe has ${recipe.distill.teacherSha256.slice(0, 12)})`,
+      );
     trainData = { ...train, teacher: logits };
   }
   // WebGPU caps what one shader may bind: a batch whose largest activation exceeds it runs as micro-batches (only
@@ -167,19 +215,24 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const rehearse = Number(process.env.NIN_MAX_BINDING_BYTES ?? 0);
   const bindingLimit = rehearse > 0 ? (reported > 0 ? Math.min(reported, rehearse) : rehearse) : reported;
   const microBatch = effectiveMicroBatch(recipe.microBatch, recipe.batchSize, recipe.inputSize, bindingLimit);
-  if (microBatch !== recipe.microBatch) log(`batch ${recipe.batchSize} runs as micro-batches of ${microBatch} (storage binding limit ${bindingLimit} bytes)`);
+  if (microBatch !== recipe.microBatch)
+    log(
+      `batch ${recipe.batchSize} runs as micro-batches of ${microBatch} (storage binding limit ${bindingLimit} bytes)`,
+    );
   const evalBatch = microBatchFor(100, recipe.inputSize, bindingLimit);
   let gradients: GradientSource | undefined;
   if (workers > 1) {
     gradients = await createParallelGradients(workers, formatBackend(backend));
     log(`gradients: ${gradients.description}`);
   }
-  log(`training NiN at ${recipe.inputSize} px on ${formatBackend(backend)} (${JSON.stringify(backend.details)}): ` +
-    `${recipe.epochs} epochs x ${stepsPerEpoch} steps of ${recipe.batchSize} (${trainCount} images), ${recipe.optimizer} lr ${recipe.learningRate} ${recipe.schedule}` +
-    `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay} (${recipe.weightDecayScope}), init ${recipe.init}, seed ${recipe.seed}` +
-    `${recipe.augment.shift || recipe.augment.flip ? `, augment shift ${recipe.augment.shift}${recipe.augment.flip ? ' + flip' : ''}` : ''}` +
-    `${recipe.distill ? `, distil from ${recipe.distill.teacher} (weight ${recipe.distill.weight}, T ${recipe.distill.temperature})` : ''}` +
-    `${microBatch ? `, micro-batch ${microBatch}` : ''}${recipe.clipNorm ? `, clip ${recipe.clipNorm}` : ''}${recipe.resize === 'device' ? ', resize on the device' : ''}, ${workers} thread${workers > 1 ? 's' : ''}`);
+  log(
+    `training NiN at ${recipe.inputSize} px on ${formatBackend(backend)} (${JSON.stringify(backend.details)}): ` +
+      `${recipe.epochs} epochs x ${stepsPerEpoch} steps of ${recipe.batchSize} (${trainCount} images), ${recipe.optimizer} lr ${recipe.learningRate} ${recipe.schedule}` +
+      `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay} (${recipe.weightDecayScope}), init ${recipe.init}, seed ${recipe.seed}` +
+      `${recipe.augment.shift || recipe.augment.flip ? `, augment shift ${recipe.augment.shift}${recipe.augment.flip ? ' + flip' : ''}` : ''}` +
+      `${recipe.distill ? `, distil from ${recipe.distill.teacher} (weight ${recipe.distill.weight}, T ${recipe.distill.temperature})` : ''}` +
+      `${microBatch ? `, micro-batch ${microBatch}` : ''}${recipe.clipNorm ? `, clip ${recipe.clipNorm}` : ''}${recipe.resize === 'device' ? ', resize on the device' : ''}, ${workers} thread${workers > 1 ? 's' : ''}`,
+  );
 
   let interrupted = false;
   const onSigint = () => {
@@ -232,11 +285,23 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       epochs: history,
       final,
     };
-    await writeFileAtomic(resolve(options.resultsDir, `training-${recipe.inputSize}.json`), JSON.stringify(logJson, null, 2) + '\n');
-    if (history.length > 0) await writeFileAtomic(resolve(options.resultsDir, `training-${recipe.inputSize}.svg`), await trainingCurveSvg(history, `NiN on Fashion-MNIST at ${recipe.inputSize} px, ${formatBackend(backend)}`));
+    await writeFileAtomic(
+      resolve(options.resultsDir, `training-${recipe.inputSize}.json`),
+      JSON.stringify(logJson, null, 2) + '\n',
+    );
+    if (history.length > 0)
+      await writeFileAtomic(
+        resolve(options.resultsDir, `training-${recipe.inputSize}.svg`),
+        await trainingCurveSvg(history, `NiN on Fashion-MNIST at ${recipe.inputSize} px, ${formatBackend(backend)}`),
+      );
   };
 
-  const description = (record: EpochRecord, accuracy: AccuracyReport, storage: WeightStorage, wallSeconds: number): ManifestDescription => {
+  const description = (
+    record: EpochRecord,
+    accuracy: AccuracyReport,
+    storage: WeightStorage,
+    wallSeconds: number,
+  ): ManifestDescription => {
     const trainSeconds = trainer.state.history.reduce((a, r) => a + r.trainSeconds, 0);
     const trainImages = epochsRun() * trainCount;
     return {
@@ -259,10 +324,22 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   };
 
   const evaluate = async (label: string, params = trainer.params as ReadonlyMap<string, tf.Tensor>) => {
-    const bar = options.progress ? new cliProgress.SingleBar({ format: `  ${label} |{bar}| {value}/{total} images | ETA {eta_formatted}`, stream: process.stderr, noTTYOutput: false }, cliProgress.Presets.shades_classic) : null;
+    const bar = options.progress
+      ? new cliProgress.SingleBar(
+          {
+            format: `  ${label} |{bar}| {value}/{total} images | ETA {eta_formatted}`,
+            stream: process.stderr,
+            noTTYOutput: false,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
     bar?.start(test.count, 0);
     try {
-      return await evaluateAccuracy(params, test, recipe.inputSize, { batchSize: evalBatch, onProgress: (done) => bar?.update(done) });
+      return await evaluateAccuracy(params, test, recipe.inputSize, {
+        batchSize: evalBatch,
+        onProgress: (done) => bar?.update(done),
+      });
     } finally {
       bar?.stop();
     }
@@ -271,11 +348,18 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   /** The int8 copy, tested on its own (dequantised) weights so its manifest states its own accuracy. */
   const writeInt8 = async (record: EpochRecord) => {
     const stateDict: StateDict = await trainer.stateDict();
-    const { stateDict: dequantised } = await decodeNinWeights(await encodeNinWeights(stateDict, 'int8', { inputSize: recipe.inputSize }));
+    const { stateDict: dequantised } = await decodeNinWeights(
+      await encodeNinWeights(stateDict, 'int8', { inputSize: recipe.inputSize }),
+    );
     const params = paramsFromStateDict(dequantised);
     try {
       const accuracy = await evaluate('test (int8)', params);
-      await writeNinWeightsFile(int8Path, stateDict, 'int8', description(record, accuracy, 'int8', (now() - t0) / 1000));
+      await writeNinWeightsFile(
+        int8Path,
+        stateDict,
+        'int8',
+        description(record, accuracy, 'int8', (now() - t0) / 1000),
+      );
       log(`  wrote ${int8Path} (int8 test accuracy ${accuracy.accuracy.toFixed(4)})`);
     } finally {
       disposeParams(params);
@@ -302,16 +386,30 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       epochEndSeconds,
       testEveryEpoch: options.testEveryEpoch,
     });
-    trainer.fitSchedule({ totalSteps, stepSeconds: +stepSeconds.toFixed(4), remainingSeconds: +remainingSeconds.toFixed(1), reservedSeconds: +reservedSeconds.toFixed(1) });
-    log(`\n--fit-schedule: ${stepSeconds.toFixed(3)} s per step, ${Math.round(remainingSeconds)} s left (${Math.round(reservedSeconds)} s of it for test passes and writes): the schedule ends at step ${totalSteps} (${(totalSteps / stepsPerEpoch).toFixed(2)} epochs) of ${stepsPerEpoch * trainer.recipe.epochs} planned`);
+    trainer.fitSchedule({
+      totalSteps,
+      stepSeconds: +stepSeconds.toFixed(4),
+      remainingSeconds: +remainingSeconds.toFixed(1),
+      reservedSeconds: +reservedSeconds.toFixed(1),
+    });
+    log(
+      `\n--fit-schedule: ${stepSeconds.toFixed(3)} s per step, ${Math.round(remainingSeconds)} s left (${Math.round(reservedSeconds)} s of it for test passes and writes): the schedule ends at step ${totalSteps} (${(totalSteps / stepsPerEpoch).toFixed(2)} epochs) of ${stepsPerEpoch * trainer.recipe.epochs} planned`,
+    );
   };
 
   try {
     while (!trainer.done) {
       const epochStart = now();
       // A fitted schedule already left room for every epoch end it crosses.
-      if (trainer.state.current.step === 0 && lastEpochMs > 0 && epochStart + lastEpochMs > deadline && !currentFit(trainer.recipe)) {
-        log(`--max-minutes ${options.maxMinutes}: the next epoch (~${Math.round(lastEpochMs / 60000)} min) would overrun; stopping after epoch ${trainer.state.completedEpochs}`);
+      if (
+        trainer.state.current.step === 0 &&
+        lastEpochMs > 0 &&
+        epochStart + lastEpochMs > deadline &&
+        !currentFit(trainer.recipe)
+      ) {
+        log(
+          `--max-minutes ${options.maxMinutes}: the next epoch (~${Math.round(lastEpochMs / 60000)} min) would overrun; stopping after epoch ${trainer.state.completedEpochs}`,
+        );
         status = 'stopped';
         break;
       }
@@ -347,18 +445,28 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
             lastStepEnd = end;
             if (timed.length === fitTiming.timed) fitNow();
           }
-          bar?.update(e.step, { loss: e.epochLoss.toFixed(4), acc: e.epochAccuracy.toFixed(4), ips: (e.batchSize / e.seconds).toFixed(1), lr: e.learningRate.toPrecision(3) });
+          bar?.update(e.step, {
+            loss: e.epochLoss.toFixed(4),
+            acc: e.epochAccuracy.toFixed(4),
+            ips: (e.batchSize / e.seconds).toFixed(1),
+            lr: e.learningRate.toPrecision(3),
+          });
         },
       });
       bar?.stop();
       if (!finished) {
         await writeFileAtomic(checkpointPath, await trainer.checkpoint());
         status = interrupted ? 'interrupted' : 'stopped';
-        log(`stopped in epoch ${epoch} at step ${trainer.state.current.step}/${stepsPerEpoch}; checkpoint ${checkpointPath} (continue with --resume)`);
+        log(
+          `stopped in epoch ${epoch} at step ${trainer.state.current.step}/${stepsPerEpoch}; checkpoint ${checkpointPath} (continue with --resume)`,
+        );
         break;
       }
       // The last epoch is always tested: the planned one, or the one a fitted schedule ends in.
-      const testNow = options.testEveryEpoch || epoch >= trainer.recipe.epochs || trainer.state.globalStep >= trainer.endStep(train.count);
+      const testNow =
+        options.testEveryEpoch ||
+        epoch >= trainer.recipe.epochs ||
+        trainer.state.globalStep >= trainer.endStep(train.count);
       const accuracy = testNow ? await evaluate(`test after epoch ${epoch}`) : null;
       const record = trainer.finishEpoch(accuracy, train.count);
       await writeFileAtomic(checkpointPath, await trainer.checkpoint());
@@ -367,7 +475,12 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
           `test acc ${record.testAccuracy === null ? 'n/a' : record.testAccuracy.toFixed(4)}, ${record.imagesPerSecond.toFixed(1)} img/s, ${Math.round(record.trainSeconds)} s`,
       );
       if (accuracy) {
-        await writeNinWeightsFile(weightsPath, await trainer.stateDict(), 'float32', description(record, accuracy, 'float32', (now() - t0) / 1000));
+        await writeNinWeightsFile(
+          weightsPath,
+          await trainer.stateDict(),
+          'float32',
+          description(record, accuracy, 'float32', (now() - t0) / 1000),
+        );
         wroteWeights = true;
         log(`  wrote ${weightsPath}`);
         if (options.int8) {
@@ -383,7 +496,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     await gradients?.dispose();
   }
 
-  if (options.fitSchedule && timed.length < fitTiming.timed) log(`--fit-schedule: the run ended before ${fitTiming.skip + fitTiming.timed} steps could be timed; the schedule kept its planned horizon`);
+  if (options.fitSchedule && timed.length < fitTiming.timed)
+    log(
+      `--fit-schedule: the run ended before ${fitTiming.skip + fitTiming.timed} steps could be timed; the schedule kept its planned horizon`,
+    );
   const lastRecord = trainer.state.history.at(-1);
   if (lastRecord) {
     await writeResults({
@@ -406,4 +522,3 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   trainer.dispose();
   return result;
 }
-

@@ -34,17 +34,33 @@ export interface StepSpeed {
   readonly details?: Readonly<Record<string, string | number | boolean>>;
 }
 
-async function measureOne(backend: string, size: number, batch: number, steps: number, strategy: FilterGradientStrategy, budgetS: number): Promise<StepSpeed> {
+async function measureOne(
+  backend: string,
+  size: number,
+  batch: number,
+  steps: number,
+  strategy: FilterGradientStrategy,
+  budgetS: number,
+): Promise<StepSpeed> {
   const info = await activateTrainingBackend(backend);
   setWasmFilterGradientStrategy(strategy);
   const { NinTrainer } = await import('../../training/trainer.ts');
   const { trainStep } = await import('../../training/step.ts');
-  const trainer = NinTrainer.create({ ...D2L_RECIPE, inputSize: size, batchSize: batch, momentum: 0.9, learningRate: 0.01 });
+  const trainer = NinTrainer.create({
+    ...D2L_RECIPE,
+    inputSize: size,
+    batchSize: batch,
+    momentum: 0.9,
+    learningRate: 0.01,
+  });
   const train = await loadFashionMnist('train', { download: false });
   const stepsMs: number[] = [];
   const start = performance.now();
   for (let s = 0; s < steps; s++) {
-    const images = preprocessImages(train.images.subarray(s * batch * FASHION_MNIST_PIXELS, (s + 1) * batch * FASHION_MNIST_PIXELS), size);
+    const images = preprocessImages(
+      train.images.subarray(s * batch * FASHION_MNIST_PIXELS, (s + 1) * batch * FASHION_MNIST_PIXELS),
+      size,
+    );
     const labels = train.labels.subarray(s * batch, (s + 1) * batch);
     const t0 = performance.now();
     await trainStep(trainer.params, trainer.optimizer, { images, labels, count: batch, inputSize: size }, 0.01, s);
@@ -70,10 +86,22 @@ async function measureOne(backend: string, size: number, batch: number, steps: n
 function runChild(config: string, steps: number, budgetS: number, timeoutS: number): Promise<StepSpeed> {
   const [backendName, variantOrSize, ...rest] = config.split(':');
   // backend[:variant]:size:batch[:strategy]
-  const parts = /^\d+$/.test(variantOrSize) ? [backendName, variantOrSize, ...rest] : [`${backendName}:${variantOrSize}`, ...rest];
+  const parts = /^\d+$/.test(variantOrSize)
+    ? [backendName, variantOrSize, ...rest]
+    : [`${backendName}:${variantOrSize}`, ...rest];
   const [backend, size, batch, strategy = 'fast'] = parts;
   return new Promise((ok) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', [backend, size, batch, strategy, steps, budgetS].join(',')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--one',
+        [backend, size, batch, strategy, steps, budgetS].join(','),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     let timedOut = false;
@@ -89,9 +117,22 @@ function runChild(config: string, steps: number, budgetS: number, timeoutS: numb
       try {
         ok(JSON.parse(line) as StepSpeed);
       } catch {
-        const reason = err.split('\n').find((l) => /^\s*[A-Za-z]*Error\b[:\s]/.test(l))?.trim() ?? 'exited without a result';
+        const reason =
+          err
+            .split('\n')
+            .find((l) => /^\s*[A-Za-z]*Error\b[:\s]/.test(l))
+            ?.trim() ?? 'exited without a result';
         const error = timedOut ? `no result within ${timeoutS} s` : `failed: ${reason}`;
-        ok({ backend, ...(backend.startsWith('wasm') ? { strategy: strategy as FilterGradientStrategy } : {}), size: +size, batch: +batch, stepsMs: [], imagesPerSecond: null, error, loadAverage1m: +loadavg()[0].toFixed(2) });
+        ok({
+          backend,
+          ...(backend.startsWith('wasm') ? { strategy: strategy as FilterGradientStrategy } : {}),
+          size: +size,
+          batch: +batch,
+          stepsMs: [],
+          imagesPerSecond: null,
+          error,
+          loadAverage1m: +loadavg()[0].toFixed(2),
+        });
       }
     });
   });
@@ -120,8 +161,16 @@ async function main({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
     console.error(JSON.stringify(r));
     results.push(r);
   }
-  const note = 'one training step = forward + softmax cross-entropy + gradients + SGD-momentum update; first step excluded; machine shared with other jobs (load average recorded per configuration)';
-  const report = { measured: new Date().toISOString(), cpu: `${cpus()[0]?.model} x${cpus().length}`, node: process.version, tfjs: tf.version_core, note: values.note ? `${note}; ${values.note}` : note, results };
+  const note =
+    'one training step = forward + softmax cross-entropy + gradients + SGD-momentum update; first step excluded; machine shared with other jobs (load average recorded per configuration)';
+  const report = {
+    measured: new Date().toISOString(),
+    cpu: `${cpus()[0]?.model} x${cpus().length}`,
+    node: process.version,
+    tfjs: tf.version_core,
+    note: values.note ? `${note}; ${values.note}` : note,
+    results,
+  };
   if (values.out) {
     await mkdir(dirname(resolve(values.out)), { recursive: true });
     await writeFile(resolve(values.out), JSON.stringify(report, null, 2) + '\n');
@@ -142,5 +191,11 @@ const OPTIONS = {
 };
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await runScript({ name: 'step-speed', helpCommand: 'npx tsx packages/core-nin/src/node/train/step-speed.ts --help', usage: USAGE, options: OPTIONS, run: main });
+  await runScript({
+    name: 'step-speed',
+    helpCommand: 'npx tsx packages/core-nin/src/node/train/step-speed.ts --help',
+    usage: USAGE,
+    options: OPTIONS,
+    run: main,
+  });
 }

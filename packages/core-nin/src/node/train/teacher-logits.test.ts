@@ -27,7 +27,11 @@ describe('distillation from cached teacher logits', () => {
     dir = await mkdtemp(join(tmpdir(), 'nin-teacher-'));
     await activateTrainingBackend('wasm:simd');
     const train = await loadFashionMnist('train', { download: false });
-    subset = { images: train.images.subarray(0, COUNT * FASHION_MNIST_PIXELS), labels: train.labels.subarray(0, COUNT), count: COUNT };
+    subset = {
+      images: train.images.subarray(0, COUNT * FASHION_MNIST_PIXELS),
+      labels: train.labels.subarray(0, COUNT),
+      count: COUNT,
+    };
     const teacher = await readNinWeightsFile(TEACHER);
     const ort = await onnxTeacherEngine(teacher.stateDict, teacher.manifest!.inputSize);
     engine = (images, n) => {
@@ -38,7 +42,14 @@ describe('distillation from cached teacher logits', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('computes the logits once (with the mirrored images), then reads them from the cache', async () => {
-    const first = await teacherLogits({ teacherPath: TEACHER, images: subset, flipped: true, cacheDir: dir, engine, batchSize: 8 });
+    const first = await teacherLogits({
+      teacherPath: TEACHER,
+      images: subset,
+      flipped: true,
+      cacheDir: dir,
+      engine,
+      batchSize: 8,
+    });
     expect(first.computed).toBe(true);
     expect(calls).toBe(6); // 24 images x 2 variants, 8 at a time
     expect(first.logits).toHaveLength(COUNT * 10);
@@ -70,7 +81,12 @@ describe('distillation from cached teacher logits', () => {
     expect((await teacherCacheKey(teacher, { ...subset, count: COUNT - 1 }, true)).id).not.toBe(base.id);
     // Another teacher on disk: a new file, computed anew.
     const before = await readdir(dir);
-    const other = await teacherLogits({ teacherPath: join(WEIGHTS_DIR, 'nin-fmnist-96.safetensors'), images: subset, flipped: false, cacheDir: dir });
+    const other = await teacherLogits({
+      teacherPath: join(WEIGHTS_DIR, 'nin-fmnist-96.safetensors'),
+      images: subset,
+      flipped: false,
+      cacheDir: dir,
+    });
     expect(other.computed).toBe(true);
     expect((await readdir(dir)).length).toBe(before.length + 1);
   });
@@ -78,13 +94,40 @@ describe('distillation from cached teacher logits', () => {
   it('a distilled student lowers its distillation loss on a small real subset', async () => {
     const logits = await teacherLogits({ teacherPath: TEACHER, images: subset, flipped: true, cacheDir: dir, engine });
     const manifest = (await readNinWeightsFile(TEACHER)).manifest!;
-    const distill = { teacher: TEACHER, teacherSha256: manifest.tensorsSha256, teacherInputSize: 224, weight: 0.7, temperature: 4 };
-    const recipe: TrainingRecipe = { ...D2L_RECIPE, inputSize: 67, batchSize: 8, epochs: 8, limit: COUNT, optimizer: 'adamw', learningRate: 0.002, init: 'he-normal', augment: { shift: 1, flip: true }, distill, seed: 2 };
+    const distill = {
+      teacher: TEACHER,
+      teacherSha256: manifest.tensorsSha256,
+      teacherInputSize: 224,
+      weight: 0.7,
+      temperature: 4,
+    };
+    const recipe: TrainingRecipe = {
+      ...D2L_RECIPE,
+      inputSize: 67,
+      batchSize: 8,
+      epochs: 8,
+      limit: COUNT,
+      optimizer: 'adamw',
+      learningRate: 0.002,
+      init: 'he-normal',
+      augment: { shift: 1, flip: true },
+      distill,
+      seed: 2,
+    };
     const data: TrainingData = { ...subset, teacher: logits };
     const trainer = NinTrainer.create(recipe);
     const loss = async () => {
       const x = preprocessImages(subset.images, 67);
-      const t = tf.tidy(() => tf.mean(perImageLoss(ninForward(trainer.params, tf.tensor4d(x, [COUNT, 67, 67, 1])), tf.tensor1d(Array.from(subset.labels), 'int32'), tf.tensor2d(logits.logits, [COUNT, 10]), distill)));
+      const t = tf.tidy(() =>
+        tf.mean(
+          perImageLoss(
+            ninForward(trainer.params, tf.tensor4d(x, [COUNT, 67, 67, 1])),
+            tf.tensor1d(Array.from(subset.labels), 'int32'),
+            tf.tensor2d(logits.logits, [COUNT, 10]),
+            distill,
+          ),
+        ),
+      );
       const v = (await t.data())[0];
       t.dispose();
       return v;
@@ -95,7 +138,9 @@ describe('distillation from cached teacher logits', () => {
       trainer.finishEpoch(null, COUNT);
     }
     const after = await loss();
-    console.log(`[distill] ${COUNT} images, 8 epochs at 67 px: distillation loss ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+    console.log(
+      `[distill] ${COUNT} images, 8 epochs at 67 px: distillation loss ${before.toFixed(3)} -> ${after.toFixed(3)}`,
+    );
     // NiN starts slowly (chance-level logits near 0 for its first steps); 24 steps move the loss by about 0.14.
     expect(after).toBeLessThan(before - 0.1);
     trainer.dispose();
