@@ -3,13 +3,10 @@
 // the core's tfjs-free entry points give the preprocessing, the architecture facts and the softmax.
 import * as ort from 'onnxruntime-web/wasm';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin/data';
-import {
-  NUM_CLASSES,
-  layerShapes,
-  multiplyAdds,
-  parameterCount,
-  predictionFromLogits,
-} from '@nin-bench/core-nin/model';
+// The tfjs-free subpaths: `@nin-bench/core-nin/model` also exports the tfjs forward pass, and importing it puts
+// tfjs-core's side-effect modules (about 100 KiB) into this bundle even though nothing here calls them.
+import { NUM_CLASSES, layerShapes, multiplyAdds, parameterCount } from '@nin-bench/core-nin/model/architecture';
+import { predictionFromLogits } from '@nin-bench/core-nin/model/prediction';
 import { NIN_ONNX_INPUT, NIN_ONNX_OUTPUT, ONNX_ACCURACY_KEY, readOnnxMetadata } from '@nin-bench/core-nin/onnx';
 import { MANIFEST_KEY, parseManifest, sha256Hex, type NinManifest } from '@nin-bench/core-nin/weights';
 import type { EdgeClassifier, EdgeModelInfo } from './classifier.ts';
