@@ -64,6 +64,8 @@ describe('the bench edge row', () => {
         servedEngine: 'tfjs',
         workerBackend: 'wasm:simd',
       });
+      // The timed loops went straight to the Worker's own workerd socket, past wrangler dev's entry proxy ...
+      expect(String(edge.facts?.details?.transport)).toMatch(/^HTTP\/1\.1 loopback to the Worker's own workerd socket/);
       expect(edge.singleStream!.p50).toBeGreaterThan(0);
       // The int8 96 px model on its first test images: the agreement slice is classified, with labels to check.
       expect(edge.agreement!.images).toBeGreaterThanOrEqual(4);
@@ -77,6 +79,12 @@ describe('the bench edge row', () => {
       // wrangler dev's two workerd together cost more than the Worker alone (its proxy is not free).
       const total = edge.extras!.find((x) => x.name === 'workerd CPU per request, Worker + local proxy')!;
       expect(total.value as number).toBeGreaterThanOrEqual(cpu.value as number);
+      // ... and what the proxy adds is measured beside them.
+      const proxy = edge.extras!.find((x) => x.name === "latency p50 through wrangler dev's entry proxy")!;
+      expect(proxy.value as number).toBeGreaterThan(0);
+      expect(proxy.note).toMatch(
+        /straight to the Worker's own socket \(\d+, p50 [\d.]+ ms\): the local proxy, which a deployment does not have, adds -?[\d.]+ ms/,
+      );
       const tput = edge.extras!.find((x) => x.name === 'throughput, 4 concurrent clients')!;
       expect(tput.value as number).toBeGreaterThan(0);
       expect(tput.note).toMatch(/p50 [\d.]+ ms, p99 [\d.]+ ms/);

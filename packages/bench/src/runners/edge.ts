@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
-import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
+import {
+  freePort,
+  listeningTcpPorts,
+  spawnProcessGroup,
+  type ProcessGroup,
+} from '@nin-bench/core-nin/node/process-group';
 import { quantileSorted } from '../stats/summary.ts';
 import type { CreateRunner, ExtraMeasurement, LoadedModel } from './runner.ts';
 import { WORKERS_PRICES_READ, workersCostSentence } from '../edge/workers-pricing.ts';
@@ -117,12 +122,17 @@ async function timedLoop(
  * starts the real `wrangler dev` through the project's own command (`EDGE_SIZE=<size> EDGE_ENGINE=<engine> npm run
  * edge:dev`, offline) on a free port. At another input size than its build's, the row is unavailable at once.
  *
- * What the timings include: HTTP on loopback through wrangler dev's proxy, the Worker's input parsing and
- * preprocessing, the forward pass and the JSON answer. The row's memory is this client's, not workerd's.
+ * What the timings include: HTTP on loopback to the Worker's own workerd socket, the Worker's input parsing and
+ * preprocessing, the forward pass and the JSON answer. wrangler dev puts an entry proxy (a second workerd) in front
+ * of the Worker, which a deployment does not have: the timed loops bypass it when the runner started the server and
+ * can find that socket, and its cost is reported beside them (latency p50 through the proxy); the soak goes through
+ * the public port, like any client. The row's memory is this client's, not workerd's.
  * Single images go as `application/octet-stream` (784 bytes), batches as JSON `{"images": [...]}`.
  */
 export const createRunner: CreateRunner = (task) => {
   let base = '';
+  /** where the timed loops go: the Worker's own socket when found, else `base` */
+  let workerBase = '';
   let maxBatch = 16;
   let devGroup: ProcessGroup | null = null;
   const buildSize = task.options.edgeSize === undefined ? task.size : Number(task.options.edgeSize);
@@ -140,6 +150,7 @@ export const createRunner: CreateRunner = (task) => {
       }
       if (process.env.EDGE_URL) base = process.env.EDGE_URL.replace(/\/$/, '');
       else ({ url: base, group: devGroup } = await startEdgeDev(buildSize, undefined, buildEngine));
+      workerBase = (devGroup && (await workerSocketUrl(devGroup))) ?? base;
       const index = await getJson(`${base}/`);
       maxBatch = Number((index.limits as { maxBatch?: number } | undefined)?.maxBatch ?? maxBatch);
       return {
@@ -148,7 +159,10 @@ export const createRunner: CreateRunner = (task) => {
         details: {
           build: `${buildSize} px, EDGE_ENGINE=${buildEngine}`,
           url: process.env.EDGE_URL ? base : 'wrangler dev (local workerd), started by the runner',
-          transport: 'HTTP/1.1 loopback',
+          transport:
+            workerBase === base
+              ? "HTTP/1.1 loopback (through wrangler dev's entry proxy: the Worker's own socket was not found)"
+              : "HTTP/1.1 loopback to the Worker's own workerd socket (wrangler dev's entry proxy, which a deployment does not have, bypassed; its cost is in the extras)",
           maxBatch,
           memory: 'client process only',
         },
@@ -170,8 +184,8 @@ export const createRunner: CreateRunner = (task) => {
       if (servedEngine !== buildEngine)
         throw new BackendUnavailableError('edge', `the endpoint runs the ${servedEngine} engine, not ${buildEngine}`);
       // One image as 784 raw bytes; the answer is read whole, as a client would.
-      const predictOne = async (image: Uint8Array) => {
-        const res = await fetch(`${base}/predict?topk=1`, {
+      const predictOne = async (image: Uint8Array, at = workerBase) => {
+        const res = await fetch(`${at}/predict?topk=1`, {
           method: 'POST',
           headers: { 'content-type': 'application/octet-stream' },
           body: image as Uint8Array<ArrayBuffer>,
@@ -189,7 +203,7 @@ export const createRunner: CreateRunner = (task) => {
         },
         async infer(batch) {
           const single = batch.n === 1;
-          const res = await fetch(`${base}/predict?topk=1`, {
+          const res = await fetch(`${workerBase}/predict?topk=1`, {
             method: 'POST',
             headers: { 'content-type': single ? 'application/octet-stream' : 'application/json' },
             body: single
@@ -219,12 +233,17 @@ export const createRunner: CreateRunner = (task) => {
         async extraMeasurements({ sample: image, budget, testImages, soakRequests }) {
           const out: ExtraMeasurement[] = [];
           if (devGroup !== null) {
+            // through the public port, so that the total includes the entry proxy's CPU
             const before = workerdCpuMs(devGroup);
-            const { count } = await timedLoop(budget, 1, () => predictOne(image.images));
+            const { count, latencies: viaProxy } = await timedLoop(budget, 1, () => predictOne(image.images, base));
             const after = workerdCpuMs(devGroup);
             const workerMs =
               before.workerMs === null || after.workerMs === null ? null : (after.workerMs - before.workerMs) / count;
             out.push(...serverCpuMeasurements({ workerMs, totalMs: (after.totalMs - before.totalMs) / count }, count));
+            if (workerBase !== base) {
+              const { latencies: direct } = await timedLoop(budget, 1, () => predictOne(image.images));
+              out.push(proxyLatencyMeasurement(viaProxy, direct));
+            }
           } else {
             out.push({
               name: 'Worker CPU per request',
@@ -287,6 +306,44 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
     );
   }
   return (await res.json()) as Record<string, unknown>;
+}
+
+/**
+ * The URL of the Worker's own workerd socket under `wrangler dev` (its entry proxy forwards there), or null: the
+ * ports the Worker's workerd process (the one with an inspector address) listens on, the first that answers
+ * `/health` as this Worker (its inspector and debug ports do not).
+ */
+export async function workerSocketUrl(group: ProcessGroup): Promise<string | null> {
+  const worker = group.processes().find((p) => p.executable === 'workerd' && p.cmdline.includes('--inspector-addr'));
+  if (!worker) return null;
+  for (const port of listeningTcpPorts(worker.pid)) {
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });
+      const body = (await res.json()) as { status?: unknown; engine?: unknown };
+      if (res.ok && typeof body.status === 'string' && body.engine !== undefined) return url;
+    } catch {
+      /* not the Worker's HTTP socket */
+    }
+  }
+  return null;
+}
+
+/** Single-image latency through wrangler dev's entry proxy against the same requests straight to the Worker. */
+export function proxyLatencyMeasurement(viaProxy: number[], direct: number[]): ExtraMeasurement {
+  const p50 = (xs: number[]) =>
+    quantileSorted(
+      [...xs].sort((a, b) => a - b),
+      0.5,
+    );
+  const proxy = p50(viaProxy);
+  const worker = p50(direct);
+  return {
+    name: "latency p50 through wrangler dev's entry proxy",
+    value: round1(proxy),
+    unit: 'ms',
+    note: `sequential single-image requests to the public port (${viaProxy.length}) against the same requests straight to the Worker's own socket (${direct.length}, p50 ${round1(worker)} ms): the local proxy, which a deployment does not have, adds ${round1(proxy - worker)} ms`,
+  };
 }
 
 /**

@@ -145,6 +145,42 @@ export function groupCpuMs(pgid: number, executable: string): number {
   return ms;
 }
 
+/**
+ * The TCP ports process `pid` listens on (IPv4 and IPv6; Linux /proc: its socket inodes matched against
+ * /proc/net/tcp{,6} rows in LISTEN state), ascending; [] once the process is gone. wrangler dev does not print the
+ * port of the Worker's own workerd socket (its entry proxy forwards to it), so the bench finds it this way.
+ */
+export function listeningTcpPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  } catch {
+    return [];
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let rows: string[];
+    try {
+      rows = readFileSync(table, 'utf8').trim().split('\n').slice(1);
+    } catch {
+      continue; // no IPv6
+    }
+    for (const row of rows) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+      const f = row.trim().split(/\s+/);
+      if (f[3] === '0A' && inodes.has(f[9]!)) ports.add(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 /** A TCP port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
