@@ -111,6 +111,28 @@ describe('report generator', () => {
     expect(md).toContain('- **HTTP rows**');
   });
 
+  it("says that an edge row at another size than the bench's weights serves its own model", async () => {
+    const results = await load();
+    const at = (size: number) =>
+      renderReport({
+        ...results,
+        runs: results.runs.map((r) =>
+          r.backend === 'tfjs-wasm-simd' && r.size === size
+            ? {
+                ...r,
+                label: 'edge endpoint 71 px',
+                remote: true,
+                facts: { ...r.facts!, details: { ...r.facts!.details, servedWeights: 'int8, 71 px' } },
+              }
+            : r,
+        ),
+      });
+    expect(at(71)).toContain(
+      "edge endpoint 71 px (int8, 71 px): an edge build serves the model bundled into it, trained for its own input size, while the other rows at that size run the bench's 67 px weights.",
+    );
+    expect(at(67)).not.toContain('an edge build serves the model bundled into it'); // at the trained size: the same model
+  });
+
   it("prints a runner's own measurements, and an endpoint's verdicts in the summary", async () => {
     const results = await load();
     expect(renderReport(results)).not.toContain('## Runner-specific measurements');

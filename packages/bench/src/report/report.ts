@@ -304,6 +304,24 @@ function agreementTable(runs: BackendRun[], sizes: readonly number[], reference:
   );
 }
 
+/**
+ * Edge rows serve the model bundled into their build, not the bench's weights: at a size the bench's weights were
+ * not trained for, that is a model trained for that size, so their accuracy is real and their difference from the
+ * reference (the bench's weights at that size) is expected.
+ */
+function ownModelNote(results: BenchResults, ran: BackendRun[]): string[] {
+  const trained = results.model.trainedInputSize;
+  const own = ran.filter((r) => r.remote && r.agreement && trained !== null && r.size !== trained);
+  if (own.length === 0) return [];
+  const served = [
+    ...new Set(own.map((r) => `${r.label} (${String(r.facts?.details.servedWeights ?? `${r.size} px`)})`)),
+  ];
+  return [
+    '',
+    `${served.join(', ')}: an edge build serves the model bundled into it, trained for its own input size, while the other rows at that size run the bench's ${trained} px weights. Their top-1 accuracy is their own model's; their difference from the reference is that of two models, not an engine error.`,
+  ];
+}
+
 function agreementIntro(results: BenchResults): string {
   const { agreement } = results.settings;
   const counts = [...new Set(results.runs.filter((r) => r.agreement).map((r) => r.agreement!.images))];
@@ -492,6 +510,7 @@ export function renderReport(results: BenchResults, gpu?: GpuInputs): string {
     agreementIntro(results),
     '',
     agreementTable(ran, sizes, results.settings.agreement.reference, withSize),
+    ...ownModelNote(results, ran),
     partialNotes(runs),
     '',
     '## Backends that did not run',
