@@ -85,9 +85,10 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
       }),
     );
     const facts = await page.textContent('#facts');
-    expect(facts).toContain('Network in Network (NiN), 224 px input, int8 weights');
+    // the default build: the 100 px model's int8 ONNX model on onnxruntime-web
+    expect(facts).toContain('Network in Network (NiN), 100 px input, int8 weights');
     expect(facts).toMatch(/test accuracy \d+\.\d%/);
-    expect(facts).toContain('Engine: wasm:simd (WebAssembly SIMD).');
+    expect(facts).toContain('Engine: onnxruntime-web:wasm (WebAssembly SIMD).');
     const json = await fetch(`${dev!.url}/`);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await json.json()).toMatchObject({ name: 'nin-bench edge: Fashion-MNIST NiN classifier' });
@@ -153,7 +154,7 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     expect(bars).toHaveLength(5);
     expect(bars[0]).toMatch(/^Ankle boot\d+\.\d%$/);
     expect(await page.textContent('#timing')).toMatch(
-      /^Worker: preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on wasm:simd; round trip \d+ ms\.$/,
+      /^Worker: preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on onnxruntime-web:wasm; round trip \d+ ms\.$/,
     );
     expect(await page.locator('#preview').isVisible()).toBe(true);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

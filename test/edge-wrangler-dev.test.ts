@@ -28,9 +28,19 @@ describe('wrangler dev serving the edge Worker', () => {
     await dev?.stop();
   });
 
-  it('is ready on wasm SIMD with the int8 weights of the 224 px model', async () => {
-    expect(dev.health).toMatchObject({ status: 'ready', backend: 'wasm:simd', simd: true, weightPrecision: 'int8' });
-    expect(await (await fetch(`${dev.url}/model`)).json()).toMatchObject({ inputSize: 224, weightPrecision: 'int8' });
+  it('serves the default build: the 100 px model in int8 on onnxruntime-web (wasm SIMD)', async () => {
+    expect(dev.health).toMatchObject({
+      status: 'ready',
+      engine: 'onnxruntime-int8',
+      backend: 'onnxruntime-web:wasm',
+      simd: true,
+      weightPrecision: 'int8',
+    });
+    expect(await (await fetch(`${dev.url}/model`)).json()).toMatchObject({
+      inputSize: 100,
+      weightPrecision: 'int8',
+      engine: { name: 'onnxruntime-int8' },
+    });
   });
 
   it('classifies real test images sent as PNG: each of the first 10 as its label', async () => {
@@ -45,7 +55,7 @@ describe('wrangler dev serving the edge Worker', () => {
       expect(res.status, s.file).toBe(200);
       const body = (await res.json()) as { index: number; label: string; probabilities: number[] };
       expect(body.probabilities).toHaveLength(10);
-      // The 224 px model (88.8% on the test set) gets every one of these right; a preprocessing slip would not.
+      // The 100 px int8 model (90.0% on the test set) gets every one of these right; a preprocessing slip would not.
       expect([body.index, body.label], s.file).toEqual([s.label, s.className]);
     }
   });

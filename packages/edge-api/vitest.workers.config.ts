@@ -4,12 +4,13 @@ import { defineProject } from 'vitest/config';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
-// Inside workerd (the Workers runtime, via @cloudflare/vitest-pool-workers): the real Worker entry from the root
-// wrangler.toml, with the precompiled wasm-SIMD module and the bundled weights, called through `exports.default`.
+// Inside workerd (the Workers runtime, via @cloudflare/vitest-pool-workers): the tfjs build's Worker entry from the
+// root wrangler.toml (env `size224`: src/worker.ts), with the precompiled wasm-SIMD module and the bundled weights,
+// called through `exports.default`. The int8 engine's (the default build's engine) are vitest.workers-onnx.config.ts.
 export default defineProject({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: `${repoRoot}/wrangler.toml` },
+      wrangler: { configPath: `${repoRoot}/wrangler.toml`, environment: 'size224' },
     }),
   ],
   // The repo root, not this package: workerd's module loader cannot follow vite's `/@fs/` paths, which is what

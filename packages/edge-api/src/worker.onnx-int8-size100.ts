@@ -1,6 +1,7 @@
-// Workers entry for `EDGE_ENGINE=onnxruntime-int8 EDGE_SIZE=100` (wrangler env `onnx-int8-size100`): the calibrated int8 QDQ model of the
-// 100 px NiN (the Free-plan model) (`nin export-onnx --int8`) on onnxruntime-web's wasm SIMD backend, one thread. Another size is one more
-// entry like this one (its .onnx file) and one more wrangler env (src/node/edge-weights.ts lists the builds).
+// Cloudflare Workers entry (wrangler.toml `main`), the default build: the calibrated int8 QDQ model of the NiN trained
+// for a 100 px input (`nin export-onnx --int8`) on onnxruntime-web's wasm SIMD backend, one thread. Chosen by
+// measurement: the lowest Worker CPU per request among the builds at >= 0.88 test accuracy, within the Free plan's
+// 10 ms (src/node/edge-weights.ts lists the builds; results/bench/ has the run).
 // By path: wrangler's module collector does not resolve the package's exported `onnxruntime-web/ort-wasm-simd-threaded.wasm`
 // (it ends up looking beside this file), and vite (the workerd tests) refuses the unexported `onnxruntime-web/dist/...`.
 import ortWasm from '../../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';

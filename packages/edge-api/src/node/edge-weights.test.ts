@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EDGE_BUILDS, EDGE_DIR, describeEdgeBuild, edgeBuildFromEnv, ensureEdgeWeights } from './edge-weights.ts';
+import {
+  DEFAULT_EDGE_BUILD,
+  EDGE_BUILDS,
+  EDGE_DIR,
+  describeEdgeBuild,
+  edgeBuildFromEnv,
+  ensureEdgeWeights,
+} from './edge-weights.ts';
 
 describe('the Workers builds', () => {
   it.each(EDGE_BUILDS.map((b) => [describeEdgeBuild(b), b] as const))(
@@ -36,33 +43,55 @@ describe('the Workers builds', () => {
     }
   });
 
-  it('EDGE_SIZE, EDGE_WEIGHTS and EDGE_ENGINE pick a build, and anything else is refused with the choices', () => {
-    expect(edgeBuildFromEnv({})).toMatchObject({ inputSize: 224, precision: 'int8', engine: 'tfjs', wranglerEnv: '' });
-    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'tfjs' })).toBe(edgeBuildFromEnv({}));
-    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8' })).toMatchObject({
-      inputSize: 224,
+  it('EDGE_SIZE, EDGE_WEIGHTS and EDGE_ENGINE pick a build; unset ones follow the default build; anything else is refused with the choices', () => {
+    // the default build: the 100 px int8 ONNX model on onnxruntime-web, wrangler.toml's top level
+    expect(edgeBuildFromEnv({})).toBe(DEFAULT_EDGE_BUILD);
+    expect(DEFAULT_EDGE_BUILD).toMatchObject({
+      inputSize: 100,
       precision: 'int8',
       engine: 'onnxruntime-int8',
+      wranglerEnv: '',
+    });
+    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8' })).toBe(DEFAULT_EDGE_BUILD);
+    // EDGE_SIZE=224 alone: the 224 px build with the default's engine; tfjs by name
+    expect(edgeBuildFromEnv({ EDGE_SIZE: '224' })).toMatchObject({
+      inputSize: 224,
+      engine: 'onnxruntime-int8',
       wranglerEnv: 'onnx-int8',
+    });
+    expect(edgeBuildFromEnv({ EDGE_SIZE: '224', EDGE_ENGINE: 'tfjs' })).toMatchObject({
+      inputSize: 224,
+      precision: 'int8',
+      engine: 'tfjs',
+      wranglerEnv: 'size224',
+    });
+    // EDGE_ENGINE=tfjs alone: the default's size on tfjs
+    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'tfjs' })).toMatchObject({ inputSize: 100, wranglerEnv: 'size100' });
+    expect(edgeBuildFromEnv({ EDGE_WEIGHTS: 'float16' })).toMatchObject({ inputSize: 224, wranglerEnv: 'float16' });
+    expect(edgeBuildFromEnv({ EDGE_SIZE: '96' })).toMatchObject({
+      inputSize: 96,
+      precision: 'int8',
+      engine: 'tfjs',
+      wranglerEnv: 'size96',
     });
     expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnx' })).toThrow(
       /EDGE_ENGINE must be one of tfjs, onnxruntime-int8, got "onnx"/,
     );
     expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8', EDGE_WEIGHTS: 'float32' })).toThrow(
-      /no edge build for 224 px float32 onnxruntime-int8/,
+      /no edge build for EDGE_WEIGHTS=float32 EDGE_ENGINE=onnxruntime-int8: offered are 100 px int8 onnxruntime-int8, /,
     );
-    expect(edgeBuildFromEnv({ EDGE_WEIGHTS: 'float16' })).toMatchObject({ inputSize: 224, wranglerEnv: 'float16' });
-    expect(edgeBuildFromEnv({ EDGE_SIZE: '96' })).toMatchObject({
-      inputSize: 96,
-      precision: 'int8',
-      wranglerEnv: 'size96',
-    });
     expect(() => edgeBuildFromEnv({ EDGE_WEIGHTS: 'int4' })).toThrow(
       /EDGE_WEIGHTS must be one of float32, float16, int8/,
     );
     expect(() => edgeBuildFromEnv({ EDGE_SIZE: '96', EDGE_WEIGHTS: 'float32' })).toThrow(
-      /no edge build for 96 px float32: offered are .*96 px int8/,
+      /no edge build for EDGE_SIZE=96 EDGE_WEIGHTS=float32: offered are .*96 px int8/,
     );
+    expect(() => edgeBuildFromEnv({ EDGE_SIZE: 'big' })).toThrow(/EDGE_SIZE must be an input size in px, got "big"/);
+  });
+
+  it('every build has its own wrangler environment, the default alone at the top level', () => {
+    expect(EDGE_BUILDS.filter((b) => b.wranglerEnv === '')).toEqual([DEFAULT_EDGE_BUILD]);
+    expect(new Set(EDGE_BUILDS.map((b) => b.wranglerEnv)).size).toBe(EDGE_BUILDS.length);
   });
 
   it('a missing int8 ONNX model says how to make it', async () => {
