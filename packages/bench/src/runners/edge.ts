@@ -199,6 +199,8 @@ export const createRunner: CreateRunner = (task) => {
           servedWeights: `${String(model.weightPrecision)}, ${String(model.inputSize)} px`,
           servedEngine,
           servedSha256: String(model.sha256 ?? health.modelSha256 ?? 'unknown'),
+          // the served model's accuracy on all 10,000 test images, as its manifest / ONNX metadata records it
+          ...(typeof model.testAccuracy === 'number' ? { servedTestAccuracy: model.testAccuracy } : {}),
           workerBackend: String(health.backend ?? 'unknown'),
         },
         async infer(batch) {
