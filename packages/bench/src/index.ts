@@ -7,3 +7,10 @@ export { createCatalog, selectEntries, REFERENCE_BACKEND, type CatalogEntry } fr
 export { PROFILES, type Profile } from './plan/profiles.ts';
 export { renderReport } from './report/report.ts';
 export { chartsFor, type Chart } from './report/charts.ts';
+export { readResults } from './report/write.ts';
+export {
+  chooseEdgeBuild,
+  edgeBuildFigures,
+  EDGE_ACCURACY_TARGET,
+  type EdgeBuildFigures,
+} from './report/edge-choice.ts';

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { readOnnxMetadata } from '@nin-bench/core-nin/onnx';
 import { MANIFEST_KEY, parseManifest, parseSafetensors, type NinManifest } from '@nin-bench/core-nin/weights';
 import type { BackendRun, BenchResults } from '../results/schema.ts';
-import { ms, percent, sig, times } from './format.ts';
+import { WORKERS_PLANS } from '../edge/workers-pricing.ts';
+import { browserSummaryLine } from './browser.ts';
+import { EDGE_ACCURACY_TARGET, chooseEdgeBuild, edgeBuildFigures, type EdgeBuildFigures } from './edge-choice.ts';
+import { ms, sig, times } from './format.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const WEIGHTS_DIR = join(REPO_ROOT, 'packages/core-nin/weights');
@@ -141,42 +144,87 @@ export function benchBlock(results: BenchResults): string {
       );
     }
     lines.push('');
+    // the browser rows' answer (threads against one thread, agreement with tfjs cpu), as in the report's summary
+    const browser = browserSummaryLine(results, size);
+    if (browser) lines.push(browser.replace(/^- \*\*In a web page:\*\*/, `**In a web page, ${size} px:**`), '');
   }
-  const missing = results.runs.filter((r) => !ok(r));
+  // once per backend and reason; a row that ran at another size (an edge build runs at its own) is not missing
+  const missing = results.runs.filter(
+    (r, i, all) =>
+      !ok(r) &&
+      !all.some((o) => o.backend === r.backend && ok(o)) &&
+      all.findIndex((o) => o.backend === r.backend && o.reason === r.reason) === i,
+  );
   if (missing.length)
     lines.push(`Not run here: ${missing.map((r) => `${r.label} (${r.reason ?? r.status})`).join('; ')}.`);
   return lines.join('\n').trimEnd();
 }
 
-/** Block `edge`: each edge build's latency over HTTP, its Worker's own CPU per request, plan and cost. */
+/** Block `edge`: each edge build's latency over HTTP, its Worker's own CPU per request, plan and cost; what to deploy. */
 export function edgeBlock(results: BenchResults): string {
-  const edges = results.runs.filter((r) => r.engine === 'edge');
+  // each build once: where it ran, else why not (a build runs only at its own size; the others say so)
+  const edges = results.runs
+    .filter(
+      (r, i, all) =>
+        r.engine === 'edge' &&
+        (ok(r) ||
+          (!all.some((o) => o.backend === r.backend && ok(o)) && all.findIndex((o) => o.backend === r.backend) === i)),
+    )
+    .sort((a, b) => Number(!ok(a)) - Number(!ok(b))); // those that ran first
   if (edges.length === 0) return `${runLine(results)}: no edge row.`;
-  const cpu = (r: BackendRun) => {
-    const v = extra(r, 'Worker CPU per request')?.value;
-    return typeof v === 'number' ? v : null;
-  };
-  const ref = edges.find((r) => ok(r) && r.size === 224 && cpu(r) !== null);
+  const figures = edgeBuildFigures(results);
+  const of = (r: BackendRun) => figures.find((f) => f.run === r);
+  const tfjs224 = figures.find((f) => f.size === 224 && f.engine === 'tfjs');
   const lines = [
     `${runLine(results)}:`,
     '',
-    '| build | served model | p50 over HTTP | Worker CPU per request | × the 224 px build | plan and cost | top-1 on the bench slice |',
-    '| :--- | :--- | ---: | ---: | ---: | :--- | ---: |',
+    '| build | served model: test accuracy | p50 over HTTP (× bare tfjs wasm SIMD) | Worker CPU per request | × 224 px tfjs build | × tfjs build, same size | plan and cost |',
+    '| :--- | :--- | ---: | ---: | ---: | ---: | :--- |',
   ];
   for (const r of edges) {
     if (!ok(r)) {
-      lines.push(`| ${r.label} | - | - | - | - | ${r.reason ?? r.status} | - |`);
+      lines.push(`| ${r.label} | - | - | - | - | - | ${r.reason ?? r.status} |`);
       continue;
     }
-    const c = cpu(r);
-    const ratio = c !== null && ref && cpu(ref) ? times(c / cpu(ref)!) : '-';
+    const f = of(r);
     const served = String(r.facts?.details.servedWeights ?? `${r.size} px`);
+    const accuracy = f?.testAccuracy === null || f === undefined ? 'not reported' : f.testAccuracy.toFixed(4);
+    const bare = results.runs.find((o) => o.backend === 'tfjs-wasm-simd' && o.size === r.size && o.singleStream);
+    const p50 = r.singleStream
+      ? `${ms(r.singleStream.p50)} ms${bare ? ` (${times(r.singleStream.p50 / bare.singleStream!.p50)})` : ''}`
+      : '-';
+    const sameSizeTfjs = figures.find((o) => o.size === r.size && o.engine === 'tfjs');
+    const ratio = (to: EdgeBuildFigures | undefined) =>
+      f && to && to !== f ? times(f.workerCpuMs / to.workerCpuMs) : '-';
     const verdict = extra(r, 'Worker CPU per request')?.verdict ?? '';
     lines.push(
-      `| ${r.label} | ${served} | ${r.singleStream ? `${ms(r.singleStream.p50)} ms` : '-'} | ${c === null ? '-' : `${c} ms`} | ${ratio} | ${verdict} | ${r.agreement ? percent(r.agreement.top1Accuracy) : '-'} |`,
+      `| ${r.label} | ${served}: ${accuracy} | ${p50} | ${f ? `${f.workerCpuMs} ms` : '-'} | ${ratio(tfjs224)} | ${ratio(sameSizeTfjs)} | ${verdict} |`,
     );
   }
+  lines.push('', deploySentence(results));
+  lines.push(
+    '',
+    "Worker CPU: user + system time of the Worker's own workerd process per request (wrangler dev's entry proxy, which a deployment does not have, excluded). p50: single images over loopback HTTP straight to the Worker's socket, against the in-process tfjs wasm SIMD row at the same size. Test accuracy: the served model's own, on all 10,000 test images.",
+  );
   return lines.join('\n');
+}
+
+/** Which build to deploy on which plan, by the run's measurements (see edge-choice.ts). */
+function deploySentence(results: BenchResults): string {
+  const free = chooseEdgeBuild(results, 'free');
+  const paid = chooseEdgeBuild(results, 'paid');
+  const name = (b: EdgeBuildFigures) =>
+    `**${b.run.label}** (${b.workerCpuMs} ms of Worker CPU, test accuracy ${b.testAccuracy!.toFixed(4)})`;
+  const rule = `the lowest Worker CPU per request among the builds at >= ${EDGE_ACCURACY_TARGET} test accuracy`;
+  const freeText = free
+    ? `Workers Free: ${name(free)}, ${rule} within the Free plan's ${WORKERS_PLANS.free.cpuMsPerRequest} ms.`
+    : `Workers Free: no build at >= ${EDGE_ACCURACY_TARGET} fits the Free plan's ${WORKERS_PLANS.free.cpuMsPerRequest} ms of CPU in this run.`;
+  const paidText = !paid
+    ? 'Workers Paid: no build qualifies.'
+    : paid.run === free?.run
+      ? 'Workers Paid: the same build, the cheapest per request too.'
+      : `Workers Paid: ${name(paid)}.`;
+  return `**Deploy** (${rule}): ${freeText} ${paidText}`;
 }
 
 export interface FigureSources {
