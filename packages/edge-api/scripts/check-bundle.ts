@@ -1,17 +1,26 @@
-// `npm run edge:check`: bundles the Worker as `wrangler deploy` would (--dry-run, offline, no login), prints every
-// module's size raw and gzipped, and fails when the total is over Workers' size limit (64 MiB uncompressed on every
-// plan since 2026); the former gzip limits (Free 3 MiB, Paid 10 MiB) are printed beside it.
-// EDGE_WEIGHTS=int8|float16|float32, EDGE_SIZE=224|100|96 and EDGE_ENGINE=tfjs|onnxruntime-int8 pick the build.
-import { FORMER_GZIP_LIMITS, WORKER_SIZE_LIMIT, checkBundle } from '../src/node/bundle-size.ts';
-import { edgeBuildFromEnv } from '../src/node/edge-weights.ts';
+// `npm run edge:check`: bundles the Worker as `wrangler deploy` would (--dry-run, offline, no login) and fails when
+// a bundle is over Workers' size limit (64 MiB uncompressed on every plan since 2026; the former gzip limits, Free
+// 3 MiB and Paid 10 MiB, are printed beside it). With no variable it checks every build, one line each, with the
+// Worker CPU per request the committed bench run measured for it against the plans' limits; EDGE_SIZE, EDGE_WEIGHTS
+// and EDGE_ENGINE pick one build, shown module by module.
+import { FORMER_GZIP_LIMITS, WORKER_SIZE_LIMIT, checkBundle, type BundleSize } from '../src/node/bundle-size.ts';
+import { DEFAULT_EDGE_BUILD, EDGE_BUILDS, describeEdgeBuild, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
+import { BENCH_RESULTS, measuredKey, measuredWorkerCpu } from '../src/node/measured-cpu.ts';
 import { UsageError, runScript } from '@nin-bench/core-nin/node/cli-args';
 
 const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] npm run edge:check
 
-Bundles the Worker as \`wrangler deploy\` would (--dry-run, offline, no login), prints every module's size raw
-and gzipped, and exits 1 when the total is over Workers' size limit: 64 MiB uncompressed on every plan
-(${WORKER_SIZE_LIMIT.source}, read ${WORKER_SIZE_LIMIT.read}). The former limits on the gzipped upload
-(Free 3 MiB, Paid 10 MiB) are printed as a note.`;
+Bundles the Worker as \`wrangler deploy\` would (--dry-run, offline, no login) and exits 1 when a bundle is over
+Workers' size limit: 64 MiB uncompressed on every plan (${WORKER_SIZE_LIMIT.source}, read ${WORKER_SIZE_LIMIT.read}).
+The former limits on the gzipped upload (Free 3 MiB, Paid 10 MiB) are printed as a note.
+
+With no variable: every build, one line each, with the Worker CPU per request that the committed bench run
+(results/bench/results.json) measured for it, against the Workers plans' CPU limits. With a variable: that build,
+module by module.`;
+
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+const fits = (size: BundleSize) => size.rawBytes <= WORKER_SIZE_LIMIT.uncompressedBytes;
 
 await runScript({
   name: 'edge:check',
@@ -24,6 +33,8 @@ await runScript({
   async run() {
     if (process.env.EDGE_PLAN !== undefined)
       throw new UsageError('EDGE_PLAN is gone: since 2026 every Workers plan has the same 64 MiB size limit');
+    const chosen = ['EDGE_SIZE', 'EDGE_WEIGHTS', 'EDGE_ENGINE'].some((v) => process.env[v]);
+    if (!chosen) return checkEveryBuild();
     let build;
     try {
       build = edgeBuildFromEnv();
@@ -31,7 +42,6 @@ await runScript({
       throw new UsageError((e as Error).message);
     }
     const size = await checkBundle(build);
-    const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
     console.log(
       `Worker bundle (${size.build.inputSize} px model, ${size.build.precision} weights, engine ${size.build.engine}), wrangler deploy --dry-run:`,
     );
@@ -50,6 +60,12 @@ await runScript({
     console.log(`note: the former gzip limits (before 2026): ${former}`);
     const limit = WORKER_SIZE_LIMIT.uncompressedBytes;
     const verdict = `${kib(size.rawBytes)} uncompressed against Workers' ${kib(limit)} limit (every plan)`;
+    const cpu = measuredWorkerCpu().get(measuredKey(build));
+    console.log(
+      cpu
+        ? `Worker CPU per request: ${cpu.ms} ms (bench row ${cpu.row}, ${cpu.measuredAt}): ${cpu.verdict}`
+        : `Worker CPU per request: not measured (no edge row for this build in ${BENCH_RESULTS})`,
+    );
     if (size.rawBytes > limit) {
       console.error(`edge:check FAILED: ${verdict}`);
       return 1;
@@ -58,3 +74,39 @@ await runScript({
     return 0;
   },
 });
+
+/** Every build: bundle size against the limits, and the committed run's Worker CPU per request against the plans. */
+async function checkEveryBuild(): Promise<number> {
+  const measured = measuredWorkerCpu();
+  const rows: Record<string, Record<string, string>> = {};
+  let over = 0;
+  for (const build of EDGE_BUILDS) {
+    const size = await checkBundle(build);
+    if (!fits(size)) over++;
+    const cpu = measured.get(measuredKey(build));
+    rows[describeEdgeBuild(build) + (build === DEFAULT_EDGE_BUILD ? ' (default)' : '')] = {
+      'wrangler env': build.wranglerEnv || '(top level)',
+      raw: `${mib(size.rawBytes)}${fits(size) ? '' : ' OVER'}`,
+      gzip: mib(size.gzipBytes),
+      'former 3 MiB gzip': size.gzipBytes <= FORMER_GZIP_LIMITS.free ? 'fits' : 'over',
+      'Worker CPU': cpu ? `${cpu.ms} ms` : 'not measured',
+      plan: cpu ? cpu.verdict.split(/[:;]/)[0]! : '-',
+    };
+  }
+  console.log(
+    `Every Workers build, bundled as wrangler deploy --dry-run would, against the ${mib(WORKER_SIZE_LIMIT.uncompressedBytes)} limit (every plan):`,
+  );
+  console.table(rows);
+  const dates = [...new Set([...measured.values()].map((m) => m.measuredAt))];
+  console.log(
+    dates.length
+      ? `Worker CPU per request: the committed bench run of ${dates.join(', ')} (${BENCH_RESULTS}); "not measured": no edge row ran for that build (float16 and float32 have none; 96 px runs with --size 96).`
+      : `Worker CPU per request: no bench run at ${BENCH_RESULTS} (npm run bench -- --backends edge).`,
+  );
+  if (over) {
+    console.error(`edge:check FAILED: ${over} build(s) over the ${mib(WORKER_SIZE_LIMIT.uncompressedBytes)} limit`);
+    return 1;
+  }
+  console.log(`edge:check OK: all ${EDGE_BUILDS.length} builds within the limit`);
+  return 0;
+}

@@ -5,3 +5,4 @@ export * from './wrangler-dev.ts';
 export * from './bundle-size.ts';
 // The launcher lives in the core (the bench's browser rows use it too); re-exported for the edge's page test.
 export * from '@nin-bench/core-nin/node/chromium';
+export * from './measured-cpu.ts';
