@@ -14,7 +14,7 @@ const exec = promisify(execFile);
 const BIN = fileURLToPath(new URL('../packages/bench/bin/nin-bench.js', import.meta.url));
 
 describe('nin-bench soak', () => {
-  it('soaks the real endpoint: no errors, the same answer for the same image, wasm memory flat, RSS measured', async () => {
+  it('soaks the real endpoint (the default build, int8 engine): no errors, the same answer for the same image, wasm memory flat, RSS measured', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nin-soak-'));
     try {
       const json = join(dir, 'soak.json');
@@ -23,8 +23,7 @@ describe('nin-bench soak', () => {
         [
           BIN,
           'soak',
-          '--size',
-          '96',
+          // the default build: the int8 engine (the tfjs engine's soak: the bench's edge row, test/bench-edge-row.test.ts)
           '--requests',
           '300',
           '--rounds',
@@ -85,5 +84,11 @@ describe('nin-bench soak', () => {
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--requests must be a positive integer/);
+    const engine = await exec(process.execPath, [BIN, 'soak', '--engine', 'pytorch'], { timeout: 30_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(engine.code).toBe(2);
+    expect(engine.stderr).toMatch(/--engine must be one of onnxruntime-int8, tfjs, got "pytorch"/);
   });
 });

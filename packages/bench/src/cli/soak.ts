@@ -3,7 +3,7 @@ import { UsageError, defineCommand, option, type ParsedArgs } from '@nin-bench/c
 import { describeSoak, soakEdge } from '../edge/soak.ts';
 import { startEdgeDev, workerRssBytes } from '../runners/edge.ts';
 
-const SOAK_USAGE = `usage: nin-bench soak [--url URL | --size N] [--requests N] [--clients N] [--rounds N] [--images N] [--json FILE]
+const SOAK_USAGE = `usage: nin-bench soak [--url URL | --size N --engine E] [--requests N] [--clients N] [--rounds N] [--images N] [--json FILE]
 
 Sends real Fashion-MNIST test images to the edge endpoint, in rounds that alternate between N concurrent
 clients and one sequential client, and checks: no errors, the same answer every time for the same image,
@@ -11,6 +11,7 @@ the Worker's wasm memory flat, and the Worker process's RSS at the end within 10
 first round. Exit 0 when every check passes, 1 otherwise (or when nothing answers).
   --url URL        an endpoint that is already running (its process memory is then not visible)
   --size N         otherwise: start \`npm run edge:dev\` with EDGE_SIZE=N (default: the edge's default build)
+  --engine E       ... and EDGE_ENGINE=E: onnxruntime-int8 or tfjs (default: as the edge picks for that size)
   --requests N     requests in all (default 10000)
   --clients N      clients of the concurrent rounds (default 16)
   --rounds N       rounds (default 5: concurrent, sequential, concurrent, sequential, concurrent)
@@ -20,6 +21,7 @@ first round. Exit 0 when every check passes, 1 otherwise (or when nothing answer
 const OPTIONS = {
   url: option.string(),
   size: option.inputSize(),
+  engine: option.choice(['onnxruntime-int8', 'tfjs'] as const),
   requests: option.positiveInteger().default(10_000),
   clients: option.positiveInteger().default(16),
   rounds: option.positiveInteger().default(5),
@@ -32,9 +34,11 @@ export const command = defineCommand({ usage: SOAK_USAGE, options: OPTIONS, run 
 async function run({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
   if (values.url !== undefined && values.size !== undefined)
     throw new UsageError('--url and --size exclude each other (--size starts a server of that build)');
+  if (values.url !== undefined && values.engine !== undefined)
+    throw new UsageError('--url and --engine exclude each other (--engine starts a server of that build)');
   if (values.url !== undefined && !/^https?:\/\//.test(values.url))
     throw new UsageError(`--url must be an http(s) URL, got "${values.url}"`);
-  const { requests, clients, rounds, images: imageCount, size } = values;
+  const { requests, clients, rounds, images: imageCount, size, engine } = values;
   if (requests < rounds) throw new UsageError(`--requests must be at least --rounds (${rounds})`);
 
   const { loadFashionMnist } = await import('@nin-bench/core-nin/node');
@@ -45,8 +49,9 @@ async function run({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
   let base = values.url?.replace(/\/$/, '');
   let dev: Awaited<ReturnType<typeof startEdgeDev>> | null = null;
   if (base === undefined) {
-    console.error(`soak: starting npm run edge:dev${size ? ` (EDGE_SIZE=${size})` : ''} ...`);
-    dev = await startEdgeDev(size);
+    const build = [size ? `EDGE_SIZE=${size}` : '', engine ? `EDGE_ENGINE=${engine}` : ''].filter(Boolean).join(' ');
+    console.error(`soak: starting npm run edge:dev${build ? ` (${build})` : ''} ...`);
+    dev = await startEdgeDev(size, undefined, engine);
     base = dev.url;
   }
   try {
@@ -70,7 +75,7 @@ async function run({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
     if (values.json)
       await writeFile(
         values.json,
-        `${JSON.stringify({ base: values.url ?? 'wrangler dev started by nin-bench soak', size: size ?? null, ...result }, null, 2)}\n`,
+        `${JSON.stringify({ base: values.url ?? 'wrangler dev started by nin-bench soak', size: size ?? null, engine: engine ?? null, ...result }, null, 2)}\n`,
       );
     return result.passed ? 0 : 1;
   } finally {
