@@ -178,12 +178,12 @@ export function edgeBlock(results: BenchResults): string {
   const lines = [
     `${runLine(results)}:`,
     '',
-    '| build | served model: test accuracy | p50 over HTTP (× bare tfjs wasm SIMD) | Worker CPU per request | × 224 px tfjs build | × tfjs build, same size | plan and cost |',
-    '| :--- | :--- | ---: | ---: | ---: | ---: | :--- |',
+    '| build | served model: test accuracy | p50 over HTTP (× bare tfjs wasm SIMD) | Worker CPU per request | × 224 px tfjs build | × tfjs build, same size | plan and cost | soak |',
+    '| :--- | :--- | ---: | ---: | ---: | ---: | :--- | :--- |',
   ];
   for (const r of edges) {
     if (!ok(r)) {
-      lines.push(`| ${r.label} | - | - | - | - | - | ${r.reason ?? r.status} |`);
+      lines.push(`| ${r.label} | - | - | - | - | - | ${r.reason ?? r.status} | - |`);
       continue;
     }
     const f = of(r);
@@ -197,8 +197,13 @@ export function edgeBlock(results: BenchResults): string {
     const ratio = (to: EdgeBuildFigures | undefined) =>
       f && to && to !== f ? times(f.workerCpuMs / to.workerCpuMs) : '-';
     const verdict = extra(r, 'Worker CPU per request')?.verdict ?? '';
+    // the soak's verdict in a few words: passed, or what failed; its request count and RSS per round are in the report
+    const soak = r.extras?.find((e) => e.name.startsWith('soak, '));
+    const soakText = soak
+      ? `${soak.name.replace(/^soak, /, '')}: ${String(soak.verdict ?? '').replace(/^soak (passed|FAILED)(: )?/, (_m, v: string) => (v === 'passed' ? 'passed, ' : 'FAILED: '))}`
+      : '-';
     lines.push(
-      `| ${r.label} | ${served}: ${accuracy} | ${p50} | ${f ? `${f.workerCpuMs} ms` : '-'} | ${ratio(tfjs224)} | ${ratio(sameSizeTfjs)} | ${verdict} |`,
+      `| ${r.label} | ${served}: ${accuracy} | ${p50} | ${f ? `${f.workerCpuMs} ms` : '-'} | ${ratio(tfjs224)} | ${ratio(sameSizeTfjs)} | ${verdict} | ${soakText} |`,
     );
   }
   lines.push('', deploySentence(results));
