@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parameterCount } from '@nin-bench/core-nin';
 import { createNodeBackendRegistry } from '@nin-bench/core-nin/node';
 import { loadEdgeClassifier, type EdgeClassifier } from './classifier.ts';
-import { ensureEdgeWeights } from './node/edge-weights.ts';
+import { edgeBuild, ensureEdgeWeights } from './node/edge-weights.ts';
 import { syntheticImage } from '../test/requests.ts';
 import { EDGE_LIMITS } from './limits.ts';
 
@@ -14,7 +14,8 @@ describe('loadEdgeClassifier on wasm:simd under Node', () => {
   let weights: Uint8Array;
   let classifier: EdgeClassifier;
   beforeAll(async () => {
-    weights = new Uint8Array(await readFile(await ensureEdgeWeights()));
+    // the 224 px tfjs build's weights (env size224; the default build is the int8 engine's ONNX model)
+    weights = new Uint8Array(await readFile(await ensureEdgeWeights(edgeBuild(224, 'int8', 'tfjs'))));
     classifier = await loadEdgeClassifier({
       registry: createNodeBackendRegistry(),
       backend: 'wasm:simd',

@@ -72,7 +72,7 @@ describe('the onnxruntime-int8 engine under Node', () => {
 
   // Both int8 builds, the default (100 px) and the 224 px one, each against tfjs on its own float32 weights.
   it.each([100, 224])(
-    `the %i px int8 build gives the tfjs float32 top-1 on at least 99%% of ${AGREEMENT_IMAGES} real test images`,
+    `the %i px int8 build gives the tfjs float32 top-1 on at least 99 percent of ${AGREEMENT_IMAGES} real test images`,
     async (size) => {
       const int8AtSize = size === 224 ? int8 : await loadEdgeClassifierForBuild(engineBuild('onnxruntime-int8', size));
       // the float32 weights on tfjs (the 224 px file is a build of its own; at 100 px the trained file, unbundled)

@@ -213,7 +213,7 @@ export async function writeFloat16FromTrained(inputSize: number): Promise<string
  * stale; a missing trained file is an error that says how to get one.
  */
 export async function ensureEdgeWeights(
-  build: EdgeBuild = DEFAULT_EDGE_BUILD,
+  build: EdgeBuild,
   log: (line: string) => void = console.error,
 ): Promise<string> {
   const path = build.weights;
