@@ -18,8 +18,14 @@ async function bringUp(options: PageEngineOptions): Promise<Record<string, strin
       // The binary is chosen from these flags when the backend initialises: pin them so the row is what it says.
       tf.env().set('WASM_HAS_SIMD_SUPPORT', simd);
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
-      // tfjs would use half of navigator.hardwareConcurrency: the row's count is set explicitly.
-      if (threads > 1) wasm.setThreadsCount(threads);
+      // tfjs would use half of navigator.hardwareConcurrency: the row's count is set explicitly. And tfjs-backend-wasm
+      // caps its XNNPACK pool at hardwareConcurrency / 2 (backend.cc assumes two hardware threads per core), read when
+      // the wasm module starts: on a 2-core machine that is 1 whatever setThreadsCount says. So a threaded row reports
+      // twice its count to the page before the backend starts, and checks the pool it got (poolThreads below).
+      if (threads > 1) {
+        Object.defineProperty(navigator, 'hardwareConcurrency', { value: threads * 2, configurable: true });
+        wasm.setThreadsCount(threads);
+      }
       wasm.setWasmPaths(TFJS_WASM_PATH);
       if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm failed to initialise');
       const expected =
@@ -36,8 +42,17 @@ async function bringUp(options: PageEngineOptions): Promise<Record<string, strin
           .filter((n) => n.endsWith('.wasm'))
           .at(-1) ?? 'unknown';
       if (binary !== expected) throw new Error(`tfjs-backend-wasm loaded ${binary} instead of ${expected}`);
-      // (wasm.getThreadsCount() cannot confirm the count: tfjs reads it before XNNPACK's thread pool exists, and says 1)
-      return { binary, simd: simd || threads > 1, threads };
+      // what XNNPACK's thread pool holds, as tfjs read it right after creating it
+      const poolThreads = wasm.getThreadsCount();
+      if (poolThreads !== threads)
+        throw new Error(`tfjs-backend-wasm made a pool of ${poolThreads} threads, not ${threads}`);
+      return {
+        binary,
+        simd: simd || threads > 1,
+        threads,
+        poolThreads,
+        ...(threads > 1 ? { hardwareConcurrencyShown: threads * 2 } : {}),
+      };
     }
     case 'webgl': {
       await import('@tensorflow/tfjs-backend-webgl');
