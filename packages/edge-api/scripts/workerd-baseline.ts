@@ -3,12 +3,11 @@
 // this project's Workers grow too, and this separates what the runtime does from what the app does.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { option, runScript } from '@nin-bench/core-nin/node/cli-args';
-import { freePort, spawnProcessGroup } from '@nin-bench/core-nin/node/process-group';
+import { freePort, processRssBytes, spawnProcessGroup } from '@nin-bench/core-nin/node/process-group';
 
 const USAGE = `usage: npm run -w @nin-bench/edge-api workerd-baseline -- [--requests N] [--clients N] [--samples N]
 
@@ -36,7 +35,7 @@ function workerdBinary(): string {
   return (fromWrangler('workerd') as { default: string }).default;
 }
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const rssMiB = (pid: number) => (processRssBytes(pid) ?? NaN) / 2 ** 20;
 
 await runScript({
   name: 'workerd-baseline',

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
 import {
   freePort,
   listeningTcpPorts,
+  processRssBytes,
   spawnProcessGroup,
+  type GroupProcess,
   type ProcessGroup,
 } from '@nin-bench/core-nin/node/process-group';
 import { quantileSorted } from '../stats/summary.ts';
@@ -46,9 +47,16 @@ export function serverCpuMeasurements(
 /** CPU ms so far of the Worker's own workerd process (null when it cannot be told apart) and of every workerd. */
 export function workerdCpuMs(group: ProcessGroup): { workerMs: number | null; totalMs: number } {
   const workerds = group.processes().filter((p) => p.executable === 'workerd');
-  const worker = workerds.filter((p) => p.cmdline.includes('--inspector-addr'));
+  const worker = workerds.filter(isWorkerProcess);
   return { workerMs: worker.length === 1 ? worker[0].cpuMs : null, totalMs: workerds.reduce((a, p) => a + p.cpuMs, 0) };
 }
+
+/**
+ * Whether a process of wrangler dev's group is the Worker's own workerd (wrangler dev runs two: the entry proxy on
+ * the public port, and the Worker, the one started with an inspector address).
+ */
+const isWorkerProcess = (p: GroupProcess): boolean =>
+  p.executable === 'workerd' && p.cmdline.includes('--inspector-addr');
 
 /** The soak as one figure (requests without error) with its verdict. */
 export function soakMeasurement(r: SoakResult): ExtraMeasurement {
@@ -282,19 +290,10 @@ export const createRunner: CreateRunner = (task) => {
   };
 };
 
-/**
- * The resident memory of the Worker's own workerd process (wrangler dev runs two: the entry proxy on the public
- * port, and the Worker, the one started with an inspector address), or null when it cannot be found.
- */
+/** The resident memory of the Worker's own workerd process, or null when it cannot be found. */
 export function workerRssBytes(group: ProcessGroup): number | null {
-  const pid = group.processes().find((p) => p.cmdline.includes('--inspector-addr'))?.pid;
-  if (pid === undefined) return null;
-  try {
-    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib === undefined ? null : Number(kib) * 1024;
-  } catch {
-    return null; // exited meanwhile
-  }
+  const pid = group.processes().find(isWorkerProcess)?.pid;
+  return pid === undefined ? null : processRssBytes(pid);
 }
 
 async function getJson(url: string): Promise<Record<string, unknown>> {
@@ -316,7 +315,7 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
  * `/health` as this Worker (its inspector and debug ports do not).
  */
 export async function workerSocketUrl(group: ProcessGroup): Promise<string | null> {
-  const worker = group.processes().find((p) => p.executable === 'workerd' && p.cmdline.includes('--inspector-addr'));
+  const worker = group.processes().find(isWorkerProcess);
   if (!worker) return null;
   for (const port of listeningTcpPorts(worker.pid)) {
     const url = `http://127.0.0.1:${port}`;

@@ -181,6 +181,16 @@ export function listeningTcpPorts(pid: number): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
+/** The resident memory of process `pid` now (VmRSS, Linux /proc), bytes; null once it is gone. */
+export function processRssBytes(pid: number): number | null {
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? null : Number(kib) * 1024;
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
 /** A TCP port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
