@@ -2,7 +2,7 @@
 // among the builds whose served model reaches the accuracy target and whose CPU fits the plan's limit. The edge's
 // default build (packages/edge-api) is this choice for the Free plan; test/edge-default-build.test.ts holds the two
 // together over the committed run.
-import { WORKERS_PLANS, planFor } from '../edge/workers-pricing.ts';
+import { planFor } from '../edge/workers-pricing.ts';
 import type { BackendRun, BenchResults } from '../results/schema.ts';
 
 /** The test accuracy (all 10,000 images) a build's model must reach to be offered. */
@@ -43,13 +43,14 @@ export function edgeBuildFigures(results: BenchResults): EdgeBuildFigures[] {
  * plan's CPU limit (Paid: its default 30 s), or null when none qualifies.
  */
 export function chooseEdgeBuild(results: BenchResults, plan: 'free' | 'paid'): EdgeBuildFigures | null {
-  const limit = plan === 'free' ? WORKERS_PLANS.free.cpuMsPerRequest : WORKERS_PLANS.paid.defaultCpuMsPerRequest;
+  // the plans whose CPU limit per request a build may need (workers-pricing's planFor holds the limits)
+  const fits = plan === 'free' ? ['free'] : ['free', 'paid'];
   return (
     edgeBuildFigures(results)
-      .filter((b) => b.testAccuracy !== null && b.testAccuracy >= EDGE_ACCURACY_TARGET && b.workerCpuMs <= limit)
+      .filter(
+        (b) =>
+          b.testAccuracy !== null && b.testAccuracy >= EDGE_ACCURACY_TARGET && fits.includes(planFor(b.workerCpuMs)),
+      )
       .sort((a, b) => a.workerCpuMs - b.workerCpuMs)[0] ?? null
   );
 }
-
-/** Whether a build fits the Free plan's CPU limit. */
-export const fitsFreePlan = (b: EdgeBuildFigures): boolean => planFor(b.workerCpuMs) === 'free';
