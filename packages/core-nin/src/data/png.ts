@@ -1,5 +1,6 @@
 import { convertIndexedToRgb, decode } from 'fast-png';
 import { Unzlib } from 'fflate';
+import { rgbaToGray, type RgbaImage } from './image.ts';
 import { FASHION_MNIST_SIDE, resizeGray } from './preprocess.ts';
 
 /** A PNG that cannot be decoded or used. */
@@ -20,14 +21,13 @@ export interface PngDecodeOptions {
 }
 
 /**
- * Decodes a PNG of any size, bit depth and colour type (gray, gray+alpha, RGB, RGBA, palette) to the 28x28 8-bit
- * gray image the model was trained on. Colour becomes luma with PIL's `convert('L')` integer formula (ITU-R
- * 601-2); alpha is composited on black, the Fashion-MNIST background. Pure JS (fast-png), so it runs inside
- * workerd too.
+ * Decodes a PNG of any size, bit depth and colour type (gray, gray+alpha, RGB, RGBA, palette) to 8-bit RGBA.
+ * Pure JS (fast-png), so it runs inside workerd too. Refuses, before inflating it, an image over `maxPixels` or
+ * whose data inflates beyond its declared size.
  */
-export function decodePngToGray28(bytes: Uint8Array, options: PngDecodeOptions = {}): Uint8Array {
+export function decodePng(bytes: Uint8Array, options: PngDecodeOptions = {}): RgbaImage {
   let png: ReturnType<typeof decode>;
-  let rgba: { data: ArrayLike<number>; channels: number; max: number };
+  let samples: { data: ArrayLike<number>; channels: number; max: number };
   checkImageDataSize(bytes, options.maxPixels ?? MAX_PNG_SIDE * MAX_PNG_SIDE);
   try {
     png = decode(bytes);
@@ -35,26 +35,38 @@ export function decodePngToGray28(bytes: Uint8Array, options: PngDecodeOptions =
       throw new ImageDecodeError(`PNG is ${png.width}x${png.height}; sides must be 1..${MAX_PNG_SIDE}`);
     }
     // Palette indices and gray samples below 8 bits arrive packed (rows padded to whole bytes): unpack them.
-    rgba = png.palette
+    samples = png.palette
       ? { data: convertIndexedToRgb(png), channels: png.palette[0]?.length ?? 3, max: 255 }
-      : { data: png.depth < 8 ? unpackSamples(png.data, png.width, png.height, png.depth) : png.data, channels: png.channels, max: 2 ** png.depth - 1 };
+      : {
+          data: png.depth < 8 ? unpackSamples(png.data, png.width, png.height, png.depth) : png.data,
+          channels: png.channels,
+          max: 2 ** png.depth - 1,
+        };
   } catch (e) {
     if (e instanceof ImageDecodeError) throw e;
     throw new ImageDecodeError(`undecodable PNG: ${(e as Error).message}`);
   }
   const { width, height } = png;
-  const { data, channels, max } = rgba;
+  const { data, channels, max } = samples;
   const to8 = max === 255 ? (v: number) => v : (v: number) => Math.round((v * 255) / max);
-  const gray = new Uint8Array(width * height);
-  for (let p = 0; p < width * height; p++) {
-    const i = p * channels;
-    let luma: number;
-    if (channels <= 2) luma = to8(data[i]);
-    else luma = (to8(data[i]) * 19595 + to8(data[i + 1]) * 38470 + to8(data[i + 2]) * 7471 + 0x8000) >>> 16;
-    const alpha = channels === 2 || channels === 4 ? to8(data[i + channels - 1]) : 255;
-    gray[p] = alpha === 255 ? luma : Math.round((luma * alpha) / 255);
+  const rgba = new Uint8Array(width * height * 4);
+  for (let p = 0, i = 0, o = 0; p < width * height; p++, i += channels, o += 4) {
+    const gray = channels <= 2;
+    rgba[o] = to8(data[i]);
+    rgba[o + 1] = gray ? rgba[o] : to8(data[i + 1]);
+    rgba[o + 2] = gray ? rgba[o] : to8(data[i + 2]);
+    rgba[o + 3] = channels === 2 || channels === 4 ? to8(data[i + channels - 1]) : 255;
   }
-  return resizeGray(gray, width, height, FASHION_MNIST_SIDE, FASHION_MNIST_SIDE);
+  return { width, height, data: rgba };
+}
+
+/**
+ * A PNG as the 28x28 8-bit gray image the model was trained on: luma (PIL's `convert('L')`), alpha composited on
+ * black (the Fashion-MNIST background), PIL's bilinear resize (what a Python user feeds the model).
+ */
+export function decodePngToGray28(bytes: Uint8Array, options: PngDecodeOptions = {}): Uint8Array {
+  const image = decodePng(bytes, options);
+  return resizeGray(rgbaToGray(image), image.width, image.height, FASHION_MNIST_SIDE, FASHION_MNIST_SIDE);
 }
 
 const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
