@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULTS_FORMAT, type BenchResults } from '../results/schema.ts';
+import { isReadableResultsFormat, notResultsMessage, type BenchResults } from '../results/schema.ts';
 import { GPU_FILES, type GpuInputs, type KitRun, type KitSummary } from './gpu.ts';
 
 /** A committed JSON file, or undefined when it is not there; a file that is there but unreadable is an error. */
@@ -34,10 +34,8 @@ export async function readGpuInputs(resultsDir: string): Promise<GpuInputs> {
   const run = summary ? await optionalJson<KitRun>(join(resultsDir, GPU_FILES.kitRun)) : undefined;
   const harnessPath = join(resultsDir, GPU_FILES.harness);
   const harness = await optionalJson<BenchResults>(harnessPath);
-  if (harness && harness.format !== RESULTS_FORMAT)
-    throw new Error(
-      `${harnessPath} is not a nin-bench results file (format ${JSON.stringify(harness.format)}, expected ${RESULTS_FORMAT})`,
-    );
+  if (harness && !isReadableResultsFormat(harness.format))
+    throw new Error(notResultsMessage(harnessPath, harness.format));
   let nvidiaSmi: string | undefined;
   try {
     nvidiaSmi = harness ? await readFile(join(resultsDir, GPU_FILES.harnessNvidiaSmi), 'utf8') : undefined;

@@ -1,8 +1,10 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BenchResults } from '../results/schema.ts';
+import { RESULTS_FORMAT, type BenchResults } from '../results/schema.ts';
+import { encodeSamples } from '../stats/samples.ts';
+import type { LatencySummary } from '../stats/summary.ts';
 import { chartsFor } from './charts.ts';
 import { renderReport } from './report.ts';
 import { readResults, writeReport } from './write.ts';
@@ -227,6 +229,31 @@ describe('report generator', () => {
       const svg = await readFile(join(dir, 'bench-latency-67.svg'), 'utf8');
       expect(svg).toMatch(/^<svg/);
       expect(svg).toContain('tfjs wasm SIMD');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads both formats: samples (format 2) add nothing to the report of a format 1 file', async () => {
+    const old = await load();
+    expect(old.format).toBe('nin-bench.results/1');
+    const withSamples = (l: LatencySummary): LatencySummary => ({ ...l, samplesFloat32Base64: encodeSamples([l.p50]) });
+    const current: BenchResults = {
+      ...old,
+      format: RESULTS_FORMAT,
+      runs: old.runs.map((r) => ({
+        ...r,
+        ...(r.singleStream ? { singleStream: { ...r.singleStream, ...withSamples(r.singleStream) } } : {}),
+        ...(r.offline
+          ? { offline: r.offline.map((o) => (o.latency ? { ...o, latency: withSamples(o.latency) } : o)) }
+          : {}),
+      })),
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'nin-bench-format-'));
+    try {
+      const path = join(dir, 'results.json');
+      await writeFile(path, JSON.stringify(current));
+      expect(renderReport(await readResults(path))).toBe(renderReport(old));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

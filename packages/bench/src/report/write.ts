@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RESULTS_FORMAT, type BenchResults } from '../results/schema.ts';
+import { isReadableResultsFormat, notResultsMessage, type BenchResults } from '../results/schema.ts';
 import { chartsFor } from './charts.ts';
 import { readGpuInputs } from './gpu-files.ts';
 import { REPO_ROOT, isRepoResultsDir, updateReadmeFigures } from './readme-figures.ts';
@@ -18,10 +18,7 @@ export async function readResults(path: string): Promise<BenchResults> {
       throw new Error(`no results at ${path}: run \`npm run bench\` first`);
     throw new Error(`${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (parsed.format !== RESULTS_FORMAT)
-    throw new Error(
-      `${path} is not a nin-bench results file (format ${JSON.stringify(parsed.format)}, expected ${RESULTS_FORMAT})`,
-    );
+  if (!isReadableResultsFormat(parsed.format)) throw new Error(notResultsMessage(path, parsed.format));
   return parsed as BenchResults;
 }
 

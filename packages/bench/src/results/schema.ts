@@ -2,8 +2,25 @@ import type { ColdStart, Memory, ScenarioName } from '../child/protocol.ts';
 import type { EngineFacts, ExtraMeasurement } from '../runners/runner.ts';
 import type { LatencySummary } from '../stats/summary.ts';
 
-/** The raw results of one `nin-bench run`: everything the report is made from, as plain JSON. */
-export const RESULTS_FORMAT = 'nin-bench.results/1';
+/**
+ * The raw results of one `nin-bench run`: everything the report is made from, as plain JSON. Format 2 adds each
+ * timed loop's samples (`LatencySummary.samplesFloat32Base64`); format 1 files (summaries only) still load, report
+ * the same, and compare by their medians alone.
+ */
+export const RESULTS_FORMAT = 'nin-bench.results/2';
+/** Every format this code reads, oldest first. */
+export const READABLE_RESULTS_FORMATS = ['nin-bench.results/1', RESULTS_FORMAT] as const;
+export type ResultsFormat = (typeof READABLE_RESULTS_FORMATS)[number];
+
+/** Whether a parsed file is nin-bench results this code reads. */
+export function isReadableResultsFormat(format: unknown): format is ResultsFormat {
+  return (READABLE_RESULTS_FORMATS as readonly unknown[]).includes(format);
+}
+
+/** The one-line error for a file in no format this code reads. */
+export function notResultsMessage(path: string, format: unknown): string {
+  return `${path} is not a nin-bench results file (format ${JSON.stringify(format)}, expected ${READABLE_RESULTS_FORMATS.join(' or ')})`;
+}
 
 export interface MachineInfo {
   readonly cpuModel: string;
@@ -119,7 +136,7 @@ export interface BenchSettings {
 }
 
 export interface BenchResults {
-  readonly format: typeof RESULTS_FORMAT;
+  readonly format: ResultsFormat;
   readonly createdAt: string;
   readonly durationMs: number;
   readonly command: string;

@@ -1,5 +1,6 @@
 import { Bench } from 'tinybench';
 import { describe, expect, it } from 'vitest';
+import { decodeSamples } from './samples.ts';
 import { gflopsPerSecond, quantileSorted, summarizeTask, throughputFromLatency } from './summary.ts';
 
 /** Runs tinybench on a task whose samples are exactly `durations` (ms), as the bench's loops run it. */
@@ -28,6 +29,11 @@ describe('statistics pipeline (tinybench -> LatencySummary)', () => {
     expect(s.sd).toBeCloseTo(sd, 10);
     expect(s.moe).toBeCloseTo((2.2622 * sd) / Math.sqrt(10), 3);
     expect(s.rme).toBeCloseTo((100 * s.moe) / 5.5, 10);
+  });
+
+  it('keeps every sample, sorted, for comparing runs later', async () => {
+    const s = summarizeTask(await benchOfKnownSamples([10, 1, 9, 2, 8, 3, 7, 4, 6, 5.25]));
+    expect([...decodeSamples(s.samplesFloat32Base64!)]).toEqual([1, 2, 3, 4, 5.25, 6, 7, 8, 9, 10]);
   });
 
   it('reads p90 off the same curve as tinybench reads its own percentiles', async () => {

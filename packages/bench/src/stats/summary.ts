@@ -2,6 +2,7 @@
 // index would load tfjs (spawn.test.ts checks that nothing does).
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
 import type { Statistics, Task } from 'tinybench';
+import { encodeSamples, type EncodedSamples } from './samples.ts';
 
 /**
  * What the report shows for a set of timed calls: tinybench's statistics, plus p90 (tinybench reports p50,
@@ -21,6 +22,11 @@ export interface LatencySummary {
   readonly moe: number;
   /** `moe` relative to the mean, percent */
   readonly rme: number;
+  /**
+   * every timed call's duration, sorted (`samples.ts`: float32 base64), for `nin-bench compare`; absent in
+   * results files before format 2
+   */
+  readonly samplesFloat32Base64?: EncodedSamples;
 }
 
 export { quantileSorted };
@@ -41,6 +47,7 @@ export function summarizeLatency(latency: Statistics): LatencySummary {
     sd: latency.sd,
     moe: latency.moe,
     rme: latency.rme,
+    samplesFloat32Base64: encodeSamples(samples),
   };
 }
 
