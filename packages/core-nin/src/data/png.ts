@@ -1,17 +1,10 @@
 import { convertIndexedToRgb, decode } from 'fast-png';
 import { Unzlib } from 'fflate';
+import { ImageDecodeError, ImageTooLargeError } from './image-errors.ts';
 import { rgbaToGray, type RgbaImage } from './image.ts';
 import { FASHION_MNIST_SIDE, resizeGray } from './preprocess.ts';
 
-/** A PNG that cannot be decoded or used. */
-export class ImageDecodeError extends Error {
-  override readonly name: string = 'ImageDecodeError';
-}
-
-/** A PNG larger than the caller allows (declared size, or image data that inflates beyond it). */
-export class ImageTooLargeError extends ImageDecodeError {
-  override readonly name: string = 'ImageTooLargeError';
-}
+export { ImageDecodeError, ImageTooLargeError } from './image-errors.ts';
 
 const MAX_PNG_SIDE = 4096;
 
