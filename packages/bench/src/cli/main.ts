@@ -11,6 +11,11 @@ const BENCH_CLI = {
       summary: 'regenerate results/report.md from the raw results (npm run report)',
       load: async () => (await import('./report.ts')).command as Command,
     },
+    compare: {
+      summary:
+        'compare two results files row by row: ratio of medians, 95% interval, p-value, verdict (exit 1 when slower)',
+      load: async () => (await import('./compare.ts')).command as Command,
+    },
     soak: {
       summary:
         'send 10,000 real test images to the edge endpoint and check errors, answers and memory (npm run edge:soak)',
