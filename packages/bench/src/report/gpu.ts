@@ -95,7 +95,7 @@ export const GPU_FILES = {
 const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
 
 /** nvidia-smi's CSV (header line, one line per GPU) as "name, driver D, M MiB, max SM clock C MHz". */
-function gpuLine(csv: string): { name: string; text: string } {
+export function gpuLine(csv: string): { name: string; text: string } {
   const row = csv
     .trim()
     .split('\n')[1]
@@ -207,8 +207,8 @@ function harnessGpuName(h: BenchResults): string | undefined {
   return webgpu ? String(webgpu.facts!.details.adapter) : undefined;
 }
 
-/** The harness's own run on the GPU machine: the same tables as the CPU rows. */
-function harnessTables(h: BenchResults, nvidiaSmi: string | undefined): string[] {
+/** The harness's own run on another machine (the GPU one, or any `nin-bench report` is given): the same tables as the CPU rows. */
+export function harnessTables(h: BenchResults, nvidiaSmi: string | undefined): string[] {
   const ran = h.runs.filter(measured);
   const size = h.settings.sizes[0];
   const rows = ran.filter((r) => r.size === size);
@@ -441,23 +441,33 @@ function kitTables(kit: NonNullable<GpuInputs['kit']>): string[] {
   ];
 }
 
-/** The section "On a GPU (another machine)", or nothing when no GPU result is committed. */
-export function gpuSection(gpu: GpuInputs | undefined): string[] {
+/**
+ * The section "On a GPU (another machine)", or nothing when no GPU result is committed. `harnessShownAbove`: the
+ * harness's GPU run was given to the report as one of its machines, so it has its machine section already and
+ * this section keeps only the kit's own figures (they are not harness results).
+ */
+export function gpuSection(gpu: GpuInputs | undefined, harnessShownAbove = false): string[] {
   if (!gpu || (!gpu.kit && !gpu.harness)) return [];
+  if (harnessShownAbove && !gpu.kit) return [];
   const out = [
     '## On a GPU (another machine)',
     '',
     '**These rows come from another machine on another date than everything above**: a machine with an NVIDIA GPU, reached through the GPU kit (`packages/core-nin/gpu-kit`). Do not compare them with the CPU rows as if measured side by side.',
     '',
   ];
-  if (gpu.harness) out.push(...harnessTables(gpu.harness, gpu.harnessNvidiaSmi), '');
+  if (harnessShownAbove)
+    out.push(
+      "_The bench harness's own run on the GPU machine is in its machine's section above. The GPU kit's own figures (taken by its `measure.ts` and `torch_bench.py`, not by this harness):_",
+      '',
+    );
+  else if (gpu.harness) out.push(...harnessTables(gpu.harness, gpu.harnessNvidiaSmi), '');
   else
     out.push(
       `_The bench harness itself has not yet run on a GPU (no \`results/${GPU_FILES.harness}\`): the kit's README says how one device call produces it. Until then, the kit's own figures:_`,
       '',
     );
   if (gpu.kit) {
-    if (gpu.harness) out.push("### Earlier: the kit's own measurements", '');
+    if (gpu.harness && !harnessShownAbove) out.push("### Earlier: the kit's own measurements", '');
     out.push(...kitTables(gpu.kit), '');
   }
   return out;

@@ -6,6 +6,7 @@ import { mib, ms, percent, sig, small, table, times } from './format.ts';
 import { hasInt8, int8Section, int8SummaryLine } from './int8.ts';
 import { browserMethodology, browserSummaryLine } from './browser.ts';
 import { gpuSection, gpuSummaryLines, type GpuInputs } from './gpu.ts';
+import { otherMachinesSections, type MachineResults } from './machines.ts';
 
 /**
  * results/report.md from a results file: pure (same results, same text), so `npm run report` can regenerate
@@ -446,8 +447,21 @@ function factsSection(runs: BackendRun[]): string {
   return lines.join('\n');
 }
 
-/** `gpu`: the committed results of another machine with a GPU (see gpu.ts), shown in a section of their own. */
-export function renderReport(results: BenchResults, gpu?: GpuInputs): string {
+/** What else a report shows beside its own machine's results. */
+export interface ReportExtras {
+  /** the first machine's file as given (named in the other machines' section) */
+  readonly file?: string;
+  /** further results files: a section each and a table of ratios against this one (machines.ts) */
+  readonly others?: readonly MachineResults[];
+  /** the GPU harness run is one of `others`: the GPU section keeps only the kit's own figures */
+  readonly gpuHarnessAmongOthers?: boolean;
+}
+
+/**
+ * `gpu`: the committed results of another machine with a GPU (see gpu.ts), shown in a section of their own.
+ * `extras.others`: more machines' results (machines.ts); without them the report is the one machine's.
+ */
+export function renderReport(results: BenchResults, gpu?: GpuInputs, extras: ReportExtras = {}): string {
   const sizes = results.settings.sizes;
   const withSize = sizes.length > 1;
   const runs = results.runs;
@@ -529,7 +543,8 @@ export function renderReport(results: BenchResults, gpu?: GpuInputs): string {
     '',
     methodology(results),
     '',
-    ...gpuSection(gpu),
+    ...otherMachinesSections({ file: extras.file ?? 'results/bench/results.json', results }, extras.others ?? []),
+    ...gpuSection(gpu, extras.gpuHarnessAmongOthers ?? false),
   );
   return out.join('\n');
 }
