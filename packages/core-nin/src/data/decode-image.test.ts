@@ -242,6 +242,19 @@ describe('decodeImage', () => {
       await expect(decodeImage(webp, { wasm })).rejects.toThrow(/undecodable WebP/);
     });
 
+    it("a JPEG libjpeg fails on, with libjpeg's reason; the next JPEG decodes", async () => {
+      const bytes = files['baseline.jpg'].slice();
+      const dht = findMarker(bytes, 0xc4);
+      bytes.fill(0xff, dht + 5, dht + 21); // the first Huffman table's code counts: more codes than 16 bits allow
+      await expect(decodeImage(bytes, { wasm })).rejects.toThrow(/^undecodable JPEG: Bogus Huffman table definition$/);
+      await expect(decodeImage(files['baseline.jpg'], { wasm })).resolves.toMatchObject({ width: WIDTH });
+    });
+
+    it('a CMYK JPEG', async () => {
+      expect(readJpegFrameHeader(files['cmyk.jpg']).components).toBe(4);
+      await expect(decodeImage(files['cmyk.jpg'], { wasm })).rejects.toThrow('unsupported JPEG: CMYK or YCCK colour');
+    });
+
     it('a 12-bit JPEG, a lossless JPEG and an animated WebP', async () => {
       const twelveBit = files['baseline.jpg'].slice();
       twelveBit[frameHeaderAt(twelveBit) + 2] = 12; // the precision byte
@@ -254,10 +267,33 @@ describe('decodeImage', () => {
     });
   });
 
-  it('needs the WebP decoder module for a WebP (a caller mistake, not a bad picture)', async () => {
-    await expect(decodeImage(files['lossy.webp'])).rejects.toThrow(TypeError);
+  it("needs the decoder's module for a JPEG or a WebP (a caller's mistake, not a bad picture)", async () => {
+    await expect(decodeImage(files['baseline.jpg'])).rejects.toThrow(TypeError);
+    await expect(decodeImage(files['lossy.webp'], { wasm: { jpeg: wasm.jpeg } })).rejects.toThrow(
+      'decodeImage: a WEBP needs options.wasm.webp',
+    );
+  });
+
+  it('hands back pictures of their own: a later decode does not overwrite an earlier one', async () => {
+    for (const [first, second] of [
+      ['baseline.jpg', 'gray.jpg'],
+      ['lossless.webp', 'lossy.webp'],
+    ]) {
+      const image = await decodeImage(files[first], { wasm });
+      const copy = image.data.slice();
+      await decodeImage(files[second], { wasm });
+      expect(image.data).toEqual(copy);
+    }
   });
 });
+
+/** Where a JPEG's first segment with `marker` starts (its FF byte). */
+function findMarker(bytes: Uint8Array, marker: number): number {
+  for (let at = 2; at + 4 <= bytes.length; at += 2 + ((bytes[at + 2] << 8) | bytes[at + 3])) {
+    if (bytes[at + 1] === marker) return at;
+  }
+  throw new Error(`no marker ${marker.toString(16)}`);
+}
 
 /** Where a JPEG's frame header segment starts (its length field, right after the SOFn marker). */
 function frameHeaderAt(bytes: Uint8Array): number {

@@ -21,6 +21,8 @@ export const IMAGE_MEDIA_TYPES: readonly (typeof IMAGE_FORMATS)[ImageFormat][] =
  * from `nodeImageDecoderWasm()` (core-nin/src/node/image-decoder-wasm.ts).
  */
 export interface ImageDecoderWasm {
+  /** `@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm`: mozjpeg's decoder */
+  readonly jpeg?: WebAssembly.Module;
   /** `@jsquash/webp/codec/dec/webp_dec.wasm`: libwebp's decoder */
   readonly webp?: WebAssembly.Module;
 }
@@ -28,7 +30,7 @@ export interface ImageDecoderWasm {
 export interface DecodeImageOptions {
   /** most pixels (width x height, as the header declares them) to decode; default 4096 x 4096 */
   readonly maxPixels?: number;
-  /** the wasm decoders' modules; a WebP needs `webp` */
+  /** the wasm decoders' modules: a JPEG needs `jpeg`, a WebP `webp` */
   readonly wasm?: ImageDecoderWasm;
 }
 
@@ -55,7 +57,7 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
  * or a WebP (lossy or lossless, still; alpha kept) to upright 8-bit RGBA. The format comes from the bytes.
  * Throws ImageTooLargeError for a picture whose header declares more than `maxPixels`, before decoding it, and
  * ImageDecodeError for anything else it cannot decode, with the reason (unknown format, truncated, corrupt,
- * unsupported variant). A WebP without `options.wasm.webp` is a caller's mistake: a TypeError.
+ * unsupported variant). A JPEG or WebP without its module in `options.wasm` is the caller's mistake: a TypeError.
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions = {}): Promise<DecodedImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
@@ -64,13 +66,16 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
     case 'png':
       return { ...decodePng(bytes, { maxPixels }), format, orientation: 1 };
     case 'jpeg':
-      return { ...(await decodeJpeg(bytes, maxPixels)), format };
-    case 'webp': {
-      const module = options.wasm?.webp;
-      if (!module) throw new TypeError('decodeImage: a WebP needs options.wasm.webp (libwebp, compiled)');
-      return { ...(await decodeWebp(bytes, maxPixels, module)), format, orientation: 1 };
-    }
+      return { ...(await decodeJpeg(bytes, maxPixels, decoderWasm(options, 'jpeg'))), format };
+    case 'webp':
+      return { ...(await decodeWebp(bytes, maxPixels, decoderWasm(options, 'webp'))), format, orientation: 1 };
     default:
       throw new ImageDecodeError(`not a picture this decodes: accepted are ${IMAGE_MEDIA_TYPES.join(', ')}`);
   }
+}
+
+function decoderWasm(options: DecodeImageOptions, format: keyof ImageDecoderWasm): WebAssembly.Module {
+  const module = options.wasm?.[format];
+  if (!module) throw new TypeError(`decodeImage: a ${format.toUpperCase()} needs options.wasm.${format}, its decoder's compiled module`);
+  return module;
 }

@@ -6,6 +6,7 @@ import type { ImageDecoderWasm } from '../data/decode-image.ts';
 
 /** The wasm files decodeImage's decoders run on, as package paths (what a Worker entry imports). */
 export const IMAGE_DECODER_WASM_FILES = {
+  jpeg: '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm',
   webp: '@jsquash/webp/codec/dec/webp_dec.wasm',
 } as const satisfies Record<keyof ImageDecoderWasm, string>;
 
@@ -17,7 +18,10 @@ export function nodeImageDecoderWasm(): Promise<ImageDecoderWasm> {
     const pending = (async () => {
       const require = createRequire(import.meta.url);
       const compile = async (file: string) => WebAssembly.compile(await readFile(require.resolve(file)));
-      return { webp: await compile(IMAGE_DECODER_WASM_FILES.webp) };
+      const [jpeg, webp] = await Promise.all(
+        [IMAGE_DECODER_WASM_FILES.jpeg, IMAGE_DECODER_WASM_FILES.webp].map(compile),
+      );
+      return { jpeg, webp };
     })();
     compiled = pending;
     pending.catch(() => {
