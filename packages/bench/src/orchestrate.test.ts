@@ -1,5 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { copyFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeNinWeights, hwioToOihw, initialNinWeights, NIN_TENSORS, type StateTensor } from '@nin-bench/core-nin';
 import { loadFashionMnist } from '@nin-bench/core-nin/node';
 import { writeTinyModel } from '../test/fixtures/tiny-model.ts';
 import { runBench } from './orchestrate.ts';
@@ -111,5 +113,48 @@ describe('runBench', () => {
       ['int8-b', 'float', `nin-${model.size}.int8.onnx`, true],
     ]);
     expect(results.model.int8).toEqual({ [String(model.size)]: { ...info, size: model.size } });
+  });
+
+  it("runs each size on the weights trained for it when they are beside the bench's, and records which", async () => {
+    // the bench's weights as the trainer names them (67 px), and weights trained for 71 px beside them
+    const main = join(model.dir, 'nin-fmnist-67.safetensors');
+    await copyFile(model.weightsPath, main);
+    const init = initialNinWeights(11);
+    const stateDict = new Map<string, StateTensor>();
+    for (const spec of NIN_TENSORS) {
+      const t = init.get(spec.name)!;
+      stateDict.set(spec.name, {
+        shape: spec.shape,
+        data: spec.shape.length === 4 ? hwioToOihw(t.data, spec.shape) : t.data,
+      });
+    }
+    await writeFile(
+      join(model.dir, 'nin-fmnist-71.safetensors'),
+      await encodeNinWeights(stateDict, 'float32', { inputSize: 71 }),
+    );
+    const results = await runBench({
+      profile: PROFILES.smoke,
+      entries: [fixture('weights-file')],
+      scenarios: ['cold-start', 'memory'],
+      sizes: [67, 71, 75],
+      weightsPath: main,
+      testSet: await loadFashionMnist('test'),
+      command: 'test',
+      progress: silentProgress,
+    });
+    expect(results.runs.map((r) => [r.size, r.facts?.details.weightsFile])).toEqual([
+      [67, 'nin-fmnist-67.safetensors'],
+      [71, 'nin-fmnist-71.safetensors'],
+      [75, 'nin-fmnist-67.safetensors'],
+    ]);
+    const bySize = results.model.weightsBySize!;
+    expect(Object.fromEntries(Object.entries(bySize).map(([s, w]) => [s, w.trainedInputSize]))).toEqual({
+      '67': 67,
+      '71': 71,
+      '75': 67,
+    });
+    expect(bySize['71'].weightsFile).toMatch(/nin-fmnist-71\.safetensors$/);
+    expect(bySize['71'].sha256).not.toBe(results.model.sha256);
+    expect(results.model.trainedInputSize).toBe(67);
   });
 });

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
   DEFAULT_INPUT_SIZE,
   FASHION_MNIST_PIXELS,
-  decodeNinWeights,
   multiplyAdds,
   parameterCount,
   preprocessImages,
@@ -25,8 +23,10 @@ import {
   type BenchResults,
   type Int8ModelInfo,
   type ModelInfo,
+  type SizeWeightsInfo,
 } from './results/schema.ts';
 import { int8ModelSource, type Int8ModelSource } from './int8-model.ts';
+import { readWeightsFile, sizeWeightsSource, type WeightsFile } from './size-weights.ts';
 
 export interface BenchRequest {
   readonly profile: Profile;
@@ -42,7 +42,10 @@ export interface BenchRequest {
   readonly progress: Progress;
   /** called with the results so far after every row, so that an interrupted run keeps what it measured */
   readonly checkpoint?: (partial: BenchResults) => Promise<void>;
-  /** the int8 model of a size, for int8 rows (default: the committed `nin export-onnx --int8` file, else calibrated now) */
+  /**
+   * the int8 model of a size, for int8 rows (default: the committed `nin export-onnx --int8` file of the weights
+   * run at that size, else calibrated now)
+   */
   readonly int8Model?: Int8ModelSource;
 }
 
@@ -86,20 +89,46 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
   const busy = await busyProcesses();
   const { profile, progress } = req;
 
-  const weightBytes = new Uint8Array(await readFile(req.weightsPath));
-  const { stateDict, manifest } = await decodeNinWeights(weightBytes);
+  // The bench's weights describe the run (model, trained size); each size runs the weights trained for it when
+  // there are some beside them (size-weights.ts), and the int8 model made from those.
+  const weightsAt = sizeWeightsSource(req.weightsPath);
+  const shown = (path: string) => (path.startsWith(process.cwd()) ? relative(process.cwd(), path) : path);
+  const main = await readWeightsFile(req.weightsPath);
+  const { manifest } = main;
   const trainedSize = manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
   const sizes = [...new Set(req.sizes?.length ? req.sizes : [trainedSize, ...profile.extraSizes])];
   const int8Models: Record<string, Int8ModelInfo> = {};
-  const int8Model = req.int8Model ?? int8ModelSource(req.weightsPath, stateDict, manifest);
+  const int8Sources = new Map<string, Int8ModelSource>();
+  const int8Model: Int8ModelSource =
+    req.int8Model ??
+    (async (size) => {
+      const w = await weightsAt(size);
+      let source = int8Sources.get(w.path);
+      if (!source) {
+        source = int8ModelSource(w.path, w.stateDict, w.manifest);
+        int8Sources.set(w.path, source);
+      }
+      return source(size);
+    });
+  const weightsBySize: Record<string, SizeWeightsInfo> = {};
+  for (const size of sizes) {
+    const w = await weightsAt(size);
+    weightsBySize[String(size)] = {
+      weightsFile: shown(w.path),
+      sha256: w.sha256,
+      trainedInputSize: w.manifest?.inputSize ?? null,
+      manifestTestAccuracy: w.manifest?.accuracy?.test ?? null,
+    };
+  }
   const baseModel: ModelInfo = {
-    weightsFile: req.weightsPath.startsWith(process.cwd()) ? relative(process.cwd(), req.weightsPath) : req.weightsPath,
-    sha256: createHash('sha256').update(weightBytes).digest('hex'),
+    weightsFile: shown(req.weightsPath),
+    sha256: main.sha256,
     trainedInputSize: manifest?.inputSize ?? null,
     storage: manifest?.storage ?? null,
     parameterCount: parameterCount(),
     manifestTestAccuracy: manifest?.accuracy?.test ?? null,
     multiplyAdds: Object.fromEntries(sizes.map((s) => [String(s), multiplyAdds(s)])),
+    weightsBySize,
   };
   const model = (): ModelInfo =>
     Object.keys(int8Models).length ? { ...baseModel, int8: { ...int8Models } } : baseModel;
@@ -182,9 +211,10 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           continue;
         }
         const isReference = entry.id === REFERENCE_BACKEND;
+        const weights: WeightsFile = await weightsAt(size);
         const floatOnnxPath = join(work, `nin-${size}.onnx`);
         if (entry.engine.startsWith('onnxruntime') && !onnxWritten.has(size)) {
-          await writeFile(floatOnnxPath, encodeNinOnnx(stateDict, { inputSize: size, batch: 'dynamic' }));
+          await writeFile(floatOnnxPath, encodeNinOnnx(weights.stateDict, { inputSize: size, batch: 'dynamic' }));
           onnxWritten.add(size);
         }
         // An int8 row gets the calibrated int8 model in place of the float32 export (same input and output).
@@ -228,7 +258,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
         }
         const task: ChildTask = {
           runnerModule: runnerPath(entry),
-          runner: { size, weightsPath: req.weightsPath, onnxPath, options: entry.options },
+          runner: { size, weightsPath: weights.path, onnxPath, options: entry.options },
           plan,
           data: { imagesPath, labelsPath, count: sliceCount, inputsPath, inputCount },
         };

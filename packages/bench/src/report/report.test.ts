@@ -234,6 +234,36 @@ describe('report generator', () => {
     }
   });
 
+  it('says which weights each size ran: a size with its own weights gets an accuracy, one without keeps the note', async () => {
+    const old = await load();
+    expect(renderReport(old)).toContain(
+      '_The weights were trained at 67 px; at 71 px only speed and the agreement between engines mean something, not the accuracy._',
+    );
+    const own = {
+      weightsFile: 'packages/core-nin/weights/nin-fmnist-71.safetensors',
+      sha256: 'ab'.repeat(32),
+      trainedInputSize: 71,
+      manifestTestAccuracy: 0.871,
+    };
+    const main = {
+      weightsFile: old.model.weightsFile,
+      sha256: old.model.sha256,
+      trainedInputSize: old.model.trainedInputSize,
+      manifestTestAccuracy: old.model.manifestTestAccuracy,
+    };
+    const md = renderReport({ ...old, model: { ...old.model, weightsBySize: { '67': main, '71': own } } });
+    expect(md).not.toContain('only speed and the agreement');
+    expect(md).toContain(
+      '_At 71 px every row ran the weights trained for 71 px (`packages/core-nin/weights/nin-fmnist-71.safetensors`, 87.1% on the test set per its manifest): top-1 is an accuracy at this size._',
+    );
+    expect(md).toContain(
+      `- At 71 px: \`packages/core-nin/weights/nin-fmnist-71.safetensors\` (trained at 71 px, test accuracy 87.1% per its manifest), sha256 \`${'ab'.repeat(32)}\``,
+    );
+    // the bench's own weights at every size: the same report as a file that does not say
+    const same = renderReport({ ...old, model: { ...old.model, weightsBySize: { '67': main, '71': main } } });
+    expect(same).toBe(renderReport(old));
+  });
+
   it('reads both formats: samples (format 2) add nothing to the report of a format 1 file', async () => {
     const old = await load();
     expect(old.format).toBe('nin-bench.results/1');

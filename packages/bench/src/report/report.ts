@@ -113,8 +113,25 @@ function summary(results: BenchResults, size: number): string {
   ].join('\n');
 }
 
+/** The weights a size ran: its own when the run found them (results format 2), else the run's weights. */
+function weightsAt(results: BenchResults, size: number) {
+  return results.model.weightsBySize?.[String(size)] ?? results.model;
+}
+
+/** Whether a size ran weights trained for it that are not the run's main weights. */
+const ranOwnWeights = (results: BenchResults, size: number): boolean => {
+  const w = weightsAt(results, size);
+  return w.trainedInputSize === size && w.weightsFile !== results.model.weightsFile;
+};
+
 function sizesNote(results: BenchResults, size: number): string {
-  const trained = results.model.trainedInputSize;
+  const w = weightsAt(results, size);
+  if (ranOwnWeights(results, size)) {
+    const accuracy =
+      w.manifestTestAccuracy !== null ? `, ${percent(w.manifestTestAccuracy)} on the test set per its manifest` : '';
+    return ` At ${size} px every row ran the weights trained for ${size} px (\`${w.weightsFile}\`${accuracy}): top-1 is an accuracy at this size.`;
+  }
+  const trained = w.trainedInputSize;
   if (trained === null || trained === size) return '';
   return ` The weights were trained at ${trained} px; at ${size} px only speed and the agreement between engines mean something, not the accuracy.`;
 }
@@ -312,7 +329,10 @@ function agreementTable(runs: BackendRun[], sizes: readonly number[], reference:
  */
 function ownModelNote(results: BenchResults, ran: BackendRun[]): string[] {
   const trained = results.model.trainedInputSize;
-  const own = ran.filter((r) => r.remote && r.agreement && trained !== null && r.size !== trained);
+  // where the size ran its own weights, an edge build's own model is the same kind: nothing to explain
+  const own = ran.filter(
+    (r) => r.remote && r.agreement && trained !== null && r.size !== trained && !ranOwnWeights(results, r.size),
+  );
   if (own.length === 0) return [];
   const served = [
     ...new Set(own.map((r) => `${r.label} (${String(r.facts?.details.servedWeights ?? `${r.size} px`)})`)),
@@ -393,6 +413,12 @@ function machineSection(results: BenchResults): string {
     contentionLine(results.runs),
     `- Packages: ${versions}`,
     `- Model: \`${results.model.weightsFile}\` (${results.model.storage ?? 'unknown storage'}, trained at ${results.model.trainedInputSize ?? '?'} px${results.model.manifestTestAccuracy !== null ? `, test accuracy ${percent(results.model.manifestTestAccuracy)} per its manifest` : ''}), sha256 \`${results.model.sha256}\``,
+    ...results.settings.sizes
+      .filter((size) => ranOwnWeights(results, size))
+      .map((size) => {
+        const w = weightsAt(results, size);
+        return `- At ${size} px: \`${w.weightsFile}\` (trained at ${size} px${w.manifestTestAccuracy !== null ? `, test accuracy ${percent(w.manifestTestAccuracy)} per its manifest` : ''}), sha256 \`${w.sha256}\``;
+      }),
     `- Run: ${results.createdAt}, profile \`${results.settings.profile}\`, ${sig(results.durationMs / 60000)} minutes; command \`${results.command}\``,
   ].join('\n');
 }

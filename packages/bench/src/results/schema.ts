@@ -48,8 +48,22 @@ export interface ModelInfo {
   readonly manifestTestAccuracy: number | null;
   /** multiply-adds of one image, by input size */
   readonly multiplyAdds: Readonly<Record<string, number>>;
+  /**
+   * the weights each input size ran (absent before results format 2: every size then ran `weightsFile`): the file
+   * trained for that size when one was found beside `weightsFile`, else `weightsFile` itself
+   */
+  readonly weightsBySize?: Readonly<Record<string, SizeWeightsInfo>>;
   /** the int8 ONNX model the int8 rows ran, by input size (absent without int8 rows) */
   readonly int8?: Readonly<Record<string, Int8ModelInfo>>;
+}
+
+/** The weights one input size ran. */
+export interface SizeWeightsInfo {
+  readonly weightsFile: string;
+  readonly sha256: string;
+  /** the size they were trained at (manifest), null without a manifest */
+  readonly trainedInputSize: number | null;
+  readonly manifestTestAccuracy: number | null;
 }
 
 /** Where an int8 model came from and what it is known to score. */
