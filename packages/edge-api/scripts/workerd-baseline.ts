@@ -3,11 +3,11 @@
 // this project's Workers grow too, and this separates what the runtime does from what the app does.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { option, runScript } from '@nin-bench/core-nin/node/cli-args';
 import { freePort, processRssBytes, spawnProcessGroup } from '@nin-bench/core-nin/node/process-group';
+import { workerdBinary } from '../src/node/workerd.ts';
 
 const USAGE = `usage: npm run -w @nin-bench/edge-api workerd-baseline -- [--requests N] [--clients N] [--samples N]
 
@@ -28,12 +28,6 @@ const w :Workerd.Worker = (
   compatibilityDate = "2025-09-01",
 );
 `;
-
-/** The workerd binary wrangler itself runs (its dependency `workerd`: the package's default export is the path). */
-function workerdBinary(): string {
-  const fromWrangler = createRequire(createRequire(import.meta.url).resolve('wrangler/package.json'));
-  return (fromWrangler('workerd') as { default: string }).default;
-}
 
 const rssMiB = (pid: number) => (processRssBytes(pid) ?? NaN) / 2 ** 20;
 

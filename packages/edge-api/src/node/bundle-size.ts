@@ -36,12 +36,17 @@ export interface BundleSize {
   readonly outdir: string;
 }
 
+/** Where `edge:check` has wrangler write a build's bundle (packages/edge-api/.bundle/, git-ignored). */
+export function bundleDir(build: EdgeBuild): string {
+  return join(EDGE_DIR, '.bundle', `${build.inputSize}-${build.precision}-${build.engine}`);
+}
+
 /**
- * Bundles the Worker exactly as `wrangler deploy` would (`--dry-run --outdir`, offline, no login) and measures
- * every module raw and gzipped (level 9, as wrangler compresses the upload).
+ * Bundles the Worker exactly as `wrangler deploy` would (`--dry-run --outdir`, offline, no login): the entry, its
+ * wasm and data modules, a source map and wrangler's README.md land in `outdir`, emptied first. Returns wrangler's
+ * output; throws with it when wrangler fails.
  */
-export function measureBundle(build: EdgeBuild): BundleSize {
-  const outdir = join(EDGE_DIR, '.bundle', `${build.inputSize}-${build.precision}-${build.engine}`);
+export function dryRunBundle(build: EdgeBuild, outdir: string): string {
   rmSync(outdir, { recursive: true, force: true });
   const run = spawnSync(
     process.execPath,
@@ -54,6 +59,16 @@ export function measureBundle(build: EdgeBuild): BundleSize {
   );
   const output = `${run.stdout}${run.stderr}`;
   if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${run.status}):\n${output}`);
+  return output;
+}
+
+/**
+ * Bundles the Worker as `wrangler deploy` would ({@link dryRunBundle}) and measures every module raw and gzipped
+ * (level 9, as wrangler compresses the upload).
+ */
+export function measureBundle(build: EdgeBuild): BundleSize {
+  const outdir = bundleDir(build);
+  const output = dryRunBundle(build, outdir);
   const modules = readdirSync(outdir)
     .filter((f) => !f.endsWith('.map') && f !== 'README.md')
     .map((f) => {
