@@ -157,4 +157,31 @@ describe('runBench', () => {
     expect(bySize['71'].sha256).not.toBe(results.model.sha256);
     expect(results.model.trainedInputSize).toBe(67);
   });
+
+  it('--rounds: runs the plan again in new orders, each row in a fresh process, and keeps every round', async () => {
+    const results = await runBench({
+      profile: PROFILES.smoke,
+      entries: [fixture('slow'), fixture('probe'), { ...fixture('slow'), id: 'fixture-slow-2', label: 'slow 2' }],
+      scenarios: ['cold-start', 'single-stream', 'memory'],
+      weightsPath: model.weightsPath,
+      testSet: await loadFashionMnist('test'),
+      command: 'test',
+      progress: silentProgress,
+      rounds: 3,
+      seed: 4,
+    });
+    expect(results.settings.rounds).toEqual({ count: 3, seed: 4 });
+    // one row per backend, in the plan's order, whatever order the rounds ran in
+    expect(results.runs.map((r) => r.backend)).toEqual(['fixture-slow', 'fixture-probe', 'fixture-slow-2']);
+    for (const r of results.runs) {
+      expect(r.rounds!.map((x) => x.round)).toEqual([1, 2, 3]);
+      expect(r.rounds!.every((x) => x.singleStreamP50! > 0)).toBe(true);
+      const p50s = r.rounds!.map((x) => x.singleStreamP50!).sort((a, b) => a - b);
+      expect(r.singleStream!.p50).toBe(p50s[1]); // the median round's own measurements
+      expect(r.rounds![r.round! - 1].singleStreamP50).toBe(r.singleStream!.p50);
+    }
+    // each round's order is a permutation of the three rows
+    for (let round = 0; round < 3; round++)
+      expect(results.runs.map((r) => r.rounds![round].position).sort()).toEqual([1, 2, 3]);
+  });
 });

@@ -16,6 +16,7 @@ import { REFERENCE_BACKEND, runnerPath, type CatalogEntry } from './plan/catalog
 import type { Profile } from './plan/profiles.ts';
 import type { Progress } from './progress.ts';
 import { assembleRun } from './results/assemble.ts';
+import { mergeRounds, roundOrder } from './results/rounds.ts';
 import { busyProcesses, loadAverage, machineBusyMs, machineInfo, packageVersions } from './results/machine.ts';
 import {
   RESULTS_FORMAT,
@@ -40,6 +41,12 @@ export interface BenchRequest {
   readonly childTimeoutMs?: number;
   readonly command: string;
   readonly progress: Progress;
+  /**
+   * run the whole plan this many times (default 1), each round in a new random order drawn from `seed`
+   * (default 1); each row then carries its median round and every round's figures (results/rounds.ts)
+   */
+  readonly rounds?: number;
+  readonly seed?: number;
   /** called with the results so far after every row, so that an interrupted run keeps what it measured */
   readonly checkpoint?: (partial: BenchResults) => Promise<void>;
   /**
@@ -150,7 +157,9 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
         planned: entry.unavailable ? 0 : plannedMs(profile, req.scenarios, entry.id === REFERENCE_BACKEND),
       })),
     );
-    const total = steps.reduce((a, s) => a + s.planned, 0);
+    const rounds = req.rounds ?? 1;
+    const seed = req.seed ?? 1;
+    const total = rounds * steps.reduce((a, s) => a + s.planned, 0);
     progress.start(total);
     progress.update(0, 'preparing', 'warming the TypeScript transpile cache');
     await warmTranspileCache();
@@ -159,7 +168,9 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     const inputsWritten = new Set<number>();
     // Enough preprocessed images for the largest timed batch; bigger batches repeat them.
     const inputCount = Math.min(sliceCount, maxBatch);
-    const runs: BackendRun[] = [];
+    /** each row's runs, one per round, with its place in that round's order */
+    const collected = new Map<string, { run: BackendRun; position: number }[]>();
+    const rowKey = (size: number, entry: CatalogEntry) => `${size}\u0000${entry.id}`;
     const versions = packageVersions();
     /** The results as they stand: the final ones at the end, a checkpoint after every row. */
     const snapshot = async (): Promise<BenchResults> => ({
@@ -184,119 +195,146 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
         },
         childTimeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
         dataset: `Fashion-MNIST test set, first ${sliceCount} images`,
+        ...(rounds > 1 ? { rounds: { count: rounds, seed } } : {}),
       },
-      runs: [...runs],
+      // the plan's order, whatever order the rounds ran in
+      runs: steps.flatMap(({ size, entry }) => {
+        const runs = collected.get(rowKey(size, entry));
+        return runs ? [mergeRounds(runs)] : [];
+      }),
     });
-    const finishRow = async (run: BackendRun) => {
-      runs.push(run);
-      progress.note(formatRow(run));
+    let position = 0;
+    const finishRow = async (run: BackendRun, entry: CatalogEntry, round: number) => {
+      const key = rowKey(run.size, entry);
+      collected.set(key, [...(collected.get(key) ?? []), { run, position: ++position }]);
+      progress.note(`${formatRow(run)}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''}`);
       if (req.checkpoint) await req.checkpoint(await snapshot());
     };
-    for (const size of sizes) {
-      // Each size starts with its own reference (tfjs cpu is first in the catalog).
-      let referenceLogits: number[] | null = null;
-      let agreementImages = profile.agreement.images;
-      for (const { entry, planned } of steps.filter((s) => s.size === size)) {
-        if (entry.unavailable) {
-          await finishRow({
-            backend: entry.id,
-            label: entry.label,
-            engine: entry.engine,
-            ...(entry.remote ? { remote: true } : {}),
-            ...(entry.browser ? { browser: true } : {}),
-            size,
-            status: 'unavailable',
-            reason: entry.unavailable,
-          });
-          continue;
-        }
-        const isReference = entry.id === REFERENCE_BACKEND;
-        const weights: WeightsFile = await weightsAt(size);
-        const floatOnnxPath = join(work, `nin-${size}.onnx`);
-        if (entry.engine.startsWith('onnxruntime') && !onnxWritten.has(size)) {
-          await writeFile(floatOnnxPath, encodeNinOnnx(weights.stateDict, { inputSize: size, batch: 'dynamic' }));
-          onnxWritten.add(size);
-        }
-        // An int8 row gets the calibrated int8 model in place of the float32 export (same input and output).
-        const onnxPath = entry.int8Of ? join(work, `nin-${size}.int8.onnx`) : floatOnnxPath;
-        if (entry.int8Of && !int8Models[String(size)]) {
-          progress.update(
-            done,
-            `${entry.label} @${size}px`,
-            'preparing the int8 model (calibration on training images)',
+    // One round: the plan's own order. Several: each round in a new seeded random order (the reference first at each size).
+    const order = (round: number) =>
+      rounds === 1
+        ? sizes.map((size) => ({ size, rows: steps.filter((s) => s.size === size) }))
+        : roundOrder(
+            sizes,
+            (size) => steps.filter((s) => s.size === size),
+            (s) => s.entry.id === REFERENCE_BACKEND,
+            seed,
+            round,
           );
-          const { bytes, info } = await int8Model(size);
-          await writeFile(onnxPath, bytes);
-          int8Models[String(size)] = info;
-          progress.note(`  int8 model @${size}: ${info.source}, ${info.preparedMs} ms`);
-        }
-        const plan: ChildPlan = {
-          scenarios: req.scenarios,
-          soakRequests: profile.soakRequests,
-          singleStream: profile.singleStream,
-          offline: profile.offline,
-          agreement: isReference
-            ? {
-                images: profile.agreement.images,
-                batch: profile.agreement.batch,
-                timeMs: profile.agreement.referenceTimeMs,
-                minImages: profile.agreement.minImages,
-              }
-            : // the others classify the reference's images, but a software GPU (seconds per image) stops at its own budget
+    for (let round = 0; round < rounds; round++) {
+      position = 0;
+      for (const { size, rows } of order(round)) {
+        // Each size starts with its own reference (tfjs cpu is first in the catalog).
+        let referenceLogits: number[] | null = null;
+        let agreementImages = profile.agreement.images;
+        for (const { entry, planned } of rows) {
+          if (entry.unavailable) {
+            if (round > 0) continue; // nothing to measure again
+            await finishRow(
               {
-                images: agreementImages,
-                batch: profile.agreement.batch,
-                timeMs: profile.agreement.othersTimeMs,
-                minImages: profile.agreement.minImages,
+                backend: entry.id,
+                label: entry.label,
+                engine: entry.engine,
+                ...(entry.remote ? { remote: true } : {}),
+                ...(entry.browser ? { browser: true } : {}),
+                size,
+                status: 'unavailable',
+                reason: entry.unavailable,
               },
-        };
-        const inputsPath = join(work, `inputs-${size}.f32`);
-        if (!inputsWritten.has(size)) {
-          const input = preprocessImages(req.testSet.images.subarray(0, inputCount * FASHION_MNIST_PIXELS), size);
-          await writeFile(inputsPath, new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
-          inputsWritten.add(size);
+              entry,
+              round,
+            );
+            continue;
+          }
+          const isReference = entry.id === REFERENCE_BACKEND;
+          const weights: WeightsFile = await weightsAt(size);
+          const floatOnnxPath = join(work, `nin-${size}.onnx`);
+          if (entry.engine.startsWith('onnxruntime') && !onnxWritten.has(size)) {
+            await writeFile(floatOnnxPath, encodeNinOnnx(weights.stateDict, { inputSize: size, batch: 'dynamic' }));
+            onnxWritten.add(size);
+          }
+          // An int8 row gets the calibrated int8 model in place of the float32 export (same input and output).
+          const onnxPath = entry.int8Of ? join(work, `nin-${size}.int8.onnx`) : floatOnnxPath;
+          if (entry.int8Of && !int8Models[String(size)]) {
+            progress.update(
+              done,
+              `${entry.label} @${size}px`,
+              'preparing the int8 model (calibration on training images)',
+            );
+            const { bytes, info } = await int8Model(size);
+            await writeFile(onnxPath, bytes);
+            int8Models[String(size)] = info;
+            progress.note(`  int8 model @${size}: ${info.source}, ${info.preparedMs} ms`);
+          }
+          const plan: ChildPlan = {
+            scenarios: req.scenarios,
+            soakRequests: profile.soakRequests,
+            singleStream: profile.singleStream,
+            offline: profile.offline,
+            agreement: isReference
+              ? {
+                  images: profile.agreement.images,
+                  batch: profile.agreement.batch,
+                  timeMs: profile.agreement.referenceTimeMs,
+                  minImages: profile.agreement.minImages,
+                }
+              : // the others classify the reference's images, but a software GPU (seconds per image) stops at its own budget
+                {
+                  images: agreementImages,
+                  batch: profile.agreement.batch,
+                  timeMs: profile.agreement.othersTimeMs,
+                  minImages: profile.agreement.minImages,
+                },
+          };
+          const inputsPath = join(work, `inputs-${size}.f32`);
+          if (!inputsWritten.has(size)) {
+            const input = preprocessImages(req.testSet.images.subarray(0, inputCount * FASHION_MNIST_PIXELS), size);
+            await writeFile(inputsPath, new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+            inputsWritten.add(size);
+          }
+          const task: ChildTask = {
+            runnerModule: runnerPath(entry),
+            runner: { size, weightsPath: weights.path, onnxPath, options: entry.options },
+            plan,
+            data: { imagesPath, labelsPath, count: sliceCount, inputsPath, inputCount },
+          };
+          const where = `${entry.label} @${size}px`;
+          let offlineDone = 0;
+          const busyBefore = await machineBusyMs();
+          const parentCpuBefore = process.cpuUsage();
+          const outcome = await runChildProcess(task, {
+            timeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
+            onMessage(m) {
+              if (m.type !== 'progress') return;
+              let share = PHASE_START[m.scenario];
+              if (m.scenario === 'offline')
+                share +=
+                  (PHASE_START.agreement - PHASE_START.offline) * (offlineDone++ / profile.offline.batches.length);
+              progress.update(done + planned * share, where, `${m.scenario}${m.detail ? ` ${m.detail}` : ''}`);
+            },
+          });
+          done += planned;
+          const busyAfter = await machineBusyMs();
+          const parentCpu = process.cpuUsage(parentCpuBefore);
+          const assembled = assembleRun(entry, outcome, {
+            size,
+            multiplyAdds: multiplyAdds(size),
+            labels,
+            referenceLogits: isReference ? null : referenceLogits,
+          });
+          const { logits } = assembled;
+          let { run } = assembled;
+          const childCpuMs = run.memory?.cpuMs;
+          if (busyBefore !== null && busyAfter !== null && childCpuMs !== undefined && outcome.wallMs > 0) {
+            const otherMs = busyAfter - busyBefore - childCpuMs - (parentCpu.user + parentCpu.system) / 1000;
+            run = { ...run, otherCores: Math.max(0, Math.round((otherMs / outcome.wallMs) * 100) / 100) };
+          }
+          if (isReference && logits) {
+            referenceLogits = logits;
+            agreementImages = run.agreement?.images ?? agreementImages;
+          }
+          await finishRow(run, entry, round);
         }
-        const task: ChildTask = {
-          runnerModule: runnerPath(entry),
-          runner: { size, weightsPath: weights.path, onnxPath, options: entry.options },
-          plan,
-          data: { imagesPath, labelsPath, count: sliceCount, inputsPath, inputCount },
-        };
-        const where = `${entry.label} @${size}px`;
-        let offlineDone = 0;
-        const busyBefore = await machineBusyMs();
-        const parentCpuBefore = process.cpuUsage();
-        const outcome = await runChildProcess(task, {
-          timeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
-          onMessage(m) {
-            if (m.type !== 'progress') return;
-            let share = PHASE_START[m.scenario];
-            if (m.scenario === 'offline')
-              share += (PHASE_START.agreement - PHASE_START.offline) * (offlineDone++ / profile.offline.batches.length);
-            progress.update(done + planned * share, where, `${m.scenario}${m.detail ? ` ${m.detail}` : ''}`);
-          },
-        });
-        done += planned;
-        const busyAfter = await machineBusyMs();
-        const parentCpu = process.cpuUsage(parentCpuBefore);
-        const assembled = assembleRun(entry, outcome, {
-          size,
-          multiplyAdds: multiplyAdds(size),
-          labels,
-          referenceLogits: isReference ? null : referenceLogits,
-        });
-        const { logits } = assembled;
-        let { run } = assembled;
-        const childCpuMs = run.memory?.cpuMs;
-        if (busyBefore !== null && busyAfter !== null && childCpuMs !== undefined && outcome.wallMs > 0) {
-          const otherMs = busyAfter - busyBefore - childCpuMs - (parentCpu.user + parentCpu.system) / 1000;
-          run = { ...run, otherCores: Math.max(0, Math.round((otherMs / outcome.wallMs) * 100) / 100) };
-        }
-        if (isReference && logits) {
-          referenceLogits = logits;
-          agreementImages = run.agreement?.images ?? agreementImages;
-        }
-        await finishRow(run);
       }
     }
     progress.stop();

@@ -9,7 +9,7 @@ import { PROFILES } from '../plan/profiles.ts';
 import { createProgress } from '../progress.ts';
 import { resultsFile, writeReport, writeResults } from '../report/write.ts';
 
-const RUN_USAGE = `usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--out DIR] [--weights FILE]
+const RUN_USAGE = `usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--rounds N [--seed S]] [--out DIR] [--weights FILE]
 
 Benchmarks the trained NiN on every backend this machine offers, each in its own process, and writes
 DIR/bench/results.json, DIR/report.md and the report's SVG charts.
@@ -23,6 +23,9 @@ DIR/bench/results.json, DIR/report.md and the report's SVG charts.
   --out DIR          output directory (default: results)
   --weights FILE     safetensors weights (default: packages/core-nin/weights/, 224 px if present, else 96 px)
   --timeout SECONDS  kill a backend's process after this long (default: the profile's)
+  --rounds N         run the whole plan N times, each round in a new random order, each row in a fresh process;
+                     the report gives each row's median round and the spread between rounds (default 1)
+  --seed S           the seed of the rounds' orders (default 1)
   --list             list the backends and exit`;
 
 const OPTIONS = {
@@ -34,6 +37,8 @@ const OPTIONS = {
   out: option.string().default('results'),
   weights: option.string(),
   timeout: option.number({ above: 0 }),
+  rounds: option.positiveInteger({ max: 100 }),
+  seed: option.integer({ min: 0, max: 2 ** 32 - 1 }),
   list: option.boolean(),
 };
 
@@ -50,6 +55,8 @@ async function run({ values, args }: ParsedArgs<typeof OPTIONS>): Promise<number
     return 0;
   }
   if (values.full && values.profile && values.profile !== 'full') throw new UsageError('--full and --profile disagree');
+  if (values.seed !== undefined && (values.rounds ?? 1) < 2)
+    throw new UsageError('--seed orders rounds: give --rounds 2 or more');
   const profile = PROFILES[values.full ? 'full' : (values.profile ?? 'default')];
 
   let entries;
@@ -78,6 +85,8 @@ async function run({ values, args }: ParsedArgs<typeof OPTIONS>): Promise<number
     weightsPath,
     testSet,
     childTimeoutMs,
+    rounds: values.rounds,
+    seed: values.seed,
     command: ['nin-bench', 'run', ...args].join(' '),
     progress,
     checkpoint: async (partial) => {

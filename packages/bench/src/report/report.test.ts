@@ -264,6 +264,53 @@ describe('report generator', () => {
     expect(same).toBe(renderReport(old));
   });
 
+  it('--rounds: the median across rounds and the spread between them, beside the median round shown above', async () => {
+    const old = await load();
+    expect(renderReport(old)).not.toContain('## Between rounds');
+    const results: BenchResults = {
+      ...old,
+      settings: { ...old.settings, rounds: { count: 3, seed: 1 } },
+      runs: old.runs.map((r) =>
+        r.backend === 'tfjs-wasm-simd' && r.size === 67
+          ? {
+              ...r,
+              round: 3,
+              rounds: [
+                {
+                  round: 1,
+                  position: 2,
+                  status: 'ok',
+                  singleStreamP50: 10,
+                  offline: [{ batch: 8, p50: 80, imagesPerSecond: 100 }],
+                },
+                {
+                  round: 2,
+                  position: 4,
+                  status: 'ok',
+                  singleStreamP50: 14,
+                  offline: [{ batch: 8, p50: 64, imagesPerSecond: 125 }],
+                },
+                {
+                  round: 3,
+                  position: 1,
+                  status: 'ok',
+                  singleStreamP50: 12,
+                  offline: [{ batch: 8, p50: 100, imagesPerSecond: 80 }],
+                },
+              ],
+            }
+          : r,
+      ),
+    };
+    const md = renderReport(results);
+    const section = md.slice(md.indexOf('## Between rounds'));
+    expect(section).toContain('The whole plan ran 3 times (seed 1), each round in a new random order');
+    // p50 median 12 of 10/14/12, spread (14 - 10) / 12 = 33%; best images/s median 100 of 100/125/80, spread 45%
+    expect(section).toMatch(
+      /\| tfjs wasm SIMD \| 67 \| 3 \| 12 \| 10–14 \| 33% \| 100 \| 80–125 \| 45% \| 3 \| 2, 4, 1 \|/,
+    );
+  });
+
   it('reads both formats: samples (format 2) add nothing to the report of a format 1 file', async () => {
     const old = await load();
     expect(old.format).toBe('nin-bench.results/1');

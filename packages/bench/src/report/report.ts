@@ -7,6 +7,7 @@ import { hasInt8, int8Section, int8SummaryLine } from './int8.ts';
 import { browserMethodology, browserSummaryLine } from './browser.ts';
 import { gpuSection, gpuSummaryLines, type GpuInputs } from './gpu.ts';
 import { otherMachinesSections, type MachineResults } from './machines.ts';
+import { hasRounds, roundsSection } from './rounds.ts';
 
 /**
  * results/report.md from a results file: pure (same results, same text), so `npm run report` can regenerate
@@ -530,6 +531,7 @@ export function renderReport(results: BenchResults, gpu?: GpuInputs, extras: Rep
     '',
     offlineTables(ran, sizes, results.settings.offline.batches, withSize),
     '',
+    ...(hasRounds(results) ? ['## Between rounds', '', roundsSection(results, sizes, withSize), ''] : []),
     ...(hasInt8(results) ? ['## int8 against float32', '', int8Section(results, sizes, withSize), ''] : []),
     '## Memory',
     '',

@@ -129,12 +129,31 @@ export interface BackendRun {
   readonly memory?: Memory;
   /** the runner's own measurements (scenario `extras`), e.g. the edge server's CPU per request */
   readonly extras?: readonly ExtraMeasurement[];
+  /**
+   * `nin-bench run --rounds N` (N > 1): what each round measured for this row, in round order. The row's own
+   * measurements (every other field) are those of its median round (`round`), by single-stream p50.
+   */
+  readonly rounds?: readonly RoundResult[];
+  /** with `rounds`: the round whose measurements the row carries */
+  readonly round?: number;
   /** wall time of the child process, ms */
   readonly wallMs?: number;
   /**
    * CPU used by other processes while this row ran, in cores on average (machine busy time minus the bench's
    * own); for an HTTP row it includes the local server. Absent where /proc is not available.
    */
+  readonly otherCores?: number;
+}
+
+/** One round of a row under `--rounds`: its place in that round's order and its headline figures. */
+export interface RoundResult {
+  /** 1-based */
+  readonly round: number;
+  /** the row's place in that round's (seeded random) order, 1-based */
+  readonly position: number;
+  readonly status: RunStatus;
+  readonly singleStreamP50?: number;
+  readonly offline?: readonly { readonly batch: number; readonly p50: number; readonly imagesPerSecond: number }[];
   readonly otherCores?: number;
 }
 
@@ -147,6 +166,8 @@ export interface BenchSettings {
   readonly agreement: { readonly images: number; readonly batch: number; readonly referenceTimeMs: number; readonly reference: string };
   readonly childTimeoutMs: number;
   readonly dataset: string;
+  /** `--rounds N` (N > 1): the plan ran N times, each round in a new order drawn from `seed` */
+  readonly rounds?: { readonly count: number; readonly seed: number };
 }
 
 export interface BenchResults {

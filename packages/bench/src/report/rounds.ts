@@ -1,0 +1,68 @@
+import { quantileSorted } from '../stats/summary.ts';
+import type { BackendRun, BenchResults } from '../results/schema.ts';
+import { ms, sig, table } from './format.ts';
+
+/** `--rounds N`: each row's figures across rounds: their median and how far apart the rounds were. */
+
+interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+function spreadOf(values: readonly number[]): Spread | undefined {
+  if (values.length < 2) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: quantileSorted(sorted, 0.5), min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** (max - min) / median, percent: how much the rounds disagree. */
+const spreadPercent = (s: Spread) => `${sig((100 * (s.max - s.min)) / s.median, 2)}%`;
+
+export const hasRounds = (results: BenchResults): boolean => results.runs.some((r) => r.rounds?.length);
+
+export function roundsSection(results: BenchResults, sizes: readonly number[], withSize: boolean): string {
+  const rounds = results.settings.rounds;
+  const rows = results.runs
+    .filter((r): r is BackendRun & { rounds: NonNullable<BackendRun['rounds']> } => (r.rounds?.length ?? 0) > 0)
+    .sort((a, b) => sizes.indexOf(a.size) - sizes.indexOf(b.size));
+  const body = rows.map((r) => {
+    const p50 = spreadOf(r.rounds.flatMap((x) => (x.singleStreamP50 === undefined ? [] : [x.singleStreamP50])));
+    const best = spreadOf(
+      r.rounds.flatMap((x) => (x.offline?.length ? [Math.max(...x.offline.map((o) => o.imagesPerSecond))] : [])),
+    );
+    return [
+      r.label,
+      ...(withSize ? [String(r.size)] : []),
+      String(r.rounds.length),
+      p50 ? ms(p50.median) : '—',
+      p50 ? `${ms(p50.min)}–${ms(p50.max)}` : '—',
+      p50 ? spreadPercent(p50) : '—',
+      best ? sig(best.median) : '—',
+      best ? `${sig(best.min)}–${sig(best.max)}` : '—',
+      best ? spreadPercent(best) : '—',
+      String(r.round ?? '—'),
+      r.rounds.map((x) => x.position).join(', '),
+    ];
+  });
+  return [
+    `The whole plan ran ${rounds?.count ?? Math.max(...rows.map((r) => r.rounds.length))} times${rounds ? ` (seed ${rounds.seed})` : ''}, each round in a new random order (the reference first at each size), each row in a fresh process. The tables above show each row's median round (by single-stream p50); here are the medians across rounds and the spread between them: (max − min) / median. A spread far above a row's margin of error means the machine changed between rounds (other work, heat), which one round cannot see.`,
+    '',
+    table(
+      [
+        'Backend',
+        ...(withSize ? ['Size'] : []),
+        'rounds',
+        'p50 median (ms)',
+        'p50 range',
+        'spread',
+        'best images/s median',
+        'range',
+        'spread',
+        'round shown',
+        'place in each round',
+      ],
+      body,
+    ),
+  ].join('\n');
+}

@@ -1,0 +1,71 @@
+import { mulberry32 } from '../stats/bootstrap.ts';
+import type { BackendRun, RoundResult } from './schema.ts';
+
+/**
+ * `--rounds N`: the plan runs N times, each round in its own seeded random order, each row in a fresh child, so
+ * that drift (a machine warming up, another job starting) spreads over every row instead of landing on the rows
+ * that happened to run last. These are the pure parts: the order of a round and the merge of a row's rounds.
+ */
+
+/**
+ * The order of one round: sizes shuffled, and within a size the reference first (the others are compared with
+ * its logits, on the images it managed) and the rest shuffled. Fisher-Yates with a generator seeded by the run's
+ * seed and the round, so a run is repeatable.
+ */
+export function roundOrder<T>(
+  sizes: readonly number[],
+  rowsOfSize: (size: number) => readonly T[],
+  isReference: (row: T) => boolean,
+  seed: number,
+  round: number,
+): { size: number; rows: T[] }[] {
+  const random = mulberry32((seed * 0x9e3779b1 + round * 0x85ebca77) >>> 0);
+  const shuffle = <U>(items: U[]): U[] => {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  };
+  return shuffle([...sizes]).map((size) => {
+    const rows = rowsOfSize(size);
+    return { size, rows: [...rows.filter(isReference), ...shuffle(rows.filter((r) => !isReference(r)))] };
+  });
+}
+
+const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
+
+function bestImagesPerSecond(r: BackendRun): number | undefined {
+  const best = Math.max(...(r.offline ?? []).map((o) => o.imagesPerSecond ?? -Infinity));
+  return Number.isFinite(best) ? best : undefined;
+}
+
+/**
+ * One row from its rounds (in round order, with each one's place in its round): the median round's measurements
+ * (by single-stream p50, else by best throughput; the lower middle one of an even count, so it is a round that
+ * happened), with every round's headline figures beside them. One round, or fewer than two that measured
+ * anything, is the row as it was.
+ */
+export function mergeRounds(rounds: readonly { readonly run: BackendRun; readonly position: number }[]): BackendRun {
+  const ran = rounds.map((r, i) => ({ ...r, round: i + 1 })).filter((r) => measured(r.run));
+  if (ran.length < 2) return (ran[0] ?? rounds[0]).run;
+  const byLatency = ran.every((r) => r.run.singleStream);
+  const key = (r: BackendRun) => (byLatency ? r.singleStream!.p50 : -(bestImagesPerSecond(r) ?? -Infinity));
+  const sorted = [...ran].sort((a, b) => key(a.run) - key(b.run));
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  const results: RoundResult[] = rounds.map(({ run, position }, i) => ({
+    round: i + 1,
+    position,
+    status: run.status,
+    ...(run.singleStream ? { singleStreamP50: run.singleStream.p50 } : {}),
+    ...(run.offline?.some((o) => o.latency)
+      ? {
+          offline: run.offline
+            .filter((o) => o.latency && o.imagesPerSecond !== undefined)
+            .map((o) => ({ batch: o.batch, p50: o.latency!.p50, imagesPerSecond: o.imagesPerSecond! })),
+        }
+      : {}),
+    ...(run.otherCores !== undefined ? { otherCores: run.otherCores } : {}),
+  }));
+  return { ...median.run, round: median.round, rounds: results };
+}
