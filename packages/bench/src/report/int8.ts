@@ -1,5 +1,6 @@
 import type { BackendRun, BenchResults, Int8ModelInfo, OfflineResult } from '../results/schema.ts';
 import { ms, percent, sig, table, times } from './format.ts';
+import { trainedForSize } from './weights-at.ts';
 
 /**
  * The int8 rows against their float32 rows (same engine, same threads, same run): the speed-up, what int8 costs
@@ -67,7 +68,7 @@ export function int8SummaryLine(results: BenchResults, size: number): string | n
   const list = speedups.map((s) => `${times(s.x)} on ${s.label}`).join(', ');
   let line = `- **int8 or float32:** the calibrated int8 model answers single images faster by ${list} (float32 p50 / int8 p50, same run); its accuracy: ${acc.text}.`;
   const slower = speedups.filter((s) => s.x <= 1);
-  const trained = results.model.trainedInputSize === null || results.model.trainedInputSize === size;
+  const trained = trainedForSize(results, size);
   if (slower.length === speedups.length) line += ' **float32 stays the better choice here**: int8 is no faster.';
   else if (acc.drop === null || !trained)
     line += ` int8 is the faster choice on ONNX Runtime${slower.length ? ` (not on ${slower.map((s) => s.label).join(', ')})` : ''}; this run cannot say what it costs in accuracy at this size.`;

@@ -8,6 +8,7 @@ import { browserMethodology, browserSummaryLine } from './browser.ts';
 import { gpuSection, gpuSummaryLines, type GpuInputs } from './gpu.ts';
 import { otherMachinesSections, type MachineResults } from './machines.ts';
 import { hasRounds, roundsSection } from './rounds.ts';
+import { ranOwnWeights, weightsAt } from './weights-at.ts';
 
 /**
  * results/report.md from a results file: pure (same results, same text), so `npm run report` can regenerate
@@ -113,17 +114,6 @@ function summary(results: BenchResults, size: number): string {
     table(['Backend', 'p50 batch 1 (ms)', '× fastest', 'best images/s', '× fastest', 'cold start (s)', 'top-1'], rows),
   ].join('\n');
 }
-
-/** The weights a size ran: its own when the run found them (results format 2), else the run's weights. */
-function weightsAt(results: BenchResults, size: number) {
-  return results.model.weightsBySize?.[String(size)] ?? results.model;
-}
-
-/** Whether a size ran weights trained for it that are not the run's main weights. */
-const ranOwnWeights = (results: BenchResults, size: number): boolean => {
-  const w = weightsAt(results, size);
-  return w.trainedInputSize === size && w.weightsFile !== results.model.weightsFile;
-};
 
 function sizesNote(results: BenchResults, size: number): string {
   const w = weightsAt(results, size);
@@ -354,7 +344,18 @@ function agreementIntro(results: BenchResults): string {
     text += ` (the reference, ${ref.label}, classified ${ref.agreement!.images} of the planned ${agreement.images} within its ${sig(agreement.referenceTimeMs / 1000)} s budget)`;
   }
   text += '.';
-  if (results.model.manifestTestAccuracy !== null) {
+  const sizes = results.settings.sizes;
+  if (sizes.some((size) => ranOwnWeights(results, size))) {
+    // each size ran its own weights where it had them: each has its own accuracy
+    const scores = sizes.flatMap((size) => {
+      const w = weightsAt(results, size);
+      return w.manifestTestAccuracy !== null && w.trainedInputSize === size
+        ? [`${percent(w.manifestTestAccuracy)} at ${size} px`]
+        : [];
+    });
+    if (scores.length)
+      text += ` On all 10,000 test images the weights each size ran score ${scores.join(', ')} (their manifests); this slice is a check that every engine computes the same function, not a new accuracy figure.`;
+  } else if (results.model.manifestTestAccuracy !== null) {
     text += ` On all 10,000 test images the weights score ${percent(results.model.manifestTestAccuracy)} (their manifest); this slice is a check that every engine computes the same function, not a new accuracy figure.`;
   }
   return text;
