@@ -3,4 +3,5 @@ export * from './classes.ts';
 export * from './preprocess.ts';
 export * from './image.ts';
 export * from './png.ts';
+export * from './model-tile.ts';
 export * from './idx.ts';
