@@ -11,3 +11,4 @@ export * from './train/backend.ts';
 export * from './train/curve.ts';
 export * from './atomic-write.ts';
 export * from './process-group.ts';
+export * from './image-decoder-wasm.ts';

@@ -5,8 +5,9 @@ import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../../data/classes.ts';
 import { FASHION_MNIST_PIXELS } from '../../data/preprocess.ts';
+import { photoStyleFile, photoVariant } from '../../data/photo-style.ts';
 import { loadFashionMnist } from '../fashion-mnist.ts';
-import { writeNinWeightsFile } from '../weights-file.ts';
+import { WEIGHTS_DIR, writeNinWeightsFile } from '../weights-file.ts';
 import { expectOneLineError, runNin } from '../../../test/fixtures/cli.ts';
 import { gzip, idxBytes } from '../../../test/fixtures/idx.ts';
 import { initialStateDict } from '../../../test/fixtures/weights.ts';
@@ -85,6 +86,22 @@ describe('nin predict', () => {
     );
   });
 
+  it("reads a product photo (JPEG): Fashion-MNIST's conversion by default (fit photo), --fit tile on request", async () => {
+    const test = await loadFashionMnist('test', { download: false });
+    const photo = join(dir, 'boot-photo.jpg');
+    await writeFile(photo, photoStyleFile(test.images.slice(0, FASHION_MNIST_PIXELS), photoVariant('grey-jpeg'), 1));
+    // the real 100 px model: the photo of test image 0 is an ankle boot to it, as the tile is
+    const real = join(WEIGHTS_DIR, 'nin-fmnist-100.safetensors');
+    const auto = await runNin(['predict', photo, '--weights', real, '--json']);
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(JSON.parse(auto.stdout).predictions[0]).toMatchObject({ label: 'Ankle boot', fit: 'photo' });
+    const tile = await runNin(['predict', photo, '--weights', real, '--json', '--fit', 'tile']);
+    expect(JSON.parse(tile.stdout).predictions[0]).toMatchObject({ fit: 'tile', fitReason: expect.any(String) });
+    expect(expectOneLineError(await runNin(['predict', photo, '--fit', 'square']), 'predict')).toMatch(
+      /--fit must be one of auto, photo, tile, got "square"/,
+    );
+  });
+
   it('fails with one line and no stack for bad input', async () => {
     const corrupt = join(dir, 'corrupt.safetensors');
     await writeFile(corrupt, new Uint8Array(64).fill(0xff));
@@ -100,9 +117,12 @@ describe('nin predict', () => {
       [['predict', png, '--weights', join(dir, 'none.safetensors')], /none\.safetensors: no such weights file/],
       [['predict', png, '--weights', weights, '--backend', 'tpu'], /unknown backend "tpu"/],
       [['predict', png, '--weights', weights, '--backend', 'wasm:threads'], /backend wasm has no variant "threads"/],
-      [['predict', text, '--weights', weights], /notes\.txt: neither a PNG nor an IDX image file/],
+      [
+        ['predict', text, '--weights', weights],
+        /notes\.txt: neither a picture \(PNG, JPEG, WebP\) nor an IDX image file/,
+      ],
       [['predict', png, '--weights', weights, '--bogus'], /Unknown option '--bogus'/],
-      [['predict', '--weights', weights], /give at least one PNG or IDX file/],
+      [['predict', '--weights', weights], /give at least one picture \(PNG, JPEG, WebP\) or IDX file/],
       [['predict', png, '--weights', weights, '--top', 'many'], /--top must be a positive integer, got "many"/],
     ];
     for (const [args, message] of cases) {
