@@ -2,18 +2,28 @@
 // EDGE_SIZE=224|96 picks the model (224 px by default), EDGE_ENGINE=tfjs|onnxruntime-int8 the engine (tfjs by default;
 // onnxruntime-int8 serves the int8 ONNX model on onnxruntime-web), EDGE_WEIGHTS=int8|float16|float32 its bundled weights
 // (int8 by default; float16/float32 for 224 px only). Extra arguments go to wrangler
-// (`npm run -w @nin-bench/edge-api dev -- --ip 0.0.0.0` to listen beyond this machine).
+// (`npm run -w @nin-bench/edge-api dev -- --ip 0.0.0.0` to listen beyond this machine). EDGE_RATE_LIMIT=off turns the
+// per-client rate limiter off for the run (load tools, the bench).
 import { spawn } from 'node:child_process';
 import { UsageError, runScript } from '@nin-bench/core-nin/node/cli-args';
 import { edgeBuildFromEnv, ensureEdgeWeights } from '../src/node/edge-weights.ts';
-import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from '../src/node/wrangler.ts';
+import {
+  REPO_ROOT,
+  WRANGLER_CONFIG,
+  offlineWranglerEnv,
+  rateLimitArgs,
+  wranglerBin,
+  wranglerEnvArgs,
+} from '../src/node/wrangler.ts';
 
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] [PORT=8787] npm run edge:dev [-- wrangler dev options]
+const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] [EDGE_RATE_LIMIT=on|off] [PORT=8787] npm run edge:dev [-- wrangler dev options]
 
 Runs \`wrangler dev\` on http://127.0.0.1:8787, offline and without a login, with the Worker built for EDGE_SIZE
 (224 px by default), EDGE_WEIGHTS (int8 by default; float16/float32 for 224 px only) and EDGE_ENGINE (tfjs by
-default; onnxruntime-int8: the int8 ONNX model on onnxruntime-web, wrangler env onnx-int8). Other arguments go to
-wrangler dev, e.g. \`-- --ip 0.0.0.0\` to listen beyond this machine.`;
+default; onnxruntime-int8: the int8 ONNX model on onnxruntime-web, wrangler env onnx-int8). EDGE_RATE_LIMIT=off
+turns off the per-client rate limit of POST /predict (wrangler.toml's [[ratelimits]], which wrangler dev simulates
+for the client address 127.0.0.1): for load tools and the bench. Other arguments go to wrangler dev, e.g.
+\`-- --ip 0.0.0.0\` to listen beyond this machine.`;
 
 await runScript({
   name: 'edge:dev',
@@ -29,12 +39,26 @@ await runScript({
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    const rateLimit = process.env.EDGE_RATE_LIMIT ?? 'on';
+    if (rateLimit !== 'on' && rateLimit !== 'off')
+      throw new UsageError(`EDGE_RATE_LIMIT must be on or off, got ${JSON.stringify(rateLimit)}`);
     await ensureEdgeWeights(build);
     const port = process.env.PORT ?? '8787';
     const ip = args.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
     const child = spawn(
       process.execPath,
-      [wranglerBin(), 'dev', '--config', WRANGLER_CONFIG, ...wranglerEnvArgs(build), '--port', port, ...ip, ...args],
+      [
+        wranglerBin(),
+        'dev',
+        '--config',
+        WRANGLER_CONFIG,
+        ...wranglerEnvArgs(build),
+        ...rateLimitArgs(rateLimit),
+        '--port',
+        port,
+        ...ip,
+        ...args,
+      ],
       { cwd: REPO_ROOT, env: offlineWranglerEnv(), stdio: 'inherit' },
     );
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));

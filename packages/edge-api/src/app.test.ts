@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION_MNIST_CLASSES, predictionFromLogits, resizeGray } from '@nin-bench/core-nin';
+import { FASHION_MNIST_CLASSES, resizeGray } from '@nin-bench/core-nin';
+import { nodeImageDecoderWasm } from '@nin-bench/core-nin/node';
+import { stubClassifier } from '../test/stub-classifier.ts';
 import { createApp, type ErrorBody } from './app.ts';
 import type { EdgeClassifier } from './classifier.ts';
 import { EDGE_ENGINES } from './engine.ts';
@@ -18,39 +20,8 @@ import {
   type Body,
 } from '../test/requests.ts';
 
-/** A classifier whose "logits" are a function of the pixels, so that equal images give equal answers. */
-function stubClassifier(): EdgeClassifier & { calls: Uint8Array[] } {
-  const calls: Uint8Array[] = [];
-  return {
-    calls,
-    engine: { name: 'tfjs', runtime: 'stub', compute: 'none', modelFormat: 'safetensors' },
-    model: {
-      architecture: { name: 'stub', source: 'test', layers: [] },
-      parameterCount: 1,
-      multiplyAdds: 1,
-      inputSize: 96,
-      weightPrecision: 'int8',
-      testAccuracy: 0.9,
-      classes: FASHION_MNIST_CLASSES,
-      sha256: 'ab'.repeat(32),
-      manifest: null,
-    },
-    backend: { spec: 'stub:x', simd: false, details: {} },
-    async classify(images, count, topK) {
-      calls.push(images.slice());
-      const predictions = Array.from({ length: count }, (_, i) => {
-        const img = images.subarray(i * 784, (i + 1) * 784);
-        const logits = Array.from(
-          { length: 10 },
-          (_, k) => img.reduce((s, v, p) => s + (p % 10 === k ? v : 0), 0) / 1e4,
-        );
-        return { ...predictionFromLogits(logits, topK), logits };
-      });
-      return { predictions, timing: { preprocessMs: 1, inferenceMs: 2 } };
-    },
-    wasmHeapBytes: () => 42 * 2 ** 20,
-  };
-}
+/** the request log goes nowhere in these tests (request-log.test.ts tests it) */
+const silent = () => {};
 
 const post = (app: ReturnType<typeof createApp>, type: string, body: Body, path = '/predict') =>
   app.request(path, { method: 'POST', headers: { 'content-type': type }, body: asBodyInit(body) });
@@ -58,7 +29,7 @@ const post = (app: ReturnType<typeof createApp>, type: string, body: Body, path 
 describe('edge app (runtime-agnostic)', () => {
   it('answers every single-image encoding of the same 28x28 image with the same prediction', async () => {
     const stub = stubClassifier();
-    const app = createApp({ classifier: readyClassifier(stub) });
+    const app = createApp({ log: silent, classifier: readyClassifier(stub) });
     const img = syntheticImage();
     const answers = [];
     for (const [name, { type, body }] of Object.entries(singleImageBodies(img))) {
@@ -78,13 +49,18 @@ describe('edge app (runtime-agnostic)', () => {
     expect(first.top).toHaveLength(EDGE_LIMITS.defaultTopK);
     expect(first.label).toBe(FASHION_MNIST_CLASSES[first.index]);
     expect(first.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
-    expect(first).toMatchObject({ timing: { preprocessMs: expect.any(Number), inferenceMs: 2 }, backend: 'stub:x' });
+    expect(first).toMatchObject({
+      timing: { decodeMs: expect.any(Number), preprocessMs: expect.any(Number), inferenceMs: 2 },
+      backend: 'stub:x',
+      // a data-set tile (dark border): resized, not converted as a photo
+      fit: 'tile',
+    });
     for (const a of answers) expect((a as typeof first).probabilities).toEqual(first.probabilities);
   });
 
   it('converts a large colour PNG to 28x28 gray before classifying', async () => {
     const stub = stubClassifier();
-    const app = createApp({ classifier: readyClassifier(stub) });
+    const app = createApp({ log: silent, classifier: readyClassifier(stub) });
     const img = syntheticImage();
     expect((await post(app, 'image/png', pngRgbLarge(img))).status).toBe(200);
     // r = g = b, so the gray image is the 4x enlargement itself; PIL-style bilinear brings it back to 28x28.
@@ -100,7 +76,7 @@ describe('edge app (runtime-agnostic)', () => {
 
   it('classifies a batch in one call and answers a list', async () => {
     const stub = stubClassifier();
-    const app = createApp({ classifier: readyClassifier(stub) });
+    const app = createApp({ log: silent, classifier: readyClassifier(stub) });
     const a = syntheticImage(1);
     const b = syntheticImage(2);
     const res = await post(
@@ -125,7 +101,7 @@ describe('edge app (runtime-agnostic)', () => {
   });
 
   it('reports the model and the backend', async () => {
-    const app = createApp({ classifier: readyClassifier(stubClassifier()) });
+    const app = createApp({ log: silent, classifier: readyClassifier(stubClassifier()) });
     const health = await (await app.request('/health')).json();
     expect(health).toMatchObject({
       status: 'ready',
@@ -150,7 +126,7 @@ describe('edge app (runtime-agnostic)', () => {
 
   it('answers GET / with the page to a browser and with the same JSON as before to API clients', async () => {
     const stub = stubClassifier();
-    const app = createApp({ classifier: readyClassifier(stub) });
+    const app = createApp({ log: silent, classifier: readyClassifier(stub) });
     const chromium =
       'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
     for (const accept of [chromium, 'text/html', 'text/*', 'application/json;q=0.5, text/html']) {
@@ -163,24 +139,23 @@ describe('edge app (runtime-agnostic)', () => {
       expect(res.headers.get('content-security-policy')).toContain("connect-src 'self'");
       const html = await res.text();
       expect(html).toMatch(/^<!doctype html>/);
-      expect(html).toContain('<input id="file" type="file" accept="image/png"');
+      expect(html).toContain('<input id="file" type="file" accept="image/png,image/jpeg,image/webp');
+      expect(html).toContain('<input id="camera" type="file" accept="image/*" capture="environment">');
       expect(html).toContain('<canvas id="pad" width="28" height="28"');
-      for (const route of ["fetch('/model')", "fetch('/health')", "fetch('/predict?topk=5'"])
+      for (const route of ["fetch('/model')", "fetch('/health')", "fetch('/predict?topk=5&explain=1&fit='"])
         expect(html).toContain(route);
       // nothing from elsewhere: no absolute URL in a src, href or fetch
       expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
       expect(html).not.toMatch(/fetch\(['"]https?:/);
     }
-    const json = {
+    const json = await (await app.request('/', { headers: { accept: 'application/json' } })).json();
+    expect(json).toMatchObject({
       name: 'nin-bench edge: Fashion-MNIST NiN classifier',
-      routes: {
-        'GET /health': 'ready state, engine, backend, SIMD, model sha256, wasm memory',
-        'GET /model': 'engine, architecture, parameter count, input size, weight precision, test accuracy, class names',
-        'POST /predict':
-          'image/png | application/octet-stream (784 bytes) | application/json {"pixels": [...]} or {"images": [...]}; ?topk=1..10',
-      },
+      accepts: ['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream', 'application/json'],
       limits: EDGE_LIMITS,
-    };
+    });
+    expect(Object.keys(json.routes)).toEqual(['GET /health', 'GET /model', 'POST /predict']);
+    expect(Object.keys(json.fit)).toEqual(['auto', 'photo', 'tile']);
     // curl and fetch send */*; none at all; an explicit JSON client; one that prefers JSON over HTML
     for (const accept of [undefined, '*/*', 'application/json', 'text/html;q=0.5, application/json', 'image/png']) {
       const res = await app.request('/', { headers: accept === undefined ? {} : { accept } });
@@ -200,7 +175,7 @@ describe('edge app (runtime-agnostic)', () => {
   });
 
   it('keeps the page small', () => {
-    expect(new TextEncoder().encode(PAGE_HTML).length).toBeLessThan(8 * 1024);
+    expect(new TextEncoder().encode(PAGE_HTML).length).toBeLessThan(12 * 1024);
   });
 
   // The hostile-input table against the stub and against both real engines (tfjs wasm SIMD and onnxruntime-web
@@ -216,7 +191,11 @@ describe('edge app (runtime-agnostic)', () => {
           ...real,
           classify: (images, count, topK) => (calls.push(count), real.classify(images, count, topK)),
         };
-        app = createApp({ classifier: readyClassifier(counted) });
+        app = createApp({
+          log: silent,
+          classifier: readyClassifier(counted),
+          decoderWasm: await nodeImageDecoderWasm(),
+        });
       });
       it.each(badRequests())('$name -> $status $code', async (c) => {
         const res = await app.fetch(requestFor('http://edge', c));
@@ -240,7 +219,7 @@ describe('edge app (runtime-agnostic)', () => {
   );
 
   it('lets web pages call it (CORS) and answers HEAD like GET', async () => {
-    const app = createApp({ classifier: readyClassifier(stubClassifier()) });
+    const app = createApp({ log: silent, classifier: readyClassifier(stubClassifier()) });
     const preflight = await app.request('/predict', {
       method: 'OPTIONS',
       headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
@@ -255,7 +234,11 @@ describe('edge app (runtime-agnostic)', () => {
   });
 
   it('refuses an over-long body by its Content-Length without reading it', async () => {
-    const app = createApp({ classifier: readyClassifier(stubClassifier()), limits: { maxBodyBytes: 1000 } });
+    const app = createApp({
+      log: silent,
+      classifier: readyClassifier(stubClassifier()),
+      limits: { maxBodyBytes: 1000 },
+    });
     const counter = { bytes: 0 };
     const res = await app.fetch(
       new Request('http://edge/predict', {
@@ -270,7 +253,11 @@ describe('edge app (runtime-agnostic)', () => {
   });
 
   it('stops reading a streamed body as soon as it passes the limit', async () => {
-    const app = createApp({ classifier: readyClassifier(stubClassifier()), limits: { maxBodyBytes: 200_000 } });
+    const app = createApp({
+      log: silent,
+      classifier: readyClassifier(stubClassifier()),
+      limits: { maxBodyBytes: 200_000 },
+    });
     const counter = { bytes: 0 };
     const res = await app.fetch(
       new Request('http://edge/predict', {
@@ -311,7 +298,7 @@ describe('edge app (runtime-agnostic)', () => {
     stub.classify = async () => {
       throw new Error('kaboom');
     };
-    const app = createApp({ classifier: readyClassifier(stub) });
+    const app = createApp({ log: silent, classifier: readyClassifier(stub) });
     const original = console.error;
     console.error = () => {};
     try {

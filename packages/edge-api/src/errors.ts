@@ -2,9 +2,11 @@
 export class RequestError extends Error {
   override readonly name = 'RequestError';
   constructor(
-    readonly status: 400 | 404 | 405 | 413 | 415 | 503,
+    readonly status: 400 | 404 | 405 | 413 | 415 | 429 | 503,
     readonly code: string,
     message: string,
+    /** headers the answer carries, e.g. `Retry-After` on a 429 */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }

@@ -1,38 +1,50 @@
-// The page `GET /` gives a browser: pick, drop or draw an image, see the class, the top-k bars, the Worker's
-// timing and the model facts. Everything is inline (no CDN, no font, no image), so it works with no network
-// besides the Worker, and the Content-Security-Policy below keeps it that way. Dynamic text goes in through
-// textContent only, never innerHTML. No backticks or `${` below: this whole page is one template string.
+// The page `GET /` gives a browser: take a photo (phones open the camera), pick or drop a picture (PNG, JPEG, WebP),
+// or draw; see the class, the top-k bars, the 28x28 tile the model saw, the Worker's timing and the model facts.
+// Everything is inline (no CDN, no font, no image), so it works with no network besides the Worker, and the
+// Content-Security-Policy below keeps it that way. Dynamic text goes in through textContent only, never innerHTML.
+// No backticks below and no `${` but the one for PAGE_MAX_SIDE: this whole page is one template string.
 
 /** Sent with the page: it may talk to its own origin only. */
 export const PAGE_CSP =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
+/** The longest side the page sends: a larger picture (a phone's 12 MP photo) is scaled down in the browser first. */
+export const PAGE_MAX_SIDE = 1024;
+
 export const PAGE_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>nin-bench edge: Fashion-MNIST NiN</title>
 <style>
-body{font:15px system-ui,sans-serif;max-width:720px;margin:1.5em auto;padding:0 1em;color:#222}
+body{font:15px system-ui,sans-serif;max-width:760px;margin:1.5em auto;padding:0 1em;color:#222}
 h1{font-size:1.3em}.row{display:flex;gap:1.5em;flex-wrap:wrap}
-#drop{border:2px dashed #999;border-radius:8px;padding:1em;width:224px;text-align:center}
-#drop.over{border-color:#06c;background:#eef5ff}#file{max-width:100%}#preview{width:112px;height:112px;image-rendering:pixelated;background:#000}
-canvas{width:224px;height:224px;image-rendering:pixelated;touch-action:none;cursor:crosshair;border-radius:4px}
+#drop{border:2px dashed #999;border-radius:8px;padding:1em;width:240px;text-align:center}
+#drop.over{border-color:#06c;background:#eef5ff}input[type=file]{max-width:100%}
+#preview{max-width:200px;max-height:160px}canvas{image-rendering:pixelated;border-radius:4px}
+#pad{width:224px;height:224px;touch-action:none;cursor:crosshair}#tile{width:112px;height:112px;background:#000}
 #label{font-size:1.6em;font-weight:600;margin:.3em 0}.bar{display:flex;align-items:center;gap:.5em;margin:.2em 0}
 .bar span:first-child{width:7em}.bar i{display:block;height:1em;background:#06c;border-radius:2px}
-small,#facts{color:#555}#error{color:#b00}
+label.btn{display:inline-block;margin:.3em 0}small,#facts,#saw{color:#555}#error{color:#b00}
 </style></head><body>
 <h1>Fashion-MNIST classifier on the edge</h1>
 <p id="facts">Loading the model facts from <code>/model</code>...</p>
 <div class="row">
-<form id="drop"><p>Drop a PNG here, or</p><input id="file" type="file" accept="image/png" aria-label="PNG file"><p><img id="preview" alt="" hidden></p></form>
+<form id="drop"><p>Drop a photo or picture here (PNG, JPEG, WebP), or</p>
+<label class="btn">Take a photo <input id="camera" type="file" accept="image/*" capture="environment"></label>
+<label class="btn">Choose a picture <input id="file" type="file" accept="image/png,image/jpeg,image/webp,image/*"></label>
+<p><label>Framing <select id="fit"><option value="auto">auto</option><option value="photo">product photo</option><option value="tile">data-set tile</option></select></label></p>
+<p><img id="preview" alt="" hidden></p></form>
 <div><canvas id="pad" width="28" height="28" aria-label="28x28 drawing pad"></canvas><br>
 <button id="clear" type="button">Clear</button> <small>draw a garment in white: it is sent on release</small></div>
 </div>
-<section aria-live="polite"><p id="error" role="alert"></p><p id="label"></p><div id="bars"></div><p id="timing"></p></section>
-<p><small>API: <code>curl -H 'content-type: image/png' --data-binary @shoe.png <span id="host"></span>/predict</code>; JSON at <code>/</code> for non-browsers, <code>/health</code>, <code>/model</code>.</small></p>
+<section aria-live="polite"><p id="error" role="alert"></p><p id="label"></p>
+<div class="row"><div id="bars"></div><figure hidden id="sawbox"><canvas id="tile" width="28" height="28" aria-label="the 28x28 tile the model saw"></canvas><figcaption id="saw"></figcaption></figure></div>
+<p id="timing"></p></section>
+<p><small>API: <code>curl -H 'content-type: image/jpeg' --data-binary @shoe.jpg '<span id="host"></span>/predict?explain=1'</code> (PNG, JPEG, WebP; <code>?fit=auto|photo|tile</code>); JSON at <code>/</code> for non-browsers, <code>/health</code>, <code>/model</code>.</small></p>
 <script>
 (function () {
   var $ = function (id) { return document.getElementById(id); };
   var pct = function (p) { return (100 * p).toFixed(1) + '%'; };
+  var MAX_SIDE = ${PAGE_MAX_SIDE}, SENT_AS_IS = ['image/png', 'image/jpeg', 'image/webp'];
   $('host').textContent = location.origin;
   fetch('/model').then(function (r) { return r.json(); }).then(function (m) {
     if (m.error) throw new Error(m.error.message);
@@ -44,13 +56,21 @@ small,#facts{color:#555}#error{color:#b00}
     });
   }).catch(function (e) { $('facts').textContent = 'Model facts unavailable: ' + e.message; });
 
+  function showTile(a) {
+    var ctx = $('tile').getContext('2d'), img = ctx.createImageData(28, 28);
+    for (var i = 0; i < 784; i++) { img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = a.tile[i]; img.data[4 * i + 3] = 255; }
+    ctx.putImageData(img, 0, 0);
+    $('saw').textContent = 'What the model saw: ' + (a.fit === 'photo' ? 'a product photo, converted' : 'a tile, resized') + ' (' + a.fitReason + ')';
+    $('sawbox').hidden = false;
+  }
+
   var latest = 0; // only the answer to the latest request is shown (strokes send faster than answers come)
   function classify(body, type, what) {
     var mine = ++latest;
     $('error').textContent = '';
     $('label').textContent = 'Classifying ' + what + '...';
     var t0 = performance.now();
-    fetch('/predict?topk=5', { method: 'POST', headers: { 'content-type': type }, body: body })
+    fetch('/predict?topk=5&explain=1&fit=' + $('fit').value, { method: 'POST', headers: { 'content-type': type }, body: body })
       .then(function (r) { return r.json(); })
       .then(function (a) {
         if (mine !== latest) return;
@@ -65,19 +85,34 @@ small,#facts{color:#555}#error{color:#b00}
           row.append(name, bar, p);
           return row;
         }));
-        $('timing').textContent = 'Worker: preprocess ' + a.timing.preprocessMs + ' ms, inference ' + a.timing.inferenceMs + ' ms on ' + a.backend +
+        showTile(a);
+        $('timing').textContent = 'Worker: decode ' + a.timing.decodeMs + ' ms, preprocess ' + a.timing.preprocessMs + ' ms, inference ' + a.timing.inferenceMs + ' ms on ' + a.backend +
           '; round trip ' + Math.round(performance.now() - t0) + ' ms.';
       })
       .catch(function (e) { if (mine !== latest) return; $('label').textContent = ''; $('bars').replaceChildren(); $('error').textContent = 'Could not classify ' + what + ': ' + e.message; });
   }
 
+  // A picture the Worker takes as it is goes as it is (the Worker applies a JPEG's EXIF orientation itself). A larger
+  // one, or a format it does not decode (e.g. an iPhone's HEIC, where the browser can), is drawn upright and at most
+  // MAX_SIDE px long on a canvas and sent as JPEG.
   function send(file) {
     if (!file) return;
     $('preview').src = URL.createObjectURL(file);
     $('preview').hidden = false;
-    classify(file, 'image/png', file.name);
+    createImageBitmap(file).then(function (bitmap) {
+      var w = bitmap.width, h = bitmap.height, scale = Math.min(1, MAX_SIDE / Math.max(w, h));
+      if (scale === 1 && SENT_AS_IS.indexOf(file.type) >= 0) return classify(file, file.type, file.name);
+      var canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(w * scale)); canvas.height = Math.max(1, Math.round(h * scale));
+      var ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      canvas.toBlob(function (blob) { classify(blob, 'image/jpeg', file.name); }, 'image/jpeg', 0.92);
+    }, function () {
+      classify(file, SENT_AS_IS.indexOf(file.type) >= 0 ? file.type : 'image/jpeg', file.name); // the Worker names what is wrong
+    });
   }
-  $('file').addEventListener('change', function () { send($('file').files[0]); });
+  ['file', 'camera'].forEach(function (id) { $(id).addEventListener('change', function () { send($(id).files[0]); }); });
   var drop = $('drop');
   drop.addEventListener('dragover', function (e) { e.preventDefault(); drop.className = 'over'; });
   drop.addEventListener('dragleave', function () { drop.className = ''; });

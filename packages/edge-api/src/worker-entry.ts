@@ -1,6 +1,7 @@
 import { BackendRegistry, createWasmBackend } from '@nin-bench/core-nin/backends';
 import { loadEdgeClassifier } from './classifier.ts';
 import { EDGE_LIMITS } from './limits.ts';
+import { WORKER_DECODER_WASM } from './worker-decoders.ts';
 import { createWorkerHandler, type EdgeWorker } from './worker-handler.ts';
 
 export type { EdgeEnv } from './worker-handler.ts';
@@ -14,14 +15,17 @@ export interface EdgeWorkerModules {
 
 /** The tfjs engine's Workers handler (EDGE_ENGINE=tfjs): tfjs-backend-wasm's SIMD binary as the backend. */
 export function createEdgeWorker(modules: EdgeWorkerModules): EdgeWorker {
-  return createWorkerHandler('tfjs', (env) =>
-    loadEdgeClassifier({
-      registry: new BackendRegistry([createWasmBackend({ kind: 'modules', modules: { simd: modules.simd } })]),
-      backend: 'wasm:simd',
-      weights: new Uint8Array(modules.weights),
-      expectedPrecision: env.WEIGHT_PRECISION,
-      expectedInputSize: env.INPUT_SIZE === undefined ? undefined : Number(env.INPUT_SIZE),
-      forwardBatch: EDGE_LIMITS.forwardBatch,
-    }),
+  return createWorkerHandler(
+    'tfjs',
+    (env) =>
+      loadEdgeClassifier({
+        registry: new BackendRegistry([createWasmBackend({ kind: 'modules', modules: { simd: modules.simd } })]),
+        backend: 'wasm:simd',
+        weights: new Uint8Array(modules.weights),
+        expectedPrecision: env.WEIGHT_PRECISION,
+        expectedInputSize: env.INPUT_SIZE === undefined ? undefined : Number(env.INPUT_SIZE),
+        forwardBatch: EDGE_LIMITS.forwardBatch,
+      }),
+    WORKER_DECODER_WASM,
   );
 }

@@ -111,6 +111,14 @@ function deeplyNestedPixels(depth: number): string {
   return `{"pixels":[${'['.repeat(depth)}${']'.repeat(depth)}${',0'.repeat(783)}]}`;
 }
 
+/** A baseline JPEG's start (SOI, then a SOF0 declaring width x height, 3 components) followed by nothing decodable. */
+function jpegHeader(width: number, height: number): Uint8Array {
+  const b = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0, 0, 0, 0, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0, 0]);
+  new DataView(b.buffer).setUint16(7, height);
+  new DataView(b.buffer).setUint16(9, width);
+  return b;
+}
+
 function pngHeader(width: number, height: number): Uint8Array {
   const b = new Uint8Array(33);
   b.set([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82]);
@@ -280,7 +288,7 @@ export function badRequests(): BadRequest[] {
       type: 'application/json',
       body: json({ images: [{ png: toBase64(new Uint8Array([1, 2, 3, 4])) }] }),
       status: 400,
-      code: 'undecodable_png',
+      code: 'undecodable_image',
     },
     { name: 'empty body', type: 'application/octet-stream', body: new Uint8Array(0), status: 400, code: 'empty_body' },
     {
@@ -302,28 +310,28 @@ export function badRequests(): BadRequest[] {
       type: 'image/png',
       body: new TextEncoder().encode('GIF89a... not a png at all, sorry'),
       status: 400,
-      code: 'undecodable_png',
+      code: 'undecodable_image',
     },
     {
       name: 'PNG truncated after the header',
       type: 'image/png',
       body: validPng.subarray(0, 40),
       status: 400,
-      code: 'undecodable_png',
+      code: 'undecodable_image',
     },
     {
       name: 'PNG with a corrupt data stream',
       type: 'image/png',
       body: Uint8Array.from(validPng, (b, i) => (i > 40 && i < validPng.length - 20 ? b ^ 0x5a : b)),
       status: 400,
-      code: 'undecodable_png',
+      code: 'undecodable_image',
     },
     {
       name: 'PNG header claiming 1 x 0 pixels',
       type: 'image/png',
       body: pngHeader(1, 0),
       status: 400,
-      code: 'undecodable_png',
+      code: 'undecodable_image',
     },
     {
       name: 'PNG over the pixel limit (header checked before decoding)',
@@ -401,11 +409,55 @@ export function badRequests(): BadRequest[] {
       code: 'unsupported_media_type',
     },
     {
-      name: 'image/jpeg',
-      type: 'image/jpeg',
-      body: new Uint8Array([0xff, 0xd8, 0xff]),
+      name: 'image/gif',
+      type: 'image/gif',
+      body: new TextEncoder().encode('GIF89a'),
       status: 415,
       code: 'unsupported_media_type',
+    },
+    {
+      name: 'JPEG cut after its first marker',
+      type: 'image/jpeg',
+      body: new Uint8Array([0xff, 0xd8, 0xff]),
+      status: 400,
+      code: 'undecodable_image',
+    },
+    {
+      name: 'JPEG over the pixel limit (SOF checked before decoding)',
+      type: 'image/jpeg',
+      body: jpegHeader(20000, 20000),
+      status: 400,
+      code: 'image_too_large',
+    },
+    {
+      name: 'WebP that is not a WebP',
+      type: 'image/webp',
+      body: new TextEncoder().encode('RIFF\x10\x00\x00\x00WEBPVP8 garbage, sorry'),
+      status: 400,
+      code: 'undecodable_image',
+    },
+    {
+      name: 'batch picture that is text',
+      type: 'application/json',
+      body: json({ images: [{ image: toBase64(new TextEncoder().encode('hello, not a picture')) }] }),
+      status: 400,
+      code: 'undecodable_image',
+    },
+    {
+      name: 'fit=square',
+      path: '/predict?fit=square',
+      type: 'application/octet-stream',
+      body: new Uint8Array(784),
+      status: 400,
+      code: 'bad_fit',
+    },
+    {
+      name: 'explain=maybe',
+      path: '/predict?explain=maybe',
+      type: 'application/octet-stream',
+      body: new Uint8Array(784),
+      status: 400,
+      code: 'bad_explain',
     },
     { name: 'GET /predict', method: 'GET', status: 405, code: 'method_not_allowed' },
     {

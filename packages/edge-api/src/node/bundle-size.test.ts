@@ -19,18 +19,25 @@ describe('the deployable Worker bundle (wrangler deploy --dry-run)', () => {
     expect(names).toContain('worker.js');
     expect(names).toContain('tfjs-backend-wasm-simd.wasm');
     expect(names.filter((n) => n.endsWith('.safetensors'))).toEqual([expect.stringContaining('int8')]);
-    // no other wasm binary (plain, threaded) is dragged in
-    expect(names.filter((n) => n.endsWith('.wasm'))).toHaveLength(1);
+    // no other wasm binary (plain, threaded) is dragged in: the engine's and the two picture decoders'
+    expect(names.filter((n) => n.endsWith('.wasm')).sort()).toEqual(
+      [...DECODER_WASM, 'tfjs-backend-wasm-simd.wasm'].sort(),
+    );
     expect(size.rawBytes).toBeLessThan(WORKER_SIZE_LIMIT.uncompressedBytes);
     expect(size.gzipBytes).toBeLessThan(FORMER_GZIP_LIMITS.free);
     expect(size.wranglerSummary).toMatch(/Total Upload/);
   });
 });
 
+/** Every build decodes JPEG (mozjpeg) and WebP (libwebp) in wasm. */
+const DECODER_WASM = ['mozjpeg_dec.wasm', 'webp_dec.wasm'];
+
 async function expectOnnxBundle(build: EdgeBuild, onnxFile: string): Promise<void> {
   const size = await checkBundle(build);
   const names = size.modules.map((m) => m.name);
-  expect(names.filter((n) => n.endsWith('.wasm'))).toEqual(['ort-wasm-simd-threaded.wasm']);
+  expect(names.filter((n) => n.endsWith('.wasm')).sort()).toEqual(
+    [...DECODER_WASM, 'ort-wasm-simd-threaded.wasm'].sort(),
+  );
   expect(names.filter((n) => n.endsWith('.onnx'))).toEqual([onnxFile]);
   const script = await readFile(
     join(

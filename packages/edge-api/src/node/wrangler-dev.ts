@@ -1,6 +1,13 @@
 import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
 import { DEFAULT_EDGE_BUILD, ensureEdgeWeights, type EdgeBuild } from './edge-weights.ts';
-import { REPO_ROOT, WRANGLER_CONFIG, offlineWranglerEnv, wranglerBin, wranglerEnvArgs } from './wrangler.ts';
+import {
+  REPO_ROOT,
+  WRANGLER_CONFIG,
+  offlineWranglerEnv,
+  rateLimitArgs,
+  wranglerBin,
+  wranglerEnvArgs,
+} from './wrangler.ts';
 
 export interface WranglerDevOptions {
   /** which Workers build (default: 224 px int8) */
@@ -14,6 +21,8 @@ export interface WranglerDevOptions {
    * for callers that measure the model's load themselves.
    */
   readonly readyPath?: '/health' | '/';
+  /** the per-client rate limiter of POST /predict: on (default, as deployed) or off (tests that send many requests) */
+  readonly rateLimit?: 'on' | 'off';
 }
 
 export interface WranglerDev {
@@ -44,6 +53,7 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
     '--config',
     WRANGLER_CONFIG,
     ...wranglerEnvArgs(build),
+    ...rateLimitArgs(options.rateLimit ?? 'on'),
     '--ip',
     '127.0.0.1',
     '--port',

@@ -40,3 +40,8 @@ export function offlineWranglerEnv(base: NodeJS.ProcessEnv = process.env): NodeJ
 export function wranglerEnvArgs(build: EdgeBuild): string[] {
   return [`--env=${build.wranglerEnv}`];
 }
+
+/** wrangler dev's arguments for the rate limiter: none when on (as deployed), `--var RATE_LIMIT:off` when off. */
+export function rateLimitArgs(rateLimit: 'on' | 'off'): string[] {
+  return rateLimit === 'off' ? ['--var', 'RATE_LIMIT:off'] : [];
+}
