@@ -1,13 +1,15 @@
 // End to end in a real browser: the page the Worker serves at `GET /`, opened from the real `wrangler dev` in
 // headless Chromium (the system's, driven by playwright-core), used as a person would: a drawing on the pad,
-// an example PNG through the file input and another dropped on the form. Any uncaught error, console error or
-// failed request in the page fails the test at once with its message. Writes the screenshot the edge README shows.
-import { readFile } from 'node:fs/promises';
+// an example PNG through the file input, another dropped on the form, and a product photo (JPEG) through the camera
+// input. Any uncaught error, console error or failed request in the page fails the test at once with its message.
+// Its screenshot goes to tmp/ (git-ignored): `npm run -w @nin-bench/edge-api screenshot` refreshes the committed one.
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '@nin-bench/core-nin';
 import {
   EDGE_DIR,
+  REPO_ROOT,
   chromiumUnavailable,
   launchChromium,
   startWranglerDev,
@@ -23,7 +25,7 @@ interface Sample {
 }
 
 const examples = join(EDGE_DIR, 'examples');
-const SCREENSHOT = join(EDGE_DIR, 'results', 'edge-page.png');
+const SCREENSHOT = join(REPO_ROOT, 'tmp', 'edge-page-test.png');
 /** how long one classification may take in the page (the machine may be busy) */
 const ANSWER_MS = 60_000;
 
@@ -154,10 +156,35 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     expect(bars).toHaveLength(5);
     expect(bars[0]).toMatch(/^Ankle boot\d+\.\d%$/);
     expect(await page.textContent('#timing')).toMatch(
-      /^Worker: preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on onnxruntime-web:wasm; round trip \d+ ms\.$/,
+      /^Worker: decode \d+(\.\d+)? ms, preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on onnxruntime-web:wasm; round trip \d+ ms\.$/,
     );
     expect(await page.locator('#preview').isVisible()).toBe(true);
+    // a data-set tile: the model saw it resized, and the page shows that tile
+    expect(await page.textContent('#saw')).toMatch(/^What the model saw: a tile, resized/);
+    await mkdir(join(REPO_ROOT, 'tmp'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('classifies a product photo (JPEG, light background) taken with the camera input, and shows the tile it saw', async () => {
+    const photo = samples.find((s) => s.file.endsWith('.jpg'))!;
+    expect(photo, 'a photo-style JPEG among the examples').toBeDefined();
+    expect(await page.getAttribute('#camera', 'capture')).toBe('environment');
+    await page.setInputFiles('#camera', join(examples, photo.file));
+    expect(await answerFor(photo.file)).toMatch(
+      new RegExp(`^${photo.className} \\(\\d+\\.\\d%, ${photo.file.replace('.', '\\.')}\\)$`),
+    );
+    expect(await page.textContent('#saw')).toMatch(/^What the model saw: a product photo, converted/);
+    // the tile canvas holds a light garment on black, as Fashion-MNIST's
+    const tile = await page.evaluate(() => {
+      const data = (document.getElementById('tile') as HTMLCanvasElement)
+        .getContext('2d')!
+        .getImageData(0, 0, 28, 28).data;
+      let lit = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] > 64) lit++;
+      return { corner: data[0], lit };
+    });
+    expect(tile.corner).toBeLessThan(16);
+    expect(tile.lit).toBeGreaterThan(50);
   });
 
   it('had no error in the page and asked nothing of any other origin', () => {
