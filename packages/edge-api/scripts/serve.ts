@@ -2,20 +2,13 @@
 // EDGE_SIZE / EDGE_WEIGHTS / EDGE_ENGINE select), served by one plain workerd process on http://127.0.0.1:8788, for
 // load tests. wrangler dev puts an entry proxy (a second workerd) in front of the Worker, which a deployment does
 // not have and which under load answers some requests 503 itself; here nothing stands between client and Worker.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { UsageError, option, runScript } from '@nin-bench/core-nin/node/cli-args';
-import { spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
-import { deployedWorker } from '../src/node/deployed-worker.ts';
-import { describeEdgeBuild, edgeBuildFromEnv, ensureEdgeWeights } from '../src/node/edge-weights.ts';
-import { socketAddress, workerdBinary, workerdConfig } from '../src/node/workerd.ts';
+import { describeEdgeBuild, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
+import { ServeError, WILDCARD_ADDRESSES, serveWorker, type ServedWorker } from '../src/node/served-worker.ts';
+import { socketAddress } from '../src/node/workerd.ts';
 
 const DEFAULT_PORT = 8788;
-/** from start to /health ready: the bundle is read and the model loaded on the first request */
-const READY_TIMEOUT_MS = 60_000;
 
 const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] [PORT=${DEFAULT_PORT}] npm run edge:serve [-- --ip ADDRESS] [-- --quiet]
 
@@ -27,9 +20,6 @@ requests all come from one client). Ctrl-C stops it.
 
   --ip ADDRESS   the address to listen on (default 127.0.0.1; 0.0.0.0, :: or * for every interface)
   --quiet        do not pass workerd's output (one log line per request) through`;
-
-/** Addresses that mean every interface: workerd takes them as they are. */
-const WILDCARDS = new Set(['*', '0.0.0.0', '::']);
 
 /** Throws a one-line error when something already listens on `ip`:`port`. */
 function assertPortFree(ip: string, port: number): Promise<void> {
@@ -46,34 +36,6 @@ function assertPortFree(ip: string, port: number): Promise<void> {
     );
     server.listen(port, ip === '*' ? undefined : ip, () => server.close(() => resolve()));
   });
-}
-
-/** What edge:serve says when workerd stops or fails: its last lines. */
-const lastOutput = (group: ProcessGroup) => group.output().trimEnd().split('\n').slice(-20).join('\n');
-
-/**
- * Polls GET /health until it answers `status: ready`; resolves not ready when workerd exits first, time runs out or
- * `cancelled()` turns true.
- */
-async function waitForReady(
-  url: string,
-  group: ProcessGroup,
-  cancelled: () => boolean,
-): Promise<{ ready: boolean; last: string }> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = 'no answer';
-  while (Date.now() < deadline && !cancelled() && group.child.exitCode === null && group.child.signalCode === null) {
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
-      const body = await res.text();
-      last = `${res.status} ${body}`;
-      if (res.ok && (JSON.parse(body) as { status?: string }).status === 'ready') return { ready: true, last };
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { ready: false, last };
 }
 
 await runScript({
@@ -93,63 +55,28 @@ await runScript({
     const port = Number(process.env.PORT ?? DEFAULT_PORT);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new UsageError(`PORT must be a TCP port (1-65535), got "${process.env.PORT}"`);
-    // the address this script asks /health at, and prints: this machine's for a wildcard
-    const host = WILDCARDS.has(ip) ? (ip === '::' ? '[::1]' : '127.0.0.1') : ip.includes(':') ? `[${ip}]` : ip;
-    const url = `http://${host}:${port}`;
     // else workerd fails to listen, and /health might be answered by whatever holds the port
     await assertPortFree(ip, port);
 
     // From here on Ctrl-C (SIGINT) or SIGTERM stops workerd and removes the bundle, whatever the step. The handlers stay
     // for the whole run: under npm and tsx a Ctrl-C arrives more than once, and a second one must not kill this
     // script before it has cleaned up.
-    let stopRequested = false;
-    const stopSignal = new Promise<void>((resolve) => {
-      for (const sig of ['SIGINT', 'SIGTERM'] as const)
-        process.on(sig, () => {
-          stopRequested = true;
-          resolve();
-        });
-    });
+    const stop = new AbortController();
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => stop.abort());
+    const stopSignal = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
 
-    await ensureEdgeWeights(build);
-    // its own folder: an edge:check of the same build (which empties .bundle/<build>) cannot pull files from under it
-    const outdir = mkdtempSync(join(tmpdir(), 'edge-serve-'));
-    let group: ProcessGroup | undefined;
+    let served: ServedWorker | undefined;
     try {
-      let worker;
       try {
-        worker = await deployedWorker(build, outdir);
-        if (stopRequested) return 0;
+        served = await serveWorker(build, { ip, port, signal: stop.signal });
       } catch (e) {
-        // all of it: wrangler's build errors come after its first line
-        console.error(`edge:serve: ${(e as Error).message}`);
+        if (stop.signal.aborted) return 0;
+        if (!(e instanceof ServeError)) throw e;
+        // all of it: wrangler's build errors, or workerd's last output, come after its first line
+        console.error(`edge:serve: ${e.message}`);
         return 1;
       }
-      writeFileSync(
-        join(outdir, 'config.capnp'),
-        workerdConfig({
-          modules: worker.modules,
-          vars: worker.vars,
-          compatibilityDate: worker.compatibilityDate,
-          compatibilityFlags: worker.compatibilityFlags,
-          address: socketAddress(ip, port),
-        }),
-      );
-      const binary = workerdBinary();
-      const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-      group = spawnProcessGroup([binary, 'serve', 'config.capnp'], { cwd: outdir });
-      const { ready, last } = await waitForReady(url, group, () => stopRequested);
-      if (stopRequested) return 0;
-      if (!ready) {
-        const exited = group.child.exitCode !== null || group.child.signalCode !== null;
-        console.error(
-          exited
-            ? `edge:serve: workerd exited (${group.child.exitCode ?? group.child.signalCode}) before /health answered ready; its last output:`
-            : `edge:serve: /health did not answer ready within ${READY_TIMEOUT_MS / 1000} s (last: ${last.slice(0, 500)}); workerd's last output:`,
-        );
-        console.error(lastOutput(group) || '(none)');
-        return 1;
-      }
+      const { url, worker, workerdVersion, group } = served;
       // From here on workerd's output is the user's: the app's one JSON line per request on stdout, errors on stderr.
       // It goes straight through instead of into the group's output buffer, which would hold every line of a
       // long load test.
@@ -160,14 +87,14 @@ await runScript({
         if (!quiet) process.stdout.write(d);
       });
       group.child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
-      const where = WILDCARDS.has(ip) ? ` (listening on every interface, ${socketAddress(ip, port)})` : '';
+      const where = WILDCARD_ADDRESSES.has(ip) ? ` (listening on every interface, ${socketAddress(ip, port)})` : '';
       const env = build.wranglerEnv ? `wrangler --env ${build.wranglerEnv}` : "wrangler.toml's top level";
       const limiter = worker.rateLimiters.length
         ? `no rate limiter (wrangler.toml's ${worker.rateLimiters.join(', ')} left out: a load test's requests all come from one client)`
         : 'no rate limiter';
       console.log(
         `edge:serve: ${url}${where} ready: the ${describeEdgeBuild(build)} build (${env}) as wrangler deploy bundles it, ` +
-          `on one plain workerd process (${version}, pid ${group.pid}), no proxy; ${limiter}. Ctrl-C stops it.`,
+          `on one plain workerd process (${workerdVersion}, pid ${group.pid}), no proxy; ${limiter}. Ctrl-C stops it.`,
       );
 
       const outcome = await Promise.race([
@@ -181,9 +108,8 @@ await runScript({
       }
       return 0;
     } finally {
-      await group?.stop();
-      rmSync(outdir, { recursive: true, force: true });
-      if (stopRequested) console.log('edge:serve: stopped');
+      await served?.stop();
+      if (stop.signal.aborted) console.log('edge:serve: stopped');
     }
   },
 });
