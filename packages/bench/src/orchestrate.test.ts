@@ -64,6 +64,23 @@ describe('runBench', () => {
     if (process.platform === 'linux') expect(results.runs[2].otherCores).toBeGreaterThanOrEqual(0);
     expect(results.settings.sizes).toEqual([model.size]); // the size from the weights' manifest
     expect(results.model.multiplyAdds[String(model.size)]).toBe(53_940_520);
+    expect(results.wasmPeak).toBeUndefined(); // no WebAssembly row, no peak probe
+  });
+
+  it('runs the WebAssembly peak probe once in Node when the plan has a wasm row', async () => {
+    const results = await runBench({
+      profile: PROFILES.smoke,
+      entries: [{ ...fixture('slow'), id: 'tfjs-wasm-simd' }],
+      scenarios: ['cold-start', 'single-stream'],
+      weightsPath: model.weightsPath,
+      testSet: await loadFashionMnist('test'),
+      command: 'test',
+      progress: silentProgress,
+    });
+    expect(results.wasmPeak?.runtime).toBe(`Node ${process.version} (V8 ${process.versions.v8})`);
+    expect(results.wasmPeak?.float32Kernel).toMatch(/^f32x4-/);
+    expect(results.wasmPeak?.float32Gflops).toBeGreaterThan(1);
+    expect(results.wasmPeak?.int8Gops).toBeGreaterThan(1);
   });
 
   it('hands an int8 row the int8 model of its size (made once per size) and records where it came from', async () => {

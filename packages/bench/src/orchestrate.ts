@@ -18,6 +18,8 @@ import type { Progress } from './progress.ts';
 import { assembleRun } from './results/assemble.ts';
 import { mergeRounds, roundOrder } from './results/rounds.ts';
 import { busyProcesses, loadAverage, machineBusyMs, machineInfo, packageVersions } from './results/machine.ts';
+import { measureNodeWasmPeak } from './results/wasm-peak.ts';
+import { wasmRowArithmetic } from './results/wasm-peak-facts.ts';
 import {
   RESULTS_FORMAT,
   type BackendRun,
@@ -25,6 +27,7 @@ import {
   type Int8ModelInfo,
   type ModelInfo,
   type SizeWeightsInfo,
+  type WasmPeakRecord,
 } from './results/schema.ts';
 import { int8ModelSource, type Int8ModelSource } from './int8-model.ts';
 import { readWeightsFile, sizeWeightsSource, type WeightsFile } from './size-weights.ts';
@@ -163,6 +166,19 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     progress.start(total);
     progress.update(0, 'preparing', 'warming the TypeScript transpile cache');
     await warmTranspileCache();
+    // How far the wasm rows are from this machine's WebAssembly limit: the peak probe, once, before any row.
+    let wasmPeak: WasmPeakRecord | undefined;
+    if (req.entries.some((e) => !e.unavailable && wasmRowArithmetic(e.id, e.int8Of))) {
+      progress.update(0, 'preparing', 'the WebAssembly peak probe (Node, one thread)');
+      try {
+        wasmPeak = await measureNodeWasmPeak();
+        progress.note(
+          `  WebAssembly peak (${wasmPeak.runtime}, one thread): float32 ${wasmPeak.float32Gflops.toPrecision(3)} GFLOP/s (${wasmPeak.float32Kernel}), int8 ${wasmPeak.int8Gops.toPrecision(3)} GOP/s (${wasmPeak.int8Kernel})`,
+        );
+      } catch (e) {
+        progress.note(`  WebAssembly peak probe failed: ${(e as Error).message.split('\n', 1)[0]}`);
+      }
+    }
     let done = 0;
     const onnxWritten = new Set<number>();
     const inputsWritten = new Set<number>();
@@ -202,6 +218,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
         const runs = collected.get(rowKey(size, entry));
         return runs ? [mergeRounds(runs)] : [];
       }),
+      ...(wasmPeak ? { wasmPeak } : {}),
     });
     let position = 0;
     const finishRow = async (run: BackendRun, entry: CatalogEntry, round: number) => {

@@ -1,6 +1,7 @@
 import type { ColdStart, Memory, ScenarioName } from '../child/protocol.ts';
 import type { EngineFacts, ExtraMeasurement } from '../runners/runner.ts';
 import type { LatencySummary } from '../stats/summary.ts';
+import type { WasmPeak } from '@nin-bench/core-nin/probe/wasm-peak';
 
 /**
  * The raw results of one `nin-bench run`: everything the report is made from, as plain JSON. Format 2 adds each
@@ -170,6 +171,12 @@ export interface BenchSettings {
   readonly rounds?: { readonly count: number; readonly seed: number };
 }
 
+/** The WebAssembly peak probe (core-nin/src/probe/wasm-peak.ts) as run in one runtime: the ceiling its wasm rows are read against. */
+export interface WasmPeakRecord extends WasmPeak {
+  /** the runtime that ran it, e.g. `Node v20.20.2 (V8 11.3.244.8-node.33)` */
+  readonly runtime: string;
+}
+
 export interface BenchResults {
   readonly format: ResultsFormat;
   readonly createdAt: string;
@@ -180,4 +187,9 @@ export interface BenchResults {
   readonly model: ModelInfo;
   readonly settings: BenchSettings;
   readonly runs: readonly BackendRun[];
+  /**
+   * the WebAssembly peak probe in the bench's own Node (one thread), when the plan had a wasm row; a browser row's
+   * and an edge row's own probe are in their facts (`wasmPeak*` details)
+   */
+  readonly wasmPeak?: WasmPeakRecord;
 }

@@ -1,0 +1,54 @@
+// A browser row's or an edge row's own WebAssembly peak probe travels in its facts' details (plain data), under these keys.
+import type { WasmPeak } from '@nin-bench/core-nin/probe/wasm-peak';
+import type { EngineFacts } from '../runners/runner.ts';
+
+/** The facts' detail keys a row (browser page, Worker) carries its own runtime's probe under. */
+export const WASM_PEAK_DETAIL_KEYS = {
+  float32Gflops: 'wasmPeakFloat32Gflops',
+  float32Kernel: 'wasmPeakFloat32Kernel',
+  int8Gops: 'wasmPeakInt8Gops',
+  int8Kernel: 'wasmPeakInt8Kernel',
+} as const;
+
+/** A probe's headline figures as facts details (3 significant digits), for a row that ran it where its engine ran. */
+export function wasmPeakDetails(peak: WasmPeak): Record<string, string | number> {
+  const round = (x: number) => Number(x.toPrecision(3));
+  return {
+    [WASM_PEAK_DETAIL_KEYS.float32Gflops]: round(peak.float32Gflops),
+    [WASM_PEAK_DETAIL_KEYS.float32Kernel]: peak.float32Kernel,
+    [WASM_PEAK_DETAIL_KEYS.int8Gops]: round(peak.int8Gops),
+    [WASM_PEAK_DETAIL_KEYS.int8Kernel]: peak.int8Kernel,
+  };
+}
+
+/** The peak a row carries in its facts (`wasmPeakDetails`), or null. */
+export function wasmPeakFromFacts(facts: EngineFacts | undefined): {
+  float32Gflops: number;
+  float32Kernel: string;
+  int8Gops: number;
+  int8Kernel: string;
+} | null {
+  const d = facts?.details;
+  const f32 = d?.[WASM_PEAK_DETAIL_KEYS.float32Gflops];
+  const int8 = d?.[WASM_PEAK_DETAIL_KEYS.int8Gops];
+  if (typeof f32 !== 'number' || typeof int8 !== 'number') return null;
+  return {
+    float32Gflops: f32,
+    float32Kernel: String(d?.[WASM_PEAK_DETAIL_KEYS.float32Kernel]),
+    int8Gops: int8,
+    int8Kernel: String(d?.[WASM_PEAK_DETAIL_KEYS.int8Kernel]),
+  };
+}
+
+/**
+ * The arithmetic a WebAssembly row does (`float32`, or `int8` for an int8 model), or null for a row that is not
+ * WebAssembly: tfjs wasm in Node or a page, onnxruntime-web's wasm execution provider, the edge Worker (tfjs wasm
+ * SIMD or onnxruntime-web int8).
+ */
+export function wasmRowArithmetic(backend: string, int8Of?: string): 'float32' | 'int8' | null {
+  const id = backend.replace(/^browser-/, '');
+  if (/^edge-\d+-onnx-int8$/.test(id)) return 'int8';
+  if (/^edge-\d+-tfjs$/.test(id) || id.startsWith('tfjs-wasm')) return 'float32';
+  if (id.startsWith('onnxruntime-web') && !id.includes('webgpu')) return int8Of || id.includes('int8') ? 'int8' : 'float32';
+  return null;
+}
