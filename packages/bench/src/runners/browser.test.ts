@@ -75,6 +75,13 @@ describe('browser rows', () => {
         crossOriginIsolated: true,
       });
       expect(String(row.facts?.details.browser)).toMatch(/^Chromium \d+\.\d+/);
+      // the page's own WebAssembly peak probe: Chromium has relaxed SIMD, so its fused multiply-add is the float peak
+      expect(row.facts?.details).toMatchObject({
+        wasmPeakFloat32Kernel: 'f32x4-relaxed-madd',
+        wasmPeakInt8Kernel: expect.stringMatching(/^i32x4-/),
+      });
+      expect(row.facts?.details.wasmPeakFloat32Gflops).toBeGreaterThan(1);
+      expect(row.facts?.details.wasmPeakInt8Gops).toBeGreaterThan(1);
       // phases timed in the page: navigation to script, engine init, weights load, first inference
       const c = row.coldStart!;
       expect(Math.min(c.processMs, c.initMs, c.loadMs, c.firstInferenceMs)).toBeGreaterThan(0);

@@ -9,9 +9,11 @@ import {
   type PageWatch,
 } from '@nin-bench/core-nin/node/chromium';
 import type { Page } from 'playwright-core';
-import type { PageEngineOptions } from '../browser/page/api.ts';
+import { WASM_PEAK_URLS, type PageEngineOptions } from '../browser/page/api.ts';
 import { descendants } from '../browser/processes.ts';
 import { startPageServer, type PageServer } from '../browser/server.ts';
+import { wasmPeakFiles } from '../results/wasm-peak.ts';
+import { wasmPeakDetails } from '../results/wasm-peak-facts.ts';
 import { INT8_MODEL } from './onnx-session.ts';
 import type { CreateRunner } from './runner.ts';
 
@@ -61,9 +63,12 @@ export const createRunner: CreateRunner = (task) => {
         throw e;
       }
       const browserLaunchMs = performance.now() - t0;
+      const probeFiles = wasmPeakFiles();
       server = await startPageServer({
         '/model/weights.safetensors': task.weightsPath,
         '/model/model.onnx': task.onnxPath,
+        [WASM_PEAK_URLS.simd]: probeFiles.simd,
+        [WASM_PEAK_URLS.relaxed]: probeFiles.relaxed,
       });
       page = await browser.newPage();
       page.setDefaultTimeout(START_MS);
@@ -95,6 +100,16 @@ export const createRunner: CreateRunner = (task) => {
           `in Chromium ${browser.version()}${flags.length ? ` (${flags.join(' ')})` : ''}: ${(e as Error).message.replace(/^.*the page failed: /, '').split('\n', 1)[0]}`,
         );
       }
+      // A wasm row: how fast this page's WebAssembly can multiply and add on one thread, what the row is read against.
+      // After the engine's init, outside its timing; a probe that fails leaves the row as it is, saying why.
+      let probe: Record<string, string | number> = {};
+      if (engineOptions.backend === 'wasm') {
+        try {
+          probe = wasmPeakDetails(await inPage(page, watch, (urls) => window.ninBench!.wasmPeak(urls), WASM_PEAK_URLS));
+        } catch (e) {
+          probe = { wasmPeakError: (e as Error).message.split('\n', 1)[0]! };
+        }
+      }
       return {
         engine: engineOptions.engine,
         version: init.version,
@@ -106,6 +121,7 @@ export const createRunner: CreateRunner = (task) => {
           browserLaunchMs: Math.round(browserLaunchMs),
           ...init.details,
           ...(task.options.int8 ? { model: INT8_MODEL } : {}),
+          ...probe,
         },
         measured: { startMs: opened.startMs, initMs: init.ms },
       };

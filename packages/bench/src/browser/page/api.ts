@@ -1,3 +1,5 @@
+import type { WasmPeak } from '@nin-bench/core-nin/probe/wasm-peak';
+
 /**
  * What the bench's page offers the Node side (`window.ninBench`), and what the two sides exchange: plain JSON
  * over Playwright's `page.evaluate`. Every duration is taken inside the page with `performance.now()` around the
@@ -7,6 +9,9 @@
 /** Where the page's server serves the engines' wasm binaries (from node_modules): tfjs-backend-wasm's, onnxruntime-web's. */
 export const TFJS_WASM_PATH = '/tfjs-wasm/';
 export const ORT_WASM_PATH = '/ort/';
+
+/** Where the page's server serves the WebAssembly peak probe's two modules (core-nin's probe/*.wasm). */
+export const WASM_PEAK_URLS = { simd: '/probe/wasm-peak.wasm', relaxed: '/probe/wasm-peak-relaxed.wasm' } as const;
 
 /** The engine a browser row runs, from its catalog entry's options. */
 export interface PageEngineOptions {
@@ -48,6 +53,8 @@ export interface NinBenchPage {
   /** forgets a batch kept by `put` */
   drop(id: string): void;
   memory(): PageMemory;
+  /** runs the WebAssembly peak probe on the page's main thread (modules fetched from `urls`), relaxed SIMD where Chromium has it */
+  wasmPeak(urls: { readonly simd: string; readonly relaxed: string }): Promise<WasmPeak>;
 }
 
 declare global {

@@ -1,6 +1,7 @@
 // The bench's page (bundled by esbuild, served by ../server.ts): sets `window.ninBench` for the Node side to
 // drive over Playwright. Engines load on demand (a page runs one), each from its own chunk.
 import { installWasmMemoryProbe, wasmHeapBytes } from '../../child/wasm-memory.ts';
+import { compileWasmPeakModules, measureWasmPeak } from '@nin-bench/core-nin/probe/wasm-peak';
 import type { NinBenchPage, PageEngineOptions } from './api.ts';
 import type { PageEngine } from './engine.ts';
 
@@ -55,6 +56,9 @@ const api: NinBenchPage = {
   memory() {
     const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
     return { wasmHeapBytes: wasmHeapBytes(), jsHeapUsedBytes: heap ? heap.usedJSHeapSize : null };
+  },
+  async wasmPeak(urls) {
+    return measureWasmPeak(await compileWasmPeakModules(await fetchBytes(urls.simd), await fetchBytes(urls.relaxed)));
   },
 };
 window.ninBench = api;
