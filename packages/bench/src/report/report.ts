@@ -9,6 +9,13 @@ import { gpuSection, gpuSummaryLines, type GpuInputs } from './gpu.ts';
 import { otherMachinesSections, type MachineResults } from './machines.ts';
 import { hasRounds, roundsSection } from './rounds.ts';
 import { ranOwnWeights, weightsAt } from './weights-at.ts';
+import {
+  hasWasmPeaks,
+  wasmPeakMachineLines,
+  wasmPeakMethodology,
+  wasmPeakSection,
+  wasmPeakSummaryLine,
+} from './wasm-peak.ts';
 
 /**
  * results/report.md from a results file: pure (same results, same text), so `npm run report` can regenerate
@@ -83,6 +90,8 @@ function summary(results: BenchResults, size: number): string {
   if (int8) lines.push(int8);
   const browser = browserSummaryLine(results, size);
   if (browser) lines.push(browser);
+  const peak = wasmPeakSummaryLine(results, size);
+  if (peak) lines.push(peak);
   const slowest = latency.at(-1);
   if (latency.length > 1 && slowest) {
     const ratio = slowest.singleStream!.p50 / latency[0].singleStream!.p50;
@@ -414,6 +423,7 @@ function machineSection(results: BenchResults): string {
     `- Load average (1/5/15 min): ${m.loadAverage.start.join(' / ')} at the start, ${m.loadAverage.end.join(' / ')} at the end; other busy processes at the start: ${busy}`,
     contentionLine(results.runs),
     `- Packages: ${versions}`,
+    ...wasmPeakMachineLines(results),
     `- Model: \`${results.model.weightsFile}\` (${results.model.storage ?? 'unknown storage'}, trained at ${results.model.trainedInputSize ?? '?'} px${results.model.manifestTestAccuracy !== null ? `, test accuracy ${percent(results.model.manifestTestAccuracy)} per its manifest` : ''}), sha256 \`${results.model.sha256}\``,
     ...results.settings.sizes
       .filter((size) => ranOwnWeights(results, size))
@@ -457,6 +467,7 @@ function methodology(results: BenchResults): string {
         ]
       : []),
     ...browserMethodology(results),
+    ...wasmPeakMethodology(results),
     `- **Contention.** Recorded above: the load average at the start and end, the busiest other processes at the start, and for every row the CPU other processes used while it ran (from /proc/stat, minus the bench's own processes). Figures taken while other work ran are slower and noisier than on a quiet machine.`,
   ].join('\n');
 }
@@ -534,6 +545,9 @@ export function renderReport(results: BenchResults, gpu?: GpuInputs, extras: Rep
     '',
     ...(hasRounds(results) ? ['## Between rounds', '', roundsSection(results, sizes, withSize), ''] : []),
     ...(hasInt8(results) ? ['## int8 against float32', '', int8Section(results, sizes, withSize), ''] : []),
+    ...(hasWasmPeaks(results)
+      ? ['## How far from the WebAssembly peak', '', wasmPeakSection(results, withSize), '']
+      : []),
     '## Memory',
     '',
     memoryTable(ran, sizes, withSize),
