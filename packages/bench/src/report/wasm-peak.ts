@@ -149,8 +149,9 @@ export function wasmPeakMachineLines(results: BenchResults): string[] {
     const runtime = ownRuntime(run);
     if (seen.has(runtime)) continue;
     seen.add(runtime);
+    const every = run.facts?.details.wasmPeakKernels;
     lines.push(
-      `- WebAssembly peak, one thread, in ${runtime} (first measured by ${run.label}): float32 ${sig(own.float32Gflops)} GFLOP/s (${kernelName(own.float32Kernel)}), int8 ${sig(own.int8Gops)} GOP/s (${kernelName(own.int8Kernel)})`,
+      `- WebAssembly peak, one thread, in ${runtime} (first measured by ${run.label}): float32 ${sig(own.float32Gflops)} GFLOP/s (${kernelName(own.float32Kernel)}), int8 ${sig(own.int8Gops)} GOP/s (${kernelName(own.int8Kernel)})${typeof every === 'string' ? `; every kernel (G ops/s): ${every}` : ''}`,
     );
   }
   return lines;

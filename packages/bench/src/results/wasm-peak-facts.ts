@@ -8,6 +8,7 @@ export const WASM_PEAK_DETAIL_KEYS = {
   float32Kernel: 'wasmPeakFloat32Kernel',
   int8Gops: 'wasmPeakInt8Gops',
   int8Kernel: 'wasmPeakInt8Kernel',
+  kernels: 'wasmPeakKernels',
 } as const;
 
 /** A probe's headline figures as facts details (3 significant digits), for a row that ran it where its engine ran. */
@@ -18,6 +19,10 @@ export function wasmPeakDetails(peak: WasmPeak): Record<string, string | number>
     [WASM_PEAK_DETAIL_KEYS.float32Kernel]: peak.float32Kernel,
     [WASM_PEAK_DETAIL_KEYS.int8Gops]: round(peak.int8Gops),
     [WASM_PEAK_DETAIL_KEYS.int8Kernel]: peak.int8Kernel,
+    // every kernel, G ops/s, or "n/a" where the runtime lacks it
+    [WASM_PEAK_DETAIL_KEYS.kernels]: peak.kernels
+      .map((k) => `${k.kernel} ${k.available ? round(k.gops) : 'n/a'}`)
+      .join(', '),
   };
 }
 

@@ -16,7 +16,10 @@ describe('the WebAssembly peak probe in the bench', () => {
 
   it('carries a probe in facts details and reads it back (3 significant digits); facts without one give null', () => {
     const details = wasmPeakDetails({
-      kernels: [],
+      kernels: [
+        { kernel: 'f32x4-mul-add', arithmetic: 'float32', available: true, gops: 45.24, medianGops: 45, iterations: 1, opsPerCall: 96, callsMs: [1] },
+        { kernel: 'f32x4-relaxed-madd', arithmetic: 'float32', available: false, reason: 'no' },
+      ],
       float32Gflops: 66.6123,
       float32Kernel: 'f32x4-relaxed-madd',
       int8Gops: 88.549,
@@ -27,6 +30,7 @@ describe('the WebAssembly peak probe in the bench', () => {
       wasmPeakFloat32Kernel: 'f32x4-relaxed-madd',
       wasmPeakInt8Gops: 88.5,
       wasmPeakInt8Kernel: 'i32x4-dot-i16x8',
+      wasmPeakKernels: 'f32x4-mul-add 45.2, f32x4-relaxed-madd n/a',
     });
     expect(wasmPeakFromFacts({ engine: 'tfjs', version: '4', details })).toEqual({
       float32Gflops: 66.6,
