@@ -104,8 +104,23 @@ describe('the wasm peak probe', () => {
       { simd: modules.simd, relaxed: { unavailable: 'not here' } },
       { now: steppingClock(60), beforeClock: async () => ticks++, repetitions: 1 },
     );
-    // 2 kernels × (1 calibration + 1 timed call) × 2 readings
-    expect(ticks).toBe(8);
+    // 2 kernels × (1 calibration + 1 confirmation + 1 timed call) × 2 readings
+    expect(ticks).toBe(12);
+  });
+
+  it('grows the call again when the optimised code beats the call it was sized on (no OSR for wasm)', async () => {
+    const modules = await compileWasmPeakModules(simdBytes, relaxedBytes);
+    // readings in pairs: calls last 60 ms (the first, "baseline tier"), then 30 ms, then 60 ms again at any count
+    const durations = [60, 30, 60, 60, 60, 60];
+    let reading = 0;
+    let t = 0;
+    const now = () => (reading++ % 2 === 0 ? t : (t += durations.shift() ?? 60));
+    const peak = await measureWasmPeak(
+      { simd: modules.simd, relaxed: { unavailable: 'not here' } },
+      { now, minCallMs: 50, repetitions: 2 },
+    );
+    // 1001 lasted 60, then 30 when confirmed: regrown by 60/30 to 2003 (odd), confirmed at 60 ms
+    expect(peak.kernels[0]).toMatchObject({ available: true, iterations: 2003, callsMs: [60, 60] });
   });
 
   it('refuses an engine whose answer is not the closed form', async () => {
