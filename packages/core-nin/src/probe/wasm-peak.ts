@@ -155,11 +155,17 @@ const FROZEN_CLOCK_ITERATIONS = 2 ** 20;
  * The probe's modules from their bytes (a page or Node; never a Worker, which cannot compile bytes): the relaxed
  * module only where `WebAssembly.validate` accepts it, else why not.
  */
-export async function compileWasmPeakModules(simd: BufferSource, relaxed: BufferSource): Promise<WasmPeakModules> {
+export async function compileWasmPeakModules(
+  simd: Uint8Array | ArrayBuffer,
+  relaxed: Uint8Array | ArrayBuffer,
+): Promise<WasmPeakModules> {
+  // a copy on its own ArrayBuffer: what WebAssembly.compile takes whatever buffer a Uint8Array came on
+  const own = (b: Uint8Array | ArrayBuffer) => (b instanceof Uint8Array ? new Uint8Array(b) : b);
+  const relaxedBytes = own(relaxed);
   return {
-    simd: await WebAssembly.compile(simd),
-    relaxed: WebAssembly.validate(relaxed)
-      ? await WebAssembly.compile(relaxed)
+    simd: await WebAssembly.compile(own(simd)),
+    relaxed: WebAssembly.validate(relaxedBytes)
+      ? await WebAssembly.compile(relaxedBytes)
       : { unavailable: 'this runtime has no relaxed SIMD (WebAssembly.validate rejects wasm-peak-relaxed.wasm)' },
   };
 }
