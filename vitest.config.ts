@@ -5,5 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*/vitest*.config.ts', 'test/vitest.config.ts'],
+    // The edge app's one JSON log line per request (tested in request-log.test.ts) would drown every suite that
+    // sends the Worker hundreds of requests.
+    onConsoleLog: (log) => (log.includes('"event":"request"') ? false : undefined),
   },
 });

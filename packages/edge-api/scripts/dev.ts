@@ -11,19 +11,29 @@ import {
   REPO_ROOT,
   WRANGLER_CONFIG,
   offlineWranglerEnv,
+  peakProbeArgs,
   rateLimitArgs,
   wranglerBin,
   wranglerEnvArgs,
 } from '../src/node/wrangler.ts';
 
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] [EDGE_RATE_LIMIT=on|off] [PORT=8787] npm run edge:dev [-- wrangler dev options]
+const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] [EDGE_RATE_LIMIT=on|off] [EDGE_PEAK_PROBE=off|on] [PORT=8787] npm run edge:dev [-- wrangler dev options]
 
 Runs \`wrangler dev\` on http://127.0.0.1:8787, offline and without a login, with the Worker built for EDGE_SIZE
 (224 px by default), EDGE_WEIGHTS (int8 by default; float16/float32 for 224 px only) and EDGE_ENGINE (tfjs by
 default; onnxruntime-int8: the int8 ONNX model on onnxruntime-web, wrangler env onnx-int8). EDGE_RATE_LIMIT=off
 turns off the per-client rate limit of POST /predict (wrangler.toml's [[ratelimits]], which wrangler dev simulates
-for the client address 127.0.0.1): for load tools and the bench. Other arguments go to wrangler dev, e.g.
+for the client address 127.0.0.1): for load tools and the bench. EDGE_PEAK_PROBE=on serves GET /probe, the WebAssembly peak probe (the bench's edge
+rows). Other arguments go to wrangler dev, e.g.
 \`-- --ip 0.0.0.0\` to listen beyond this machine.`;
+
+/** An on/off variable: its value, `fallback` when unset, a usage error otherwise. */
+function onOff(name: string, fallback: 'on' | 'off'): 'on' | 'off' {
+  const value = process.env[name] ?? fallback;
+  if (value !== 'on' && value !== 'off')
+    throw new UsageError(`${name} must be on or off, got ${JSON.stringify(value)}`);
+  return value;
+}
 
 await runScript({
   name: 'edge:dev',
@@ -39,9 +49,8 @@ await runScript({
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const rateLimit = process.env.EDGE_RATE_LIMIT ?? 'on';
-    if (rateLimit !== 'on' && rateLimit !== 'off')
-      throw new UsageError(`EDGE_RATE_LIMIT must be on or off, got ${JSON.stringify(rateLimit)}`);
+    const rateLimit = onOff('EDGE_RATE_LIMIT', 'on');
+    const peakProbe = onOff('EDGE_PEAK_PROBE', 'off');
     await ensureEdgeWeights(build);
     const port = process.env.PORT ?? '8787';
     const ip = args.includes('--ip') ? [] : ['--ip', '127.0.0.1'];

@@ -4,11 +4,13 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { setMetric, timing } from 'hono/timing';
 import type { ImageDecoderWasm } from '@nin-bench/core-nin/data/decode-image';
+import type { WasmPeakModules } from '@nin-bench/core-nin/probe/wasm-peak';
 import { RequestError, badRequest } from './errors.ts';
 import { ACCEPTED_TYPES, parseFit, readImages } from './input.ts';
 import { EDGE_LIMITS, type EdgeLimits } from './limits.ts';
 import type { ClassifierSource } from './lazy.ts';
 import { PAGE_CSP, PAGE_HTML } from './page.ts';
+import { runPeakProbe, type PeakProbeEnv } from './peak-probe.ts';
 import { rateLimit, type RateLimitEnv } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
 
@@ -21,6 +23,8 @@ export interface EdgeAppOptions {
   readonly decoderWasm?: ImageDecoderWasm;
   /** where the one log line per request goes (console.log by default) */
   readonly log?: (line: string) => void;
+  /** the WebAssembly peak probe's modules, for GET /probe (served only when the env says PEAK_PROBE=on) */
+  readonly peakProbeWasm?: WasmPeakModules;
 }
 
 export interface ErrorBody {
@@ -34,7 +38,7 @@ const ROUTES = {
   '/predict': ['POST'],
 } as const;
 
-type AppEnv = { Bindings: RateLimitEnv | undefined; Variables: { errorCode?: string } };
+type AppEnv = { Bindings: (RateLimitEnv & PeakProbeEnv) | undefined; Variables: { errorCode?: string } };
 
 function errorResponse(
   c: Context<AppEnv>,
@@ -149,6 +153,9 @@ export function createApp(options: EdgeAppOptions): Hono<AppEnv> {
       limits,
     });
   });
+
+  // The bench's measure of this machine's WebAssembly limit inside the Worker; a 404 unless PEAK_PROBE=on.
+  app.get('/probe', async (c) => c.json(await runPeakProbe(c.env, options.peakProbeWasm)));
 
   app.post(
     '/predict',

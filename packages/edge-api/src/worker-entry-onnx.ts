@@ -1,6 +1,7 @@
 import { EDGE_LIMITS } from './limits.ts';
 import { loadOnnxEdgeClassifier } from './onnx-classifier.ts';
 import { WORKER_DECODER_WASM } from './worker-decoders.ts';
+import { WORKER_PEAK_PROBE_WASM } from './worker-peak-probe.ts';
 import { createWorkerHandler, type EdgeWorker } from './worker-handler.ts';
 
 export interface OnnxEdgeWorkerModules {
@@ -27,5 +28,6 @@ export function createOnnxEdgeWorker(modules: OnnxEdgeWorkerModules): EdgeWorker
       });
     },
     WORKER_DECODER_WASM,
+    WORKER_PEAK_PROBE_WASM,
   );
 }

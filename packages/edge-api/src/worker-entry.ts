@@ -2,6 +2,7 @@ import { BackendRegistry, createWasmBackend } from '@nin-bench/core-nin/backends
 import { loadEdgeClassifier } from './classifier.ts';
 import { EDGE_LIMITS } from './limits.ts';
 import { WORKER_DECODER_WASM } from './worker-decoders.ts';
+import { WORKER_PEAK_PROBE_WASM } from './worker-peak-probe.ts';
 import { createWorkerHandler, type EdgeWorker } from './worker-handler.ts';
 
 export type { EdgeEnv } from './worker-handler.ts';
@@ -27,5 +28,6 @@ export function createEdgeWorker(modules: EdgeWorkerModules): EdgeWorker {
         forwardBatch: EDGE_LIMITS.forwardBatch,
       }),
     WORKER_DECODER_WASM,
+    WORKER_PEAK_PROBE_WASM,
   );
 }

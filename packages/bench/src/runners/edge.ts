@@ -10,6 +10,7 @@ import {
 } from '@nin-bench/core-nin/node/process-group';
 import { photoStyleFile, photoVariant, type PhotoVariant } from '@nin-bench/core-nin/data/photo-style';
 import { quantileSorted } from '../stats/summary.ts';
+import { workerPeakProbe } from './edge-peak-probe.ts';
 import type { CreateRunner, ExtraMeasurement, LoadedModel } from './runner.ts';
 import { WORKERS_PRICES_READ, workersCostSentence } from '../edge/workers-pricing.ts';
 import { SOAK_RSS_TOLERANCE, soakEdge, type SoakResult } from '../edge/soak.ts';
@@ -235,6 +236,8 @@ export const createRunner: CreateRunner = (task) => {
           // the served model's accuracy on all 10,000 test images, as its manifest / ONNX metadata records it
           ...(typeof model.testAccuracy === 'number' ? { servedTestAccuracy: model.testAccuracy } : {}),
           workerBackend: String(health.backend ?? 'unknown'),
+          // this machine's WebAssembly peak measured inside the Worker (GET /probe; none from a server without it)
+          ...(await workerPeakProbe(workerBase)),
         },
         async infer(batch) {
           const single = batch.n === 1;
@@ -404,7 +407,8 @@ export async function startEdgeDev(
   const group = spawnProcessGroup(['npm', 'run', '-s', 'edge:dev'], {
     cwd: repoRoot,
     // The rate limiter off: the bench and the soak measure the engine, and every request comes from this one client.
-    env: { ...process.env, PORT: String(port), EDGE_RATE_LIMIT: 'off', ...build },
+    // GET /probe on: the row measures this machine's WebAssembly peak inside the Worker too.
+    env: { ...process.env, PORT: String(port), EDGE_RATE_LIMIT: 'off', EDGE_PEAK_PROBE: 'on', ...build },
   });
   process.once('exit', () => group.signal('SIGTERM'));
   const url = `http://127.0.0.1:${port}`;

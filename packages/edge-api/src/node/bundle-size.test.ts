@@ -29,8 +29,8 @@ describe('the deployable Worker bundle (wrangler deploy --dry-run)', () => {
   });
 });
 
-/** Every build decodes JPEG (mozjpeg) and WebP (libwebp) in wasm. */
-const DECODER_WASM = ['mozjpeg_dec.wasm', 'webp_dec.wasm'];
+/** Every build decodes JPEG (mozjpeg) and WebP (libwebp) in wasm, and carries the peak probe's two small modules (GET /probe, off unless PEAK_PROBE=on). */
+const DECODER_WASM = ['mozjpeg_dec.wasm', 'webp_dec.wasm', 'wasm-peak.wasm', 'wasm-peak-relaxed.wasm'];
 
 async function expectOnnxBundle(build: EdgeBuild, onnxFile: string): Promise<void> {
   const size = await checkBundle(build);

@@ -45,3 +45,8 @@ export function wranglerEnvArgs(build: EdgeBuild): string[] {
 export function rateLimitArgs(rateLimit: 'on' | 'off'): string[] {
   return rateLimit === 'off' ? ['--var', 'RATE_LIMIT:off'] : [];
 }
+
+/** wrangler dev's arguments for GET /probe, the WebAssembly peak probe: `--var PEAK_PROBE:on` when on (off as deployed). */
+export function peakProbeArgs(peakProbe: 'on' | 'off'): string[] {
+  return peakProbe === 'on' ? ['--var', 'PEAK_PROBE:on'] : [];
+}
