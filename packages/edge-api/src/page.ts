@@ -23,7 +23,7 @@ h1{font-size:1.3em}.row{display:flex;gap:1.5em;flex-wrap:wrap}
 #pad{width:224px;height:224px;touch-action:none;cursor:crosshair}#tile{width:112px;height:112px;background:#000}
 #label{font-size:1.6em;font-weight:600;margin:.3em 0}.bar{display:flex;align-items:center;gap:.5em;margin:.2em 0}
 .bar span:first-child{width:7em}.bar i{display:block;height:1em;background:#06c;border-radius:2px}
-label.btn{display:inline-block;margin:.3em 0}small,#facts,#saw{color:#555}#error{color:#b00}
+label.btn{display:inline-block;margin:.3em 0}small,#facts,#saw{color:#555}#error{color:#b00}#sawbox{margin:0;max-width:260px}
 </style></head><body>
 <h1>Fashion-MNIST classifier on the edge</h1>
 <p id="facts">Loading the model facts from <code>/model</code>...</p>
