@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { UsageError, option, runScript } from '@nin-bench/core-nin/node/cli-args';
 import { writeFileAtomic } from '@nin-bench/core-nin/node';
 import { EDGE_DIR } from '../src/node/edge-weights.ts';
+import type { LoadSummary } from '../src/node/load-summary.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8788';
 const DEFAULT_BODY = join(EDGE_DIR, 'examples', 'test-0000-ankle-boot.bin');
@@ -89,33 +90,6 @@ function assertReachable(url: URL): Promise<void> {
       ),
     );
   });
-}
-
-/** What a run printed and wrote: the counts and figures a reader checks first. */
-interface LoadSummary {
-  readonly url: string;
-  readonly body: { readonly file: string; readonly bytes: number; readonly contentType: string };
-  readonly connections: number;
-  /** seconds asked for and seconds it ran */
-  readonly durationS: number;
-  readonly elapsedS: number;
-  readonly timeoutS: number;
-  readonly sent: number;
-  readonly answered: number;
-  readonly status2xx: number;
-  /** every status other than 2xx, with its count */
-  readonly otherStatuses: Record<string, number>;
-  /** connection errors and timeouts (timeouts counted in errors as well) */
-  readonly errors: number;
-  readonly timeouts: number;
-  /** the first message of each kind of error, with its count */
-  readonly errorMessages: Record<string, number>;
-  readonly requestsPerSecond: number;
-  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
-  readonly start: string;
-  readonly machine: { readonly cpuModel: string; readonly cpus: number; readonly loadAverage: readonly number[] };
-  /** any error, timeout or 5xx */
-  readonly failed: boolean;
 }
 
 await runScript({

@@ -12,6 +12,13 @@ import { encodePhoto, photoStyleImage, photoVariant, type PhotoVariant } from '@
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
 import { EDGE_LIMITS } from '../src/limits.ts';
 import { EDGE_DIR, describeEdgeBuild, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
+import {
+  freePlanVerdict,
+  largestPhotoWithin,
+  photoCpuTable,
+  type PhotoCpuResults,
+  type PhotoCpuRow,
+} from '../src/node/photo-cpu-table.ts';
 import { serveWorker, type ServedWorker } from '../src/node/served-worker.ts';
 
 /** The Workers Free plan's CPU time per request (the bench's workers-pricing.ts holds the plans; the edge reads no bench code). */
@@ -122,32 +129,12 @@ const median = (values: readonly number[]) =>
   );
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** One row of the results: the picture, the Worker CPU per request, the timing parts' medians, the latency's. */
-interface Row {
-  readonly picture: string;
-  readonly longSide: number | null;
-  readonly width: number;
-  readonly height: number;
-  readonly megapixels: number;
-  readonly contentType: string;
-  readonly bytes: number;
-  readonly requests: number;
-  /** workerd's user + system CPU over the measured requests, divided by their number */
-  readonly cpuMsPerRequest: number;
-  /** medians of the Server-Timing parts (ms): decode, tile, preprocess, inference, total */
-  readonly serverTimingMs: Record<string, number>;
-  readonly latencyMsP50: number;
-  /** the class the Worker answered, and how it read the picture (`photo` or `tile`) */
-  readonly label: string;
-  readonly fit: string;
-}
-
 /** Warm-ups, then `requests` sequential requests, with workerd's CPU time read before and after. */
 async function measure(
   served: ServedWorker,
   picture: Picture,
   { requests, warmup, signal }: { requests: number; warmup: number; signal: AbortSignal },
-): Promise<Row> {
+): Promise<PhotoCpuRow> {
   for (let i = 0; i < warmup; i++) await post(served.url, picture, signal);
   const answers: Answer[] = [];
   const before = served.group.cpuMs('workerd');
@@ -172,20 +159,6 @@ async function measure(
     label: last.label,
     fit: last.fit,
   };
-}
-
-const cell = (value: number | undefined, digits = 1) => (value === undefined ? '-' : value.toFixed(digits));
-
-function markdownTable(rows: readonly Row[]): string {
-  const lines = [
-    '| picture | pixels | bytes | Worker CPU per request (ms) | decode (ms) | tile (ms) | inference (ms) | latency p50 (ms) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  for (const r of rows)
-    lines.push(
-      `| ${r.picture} | ${r.width} x ${r.height} (${r.megapixels < 0.01 ? r.megapixels.toFixed(4) : r.megapixels.toFixed(2)} MP) | ${r.bytes.toLocaleString('en-US')} | ${r.cpuMsPerRequest.toFixed(2)} | ${cell(r.serverTimingMs.decode)} | ${cell(r.serverTimingMs.tile)} | ${cell(r.serverTimingMs.inference)} | ${r.latencyMsP50.toFixed(1)} |`,
-    );
-  return lines.join('\n');
 }
 
 await runScript({
@@ -244,7 +217,7 @@ await runScript({
         `photo-cpu: the ${describeEdgeBuild(build)} build on one plain workerd process (${served.workerdVersion}, pid ${served.group.pid}); ` +
           `${warmup} warm-ups and ${requests} measured requests per picture`,
       );
-      const rows: Row[] = [];
+      const rows: PhotoCpuRow[] = [];
       for (const picture of pictures) {
         stop.signal.throwIfAborted();
         const row = await measure(served, picture, { requests, warmup, signal: stop.signal });
@@ -255,17 +228,11 @@ await runScript({
       }
       stop.signal.throwIfAborted();
       const loadAfter = loadavg();
-      const fits = rows.filter((r) => r.longSide !== null && r.cpuMsPerRequest <= FREE_PLAN_CPU_MS);
-      const largest = fits.length ? fits.reduce((a, b) => (b.longSide! > a.longSide! ? b : a)) : null;
+      const largest = largestPhotoWithin(rows, FREE_PLAN_CPU_MS);
 
-      console.log(`\n${markdownTable(rows)}\n`);
-      console.log(
-        largest
-          ? `Largest photo within the Workers Free plan's ${FREE_PLAN_CPU_MS} ms of CPU per request: ${largest.width} x ${largest.height} ` +
-              `(${largest.megapixels.toFixed(2)} MP, ${largest.cpuMsPerRequest.toFixed(2)} ms), on this machine's CPU.`
-          : `None of the photos stays within the Workers Free plan's ${FREE_PLAN_CPU_MS} ms of CPU per request on this machine's CPU.`,
-      );
-      const results = {
+      console.log(`\n${photoCpuTable(rows)}\n`);
+      console.log(freePlanVerdict(largest, FREE_PLAN_CPU_MS));
+      const results: PhotoCpuResults = {
         what: `Worker CPU per request (user + system time of the one workerd process serving the build, /proc, ${TICK_MS} ms ticks) for square JPEG product photos by size, and the 784-byte tile as a baseline; sequential requests straight to workerd (npm run -w @nin-bench/edge-api photo-cpu)`,
         date: new Date().toISOString(),
         machine: {
