@@ -203,6 +203,7 @@ export const createRunner: CreateRunner = (task) => {
       };
     },
     async load() {
+      const loadStarted = performance.now();
       // The first /health makes the Worker load its wasm backend and bundled weights.
       const health = await getJson(`${base}/health`);
       if (health.status !== 'ready') throw new Error(`the edge is not ready: ${JSON.stringify(health)}`);
@@ -227,7 +228,12 @@ export const createRunner: CreateRunner = (task) => {
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`/predict answered ${res.status}`);
       };
+      // The load ends here: the WebAssembly peak probe inside the Worker (GET /probe, seconds of its CPU) comes after,
+      // outside the cold start's load phase.
+      const loadMs = performance.now() - loadStarted;
+      const peakProbe = await workerPeakProbe(workerBase);
       const loaded: LoadedModel = {
+        loadMs,
         // Which weights the Worker serves (its own bundle, not the bench's file): the report shows them beside the row.
         details: {
           servedWeights: `${String(model.weightPrecision)}, ${String(model.inputSize)} px`,
@@ -237,7 +243,7 @@ export const createRunner: CreateRunner = (task) => {
           ...(typeof model.testAccuracy === 'number' ? { servedTestAccuracy: model.testAccuracy } : {}),
           workerBackend: String(health.backend ?? 'unknown'),
           // this machine's WebAssembly peak measured inside the Worker (GET /probe; none from a server without it)
-          ...(await workerPeakProbe(workerBase)),
+          ...peakProbe,
         },
         async infer(batch) {
           const single = batch.n === 1;
