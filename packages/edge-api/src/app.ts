@@ -155,7 +155,10 @@ export function createApp(options: EdgeAppOptions): Hono<AppEnv> {
   });
 
   // The bench's measure of this machine's WebAssembly limit inside the Worker; a 404 unless PEAK_PROBE=on.
-  app.get('/probe', async (c) => c.json(await runPeakProbe(c.env, options.peakProbeWasm)));
+  // A measurement of this isolate, not a resource: never cached.
+  app.get('/probe', async (c) =>
+    c.json(await runPeakProbe(c.env, options.peakProbeWasm), 200, { 'Cache-Control': 'no-store' }),
+  );
 
   app.post(
     '/predict',
