@@ -1,4 +1,4 @@
-import { mulberry32 } from '../stats/bootstrap.ts';
+import { seededRandom } from '@nin-bench/core-nin/stats/seeded-random';
 import type { BackendRun, RoundResult } from './schema.ts';
 
 /**
@@ -19,7 +19,7 @@ export function roundOrder<T>(
   seed: number,
   round: number,
 ): { size: number; rows: T[] }[] {
-  const random = mulberry32((seed * 0x9e3779b1 + round * 0x85ebca77) >>> 0);
+  const random = seededRandom((seed * 0x9e3779b1 + round * 0x85ebca77) >>> 0);
   const shuffle = <U>(items: U[]): U[] => {
     for (let i = items.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { quantileSorted } from './summary.ts';
-import { bootstrapMedianRatio, mulberry32 } from './bootstrap.ts';
+import { seededRandom } from '@nin-bench/core-nin/stats/seeded-random';
+import { bootstrapMedianRatio } from './bootstrap.ts';
 
 /** Seeded, sorted, skewed timings like a timing loop's: a floor plus an exponential tail. */
 function timings(n: number, seed: number, scale = 1): Float64Array {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   return Float64Array.from({ length: n }, () => scale * (10 - 2 * Math.log(1 - random()))).sort();
 }
 
@@ -13,7 +14,7 @@ describe('bootstrap interval of the ratio of medians', () => {
     const a = timings(7, 3);
     const b = timings(10, 4);
     // the slow way, with the same generator: draw a's resample, then b's, as the implementation does
-    const random = mulberry32(9);
+    const random = seededRandom(9);
     const naiveMedian = (sorted: Float64Array) =>
       quantileSorted(
         Float64Array.from({ length: sorted.length }, () => sorted[Math.floor(random() * sorted.length)]).sort(),

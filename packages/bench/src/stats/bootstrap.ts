@@ -1,16 +1,5 @@
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
-
-/** A seeded 32-bit generator (mulberry32): the same seed gives the same interval on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@nin-bench/core-nin/stats/seeded-random';
 
 export interface RatioInterval {
   /** median(new) / median(base) of the samples themselves */
@@ -42,7 +31,7 @@ export function bootstrapMedianRatio(
   if (a.length === 0 || b.length === 0) throw new RangeError('a median needs at least one sample on each side');
   const resamples = options.resamples ?? 2000;
   const confidence = options.confidence ?? 0.95;
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const medianOfResample = resampledMedian(random);
   const ratios = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) ratios[r] = medianOfResample(b) / medianOfResample(a);

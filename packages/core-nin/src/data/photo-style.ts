@@ -7,6 +7,7 @@
 // decodeImage (decode-image.ts), the edge's own decoder.
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpegJs } from 'jpeg-js';
+import { seededRandom } from '../stats/seeded-random.ts';
 import type { RgbaImage } from './image.ts';
 import { FASHION_MNIST_PIXELS, FASHION_MNIST_SIDE } from './preprocess.ts';
 
@@ -152,21 +153,6 @@ export function photoVariant(name: string): PhotoVariant {
   return variant;
 }
 
-/**
- * mulberry32, as core's `seededRandom` (model/nin.ts); repeated here because that module imports tfjs-core and this
- * one must stay free of it. Returns floats in [0, 1).
- */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Catmull-Rom weights for the four taps around a sample at fractional offset t in [0, 1). */
 function cubicWeights(t: number): [number, number, number, number] {
   const t2 = t * t;
@@ -249,7 +235,7 @@ const between = (random: () => number, [min, max]: readonly [number, number]) =>
 export function photoStyleImage(tile: Uint8Array, variant: PhotoVariant, seed: number): RgbaImage {
   if (tile.length !== FASHION_MNIST_PIXELS)
     throw new RangeError(`a photo is made from one 28x28 tile (784 bytes), got ${tile.length} bytes`);
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const longSide = Math.round(between(random, variant.longSide));
   const aspect = between(random, variant.aspect);
   const width = aspect >= 1 ? longSide : Math.max(1, Math.round(longSide * aspect));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { seededRandom } from '../stats/seeded-random.ts';
 import { NIN_CONVS, NIN_STAGES, assertInputSize, type ConvSpec } from './architecture.ts';
 
 /**
@@ -67,17 +68,8 @@ export function ninForward(params: NinParams, input: tf.Tensor4D, options: Forwa
   });
 }
 
-/** A small seeded PRNG (mulberry32): initialisation must be reproducible on every backend. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// re-exported: the model's callers (training, tests) have long taken it from here
+export { seededRandom };
 
 /**
  * Fresh parameters with d2l's initialisation: Xavier-uniform conv weights (`nn.init.xavier_uniform_`) and
