@@ -8,8 +8,9 @@
 // its noise, not bad luck (the default model's tile accuracy on all 10,000 is 0.9001, so asserting >= 0.90 on any
 // slice would fail about half of all slices). The photo-against-tile gap is paired (the same images), and its
 // standard error is sqrt(b + c - (b - c)^2 / n) / n from the b and c images right only one way. 300 images keep
-// the slack within 4 points and the run under a minute (54 s on 2 cores beside other test runs, load average 4.4).
-// Measured on this slice: tiles 0.937, white-png 0.937, colour-jpeg 0.933; the same photos resized as they are
+// the slack within 4 points and the run under a minute (50-54 s on 2 cores beside other test runs, load average
+// up to 4.4).
+// Measured on this slice: tiles 0.937, white-png 0.937, colour-jpeg 0.937; the same photos resized as they are
 // (what the edge did before toModelTile) 0.183 and 0.157.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measurePhotoAccuracy, type PhotoAccuracyResult } from './node/photo-accuracy.ts';
