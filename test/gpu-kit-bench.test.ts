@@ -65,7 +65,7 @@ describe.skipIf(skip !== '')(
           );
           expect(stdout).toContain(`wrote ${join(out, 'bench/results.json')}`);
           const results = JSON.parse(await readFile(join(out, 'bench/results.json'), 'utf8')) as BenchResults;
-          expect(results.format).toBe('nin-bench.results/1');
+          expect(results.format).toBe('nin-bench.results/2');
           expect(results.versions['@tensorflow/tfjs-core']).toMatch(/^\d+\.\d+\.\d+$/); // baked in at bundle time
           const row = (id: string) => results.runs.find((r) => r.backend === id)!;
           expect(row('tfjs-cpu').status).toBe('ok');
