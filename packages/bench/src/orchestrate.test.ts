@@ -1,9 +1,8 @@
 import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeNinWeights, hwioToOihw, initialNinWeights, NIN_TENSORS, type StateTensor } from '@nin-bench/core-nin';
 import { loadFashionMnist } from '@nin-bench/core-nin/node';
-import { writeTinyModel } from '../test/fixtures/tiny-model.ts';
+import { seededWeightsFile, writeTinyModel } from '../test/fixtures/tiny-model.ts';
 import { runBench } from './orchestrate.ts';
 import type { CatalogEntry } from './plan/catalog.ts';
 import { PROFILES } from './plan/profiles.ts';
@@ -136,19 +135,7 @@ describe('runBench', () => {
     // the bench's weights as the trainer names them (67 px), and weights trained for 71 px beside them
     const main = join(model.dir, 'nin-fmnist-67.safetensors');
     await copyFile(model.weightsPath, main);
-    const init = initialNinWeights(11);
-    const stateDict = new Map<string, StateTensor>();
-    for (const spec of NIN_TENSORS) {
-      const t = init.get(spec.name)!;
-      stateDict.set(spec.name, {
-        shape: spec.shape,
-        data: spec.shape.length === 4 ? hwioToOihw(t.data, spec.shape) : t.data,
-      });
-    }
-    await writeFile(
-      join(model.dir, 'nin-fmnist-71.safetensors'),
-      await encodeNinWeights(stateDict, 'float32', { inputSize: 71 }),
-    );
+    await writeFile(join(model.dir, 'nin-fmnist-71.safetensors'), await seededWeightsFile(71, 11));
     const results = await runBench({
       profile: PROFILES.smoke,
       entries: [fixture('weights-file')],

@@ -4,26 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeNinWeights, hwioToOihw, initialNinWeights, NIN_TENSORS, type StateTensor } from '@nin-bench/core-nin';
-import { writeTinyModel } from '../test/fixtures/tiny-model.ts';
+import { seededWeightsFile, writeTinyModel } from '../test/fixtures/tiny-model.ts';
 import { companionPath } from './int8-model.ts';
 import { sizeWeightsSource, trainedWeightsPathFor } from './size-weights.ts';
 
 const WEIGHTS_DIR = fileURLToPath(new URL('../../core-nin/weights/', import.meta.url));
-
-/** Seeded random NiN weights whose manifest says `inputSize`. */
-async function weightsFor(inputSize: number, seed: number): Promise<Uint8Array> {
-  const init = initialNinWeights(seed);
-  const stateDict = new Map<string, StateTensor>();
-  for (const spec of NIN_TENSORS) {
-    const t = init.get(spec.name)!;
-    stateDict.set(spec.name, {
-      shape: spec.shape,
-      data: spec.shape.length === 4 ? hwioToOihw(t.data, spec.shape) : t.data,
-    });
-  }
-  return encodeNinWeights(stateDict, 'float32', { inputSize });
-}
 
 let dir: string;
 let main: string;
@@ -32,9 +17,9 @@ beforeAll(async () => {
   dir = tiny.dir;
   main = join(dir, 'nin-fmnist-67.safetensors');
   await copyFile(tiny.weightsPath, main);
-  await writeFile(join(dir, 'nin-fmnist-71.safetensors'), await weightsFor(71, 11));
+  await writeFile(join(dir, 'nin-fmnist-71.safetensors'), await seededWeightsFile(71, 11));
   // named for 75 px but trained for 80: not this size's weights
-  await writeFile(join(dir, 'nin-fmnist-75.safetensors'), await weightsFor(80, 12));
+  await writeFile(join(dir, 'nin-fmnist-75.safetensors'), await seededWeightsFile(80, 12));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
