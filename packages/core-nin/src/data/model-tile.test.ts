@@ -150,6 +150,29 @@ describe('toModelTile', () => {
       expect(nonzero(wide.tile)).toBe(28); // one row of 28
     });
 
+    it('keeps a thin strip that is subsampled (short side below the factor): not an empty tile', () => {
+      for (const [w, h] of [
+        [1, 448],
+        [4000, 1],
+        [5, 2048],
+      ]) {
+        const long = Math.max(w, h);
+        const strip = picture(w, h, (x, y) => {
+          const at = w > h ? x : y;
+          return at >= long / 3 && at < (2 * long) / 3 ? [0, 0, 0, 255] : [255, 255, 255, 255];
+        });
+        expect(nonzero(toModelTile(strip, 'photo').tile), `${w}x${h}`).toBeGreaterThan(0);
+      }
+    });
+
+    it('judges a large picture with a transparent border without an array per pixel (a light drawing: tile)', () => {
+      const drawing = picture(1024, 1024, (x, y) =>
+        x === 0 || y === 0 || x === 1023 || y === 1023 ? [0, 0, 0, 0] : [230, 230, 230, 255],
+      );
+      // the median from a histogram (it was an array of a million lumas, sorted: 0.3 s and 43 MB)
+      expect(toModelTile(drawing)).toMatchObject({ fit: 'tile', reason: expect.stringMatching(/median luma 230/) });
+    });
+
     it('refuses a picture whose data does not match its size', () => {
       expect(() => toModelTile({ width: 2, height: 2, data: new Uint8Array(15) })).toThrow(
         /RGBA data has 15 bytes, expected 2x2x4/,

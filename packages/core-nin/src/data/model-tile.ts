@@ -192,7 +192,11 @@ function sharpenNearOutlines(src: Float32Array, w: number, h: number): Float32Ar
  * the resize, the sharpening and the negation (up to rounding), and one channel is a third of the work.
  */
 function photoToTile(picture: RgbaImage): Uint8Array {
-  const factor = Math.floor(Math.max(picture.width, picture.height) / PHOTO_WORKING_SIDE);
+  // never below 1 px on the short side (a 5 x 2048 strip subsampled by 9 would have no columns left)
+  const factor = Math.min(
+    Math.floor(Math.max(picture.width, picture.height) / PHOTO_WORKING_SIDE),
+    Math.min(picture.width, picture.height),
+  );
   const image = factor >= 2 ? subsample(picture, factor) : picture;
   const backdrop = cornerColour(image);
   const box = trimBox(image, backdrop) ?? { left: 0, top: 0, width: image.width, height: image.height };
@@ -237,10 +241,18 @@ function chooseFit(image: RgbaImage): { fit: 'photo' | 'tile'; reason: string } 
   const pixelLuma = (p: number) => luma([data[p * 4], data[p * 4 + 1], data[p * 4 + 2]]);
   const transparent = ring.filter((p) => data[p * 4 + 3] < 128).length;
   if (transparent * 2 > ring.length) {
-    const opaque: number[] = [];
-    for (let p = 0; p < w * h; p++) if (data[p * 4 + 3] >= 128) opaque.push(pixelLuma(p));
-    const content = median(opaque);
-    return opaque.length > 0 && content >= 128
+    // the opaque pixels' median luma from a 256-bin histogram: one pass, nothing allocated per pixel (a 2048 x 2048
+    // picture with a transparent border cost 0.3 s and 43 MB per megapixel as an array sorted)
+    const histogram = new Uint32Array(256);
+    let opaque = 0;
+    for (let i = 0; i < w * h * 4; i += 4)
+      if (data[i + 3] >= 128) {
+        histogram[Math.round(luma([data[i], data[i + 1], data[i + 2]]))]++;
+        opaque++;
+      }
+    let content = 0;
+    for (let seen = 0; content < 255 && (seen += histogram[content]) * 2 < opaque; ) content++;
+    return opaque > 0 && content >= 128
       ? { fit: 'tile', reason: `light drawing (median luma ${Math.round(content)}) on a transparent border` }
       : { fit: 'photo', reason: 'a cut-out on a transparent border' };
   }
