@@ -72,7 +72,14 @@ export function createApp(options: EdgeAppOptions): Hono<AppEnv> {
   // Any web page may call the classifier (no cookies or credentials are involved); preflights get 204.
   app.use(
     '*',
-    cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'POST'], allowHeaders: ['Content-Type'], maxAge: 86400 }),
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'HEAD', 'POST'],
+      allowHeaders: ['Content-Type'],
+      // a page on another site must be able to read when to retry after a 429
+      exposeHeaders: ['Retry-After'],
+      maxAge: 86400,
+    }),
   );
   const getClassifier = async () => {
     try {

@@ -100,6 +100,9 @@ async function toTiles(raw: RawInput[], batch: boolean, options: ReadImagesOptio
   const inputs: InputFacts[] = [];
   let decodeMs = 0;
   let tileMs = 0;
+  // The pictures of one request share one pixel budget: a batch of 16 small files that each declare 2048 x 2048
+  // would otherwise cost 16 full decodes (seconds of CPU) in one request.
+  let pixelsLeft = options.limits.maxImagePixels;
   for (const [i, input] of raw.entries()) {
     const t0 = options.now();
     let picture: RgbaImage;
@@ -108,7 +111,8 @@ async function toTiles(raw: RawInput[], batch: boolean, options: ReadImagesOptio
       picture = grayToRgba(input.pixels);
       facts = { format: 'pixels', orientation: 1 };
     } else {
-      const decoded = await decode(input.encoded, input.where, options);
+      const decoded = await decode(input.encoded, input.where, options, pixelsLeft);
+      pixelsLeft -= decoded.width * decoded.height;
       picture = decoded;
       facts = { format: decoded.format, orientation: decoded.orientation };
     }
@@ -213,14 +217,21 @@ function base64ToBytes(text: string, where: string): Uint8Array {
 }
 
 /**
- * Decodes a PNG, JPEG or WebP with the core's decoders, which refuse, before decoding, a picture over the pixel
- * limit (from its header) and a PNG whose data inflates beyond its declared size (a few KiB of deflate can expand
+ * Decodes a PNG, JPEG or WebP with the core's decoders, which refuse, before decoding, a picture over `pixelsLeft`
+ * (what the request's pixel budget has left; its header says how many it holds) and a PNG whose data inflates beyond its declared size (a few KiB of deflate can expand
  * to gigabytes, and a Worker has 128 MB). Every decoder failure is the client's: a 400 with its reason.
  */
-async function decode(bytes: Uint8Array, where: string, options: ReadImagesOptions) {
+async function decode(bytes: Uint8Array, where: string, options: ReadImagesOptions, pixelsLeft: number) {
+  const { maxImagePixels } = options.limits;
   try {
-    return await decodeImage(bytes, { maxPixels: options.limits.maxImagePixels, wasm: options.wasm });
+    if (pixelsLeft <= 0) throw new ImageTooLargeError("no pixels left of the request's budget");
+    return await decodeImage(bytes, { maxPixels: pixelsLeft, wasm: options.wasm });
   } catch (e) {
+    if (e instanceof ImageTooLargeError && pixelsLeft < maxImagePixels)
+      throw badRequest(
+        'image_too_large',
+        `${where}: the pictures of one request may hold ${maxImagePixels} pixels together (${e.message})`,
+      );
     if (e instanceof ImageTooLargeError) throw badRequest('image_too_large', `${where}: ${e.message}`);
     if (e instanceof ImageDecodeError) throw badRequest('undecodable_image', `${where}: ${e.message}`);
     throw e;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { EDGE_LIMITS } from './limits.ts';
 import { readyClassifier } from './lazy.ts';
-import type { RateLimitBinding } from './rate-limit.ts';
+import { clientKey, type RateLimitBinding } from './rate-limit.ts';
 import { REPO_ROOT } from './node/wrangler.ts';
 import { stubClassifier } from '../test/stub-classifier.ts';
 
@@ -64,6 +64,41 @@ describe('rate limiting of POST /predict', () => {
       { RATE_LIMITER: none },
     );
     expect(health.status).toBe(200);
+  });
+
+  it('keys an IPv6 client by its /64, so that rotating addresses inside it gives no fresh budget; IPv4 as it is', async () => {
+    expect(clientKey('198.51.100.7')).toBe('198.51.100.7');
+    expect(clientKey('2001:db8:aa:bb::1')).toBe('2001:db8:aa:bb::/64');
+    expect(clientKey('2001:0DB8:00aa:00bb:1:2:3:4')).toBe('2001:db8:aa:bb::/64');
+    expect(clientKey('2001:db8::5')).toBe('2001:db8:0:0::/64');
+    expect(clientKey(undefined)).toBeUndefined();
+    const app = createApp({ classifier: readyClassifier(stubClassifier()), log: () => {} });
+    const env = { RATE_LIMITER: windowLimiter(2) };
+    const statuses = [];
+    for (const ip of ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2::c'])
+      statuses.push((await predict(app, env, ip)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect((await predict(app, env, '2001:db8:1:3::a')).status).toBe(200);
+  });
+
+  it('lets a page on another site read Retry-After (CORS exposes it)', async () => {
+    const app = createApp({ classifier: readyClassifier(stubClassifier()), log: () => {} });
+    const res = await app.request(
+      '/predict',
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/octet-stream',
+          'cf-connecting-ip': '198.51.100.9',
+          origin: 'https://shop.example',
+        },
+        body: new Uint8Array(784),
+      },
+      { RATE_LIMITER: windowLimiter(0) },
+    );
+    expect(res.status).toBe(429);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/Retry-After/i);
   });
 
   it("wrangler.toml's [[ratelimits]] say what EDGE_LIMITS say, in every environment", async () => {

@@ -13,8 +13,9 @@ describe('one structured log line per request', () => {
     await app.request('/predict', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
     await app.request('/secret/path?token=abc');
     await app.request('/health');
+    await app.request('/x', { method: 'TOKEN-abc123' });
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(parsed).toHaveLength(4);
+    expect(parsed).toHaveLength(5);
     expect(parsed[0]).toMatchObject({
       event: 'request',
       method: 'POST',
@@ -28,6 +29,9 @@ describe('one structured log line per request', () => {
     expect(parsed[2]).toMatchObject({ route: 'unmatched', status: 404, error: 'not_found' });
     expect(lines.join('\n')).not.toContain('secret');
     expect(parsed[3]).toMatchObject({ route: '/health', status: 200 });
+    // a method is the client's text too: an unknown one is not echoed
+    expect(parsed[4]).toMatchObject({ method: 'other', route: 'unmatched' });
+    expect(lines.join('\n')).not.toContain('TOKEN');
     // no image bytes, in any form: every line is short
     for (const l of lines) expect(l.length).toBeLessThan(200);
   });

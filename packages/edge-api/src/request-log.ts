@@ -15,6 +15,8 @@ export interface RequestLogLine {
   readonly error?: string;
 }
 
+const LOGGED_METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'];
+
 /**
  * One structured (JSON) log line per request, for `wrangler tail` and Workers Logs: route, status, time, engine
  * and the error code of a refused request. `engine` is read after the answer (null until the model has loaded).
@@ -29,7 +31,8 @@ export function requestLog(
     await next();
     const line: RequestLogLine = {
       event: 'request',
-      method: c.req.method,
+      // the method is the client's text too: any other token is logged as `other`
+      method: LOGGED_METHODS.includes(c.req.method) ? c.req.method : 'other',
       route: routes.includes(c.req.path) ? c.req.path : 'unmatched',
       status: c.res.status,
       ms: Math.round((performance.now() - t0) * 1000) / 1000,

@@ -106,6 +106,14 @@ export function pngBomb(): Uint8Array {
   return bomb;
 }
 
+/** A black gray PNG of 0.6 x the pixel limit (a few KB): two of them in one request are over the limit together. */
+let bigBlank: Uint8Array | undefined;
+function bigBlankPng(): Uint8Array {
+  const side = Math.floor(Math.sqrt(EDGE_LIMITS.maxImagePixels * 0.6));
+  bigBlank ??= encode({ width: side, height: side, data: new Uint8Array(side * side), channels: 1, depth: 8 });
+  return bigBlank;
+}
+
 /** `{"pixels": [...]}` whose first pixel is an array nested `depth` deep: describing it must not overflow the stack. */
 function deeplyNestedPixels(depth: number): string {
   return `{"pixels":[${'['.repeat(depth)}${']'.repeat(depth)}${',0'.repeat(783)}]}`;
@@ -344,6 +352,13 @@ export function badRequests(): BadRequest[] {
       name: 'PNG bomb (declares 1x1, data inflates to 8 MiB)',
       type: 'image/png',
       body: pngBomb(),
+      status: 400,
+      code: 'image_too_large',
+    },
+    {
+      name: 'batch whose pictures together are over the pixel limit (each alone is under it)',
+      type: 'application/json',
+      body: json({ images: [{ image: toBase64(bigBlankPng()) }, { image: toBase64(bigBlankPng()) }] }),
       status: 400,
       code: 'image_too_large',
     },

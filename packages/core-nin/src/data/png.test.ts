@@ -144,6 +144,15 @@ describe('decodePngToGray28', () => {
     // One byte more image data than the passes hold is refused.
     expect(() => decodePngToGray28(pngFile(w, h, 0, 1, zlibSync(Uint8Array.from([...raw, 0]))))).toThrow(ImageTooLargeError);
   });
+
+  it('refuses, before inflating it, a 16-bit PNG whose data is over what maxPixels 8-bit RGBA pixels would take', () => {
+    const side = 64;
+    const png16 = encode({ width: side, height: side, data: new Uint16Array(side * side * 4), channels: 4, depth: 16 });
+    // 4,096 pixels: 8-bit RGBA would take 16 KiB; 16-bit RGBA takes 32 KiB of image data
+    expect(() => decodePngToGray28(png16, { maxPixels: side * side })).toThrow(ImageTooLargeError);
+    expect(() => decodePngToGray28(png16, { maxPixels: side * side })).toThrow(/16 bits a sample/);
+    expect(decodePngToGray28(png16, { maxPixels: 2 * side * side })).toHaveLength(FASHION_MNIST_PIXELS);
+  });
 });
 
 /** A PNG file from its parts: 8-bit samples of colour type `colorType`, one IDAT chunk of zlib `data`. */

@@ -105,6 +105,15 @@ function checkImageDataSize(bytes: Uint8Array, maxPixels: number): void {
           return w > 0 && h > 0 ? sum + h * rowBytes(w) : sum;
         }, 0)
       : height * rowBytes(width);
+  // 16-bit samples take twice the memory per pixel, and the decoder holds the inflated data, its unfiltered copy and
+  // our RGBA at once: hold the data to what `maxPixels` 8-bit RGBA pixels would be (a 2048 x 2048 16-bit RGBA PNG
+  // would need some 80 MiB while decoding, in a Worker of 128 MB).
+  const maxBytes = maxPixels * 4 + height;
+  if (expected > maxBytes) {
+    throw new ImageTooLargeError(
+      `PNG is ${width}x${height} at ${depth} bits a sample: its ${expected} bytes of image data are over the ${maxBytes} of ${maxPixels} 8-bit RGBA pixels`,
+    );
+  }
   let inflated = 0;
   const inflater = new Unzlib((chunk) => {
     inflated += chunk.length;
