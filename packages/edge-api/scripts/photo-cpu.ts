@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { UsageError, knownFailures, option, runScript } from '@nin-bench/core-nin/node/cli-args';
 import { freePort } from '@nin-bench/core-nin/node/process-group';
 import { writeFileAtomic } from '@nin-bench/core-nin/node';
-import { encodePhoto, photoStyleImage, photoVariant, type PhotoVariant } from '@nin-bench/core-nin/data/photo-style';
+import { encodePhoto, photoStyleImage, squarePhotoVariant } from '@nin-bench/core-nin/data/photo-style';
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
 import { EDGE_LIMITS } from '../src/limits.ts';
 import { EDGE_DIR, describeEdgeBuild, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
@@ -77,18 +77,6 @@ interface Answer {
   readonly timing: Record<string, number>;
   readonly label: string;
   readonly fit: string;
-}
-
-/** The photo variant at one size: core's colour JPEG, square, at a fixed long side and quality. */
-function squarePhoto(side: number): PhotoVariant {
-  return {
-    ...photoVariant('colour-jpeg'),
-    name: `colour-jpeg-${side}`,
-    description: `colour garment on a light backdrop, ${side} x ${side} px, JPEG quality ${JPEG_QUALITY}`,
-    longSide: [side, side],
-    aspect: [1, 1],
-    jpegQuality: JPEG_QUALITY,
-  };
 }
 
 /**
@@ -193,7 +181,7 @@ await runScript({
       },
     ];
     for (const side of [...new Set(sizes)].sort((a, b) => a - b)) {
-      const image = photoStyleImage(tile, squarePhoto(side), PHOTO_SEED);
+      const image = photoStyleImage(tile, squarePhotoVariant(side, JPEG_QUALITY), PHOTO_SEED);
       pictures.push({
         name: `${side} px JPEG photo`,
         longSide: side,

@@ -8,7 +8,7 @@ import {
   type GroupProcess,
   type ProcessGroup,
 } from '@nin-bench/core-nin/node/process-group';
-import { photoStyleFile, photoVariant, type PhotoVariant } from '@nin-bench/core-nin/data/photo-style';
+import { photoStyleFile, squarePhotoVariant } from '@nin-bench/core-nin/data/photo-style';
 import { quantileSorted } from '../stats/summary.ts';
 import { workerPeakProbe } from './edge-peak-probe.ts';
 import type { CreateRunner, ExtraMeasurement, LoadedModel } from './runner.ts';
@@ -50,17 +50,10 @@ export function serverCpuMeasurements(
  * The photo the edge row also times: the row's sample image as a 1000 x 1000 (1 MP) product photo in JPEG (core's
  * seeded photo-style pictures: light backdrop, colour, off-centre), what a client that sends photos posts.
  */
-export const ONE_MEGAPIXEL_PHOTO: PhotoVariant = {
-  ...photoVariant('colour-jpeg'),
-  name: 'colour-jpeg-1mp',
-  description: 'colour garment on a light backdrop, 1000 x 1000 px, JPEG quality 90',
-  longSide: [1000, 1000],
-  aspect: [1, 1],
-  jpegQuality: 90,
-};
+const ONE_MEGAPIXEL_PHOTO = squarePhotoVariant(1000, 90);
 
 /** Worker CPU per request for the 1 MP photo, with the plan it fits (decoding and Fashion-MNIST's conversion included). */
-export function photoCpuMeasurement(workerMs: number, requests: number, bytes: number): ExtraMeasurement {
+function photoCpuMeasurement(workerMs: number, requests: number, bytes: number): ExtraMeasurement {
   return {
     name: 'Worker CPU per request, 1 MP JPEG photo',
     value: round1(workerMs),

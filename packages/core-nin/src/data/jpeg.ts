@@ -2,6 +2,7 @@
 // mozjpeg (@jsquash/jpeg, in wasm) on the module the caller hands in (a Worker cannot compile WebAssembly from
 // bytes), then the EXIF orientation applied so the picture stands upright. The glue and the EXIF parser load on
 // the first JPEG.
+import { oneInstancePerModule } from './wasm-instance.ts';
 import { ImageDecodeError, ImageTooLargeError } from './image-errors.ts';
 import type { RgbaImage } from './image.ts';
 import { applyExifOrientation, type ExifOrientation } from './orientation.ts';
@@ -136,30 +137,20 @@ interface MozJpegDecoder {
 type EmscriptenFactory = (options: object) => Promise<MozJpegDecoder>;
 type InitEmscriptenModule = (factory: EmscriptenFactory, module: WebAssembly.Module, options: object) => Promise<MozJpegDecoder>;
 
-/** mozjpeg instantiated from the module it was last handed: one instance per isolate, reused. */
-let mozjpeg: { module: WebAssembly.Module; decoder: Promise<MozJpegDecoder> } | undefined;
 /** What libjpeg printed during the decode in progress: its warnings and, before it exits, its error message. */
 let printed: string[] = [];
 
+/** mozjpeg, one instance per isolate from the module it was last handed. */
 // mozjpeg, not jpeg-js: workerd CPU/decode, q90 1 MP base|prog 9.0|14.3 ms vs 33.2|44.2; 0.25 MP 2.5|4.0 vs 9.0|11.2
-function mozjpegDecoder(module: WebAssembly.Module): Promise<MozJpegDecoder> {
-  if (mozjpeg?.module !== module) {
-    const decoder = Promise.all([
-      import('@jsquash/jpeg/codec/dec/mozjpeg_dec.js'),
-      import('@jsquash/jpeg/utils.js'),
-    ]).then(([glue, utils]) =>
+const mozjpeg = oneInstancePerModule<MozJpegDecoder>((module) =>
+  Promise.all([import('@jsquash/jpeg/codec/dec/mozjpeg_dec.js'), import('@jsquash/jpeg/utils.js')]).then(
+    ([glue, utils]) =>
       (utils.initEmscriptenModule as unknown as InitEmscriptenModule)(glue.default as unknown as EmscriptenFactory, module, {
         print: (line: string) => printed.push(line),
         printErr: (line: string) => printed.push(line),
       }),
-    );
-    mozjpeg = { module, decoder };
-    decoder.catch(() => {
-      if (mozjpeg?.decoder === decoder) mozjpeg = undefined; // a later call tries again
-    });
-  }
-  return mozjpeg.decoder;
-}
+  ),
+);
 
 /**
  * Decodes a baseline or progressive JPEG (gray or colour) to 8-bit RGBA with mozjpeg, instantiated once from
@@ -169,7 +160,7 @@ function mozjpegDecoder(module: WebAssembly.Module): Promise<MozJpegDecoder> {
  */
 export async function decodeJpeg(bytes: Uint8Array, maxPixels: number, module: WebAssembly.Module): Promise<DecodedJpeg> {
   const { width, height } = checkJpeg(bytes, maxPixels);
-  const [decoder, orientation] = await Promise.all([mozjpegDecoder(module), readJpegOrientation(bytes)]);
+  const [decoder, orientation] = await Promise.all([mozjpeg.get(module), readJpegOrientation(bytes)]);
   let image: ReturnType<MozJpegDecoder['decode']>;
   printed = [];
   try {
@@ -178,7 +169,7 @@ export async function decodeJpeg(bytes: Uint8Array, maxPixels: number, module: W
   } catch (e) {
     // libjpeg's errors exit the program, which may leave what it allocated in the instance's memory: the next JPEG
     // gets a fresh instance (from the same compiled module)
-    if (mozjpeg?.module === module) mozjpeg = undefined;
+    mozjpeg.forget(module);
     throw new ImageDecodeError(`undecodable JPEG: ${printed.at(-1) ?? (e as Error).message}`);
   }
   if (!image) throw new ImageDecodeError(`undecodable JPEG: ${printed.at(-1) ?? 'mozjpeg failed'}`);

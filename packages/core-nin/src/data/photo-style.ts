@@ -145,6 +145,21 @@ export const PHOTO_VARIANTS: readonly PhotoVariant[] = [
   },
 ];
 
+/**
+ * The colour-JPEG variant as a square photo of one fixed size and quality: what the CPU-by-size measurements post
+ * (the edge's photo-cpu script, the bench's 1 MP row).
+ */
+export function squarePhotoVariant(side: number, jpegQuality = 90): PhotoVariant {
+  return {
+    ...photoVariant('colour-jpeg'),
+    name: `colour-jpeg-${side}`,
+    description: `colour garment on a light backdrop, ${side} x ${side} px, JPEG quality ${jpegQuality}`,
+    longSide: [side, side],
+    aspect: [1, 1],
+    jpegQuality,
+  };
+}
+
 /** A variant by name; throws a RangeError naming the known ones. */
 export function photoVariant(name: string): PhotoVariant {
   const variant = PHOTO_VARIANTS.find((v) => v.name === name);

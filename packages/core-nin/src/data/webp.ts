@@ -1,6 +1,7 @@
 // WebP: the header read before decoding (the pixel limit, animations refused), then libwebp (@jsquash/webp, in
 // wasm) on the module the caller hands in: a Worker cannot compile WebAssembly from bytes. The glue loads on the
 // first WebP.
+import { oneInstancePerModule } from './wasm-instance.ts';
 import { ImageDecodeError, ImageTooLargeError } from './image-errors.ts';
 import type { RgbaImage } from './image.ts';
 
@@ -61,22 +62,13 @@ type WebpDecode = (bytes: Uint8Array) => Promise<{ width: number; height: number
 /** `@jsquash/webp/decode`'s init as its README documents it (its .d.ts lags: it omits the module argument). */
 type WebpInit = (module: WebAssembly.Module) => Promise<void>;
 
-/** libwebp instantiated from the module it was last handed (one instance per isolate, reused). */
-let decoder: { module: WebAssembly.Module; decode: Promise<WebpDecode> } | undefined;
-
-function webpDecoder(module: WebAssembly.Module): Promise<WebpDecode> {
-  if (decoder?.module !== module) {
-    const decode = import('@jsquash/webp/decode.js').then(async (glue) => {
-      await (glue.init as unknown as WebpInit)(module);
-      return glue.default as unknown as WebpDecode;
-    });
-    decoder = { module, decode };
-    decode.catch(() => {
-      if (decoder?.decode === decode) decoder = undefined; // a later call tries again
-    });
-  }
-  return decoder.decode;
-}
+/** libwebp, one instance per isolate from the module it was last handed. */
+const libwebp = oneInstancePerModule<WebpDecode>((module) =>
+  import('@jsquash/webp/decode.js').then(async (glue) => {
+    await (glue.init as unknown as WebpInit)(module);
+    return glue.default as unknown as WebpDecode;
+  }),
+);
 
 /**
  * Decodes a lossy or lossless still WebP to 8-bit RGBA (alpha kept) with libwebp, instantiated once from
@@ -85,7 +77,7 @@ function webpDecoder(module: WebAssembly.Module): Promise<WebpDecode> {
  */
 export async function decodeWebp(bytes: Uint8Array, maxPixels: number, module: WebAssembly.Module): Promise<RgbaImage> {
   const { width, height } = checkWebp(bytes, maxPixels);
-  const decode = await webpDecoder(module);
+  const decode = await libwebp.get(module);
   let image: Awaited<ReturnType<WebpDecode>>;
   try {
     image = await decode(bytes);
