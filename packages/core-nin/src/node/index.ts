@@ -12,3 +12,4 @@ export * from './train/curve.ts';
 export * from './atomic-write.ts';
 export * from './process-group.ts';
 export * from './image-decoder-wasm.ts';
+export * from './litert.ts';
