@@ -46,7 +46,7 @@ if (
   !existsSync(join(from, 'train')) ||
   !(await readdir(join(from, 'train'))).some((f) => /^training-\d+\.json$/.test(f))
 ) {
-  // A harness-only call (NIN_KIT_SKIP="probe torch bench train eval") returns no training to finish.
+  // A harness-only call (NIN_KIT_HARNESS=on NIN_KIT_SKIP="torch bench train eval") returns no training to finish.
   if (existsSync(harnessResults)) process.exit(0);
 }
 

@@ -13,7 +13,7 @@
 #   5. `nin train` on webgpu, its schedule fitted to the time budget (--max-minutes, --fit-schedule), batches
 #      resized on the device; weights + int8 copy with manifests, log, curve, checkpoint -> OUT_DIR/train/
 #   6. nin eval on the test set with the trained weights on webgpu                  -> eval-webgpu
-#   harness (only when NIN_KIT_SKIP names the steps to skip and not this one; skipped when NIN_KIT_SKIP is unset):
+#   harness (only with NIN_KIT_HARNESS=on; a call of its own, with NIN_KIT_SKIP="torch bench train eval"):
 #      the bench harness itself (`nin-bench run`, bundled by bundle-bench.mjs) on this machine's engines ->
 #      OUT_DIR/bench-gpu/ (bench/results.json, report.md, charts, nvidia-smi.csv); runs right after the probe
 # After every step the figures so far are merged into OUT_DIR/gpu-run.json: one file, since the device returns
@@ -28,7 +28,9 @@
 #                           into OUT_DIR/train and continued with `nin train --resume` (its recipe wins)
 #   NIN_KIT_BENCH_ARGS      extra `nin-kit bench` arguments;  NIN_KIT_TORCH_ARGS  extra torch_bench.py arguments
 #   NIN_KIT_EVAL_ARGS       extra `nin eval` arguments (e.g. "--limit 500")
-#   NIN_KIT_SKIP            space-separated steps to skip: probe harness torch bench train eval (unset: harness)
+#   NIN_KIT_SKIP            space-separated steps to skip: probe torch bench train eval
+#   NIN_KIT_HARNESS         `on` runs the harness step (off by default: setting NIN_KIT_SKIP for a training call
+#                           once ran the harness too, and its 5 minutes left training one)
 #   NIN_KIT_HARNESS_BACKENDS  the harness's rows (default: tfjs cpu, webgpu, wasm SIMD, onnxruntime-node on all
 #                           cores, PyTorch CUDA strict float32 and default); NIN_KIT_HARNESS_ARGS  more `nin-bench run` options
 #   NIN_KIT_PYTHON          Python with torch (python3)
@@ -42,8 +44,10 @@ KIT="$ROOT/.kit"
 WORK=${NIN_KIT_WORK:-/tmp/nin-kit}
 DEADLINE=${NIN_KIT_DEADLINE_SECONDS:-560}
 EVAL_RESERVE=${NIN_KIT_EVAL_RESERVE_SECONDS:-75}
-# The harness is a call of its own (it takes minutes that training would lose): skipped unless NIN_KIT_SKIP is set.
-SKIP=" ${NIN_KIT_SKIP-harness} "
+# The harness is a call of its own (it takes minutes that training would lose): it runs only when asked for by
+# name, whatever NIN_KIT_SKIP says.
+SKIP=" ${NIN_KIT_SKIP:-} "
+[ "${NIN_KIT_HARNESS:-off}" = on ] || SKIP="$SKIP harness "
 PY=${NIN_KIT_PYTHON:-python3}
 START=$(date +%s)
 LOG="$OUT/run.log"

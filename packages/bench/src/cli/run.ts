@@ -7,7 +7,7 @@ import { runBench } from '../orchestrate.ts';
 import { createCatalog, selectEntries } from '../plan/catalog.ts';
 import { PROFILES } from '../plan/profiles.ts';
 import { createProgress } from '../progress.ts';
-import { resultsFile, writeReport, writeResults } from '../report/write.ts';
+import { otherMachinesIn, resultsFile, writeReport, writeResults } from '../report/write.ts';
 
 const RUN_USAGE = `usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--rounds N [--seed S]] [--out DIR] [--weights FILE]
 
@@ -95,7 +95,9 @@ async function run({ values, args }: ParsedArgs<typeof OPTIONS>): Promise<number
   });
   console.log(`wrote ${await writeResults(results, outDir)}`);
   await rm(resultsFile(outDir, 'results.partial.json'), { force: true });
-  for (const path of await writeReport(results, outDir)) console.log(`wrote ${path}`);
+  const file = resultsFile(outDir);
+  const others = await otherMachinesIn(outDir, file);
+  for (const path of await writeReport(results, outDir, { file, others })) console.log(`wrote ${path}`);
   const failed = results.runs.filter((r) => r.status === 'failed');
   if (failed.length)
     console.error(

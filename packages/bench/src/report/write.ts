@@ -71,6 +71,24 @@ export async function readMachines(paths: readonly string[]): Promise<MachineRes
 }
 
 /**
+ * The other machines' results kept in `outDir` beside the run's own (`results/bench-gpu/results.json`, the GPU
+ * machine's harness run): every report of that folder has them as machines of their own, so that a new CPU run
+ * and the committed GPU run stay in one report. None when the folder holds no other results.
+ */
+export async function otherMachinesIn(outDir: string, ownFile: string): Promise<MachineResults[]> {
+  let machines: MachineResults[];
+  try {
+    machines = await readMachines([outDir]);
+  } catch {
+    return [];
+  }
+  const own = resolve(ownFile);
+  const ownFolder = resolve(outDir, 'bench');
+  // the run's own folder (bench/, its partial file included) is this machine, not another
+  return machines.filter((m) => resolve(m.file) !== own && dirname(resolve(m.file)) !== ownFolder);
+}
+
+/**
  * Writes report.md and its SVG charts into `outDir` (and, for the repository's results/, the READMEs' figures);
  * returns the paths written. `others`: more machines' results, each a section of the report (see machines.ts).
  */
