@@ -203,21 +203,31 @@ export function checkStateDict(stateDict: StateDict): void {
 }
 
 /** OIHW (PyTorch) -> HWIO (tfjs conv2d filter). */
-export function oihwToHwio(data: Float32Array, [o, i, h, w]: readonly number[]): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let a = 0; a < o; a++)
-    for (let b = 0; b < i; b++)
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) out[((y * w + x) * i + b) * o + a] = data[((a * i + b) * h + y) * w + x];
-  return out;
+export function oihwToHwio(data: Float32Array, shape: readonly number[]): Float32Array {
+  return transposeFilter(data, shape, 'oihw->hwio');
 }
 
 /** HWIO (tfjs) -> OIHW (PyTorch); `shape` is the OIHW shape. */
-export function hwioToOihw(data: Float32Array, [o, i, h, w]: readonly number[]): Float32Array {
+export function hwioToOihw(data: Float32Array, shape: readonly number[]): Float32Array {
+  return transposeFilter(data, shape, 'hwio->oihw');
+}
+
+/** One walk over an OIHW-shaped filter for both directions: the two index formulas are the two layouts. */
+function transposeFilter(
+  data: Float32Array,
+  [o, i, h, w]: readonly number[],
+  direction: 'oihw->hwio' | 'hwio->oihw',
+): Float32Array {
   const out = new Float32Array(data.length);
+  const toHwio = direction === 'oihw->hwio';
   for (let a = 0; a < o; a++)
     for (let b = 0; b < i; b++)
       for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) out[((a * i + b) * h + y) * w + x] = data[((y * w + x) * i + b) * o + a];
+        for (let x = 0; x < w; x++) {
+          const oihw = ((a * i + b) * h + y) * w + x;
+          const hwio = ((y * w + x) * i + b) * o + a;
+          if (toHwio) out[hwio] = data[oihw];
+          else out[oihw] = data[hwio];
+        }
   return out;
 }
