@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createCatalog, REFERENCE_BACKEND, selectEntries } from './catalog.ts';
+import {
+  catalogEntry,
+  createCatalog,
+  INT8_MODELS,
+  REFERENCE_BACKEND,
+  selectEntries,
+  versionPackages,
+} from './catalog.ts';
 
 describe('backend catalog', () => {
   const catalog = createCatalog(4);
@@ -42,16 +49,24 @@ describe('backend catalog', () => {
       'onnxruntime-node-int8-all',
       'onnxruntime-web-int8-1t',
       'onnxruntime-web-int8-all',
+      'litert-int8-1t',
       'browser-onnxruntime-web-int8-1t',
       'browser-onnxruntime-web-int8-all',
+      'browser-litert-wasm-int8-1t',
+      'browser-litert-wasm-int8-all',
     ]);
+    // exactly the rows on an int8 model name a float32 row: same engine, runner, place and threads, float32 model
+    expect(
+      catalog.filter((e) => INT8_MODELS.includes(e.model) || e.wasmArithmetic === 'int8').filter((e) => !e.remote),
+    ).toEqual(int8);
     for (const e of int8) {
       const float = catalog.find((f) => f.id === e.int8Of)!;
-      expect([e.engine, e.runner, e.options.threads, e.options.int8], e.id).toEqual([
+      expect([e.engine, e.runner, e.runsIn, e.threads, e.model], e.id).toEqual([
         float.engine,
         float.runner,
-        float.options.threads,
-        true,
+        float.runsIn,
+        float.threads,
+        `${float.model}-int8`,
       ]);
       expect(float.int8Of).toBeUndefined();
     }
@@ -59,7 +74,13 @@ describe('backend catalog', () => {
       createCatalog(1)
         .filter((e) => e.int8Of)
         .map((e) => e.int8Of),
-    ).toEqual(['onnxruntime-node-1t', 'onnxruntime-web-1t', 'browser-onnxruntime-web-1t']);
+    ).toEqual([
+      'onnxruntime-node-1t',
+      'onnxruntime-web-1t',
+      'litert-1t',
+      'browser-onnxruntime-web-1t',
+      'browser-litert-wasm-1t',
+    ]);
   });
 
   it('has browser rows for every engine a page picks between, the slow and duplicate ones left to --full', () => {
@@ -75,6 +96,7 @@ describe('backend catalog', () => {
     expect(browser.filter((e) => String(e.options.backend) === 'webgpu').map((e) => e.options.flags)).toEqual([
       '--enable-unsafe-webgpu',
       '--enable-unsafe-webgpu',
+      '--enable-unsafe-webgpu',
     ]);
     // the default run: every row but the extended ones; --full and --backends reach those too
     const byDefault = selectEntries(catalog, undefined, { extended: false })
@@ -86,6 +108,8 @@ describe('backend catalog', () => {
       'browser-tfjs-webgl',
       'browser-onnxruntime-web-1t',
       'browser-onnxruntime-web-all',
+      'browser-litert-wasm-1t',
+      'browser-litert-wasm-all',
     ]);
     expect(selectEntries(catalog, ['browser-tfjs-webgpu'], { extended: false }).map((e) => e.id)).toEqual([
       'browser-tfjs-webgpu',
@@ -98,5 +122,46 @@ describe('backend catalog', () => {
 
   it('keeps tfjs wasm threads as a row that says why it cannot run under Node', () => {
     expect(catalog.find((e) => e.id === 'tfjs-wasm-threads')?.unavailable).toMatch(/WASM_HAS_MULTITHREAD_SUPPORT/);
+  });
+
+  it('declares what each row needs: its model file, where it runs, the packages it records', () => {
+    const byId = new Map(catalog.map((e) => [e.id, e]));
+    const pick = (id: string) => {
+      const e = byId.get(id)!;
+      return [e.model, e.runsIn, e.portable, e.threads, e.wasmArithmetic, e.browser, e.remote];
+    };
+    expect(pick('tfjs-cpu')).toEqual(['safetensors', 'node', true, undefined, undefined, false, false]);
+    expect(pick('tfjs-wasm-simd')).toEqual(['safetensors', 'node', true, 1, 'float32', false, false]);
+    expect(pick('tfjs-tensorflow-cpu')).toEqual(['safetensors', 'node', false, undefined, undefined, false, false]);
+    expect(pick('onnxruntime-node-all')).toEqual(['onnx', 'node', false, 4, undefined, false, false]);
+    expect(pick('onnxruntime-web-int8-1t')).toEqual(['onnx-int8', 'node', true, 1, 'int8', false, false]);
+    expect(pick('litert-1t')).toEqual(['tflite', 'node', true, 1, 'float32', false, false]);
+    expect(pick('litert-int8-1t')).toEqual(['tflite-int8', 'node', true, 1, 'int8', false, false]);
+    expect(pick('pytorch-cpu')).toEqual(['safetensors', 'python', false, 4, undefined, false, false]);
+    expect(pick('browser-tfjs-wasm-plain')).toEqual(['safetensors', 'browser', true, 1, 'float32', true, false]);
+    expect(pick('browser-litert-wasm-all')).toEqual(['tflite', 'browser', true, 4, 'float32', true, false]);
+    expect(pick('browser-litert-webgpu')).toEqual(['tflite', 'browser', true, undefined, undefined, true, false]);
+    expect(pick('edge-100-onnx-int8')).toEqual(['endpoint', 'edge', false, 1, 'int8', false, true]);
+    expect(byId.get('browser-tfjs-webgl')!.versionPackages).toEqual([
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-webgl',
+    ]);
+    expect(byId.get('litert-1t')!.versionPackages).toEqual(['@litertjs/core']);
+  });
+
+  it('looks a results row up by id, whatever this machine has', () => {
+    expect(catalogEntry('onnxruntime-web-int8-all')).toMatchObject({
+      int8Of: 'onnxruntime-web-all',
+      model: 'onnx-int8',
+    });
+    expect(catalogEntry('browser-litert-wasm-1t')).toMatchObject({ runsIn: 'browser', browser: true });
+    expect(catalogEntry('no-such-engine')).toBeUndefined();
+  });
+
+  it('records the versions of every engine package the catalog names, once each', () => {
+    const names = versionPackages();
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of ['@tensorflow/tfjs-core', 'onnxruntime-node', 'onnxruntime-web', '@litertjs/core', 'webgpu'])
+      expect(names).toContain(name);
   });
 });

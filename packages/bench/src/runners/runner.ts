@@ -8,13 +8,28 @@
  * and turns a batch into logits.
  */
 
+/**
+ * The model file a catalog entry's runner takes (its `model`), which the harness prepares from the weights:
+ * `safetensors` the weights themselves; `onnx` / `onnx-int8` `nin export-onnx [--int8]` (input `input` NCHW
+ * [N,1,S,S], output `logits` [N,10], dynamic batch); `tflite` / `tflite-int8` `nin export-tflite [--int8]` (input
+ * NHWC [1,S,S,1], logits [1,10]); `endpoint` none (the runner reaches a server that bundles its own model).
+ */
+export type ModelFormat = 'safetensors' | 'onnx' | 'onnx-int8' | 'tflite' | 'tflite-int8' | 'endpoint';
+
 /** What the harness hands a runner: the model to load and the options of its catalog entry. */
 export interface RunnerTask {
   /** Square input side in pixels. */
   readonly size: number;
-  /** The safetensors weights (float32 NiN state_dict with manifest). */
+  /** The safetensors weights (float32 NiN state_dict with manifest): every runner gets them. */
   readonly weightsPath: string;
-  /** The same weights exported to ONNX (input `input` NCHW [N,1,S,S], output `logits` [N,10], dynamic batch). */
+  /** The entry's model format: what `modelPath` holds. */
+  readonly model: ModelFormat;
+  /** The file of the entry's `model`, prepared for this size ('' for `endpoint`; the weights for `safetensors`). */
+  readonly modelPath: string;
+  /**
+   * Superseded by `modelPath`: the ONNX model of an `onnx` or `onnx-int8` row (the same file as `modelPath`), read
+   * by the ONNX runners written before it; '' for rows of other formats.
+   */
   readonly onnxPath: string;
   /** The catalog entry's options, e.g. `{ backend: 'wasm:simd' }` or `{ threads: 2 }`. */
   readonly options: Readonly<Record<string, string | number | boolean>>;

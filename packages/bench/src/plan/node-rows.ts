@@ -1,0 +1,197 @@
+import type { EngineDeclaration } from './catalog.ts';
+
+const TFJS = '@tensorflow/tfjs-core';
+
+/** The rows run in the bench's Node child (and PyTorch's Python child): the reference, tfjs-cpu, first. */
+export function nodeEntries(cores: number): EngineDeclaration[] {
+  const tfjs = (e: Pick<EngineDeclaration, 'id' | 'label' | 'options' | 'aliases'> & Partial<EngineDeclaration>) =>
+    ({
+      engine: 'tfjs',
+      runner: 'tfjs.ts',
+      model: 'safetensors',
+      runsIn: 'node',
+      portable: true,
+      versionPackages: [TFJS],
+      gpuKit: true,
+      ...e,
+    }) satisfies EngineDeclaration;
+  const wasm = {
+    threads: 1,
+    wasmArithmetic: 'float32',
+    versionPackages: [TFJS, '@tensorflow/tfjs-backend-wasm'],
+  } as const;
+  const ort = (
+    engine: 'onnxruntime-node' | 'onnxruntime-web',
+    threads: number,
+    int8: boolean,
+  ): Omit<EngineDeclaration, 'id' | 'label' | 'aliases'> => ({
+    engine,
+    runner: `${engine}.ts`,
+    options: int8 ? { threads, int8: true } : { threads },
+    model: int8 ? 'onnx-int8' : 'onnx',
+    runsIn: 'node',
+    // onnxruntime-node is a native addon; onnxruntime-web is WebAssembly, as a page or a Worker runs it
+    portable: engine === 'onnxruntime-web',
+    versionPackages: [engine],
+    threads,
+    ...(engine === 'onnxruntime-web' ? { wasmArithmetic: int8 ? 'int8' : 'float32' } : { gpuKit: true }),
+  });
+  const litert = (int8: boolean): Omit<EngineDeclaration, 'id' | 'label' | 'aliases'> => ({
+    engine: 'litert',
+    runner: 'litert.ts',
+    options: { threads: 1 },
+    model: int8 ? 'tflite-int8' : 'tflite',
+    runsIn: 'node',
+    portable: true,
+    versionPackages: ['@litertjs/core'],
+    threads: 1,
+    wasmArithmetic: int8 ? 'int8' : 'float32',
+  });
+  return [
+    tfjs({ id: 'tfjs-cpu', label: 'tfjs cpu', options: { backend: 'cpu' }, aliases: ['cpu'] }),
+    tfjs({
+      id: 'tfjs-wasm-simd',
+      label: 'tfjs wasm SIMD',
+      options: { backend: 'wasm:simd' },
+      aliases: ['wasm:simd'],
+      ...wasm,
+    }),
+    tfjs({
+      id: 'tfjs-wasm-plain',
+      label: 'tfjs wasm plain',
+      options: { backend: 'wasm:plain' },
+      aliases: ['wasm:plain'],
+      ...wasm,
+    }),
+    tfjs({
+      id: 'tfjs-wasm-threads',
+      label: 'tfjs wasm SIMD+threads',
+      options: { backend: 'wasm:threaded-simd' },
+      unavailable:
+        'impossible under Node: tfjs-backend-wasm 4.22 hard-codes WASM_HAS_MULTITHREAD_SUPPORT to false when IS_NODE (tensorflow/tfjs#3830); only a cross-origin-isolated browser page gets the threaded binary (the browser rows measure it: browser-tfjs-wasm-simd-all)',
+      aliases: ['wasm:threads'],
+      ...wasm,
+      threads: cores,
+    }),
+    // Dawn (the `webgpu` package) is a native addon; tfjs-backend-webgpu itself is what a page runs
+    tfjs({
+      id: 'tfjs-webgpu',
+      label: 'tfjs webgpu',
+      options: { backend: 'webgpu' },
+      aliases: ['webgpu'],
+      portable: false,
+      versionPackages: [TFJS, '@tensorflow/tfjs-backend-webgpu', 'webgpu'],
+    }),
+    tfjs({
+      id: 'tfjs-tensorflow-cpu',
+      label: 'tfjs tensorflow (tfjs-node)',
+      options: { backend: 'tensorflow:cpu' },
+      aliases: ['tensorflow', 'tensorflow:cpu', 'tfjs-node'],
+      portable: false,
+      versionPackages: [TFJS, '@tensorflow/tfjs-node'],
+    }),
+    tfjs({
+      id: 'tfjs-tensorflow-gpu',
+      label: 'tfjs tensorflow (tfjs-node-gpu)',
+      options: { backend: 'tensorflow:gpu' },
+      aliases: ['tensorflow:gpu', 'tfjs-node-gpu'],
+      portable: false,
+      versionPackages: [TFJS, '@tensorflow/tfjs-node-gpu'],
+    }),
+    {
+      id: 'onnxruntime-node-1t',
+      label: 'onnxruntime-node 1 thread',
+      aliases: ['ort-node-1t'],
+      ...ort('onnxruntime-node', 1, false),
+    },
+    {
+      id: 'onnxruntime-node-all',
+      label: `onnxruntime-node ${cores} threads`,
+      aliases: ['ort-node'],
+      ...ort('onnxruntime-node', cores, false),
+    },
+    {
+      id: 'onnxruntime-web-1t',
+      label: 'onnxruntime-web wasm 1 thread',
+      aliases: ['ort-web-1t'],
+      ...ort('onnxruntime-web', 1, false),
+    },
+    {
+      id: 'onnxruntime-web-all',
+      label: `onnxruntime-web wasm ${cores} threads`,
+      aliases: ['ort-web'],
+      ...ort('onnxruntime-web', cores, false),
+    },
+    // The same engines on the calibrated int8 model (QLinearConv): each beside its float32 row in every table.
+    {
+      id: 'onnxruntime-node-int8-1t',
+      label: 'onnxruntime-node int8 1 thread',
+      aliases: ['ort-node-int8-1t'],
+      int8Of: 'onnxruntime-node-1t',
+      ...ort('onnxruntime-node', 1, true),
+    },
+    {
+      id: 'onnxruntime-node-int8-all',
+      label: `onnxruntime-node int8 ${cores} threads`,
+      aliases: ['ort-node-int8'],
+      int8Of: 'onnxruntime-node-all',
+      ...ort('onnxruntime-node', cores, true),
+    },
+    {
+      id: 'onnxruntime-web-int8-1t',
+      label: 'onnxruntime-web wasm int8 1 thread',
+      aliases: ['ort-web-int8-1t'],
+      int8Of: 'onnxruntime-web-1t',
+      ...ort('onnxruntime-web', 1, true),
+    },
+    {
+      id: 'onnxruntime-web-int8-all',
+      label: `onnxruntime-web wasm int8 ${cores} threads`,
+      aliases: ['ort-web-int8'],
+      int8Of: 'onnxruntime-web-all',
+      ...ort('onnxruntime-web', cores, true),
+    },
+    // LiteRT.js (TFLite with XNNPACK in WebAssembly) on the .tflite export, one thread: Node gets its
+    // single-threaded builds only (relaxed SIMD where Node has it, else compat; the row's facts say which ran).
+    { id: 'litert-1t', label: 'LiteRT.js wasm 1 thread', aliases: ['litert-wasm-1t'], ...litert(false) },
+    {
+      id: 'litert-int8-1t',
+      label: 'LiteRT.js wasm int8 1 thread',
+      aliases: ['litert-wasm-int8-1t'],
+      int8Of: 'litert-1t',
+      ...litert(true),
+    },
+    // PyTorch, the seed model's own framework (d2l's nn.Sequential with these weights), in a Python child driven
+    // over a pipe: on the CPU here (Debian's python3-torch), and on CUDA where there is a GPU. torch's version is
+    // in each row's facts (it is no npm package).
+    ...[
+      {
+        id: 'pytorch-cpu',
+        label: `PyTorch cpu ${cores} thread${cores > 1 ? 's' : ''}`,
+        options: { device: 'cpu', threads: cores },
+        aliases: ['torch-cpu'],
+        threads: cores,
+      },
+      {
+        id: 'pytorch-cuda-fp32',
+        label: 'PyTorch CUDA float32 (TF32 off)',
+        options: { device: 'cuda', precision: 'strict' },
+        aliases: ['torch-cuda'],
+      },
+      {
+        id: 'pytorch-cuda-default',
+        label: 'PyTorch CUDA default (TF32 convolutions)',
+        options: { device: 'cuda', precision: 'default' },
+      },
+    ].map((e): EngineDeclaration => ({
+      engine: 'pytorch',
+      runner: 'pytorch.ts',
+      model: 'safetensors',
+      runsIn: 'python',
+      portable: false,
+      versionPackages: [],
+      gpuKit: true,
+      ...e,
+    })),
+  ];
+}
