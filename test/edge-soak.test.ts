@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../packages/core-nin/src/node/process-group.ts';
+import { freePort } from '@nin-bench/node-tools/process-group';
 import type { SoakResult } from '../packages/bench/src/edge/soak.ts';
 
 const exec = promisify(execFile);

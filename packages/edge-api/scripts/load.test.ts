@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
+import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/node-tools/process-group';
 import { EDGE_DIR } from '../src/node/edge-weights.ts';
 import { REPO_ROOT } from '../src/node/wrangler.ts';
 

@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UsageError, knownFailures, option, runScript } from '@nin-bench/core-nin/node/cli-args';
-import { freePort } from '@nin-bench/core-nin/node/process-group';
+import { freePort } from '@nin-bench/node-tools/process-group';
 import { writeFileAtomic } from '@nin-bench/core-nin/node';
 import { encodePhoto, photoStyleImage, squarePhotoVariant } from '@nin-bench/core-nin/data/photo-style';
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runScript } from '@nin-bench/core-nin/node/cli-args';
-import { launchChromium, watchPage } from '@nin-bench/core-nin/node/chromium';
+import { launchChromium, watchPage } from '@nin-bench/node-tools/chromium';
 import { EDGE_DIR } from '../src/node/edge-weights.ts';
 import { startWranglerDev } from '../src/node/wrangler-dev.ts';
 

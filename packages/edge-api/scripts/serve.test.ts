@@ -10,7 +10,7 @@ import {
   processExecutable,
   spawnProcessGroup,
   type ProcessGroup,
-} from '@nin-bench/core-nin/node/process-group';
+} from '@nin-bench/node-tools/process-group';
 import { EDGE_DIR } from '../src/node/edge-weights.ts';
 import { REPO_ROOT } from '../src/node/wrangler.ts';
 

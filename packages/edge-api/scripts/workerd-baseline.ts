@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { option, runScript } from '@nin-bench/core-nin/node/cli-args';
-import { freePort, processRssBytes, spawnProcessGroup } from '@nin-bench/core-nin/node/process-group';
+import { freePort, processRssBytes, spawnProcessGroup } from '@nin-bench/node-tools/process-group';
 import { workerdBinary } from '../src/node/workerd.ts';
 
 const USAGE = `usage: npm run -w @nin-bench/edge-api workerd-baseline -- [--requests N] [--clients N] [--samples N]

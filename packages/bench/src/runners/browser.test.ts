@@ -3,7 +3,7 @@
 // reason, quickly. The rows that need Chromium skip (saying so) where there is none.
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumUnavailable } from '@nin-bench/core-nin/node/chromium';
+import { chromiumUnavailable } from '@nin-bench/node-tools/chromium';
 import { loadFashionMnist } from '@nin-bench/core-nin/node';
 import { writeTinyModel } from '../../test/fixtures/tiny-model.ts';
 import { runBench } from '../orchestrate.ts';

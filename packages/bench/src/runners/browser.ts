@@ -7,7 +7,7 @@ import {
   launchChromium,
   watchPage,
   type PageWatch,
-} from '@nin-bench/core-nin/node/chromium';
+} from '@nin-bench/node-tools/chromium';
 import type { Page } from 'playwright-core';
 import { WASM_PEAK_URLS, type PageEngineOptions } from '../browser/page/api.ts';
 import { descendants } from '../browser/processes.ts';

@@ -7,7 +7,7 @@ import {
   spawnProcessGroup,
   type GroupProcess,
   type ProcessGroup,
-} from '@nin-bench/core-nin/node/process-group';
+} from '@nin-bench/node-tools/process-group';
 import { photoStyleFile, squarePhotoVariant } from '@nin-bench/core-nin/data/photo-style';
 import { quantileSorted } from '../stats/summary.ts';
 import { workerPeakProbe } from './edge-peak-probe.ts';

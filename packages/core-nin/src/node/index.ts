@@ -10,6 +10,5 @@ export * from './train/run.ts';
 export * from './train/backend.ts';
 export * from './train/curve.ts';
 export * from './atomic-write.ts';
-export * from './process-group.ts';
 export * from './image-decoder-wasm.ts';
 export * from './litert.ts';

@@ -3,6 +3,6 @@ export * from './edge-weights.ts';
 export * from './wrangler.ts';
 export * from './wrangler-dev.ts';
 export * from './bundle-size.ts';
-// The launcher lives in the core (the bench's browser rows use it too); re-exported for the edge's page test.
-export * from '@nin-bench/core-nin/node/chromium';
+// The launcher lives in node-tools (the bench's browser rows use it too); re-exported for the edge's page test.
+export * from '@nin-bench/node-tools/chromium';
 export * from './measured-cpu.ts';

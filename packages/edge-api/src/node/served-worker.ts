@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
+import { spawnProcessGroup, type ProcessGroup } from '@nin-bench/node-tools/process-group';
 import { deployedWorker, type DeployedWorker } from './deployed-worker.ts';
 import { ensureEdgeWeights, type EdgeBuild } from './edge-weights.ts';
 import { socketAddress, workerdBinary, workerdConfig } from './workerd.ts';

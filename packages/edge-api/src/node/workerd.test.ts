@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
+import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/node-tools/process-group';
 import { capnpText, socketAddress, workerdBinary, workerdConfig } from './workerd.ts';
 
 describe('capnpText', () => {

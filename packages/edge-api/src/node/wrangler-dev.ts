@@ -1,4 +1,4 @@
-import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/core-nin/node/process-group';
+import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/node-tools/process-group';
 import { DEFAULT_EDGE_BUILD, ensureEdgeWeights, type EdgeBuild } from './edge-weights.ts';
 import {
   REPO_ROOT,

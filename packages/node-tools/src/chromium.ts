@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { processArgv, processIds } from './proc.ts';
 
 /** The system Chromium (Debian's `chromium` package); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -75,21 +76,10 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
 
 /** SIGKILLs the process group of each process whose command line holds `tag` (Playwright starts the browser as a group leader). */
 function killTagged(tag: string): void {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return; // not Linux: Playwright's own clean-up has to do
-  }
-  for (const pid of pids) {
-    let cmdline: string;
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (!cmdline.split('\0').includes(tag)) continue;
-    for (const target of [-Number(pid), Number(pid)]) {
+  // no /proc (not Linux): no pids, and Playwright's own clean-up has to do
+  for (const pid of processIds()) {
+    if (!processArgv(pid)?.includes(tag)) continue; // gone meanwhile, or another process
+    for (const target of [-pid, pid]) {
       try {
         process.kill(target, 'SIGKILL');
         break;

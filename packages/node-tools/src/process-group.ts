@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { processCommandLine, processExecutable, processStats } from './proc.ts';
+
+// The per-process readers a group's users need alongside it (one import for the edge runner and scripts).
+export { listeningTcpPorts, processExecutable, processRssBytes } from './proc.ts';
 
 /**
  * A server process (wrangler dev and the workerd it starts) run in its own process group, so that it can be
  * stopped whole and its CPU time read whole. Light on purpose (node: modules only): the bench's edge runner
- * imports it through `@nin-bench/core-nin/node/process-group` without loading tfjs.
+ * imports it through `@nin-bench/node-tools/process-group`.
  */
 export interface ProcessGroup {
   /** the group's leader: a shell that execs the command; its pid is the group id */
@@ -82,25 +85,6 @@ export function spawnProcessGroup(
   };
 }
 
-/**
- * The file name of the executable process `pid` runs (`node`, `workerd`): the basename of /proc/PID/exe, which
- * the process cannot rename. Not /proc/PID/comm, the main thread's name: since Node 24 that reads `MainThread`,
- * and `process.title` sets it to anything. Falls back to comm where exe cannot be read (another user's process,
- * a kernel thread); null once the process is gone.
- */
-export function processExecutable(pid: number | string): string | null {
-  try {
-    const exe = readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
-    return exe.slice(exe.lastIndexOf('/') + 1);
-  } catch {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      return null;
-    }
-  }
-}
-
 /** One process of a group, as /proc saw it. */
 export interface GroupProcess {
   readonly pid: number;
@@ -112,25 +96,14 @@ export interface GroupProcess {
   readonly cpuMs: number;
 }
 
-/** The processes in process group `pgid` now (Linux /proc; throws where there is none). */
+/** The processes in process group `pgid` now (Linux /proc; none where there is no /proc). */
 export function groupProcesses(pgid: number): GroupProcess[] {
-  const ticksPerSecond = 100; // USER_HZ: 100 on every Linux ABI Node supports
   const out: GroupProcess[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    let cmdline: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // pid (comm) state ppid pgrp ... ; comm may hold spaces, so split after the last ')'
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-    } catch {
-      continue; // exited meanwhile
-    }
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-    out.push({ pid: Number(entry), executable: processExecutable(entry), cmdline, cpuMs });
+  for (const { pid, pgrp, cpuMs } of processStats()) {
+    if (pgrp !== pgid) continue;
+    const cmdline = processCommandLine(pid);
+    if (cmdline === null) continue; // exited meanwhile
+    out.push({ pid, executable: processExecutable(pid), cmdline, cpuMs });
   }
   return out;
 }
@@ -143,52 +116,6 @@ export function groupCpuMs(pgid: number, executable: string): number {
   let ms = 0;
   for (const p of groupProcesses(pgid)) if (p.executable === executable) ms += p.cpuMs;
   return ms;
-}
-
-/**
- * The TCP ports process `pid` listens on (IPv4 and IPv6; Linux /proc: its socket inodes matched against
- * /proc/net/tcp{,6} rows in LISTEN state), ascending; [] once the process is gone. wrangler dev does not print the
- * port of the Worker's own workerd socket (its entry proxy forwards to it), so the bench finds it this way.
- */
-export function listeningTcpPorts(pid: number): number[] {
-  const inodes = new Set<string>();
-  try {
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m) inodes.add(m[1]!);
-      } catch {
-        /* closed meanwhile */
-      }
-    }
-  } catch {
-    return [];
-  }
-  const ports = new Set<number>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let rows: string[];
-    try {
-      rows = readFileSync(table, 'utf8').trim().split('\n').slice(1);
-    } catch {
-      continue; // no IPv6
-    }
-    for (const row of rows) {
-      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
-      const f = row.trim().split(/\s+/);
-      if (f[3] === '0A' && inodes.has(f[9]!)) ports.add(parseInt(f[1]!.split(':')[1]!, 16));
-    }
-  }
-  return [...ports].sort((a, b) => a - b);
-}
-
-/** The resident memory of process `pid` now (VmRSS, Linux /proc), bytes; null once it is gone. */
-export function processRssBytes(pid: number): number | null {
-  try {
-    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib === undefined ? null : Number(kib) * 1024;
-  } catch {
-    return null; // exited meanwhile
-  }
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

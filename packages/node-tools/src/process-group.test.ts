@@ -4,8 +4,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freePort, groupCpuMs, listeningTcpPorts, processExecutable, spawnProcessGroup } from './process-group.ts';
-import { createServer } from 'node:net';
+import { freePort, groupCpuMs, processExecutable, spawnProcessGroup } from './process-group.ts';
 
 const exec = promisify(execFile);
 
@@ -72,27 +71,5 @@ describe('spawnProcessGroup', () => {
     const port = await freePort();
     expect(port).toBeGreaterThan(0);
     expect(port).toBeLessThan(65536);
-  });
-
-  it("lists the TCP ports a process listens on: this process's own server, IPv4 and IPv6, and none after it closes", async () => {
-    // resolves to the server and its port, or null where the host cannot be bound (no IPv6)
-    const listen = (host: string) =>
-      new Promise<{ server: import('node:net').Server; port: number } | null>((resolve) => {
-        const server = createServer();
-        server.on('error', () => resolve(null));
-        server.listen(0, host, () => resolve({ server, port: (server.address() as { port: number }).port }));
-      });
-    const v4 = (await listen('127.0.0.1'))!;
-    const v6 = await listen('::1');
-    try {
-      const ports = listeningTcpPorts(process.pid);
-      expect(ports).toContain(v4.port);
-      if (v6) expect(ports).toContain(v6.port);
-    } finally {
-      await new Promise((r) => v4.server.close(r));
-      if (v6) await new Promise((r) => v6.server.close(r));
-    }
-    expect(listeningTcpPorts(process.pid)).not.toContain(v4.port);
-    expect(listeningTcpPorts(2 ** 22 + 1)).toEqual([]); // no such process
   });
 });
