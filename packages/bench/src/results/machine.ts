@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { machineBusyMs as readMachineBusyMs, processCommandLine, processStats } from '@nin-bench/node-tools/proc';
 import { versionPackages } from '../plan/catalog.ts';
 import type { MachineInfo } from './schema.ts';
 
@@ -18,29 +19,21 @@ async function osName(): Promise<string> {
 }
 
 interface CpuTimes {
-  readonly ticks: number;
+  readonly cpuMs: number;
   readonly command: string;
 }
 
 /**
- * utime + stime (clock ticks) and command line of every process, from /proc (Linux). Named by the command line,
- * which is the same on every Node version; the comm in /proc/PID/stat (Node 24's main thread calls itself
- * `MainThread`) only for the processes without one (kernel threads).
+ * CPU time and command line of every other process (Linux /proc). Named by the command line, which is the same on
+ * every Node version; the comm (Node 24's main thread calls itself `MainThread`) only for the processes without one
+ * (kernel threads).
  */
-async function processCpuTimes(): Promise<Map<number, CpuTimes>> {
+function processCpuTimes(): Map<number, CpuTimes> {
   const out = new Map<number, CpuTimes>();
-  for (const name of await readdir('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try {
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the parenthesised command; utime and stime are fields 14 and 15 (1-based).
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim();
-      out.set(pid, { ticks: Number(fields[11]) + Number(fields[12]), command: cmdline || stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
-    } catch {
-      /* the process ended meanwhile */
-    }
+  for (const { pid, comm, cpuMs } of processStats()) {
+    if (pid === process.pid) continue;
+    const cmdline = processCommandLine(pid);
+    if (cmdline !== null) out.set(pid, { cpuMs, command: cmdline || comm }); // null: the process ended meanwhile
   }
   return out;
 }
@@ -62,15 +55,14 @@ export function shortCommand(command: string): string {
  */
 export async function busyProcesses(sampleMs = 1000, limit = 5): Promise<MachineInfo['busyProcesses']> {
   try {
-    const before = await processCpuTimes();
+    const before = processCpuTimes();
     await new Promise((r) => setTimeout(r, sampleMs));
-    const after = await processCpuTimes();
-    const ticksPerSecond = 100; // USER_HZ on every Linux build Node supports
+    const after = processCpuTimes();
     const busy: { command: string; cpuPercent: number }[] = [];
     for (const [pid, now] of after) {
       const then = before.get(pid);
       if (!then) continue;
-      const cpuPercent = Math.round(((now.ticks - then.ticks) / ticksPerSecond / (sampleMs / 1000)) * 100);
+      const cpuPercent = Math.round(((now.cpuMs - then.cpuMs) / sampleMs) * 100);
       if (cpuPercent >= 5) busy.push({ command: shortCommand(now.command), cpuPercent });
     }
     return busy.sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, limit);
@@ -81,14 +73,7 @@ export async function busyProcesses(sampleMs = 1000, limit = 5): Promise<Machine
 
 /** Busy CPU time of the whole machine so far (Linux /proc/stat: all but idle and iowait), ms; null elsewhere. */
 export async function machineBusyMs(): Promise<number | null> {
-  try {
-    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
-    const f = line.trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = f;
-    return ((user + nice + system + irq + softirq + steal) * 1000) / 100; // USER_HZ = 100
-  } catch {
-    return null;
-  }
+  return readMachineBusyMs();
 }
 
 export const loadAverage = (): number[] => os.loadavg().map((v) => Math.round(v * 100) / 100);
