@@ -25,8 +25,10 @@ export type EdgeEngine = keyof typeof EDGE_ENGINE_ROWS;
 export const EDGE_BUILD_ROWS: readonly { readonly size: number; readonly engine: EdgeEngine }[] = [
   { size: 224, engine: 'tfjs' },
   { size: 224, engine: 'onnxruntime-int8' },
+  { size: 224, engine: 'litert-int8' },
   { size: 100, engine: 'tfjs' },
   { size: 100, engine: 'onnxruntime-int8' },
+  { size: 100, engine: 'litert-int8' },
   { size: 96, engine: 'tfjs' },
 ];
 

@@ -48,7 +48,13 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
     wasmArithmetic: int8 ? 'int8' : 'float32',
   });
   return [
-    tfjs({ id: 'tfjs-cpu', label: 'tfjs cpu', options: { backend: 'cpu' }, aliases: ['cpu'] }),
+    tfjs({
+      id: 'tfjs-cpu',
+      label: 'tfjs cpu',
+      options: { backend: 'cpu' },
+      aliases: ['cpu'],
+      versionPackages: [TFJS, '@tensorflow/tfjs-backend-cpu'],
+    }),
     tfjs({
       id: 'tfjs-wasm-simd',
       label: 'tfjs wasm SIMD',
