@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../src/node/atomic-write.ts';
 import { readNinWeightsFile, writeNinWeightsFile } from '../src/node/weights-file.ts';
 import type { EpochRecord } from '../src/training/trainer.ts';
 import type { TrainingRecipe } from '../src/training/recipe.ts';
+import { weightFileName, type WeightFileKind } from '../src/weights/file-name.ts';
 
 // Copies are written, not copied, so they come out writable even from the device's read-only folder.
 const copyFile = async (a: string, b: string) => writeFileAtomic(b, await readFile(a));
@@ -63,7 +64,7 @@ const run = JSON.parse(await readFile(join(from, 'gpu-run.json'), 'utf8')) as Re
 const logName = (await readdir(join(from, 'train'))).find((f) => /^training-\d+\.json$/.test(f));
 if (!logName) throw new Error(`no training-<size>.json in ${join(from, 'train')}: did the train step run?`);
 const size = Number(/\d+/.exec(logName)![0]);
-const stem = `nin-fmnist-${size}`;
+const fileName = (kind?: WeightFileKind) => weightFileName(size, kind);
 const trainLog = JSON.parse(await readFile(join(from, 'train', logName), 'utf8')) as {
   recipe: TrainingRecipe;
   trainImages: number;
@@ -74,7 +75,7 @@ const evalGpu = run['eval-webgpu'] as
   { images: number; accuracy: number; backend: { details: Record<string, unknown> } } | undefined;
 
 // Weights: the manifest's accuracy becomes the full test set's, as evaluated on the GPU machine.
-const { stateDict, manifest } = await readNinWeightsFile(join(from, 'train', `${stem}.safetensors`));
+const { stateDict, manifest } = await readNinWeightsFile(join(from, 'train', fileName()));
 if (!manifest) throw new Error('the returned weights have no manifest');
 const description = {
   inputSize: manifest.inputSize,
@@ -100,8 +101,8 @@ const description = {
   },
 };
 const weightsDir = join(root, 'packages/core-nin/weights');
-await writeNinWeightsFile(join(weightsDir, `${stem}.safetensors`), stateDict, 'float32', description);
-await copyFile(join(from, 'train', `${stem}.int8.safetensors`), join(weightsDir, `${stem}.int8.safetensors`));
+await writeNinWeightsFile(join(weightsDir, fileName()), stateDict, 'float32', description);
+await copyFile(join(from, 'train', fileName('int8')), join(weightsDir, fileName('int8')));
 
 // Figures.
 const gpuDir = join(root, 'results/gpu');
@@ -167,7 +168,7 @@ const trainDir = join(root, `results/training-${size}`);
 for (const f of [`training-${size}.json`, `training-${size}.svg`])
   await copyFile(join(from, 'train', f), join(trainDir, f));
 await copyFile(join(from, 'run.log'), join(trainDir, 'gpu-run.log'));
-await copyFile(join(from, 'train', `${stem}.ckpt.safetensors`), join(root, `.kit/resume/${stem}.ckpt.safetensors`));
+await copyFile(join(from, 'train', fileName('checkpoint')), join(root, '.kit/resume', fileName('checkpoint')));
 console.log(
   JSON.stringify(
     {

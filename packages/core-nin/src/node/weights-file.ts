@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WeightsError } from '../weights/errors.ts';
+import { weightFileName } from '../weights/file-name.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { ManifestDescription, NinManifest, WeightStorage } from '../weights/manifest.ts';
 import { decodeNinWeights, encodeNinWeights, type StateDict } from '../weights/state-dict.ts';
@@ -11,7 +12,7 @@ import { decodeNinWeights, encodeNinWeights, type StateDict } from '../weights/s
 export const WEIGHTS_DIR = fileURLToPath(new URL('../../weights', import.meta.url));
 
 /** Preference order for the default weights: the full-size model if one was trained, else the 96 px one. */
-export const DEFAULT_WEIGHTS_FILES = ['nin-fmnist-224.safetensors', 'nin-fmnist-96.safetensors'] as const;
+export const DEFAULT_WEIGHTS_FILES: readonly string[] = [weightFileName(224), weightFileName(96)];
 
 /** The trained weights to use when none are named, or null when nothing has been trained yet. */
 export function defaultWeightsPath(): string | null {

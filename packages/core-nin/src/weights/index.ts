@@ -4,3 +4,4 @@ export * from './safetensors.ts';
 export * from './float16.ts';
 export * from './manifest.ts';
 export * from './state-dict.ts';
+export * from './file-name.ts';
