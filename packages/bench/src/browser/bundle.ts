@@ -11,7 +11,7 @@ const ENTRY = fileURLToPath(new URL('./page/main.ts', import.meta.url));
 let built: Promise<BundleFile[]> | undefined;
 
 /**
- * The page's code bundled for the browser by esbuild, in memory: the core's model, tfjs and onnxruntime-web, each
+ * The page's code bundled for the browser by esbuild, in memory: the core's model, tfjs, onnxruntime-web and LiteRT.js, each
  * engine in its own chunk (loaded on demand). Nothing comes from the network: the page's server serves these
  * files and the engines' wasm binaries from node_modules. Built once per process.
  */

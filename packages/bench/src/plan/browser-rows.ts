@@ -1,3 +1,4 @@
+import type { PageEngineName } from '../browser/page/api.ts';
 import type { ModelFormat } from '../runners/runner.ts';
 import type { EngineDeclaration } from './catalog.ts';
 
@@ -13,9 +14,10 @@ const PAGE_ENGINES = {
   tfjs: { float32: 'safetensors', int8: null, versionPackages: ['@tensorflow/tfjs-core'] },
   'onnxruntime-web': { float32: 'onnx', int8: 'onnx-int8', versionPackages: ['onnxruntime-web'] },
   litert: { float32: 'tflite', int8: 'tflite-int8', versionPackages: ['@litertjs/core'] },
-} as const satisfies Record<string, { float32: ModelFormat; int8: ModelFormat | null; versionPackages: string[] }>;
-
-type PageEngineName = keyof typeof PAGE_ENGINES;
+} as const satisfies Record<
+  PageEngineName,
+  { float32: ModelFormat; int8: ModelFormat | null; versionPackages: string[] }
+>;
 
 /** tfjs's packages per backend (the page bundles the backend it runs). */
 const TFJS_BACKEND_PACKAGE: Readonly<Record<string, string>> = {

@@ -47,6 +47,18 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
     threads: 1,
     wasmArithmetic: int8 ? 'int8' : 'float32',
   });
+  const torch = (
+    e: Pick<EngineDeclaration, 'id' | 'label' | 'options' | 'aliases' | 'threads'>,
+  ): EngineDeclaration => ({
+    engine: 'pytorch',
+    runner: 'pytorch.ts',
+    model: 'safetensors',
+    runsIn: 'python',
+    portable: false,
+    versionPackages: [],
+    gpuKit: true,
+    ...e,
+  });
   return [
     tfjs({
       id: 'tfjs-cpu',
@@ -170,34 +182,23 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
     // PyTorch, the seed model's own framework (d2l's nn.Sequential with these weights), in a Python child driven
     // over a pipe: on the CPU here (Debian's python3-torch), and on CUDA where there is a GPU. torch's version is
     // in each row's facts (it is no npm package).
-    ...[
-      {
-        id: 'pytorch-cpu',
-        label: `PyTorch cpu ${cores} thread${cores > 1 ? 's' : ''}`,
-        options: { device: 'cpu', threads: cores },
-        aliases: ['torch-cpu'],
-        threads: cores,
-      },
-      {
-        id: 'pytorch-cuda-fp32',
-        label: 'PyTorch CUDA float32 (TF32 off)',
-        options: { device: 'cuda', precision: 'strict' },
-        aliases: ['torch-cuda'],
-      },
-      {
-        id: 'pytorch-cuda-default',
-        label: 'PyTorch CUDA default (TF32 convolutions)',
-        options: { device: 'cuda', precision: 'default' },
-      },
-    ].map((e): EngineDeclaration => ({
-      engine: 'pytorch',
-      runner: 'pytorch.ts',
-      model: 'safetensors',
-      runsIn: 'python',
-      portable: false,
-      versionPackages: [],
-      gpuKit: true,
-      ...e,
-    })),
+    torch({
+      id: 'pytorch-cpu',
+      label: `PyTorch cpu ${cores} thread${cores > 1 ? 's' : ''}`,
+      options: { device: 'cpu', threads: cores },
+      aliases: ['torch-cpu'],
+      threads: cores,
+    }),
+    torch({
+      id: 'pytorch-cuda-fp32',
+      label: 'PyTorch CUDA float32 (TF32 off)',
+      options: { device: 'cuda', precision: 'strict' },
+      aliases: ['torch-cuda'],
+    }),
+    torch({
+      id: 'pytorch-cuda-default',
+      label: 'PyTorch CUDA default (TF32 convolutions)',
+      options: { device: 'cuda', precision: 'default' },
+    }),
   ];
 }

@@ -104,7 +104,14 @@ describe('browser rows', () => {
     const entry = catalog.find((e) => e.id === 'browser-tfjs-wasm-simd-1t')!;
     const task: ChildTask = {
       runnerModule: runnerPath(entry),
-      runner: { size: model.size, weightsPath: model.weightsPath, onnxPath: model.onnxPath, options: entry.options },
+      runner: {
+        size: model.size,
+        weightsPath: model.weightsPath,
+        model: entry.model,
+        modelPath: model.weightsPath,
+        onnxPath: '',
+        options: entry.options,
+      },
       plan: {
         scenarios: ['cold-start', 'memory'],
         singleStream: { timeMs: 10, minIterations: 1, warmupIterations: 0 },

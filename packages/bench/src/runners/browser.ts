@@ -9,18 +9,41 @@ import {
   type PageWatch,
 } from '@nin-bench/node-tools/chromium';
 import type { Page } from 'playwright-core';
-import { WASM_PEAK_URLS, type PageEngineOptions } from '../browser/page/api.ts';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import {
+  LITERT_WASM_PATH,
+  PAGE_ENGINE_NAMES,
+  WASM_PEAK_URLS,
+  type PageEngineName,
+  type PageEngineOptions,
+} from '../browser/page/api.ts';
 import { descendants } from '../browser/processes.ts';
 import { startPageServer, type PageServer } from '../browser/server.ts';
 import { wasmPeakFiles } from '../results/wasm-peak.ts';
 import { wasmPeakDetails } from '../results/wasm-peak-facts.ts';
+import { TFLITE_MODEL_FACTS } from './litert.ts';
 import { INT8_MODEL } from './onnx-session.ts';
-import type { CreateRunner } from './runner.ts';
+import type { CreateRunner, ModelFormat } from './runner.ts';
 
 /** How long Chromium may take to start, and the page to come up, before the row is unavailable (a busy machine). */
 const START_MS = 60_000;
 /** Batches kept in the page at once: the timed ones (1, 8, 32 ...) are reused; agreement batches pass through. */
 const KEPT_INPUTS = 4;
+
+/** How an int8 row's model is described among its facts (a float32 row's is the export the README names). */
+const INT8_MODEL_FACTS: Partial<Record<ModelFormat, string>> = {
+  'onnx-int8': INT8_MODEL,
+  'tflite-int8': TFLITE_MODEL_FACTS['tflite-int8'],
+};
+
+/** LiteRT.js's glue scripts and wasm binaries (`@litertjs/core/wasm/`), by the URL the page asks for them at. */
+function liteRtFiles(): Record<string, string> {
+  const dir = dirname(createRequire(import.meta.url).resolve('@litertjs/core/wasm/litert_wasm_internal.js'));
+  const files = readdirSync(dir).filter((f) => /\.(js|wasm)$/.test(f));
+  return Object.fromEntries(files.map((f) => [`${LITERT_WASM_PATH}${f}`, join(dir, f)]));
+}
 
 /** Runs `fn` in the page (Playwright serialises it: it may use only its argument and the page's globals); the page's failure (uncaught error, crash) ends the wait at once. */
 function inPage<A, R>(page: Page, watch: PageWatch, fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
@@ -31,13 +54,18 @@ function inPage<A, R>(page: Page, watch: PageWatch, fn: (arg: A) => R | Promise<
 /**
  * The model in a web page: headless Chromium (the system's, through playwright-core) opens a page served from
  * this machine, cross-origin isolated (COOP + COEP, so that WebAssembly threads work), which runs one engine on the
- * core's model: tfjs (wasm, webgl, webgpu) or onnxruntime-web (wasm, webgpu). Each call is timed inside the page,
- * around the engine's own work; the round trip to the page over the DevTools protocol is not in the figures.
- * `options`: `engine`, `backend`, `simd`, `threads`, `flags` (Chromium switches), `int8` (the int8 ONNX model).
+ * row's model file (`task.modelPath`): tfjs (wasm, webgl, webgpu), onnxruntime-web (wasm, webgpu) or LiteRT.js (wasm,
+ * webgpu). Each call is timed inside the page, around the engine's own work; the round trip to the page over the
+ * DevTools protocol is not in the figures. `options`: `engine` (one of the page's, browser/page/engines.ts),
+ * `backend`, `simd`, `threads`, `flags` (Chromium switches).
  */
 export const createRunner: CreateRunner = (task) => {
+  const engine = String(task.options.engine) as PageEngineName;
+  if (!PAGE_ENGINE_NAMES.includes(engine))
+    throw new RangeError(`the bench's page has no engine "${engine}": it has ${PAGE_ENGINE_NAMES.join(', ')}`);
+  const modelUrl = `/model/${basename(task.modelPath)}`;
   const engineOptions: PageEngineOptions = {
-    engine: task.options.engine === 'onnxruntime-web' ? 'onnxruntime-web' : 'tfjs',
+    engine,
     backend: String(task.options.backend ?? 'wasm'),
     simd: task.options.simd !== false,
     threads: Number(task.options.threads ?? 1),
@@ -65,8 +93,8 @@ export const createRunner: CreateRunner = (task) => {
       const browserLaunchMs = performance.now() - t0;
       const probeFiles = wasmPeakFiles();
       server = await startPageServer({
-        '/model/weights.safetensors': task.weightsPath,
-        '/model/model.onnx': task.onnxPath,
+        [modelUrl]: task.modelPath,
+        ...liteRtFiles(),
         [WASM_PEAK_URLS.simd]: probeFiles.simd,
         [WASM_PEAK_URLS.relaxed]: probeFiles.relaxed,
       });
@@ -120,15 +148,17 @@ export const createRunner: CreateRunner = (task) => {
           crossOriginIsolated: opened.isolated,
           browserLaunchMs: Math.round(browserLaunchMs),
           ...init.details,
-          ...(task.options.int8 ? { model: INT8_MODEL } : {}),
+          ...(INT8_MODEL_FACTS[task.model] ? { model: INT8_MODEL_FACTS[task.model]! } : {}),
           ...probe,
         },
         measured: { startMs: opened.startMs, initMs: init.ms },
       };
     },
     async load() {
-      const url = engineOptions.engine === 'tfjs' ? '/model/weights.safetensors' : '/model/model.onnx';
-      const loadMs = await inPage(page, watch, (a) => window.ninBench!.load(a.url, a.size), { url, size: task.size });
+      const loadMs = await inPage(page, watch, (a) => window.ninBench!.load(a.url, a.size), {
+        url: modelUrl,
+        size: task.size,
+      });
       // The batches the page holds, by the harness's input array (the timed batches are the same arrays each call).
       const kept = new Map<Float32Array, string>();
       const inputId = async (input: Float32Array): Promise<string> => {

@@ -7,14 +7,14 @@ import {
   type LiteRtBuild,
   type LiteRtRuntime,
 } from '@nin-bench/core-nin/litert';
-import type { CreateRunner } from './runner.ts';
+import type { CreateRunner, ModelFormat } from './runner.ts';
 
-/** How each model format is described among the row's facts. */
-const MODEL_FACTS: Readonly<Record<string, string>> = {
+/** How each .tflite model is described among a row's facts. */
+export const TFLITE_MODEL_FACTS = {
   tflite: 'float32 .tflite (nin export-tflite)',
   'tflite-int8':
     'int8 .tflite (nin export-tflite --int8: QUANTIZE in, int8 per-channel weights and int8 activations, DEQUANTIZE out)',
-};
+} as const satisfies Partial<Record<ModelFormat, string>>;
 
 /**
  * LiteRT.js (`@litertjs/core`: TFLite with XNNPACK in WebAssembly) under Node, on the `.tflite` model the harness
@@ -42,7 +42,7 @@ export const createRunner: CreateRunner = (task) => {
           binary: `${LITERT_BUILD_FILES[runtime.build]}.wasm`,
           relaxedSimd: runtime.build === 'relaxed',
           threads: 1,
-          model: MODEL_FACTS[task.model] ?? task.model,
+          model: task.model === 'tflite-int8' || task.model === 'tflite' ? TFLITE_MODEL_FACTS[task.model] : task.model,
         },
       };
     },

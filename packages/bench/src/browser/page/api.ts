@@ -9,14 +9,20 @@ import type { WasmPeak } from '@nin-bench/core-nin/probe/wasm-peak';
 /** Where the page's server serves the engines' wasm binaries (from node_modules): tfjs-backend-wasm's, onnxruntime-web's. */
 export const TFJS_WASM_PATH = '/tfjs-wasm/';
 export const ORT_WASM_PATH = '/ort/';
+/** Where the page's server serves LiteRT.js's glue scripts and wasm (`@litertjs/core/wasm/`). */
+export const LITERT_WASM_PATH = '/litert/';
 
 /** Where the page's server serves the WebAssembly peak probe's two modules (core-nin's probe/*.wasm). */
 export const WASM_PEAK_URLS = { simd: '/probe/wasm-peak.wasm', relaxed: '/probe/wasm-peak-relaxed.wasm' } as const;
 
+/** The engines the page can run (page/engines.ts loads each from its own chunk). */
+export const PAGE_ENGINE_NAMES = ['tfjs', 'onnxruntime-web', 'litert'] as const;
+export type PageEngineName = (typeof PAGE_ENGINE_NAMES)[number];
+
 /** The engine a browser row runs, from its catalog entry's options. */
 export interface PageEngineOptions {
-  readonly engine: 'tfjs' | 'onnxruntime-web';
-  /** tfjs: `wasm`, `webgl` or `webgpu`; onnxruntime-web: the execution provider, `wasm` or `webgpu` */
+  readonly engine: PageEngineName;
+  /** tfjs: `wasm`, `webgl` or `webgpu`; onnxruntime-web: the execution provider, `wasm` or `webgpu`; litert: the accelerator, `wasm` or `webgpu` */
   readonly backend: string;
   /** wasm only: the SIMD binary (tfjs: `false` loads the plain one) */
   readonly simd?: boolean;
@@ -44,7 +50,7 @@ export interface NinBenchPage {
   readonly startMs: number;
   readonly crossOriginIsolated: boolean;
   init(options: PageEngineOptions): Promise<PageInit>;
-  /** fetches the model (safetensors for tfjs, ONNX for onnxruntime-web) from the page's server and makes it ready; ms */
+  /** fetches the row's model file (its catalog entry's `model`: safetensors, ONNX, .tflite) from the page's server and makes it ready; ms */
   load(url: string, size: number): Promise<number>;
   /** fetches a batch's preprocessed input (float32) from the page's server and keeps it under `id` */
   put(id: string, url: string): Promise<void>;

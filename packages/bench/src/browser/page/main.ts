@@ -4,6 +4,7 @@ import { installWasmMemoryProbe, wasmHeapBytes } from '../../child/wasm-memory.t
 import { compileWasmPeakModules, measureWasmPeak } from '@nin-bench/core-nin/probe/wasm-peak';
 import type { NinBenchPage, PageEngineOptions } from './api.ts';
 import type { PageEngine } from './engine.ts';
+import { PAGE_ENGINES } from './engines.ts';
 
 const startMs = performance.now();
 // Before any engine loads: every WebAssembly memory created from now on is counted.
@@ -23,10 +24,9 @@ const api: NinBenchPage = {
   crossOriginIsolated,
   async init(options: PageEngineOptions) {
     if (engine) throw new Error('this page already runs an engine');
-    const started =
-      options.engine === 'tfjs'
-        ? await (await import('./tfjs.ts')).startTfjs(options)
-        : await (await import('./onnxruntime-web.ts')).startOnnxruntimeWeb(options);
+    const start = PAGE_ENGINES[options.engine];
+    if (!start) throw new Error(`no engine "${options.engine}" in this page`);
+    const started = await start(options);
     engine = started.engine;
     return started.init;
   },
