@@ -6,7 +6,7 @@ export default defineProject({
   test: {
     name: 'edge-api',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
-    exclude: ['**/*.workerd.test.ts', '**/*.workerd-onnx.test.ts', '**/node_modules/**'],
+    exclude: ['**/*.workerd.test.ts', '**/*.workerd-onnx.test.ts', '**/*.workerd-litert.test.ts', '**/node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,21 +10,21 @@ import {
   edgeBuildFromEnv,
   ensureEdgeWeights,
 } from './edge-weights.ts';
+import { LITERT_GLUE_MODULE, liteRtGlueModuleSource } from './litert-glue.ts';
 
 describe('the Workers builds', () => {
   it.each(EDGE_BUILDS.map((b) => [describeEdgeBuild(b), b] as const))(
     '%s: its entry imports the weights file the scripts prepare',
     async (_, build) => {
       const source = await readFile(join(EDGE_DIR, 'src', build.entry), 'utf8');
-      const pattern =
-        build.engine === 'tfjs'
-          ? /import weights from '([^']+\.safetensors)'/
-          : /import model from '([^']+\.int8\.onnx)'/;
+      const file = { tfjs: '.safetensors', 'onnxruntime-int8': '.int8.onnx', 'litert-int8': '.int8.tflite' }[
+        build.engine
+      ];
+      const pattern = new RegExp(
+        `import ${build.engine === 'tfjs' ? 'weights' : 'model'} from '([^']+${file.replaceAll('.', '\\.')})'`,
+      );
       const imported = pattern.exec(source)?.[1];
-      expect(
-        imported,
-        `${build.entry} imports no ${build.engine === 'tfjs' ? '.safetensors' : '.int8.onnx'}`,
-      ).toBeDefined();
+      expect(imported, `${build.entry} imports no ${file}`).toBeDefined();
       expect(resolve(EDGE_DIR, 'src', imported!)).toBe(build.weights);
     },
   );
@@ -68,6 +69,15 @@ describe('the Workers builds', () => {
     // EDGE_ENGINE=tfjs alone: the default's size on tfjs
     expect(edgeBuildFromEnv({ EDGE_ENGINE: 'tfjs' })).toMatchObject({ inputSize: 100, wranglerEnv: 'size100' });
     expect(edgeBuildFromEnv({ EDGE_WEIGHTS: 'float16' })).toMatchObject({ inputSize: 224, wranglerEnv: 'float16' });
+    // EDGE_ENGINE=litert-int8 alone: the default's size on LiteRT.js
+    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'litert-int8' })).toMatchObject({
+      inputSize: 100,
+      wranglerEnv: 'litert-int8-size100',
+    });
+    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'LiteRT-int8', EDGE_SIZE: '224' })).toMatchObject({
+      inputSize: 224,
+      wranglerEnv: 'litert-int8',
+    });
     expect(edgeBuildFromEnv({ EDGE_SIZE: '96' })).toMatchObject({
       inputSize: 96,
       precision: 'int8',
@@ -75,7 +85,7 @@ describe('the Workers builds', () => {
       wranglerEnv: 'size96',
     });
     expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnx' })).toThrow(
-      /EDGE_ENGINE must be one of tfjs, onnxruntime-int8, got "onnx"/,
+      /EDGE_ENGINE must be one of tfjs, onnxruntime-int8, litert-int8, got "onnx"/,
     );
     expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8', EDGE_WEIGHTS: 'float32' })).toThrow(
       /no edge build for EDGE_WEIGHTS=float32 EDGE_ENGINE=onnxruntime-int8: offered are 100 px int8 onnxruntime-int8, /,
@@ -92,6 +102,21 @@ describe('the Workers builds', () => {
   it('every build has its own wrangler environment, the default alone at the top level', () => {
     expect(EDGE_BUILDS.filter((b) => b.wranglerEnv === '')).toEqual([DEFAULT_EDGE_BUILD]);
     expect(new Set(EDGE_BUILDS.map((b) => b.wranglerEnv)).size).toBe(EDGE_BUILDS.length);
+  });
+
+  it('a LiteRT build writes the ES-module copy of the glue its entry imports, and a missing model says how to make it', async () => {
+    const missing = {
+      ...EDGE_BUILDS.find((b) => b.engine === 'litert-int8')!,
+      weights: join(EDGE_DIR, '.weights', 'absent.int8.tflite'),
+    };
+    rmSync(LITERT_GLUE_MODULE, { force: true });
+    await expect(ensureEdgeWeights(missing)).rejects.toThrow(
+      /100 px int8 \.tflite model .*absent\.int8\.tflite is missing: make it with npx nin export-tflite --weights .*nin-fmnist-100\.safetensors --out .* --int8/,
+    );
+    const glue = await readFile(LITERT_GLUE_MODULE, 'utf8');
+    expect(glue).toBe(liteRtGlueModuleSource());
+    expect(glue).toMatch(/\nexport default ModuleFactory;\n$/);
+    expect(glue).toContain('"litert_wasm_internal.wasm"');
   });
 
   it('a missing int8 ONNX model says how to make it', async () => {

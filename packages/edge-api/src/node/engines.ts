@@ -2,9 +2,10 @@
 // engines with. The Worker gets the same wasm precompiled by workerd; here Node compiles it from the file.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createNodeBackendRegistry } from '@nin-bench/core-nin/node';
+import { compileLiteRtWasm, createNodeBackendRegistry, readLiteRtGlue } from '@nin-bench/core-nin/node';
 import { loadEdgeClassifier, type EdgeClassifier } from '../classifier.ts';
 import { EDGE_LIMITS } from '../limits.ts';
+import { loadLiteRtEdgeClassifier } from '../litert-classifier.ts';
 import { loadOnnxEdgeClassifier, ORT_WASM_BINARY } from '../onnx-classifier.ts';
 import { edgeBuild, ensureEdgeWeights, type EdgeBuild } from './edge-weights.ts';
 
@@ -15,13 +16,27 @@ export function ortWasmPath(): string {
   return require.resolve(`onnxruntime-web/${ORT_WASM_BINARY}`);
 }
 
-/** A build's classifier under Node: tfjs on wasm:simd, or onnxruntime-web's wasm on the int8 ONNX model. */
+/**
+ * A build's classifier under Node: tfjs on wasm:simd, onnxruntime-web's wasm on the int8 ONNX model, or LiteRT.js's
+ * relaxed-SIMD build (the Worker's; Node 22+) on the int8 .tflite model.
+ */
 export async function loadEdgeClassifierForBuild(build: EdgeBuild): Promise<EdgeClassifier> {
   const file = new Uint8Array(await readFile(await ensureEdgeWeights(build)));
   if (build.engine === 'onnxruntime-int8') {
     const wasm = await WebAssembly.compile(await readFile(ortWasmPath()));
     return loadOnnxEdgeClassifier({
       wasm,
+      model: file,
+      expectedInputSize: build.inputSize,
+      forwardBatch: EDGE_LIMITS.forwardBatch,
+    });
+  }
+  if (build.engine === 'litert-int8') {
+    const [glue, wasm] = await Promise.all([readLiteRtGlue('relaxed'), compileLiteRtWasm('relaxed')]);
+    return loadLiteRtEdgeClassifier({
+      glue,
+      wasm,
+      build: 'relaxed',
       model: file,
       expectedInputSize: build.inputSize,
       forwardBatch: EDGE_LIMITS.forwardBatch,
