@@ -4,17 +4,19 @@
 //
 //   OUTDIR/bench/nin-bench.mjs   the CLI (`nin-bench run ...`, `nin-bench report ...`)
 //   OUTDIR/bench/entry.mjs       the child process each row runs in (child/spawn.ts finds it beside the CLI)
-//   OUTDIR/runners/{tfjs,onnxruntime-node,pytorch}.mjs   plan/catalog.ts's runnerPath() finds them from bench/
+//   OUTDIR/runners/<runner>.mjs   the runners of the registry's `gpuKit` entries (bench plan/catalog.ts: tfjs,
+//                                 onnxruntime-node, pytorch); plan/catalog.ts's runnerPath() finds them from bench/
 //   OUTDIR/runners/pytorch_runner.py, torch_nin.py      the PyTorch child and the seed's nn.Sequential
 //   OUTDIR/node_modules/@tensorflow/tfjs-backend-wasm   its package.json and .wasm binaries (read by the wasm backend)
 //   OUTDIR/node_modules/onnxruntime-node, onnxruntime-common   the native engine, linux-x64 only (46 MB; --no-onnxruntime leaves it out)
 //   OUTDIR/runners/dist/linux-x64/dawn.node              only with --dawn (pack.sh ships it compressed on its own)
 //
-// The package versions the report prints are read here and baked in (there is no node_modules to read there).
+// The package versions the report prints (the registry's versionPackages and the harness's) are read here and baked
+// in (there is no node_modules to read there).
 // Usage: node gpu-kit/bundle-bench.mjs OUTDIR [--no-onnxruntime] [--dawn]
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,28 +50,36 @@ const installed = (name) => {
   }
   return 'not installed';
 };
-// results/machine.ts packageVersions()'s list, as installed where the bundle was made.
-const versions = Object.fromEntries(
-  [
-    '@tensorflow/tfjs-core',
-    '@tensorflow/tfjs-backend-cpu',
-    '@tensorflow/tfjs-backend-wasm',
-    '@tensorflow/tfjs-backend-webgpu',
-    'webgpu',
-    '@tensorflow/tfjs-node',
-    '@tensorflow/tfjs-node-gpu',
-    'onnxruntime-node',
-    'onnxruntime-web',
-    'tinybench',
-  ].map((n) => [
-    n,
-    n === 'onnxruntime-node' && !withOrt
-      ? 'not bundled'
-      : n.startsWith('@tensorflow/tfjs-node')
-        ? 'not bundled'
-        : installed(n),
-  ]),
-);
+// The bench's engine registry, read from its source (bundled to a file here, imported, removed): which runners the
+// kit bundles (entries marked gpuKit) and which packages' versions a run records (results/machine.ts's list).
+const registryFile = join(out, '.registry.mjs');
+await build({
+  stdin: {
+    contents: `export { createCatalog, versionPackages } from './plan/catalog.ts';\nexport { HARNESS_PACKAGES } from './results/machine.ts';\n`,
+    resolveDir: bench,
+    loader: 'ts',
+  },
+  outfile: registryFile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  logLevel: 'warning',
+});
+const registry = await import(pathToFileURL(registryFile).href);
+rmSync(registryFile);
+const kitEntries = registry.createCatalog(2).filter((e) => e.gpuKit);
+const kitRunners = [...new Set(kitEntries.map((e) => e.runner))];
+// Packages the kit's rows run on, less the native ones it does not ship (loaded from OUTDIR/node_modules when there).
+const notShipped = new Set([
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  ...(withOrt ? [] : ['onnxruntime-node']),
+]);
+const kitPackages = new Set(kitEntries.flatMap((e) => e.versionPackages).filter((n) => !notShipped.has(n)));
+const versions = Object.fromEntries([
+  ...registry.versionPackages().map((n) => [n, kitPackages.has(n) ? installed(n) : 'not bundled']),
+  ...registry.HARNESS_PACKAGES.map((n) => [n, installed(n)]),
+]);
 versions['@nin-bench/core-nin'] = JSON.parse(
   readFileSync(join(root, 'packages/core-nin/package.json'), 'utf8'),
 ).version;
@@ -91,9 +101,10 @@ const result = await build({
   entryPoints: [
     { in: 'nin-bench-cli', out: 'bench/nin-bench' },
     { in: join(bench, 'child/entry.ts'), out: 'bench/entry' },
-    { in: join(bench, 'runners/tfjs.ts'), out: 'runners/tfjs' },
-    { in: join(bench, 'runners/onnxruntime-node.ts'), out: 'runners/onnxruntime-node' },
-    { in: join(bench, 'runners/pytorch.ts'), out: 'runners/pytorch' },
+    ...kitRunners.map((runner) => ({
+      in: join(bench, 'runners', runner),
+      out: `runners/${runner.replace(/\.ts$/, '')}`,
+    })),
   ],
   outdir: out,
   outExtension: { '.js': '.mjs' },
