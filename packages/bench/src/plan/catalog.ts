@@ -96,8 +96,12 @@ function declaredEntries(cores: number): CatalogEntry[] {
   ].map(derived);
 }
 
-export function createCatalog(cores = availableParallelism()): CatalogEntry[] {
-  const entries = declaredEntries(cores);
+/**
+ * The registry for a machine with `cores` cores, with `more` declarations after its own (an engine kept outside
+ * the package, a test's fixture engine): each becomes an entry exactly as the registry's own do.
+ */
+export function createCatalog(cores = availableParallelism(), more: readonly EngineDeclaration[] = []): CatalogEntry[] {
+  const entries = [...declaredEntries(cores), ...more.map(derived)];
   // With one core, "all cores" is the 1-thread row again (an int8 row then compares with the 1-thread float row).
   return cores > 1 ? entries : entries.filter((e) => !e.id.endsWith('-all'));
 }
