@@ -8,7 +8,7 @@ import { DEFAULT_EDGE_BUILD, EDGE_BUILDS, describeEdgeBuild, edgeBuildFromEnv } 
 import { BENCH_RESULTS, measuredKey, measuredWorkerCpu } from '../src/node/measured-cpu.ts';
 import { UsageError, runScript } from '@nin-bench/core-nin/node/cli-args';
 
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] npm run edge:check
+const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8] npm run edge:check
 
 Bundles the Worker as \`wrangler deploy\` would (--dry-run, offline, no login) and exits 1 when a bundle is over
 Workers' size limit: 64 MiB uncompressed on every plan (${WORKER_SIZE_LIMIT.source}, read ${WORKER_SIZE_LIMIT.read}).

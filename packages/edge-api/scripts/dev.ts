@@ -1,7 +1,8 @@
 // `npm run edge:dev`: wrangler dev on http://127.0.0.1:8787 (PORT to change), offline and without a login.
-// EDGE_SIZE=224|96 picks the model (224 px by default), EDGE_ENGINE=tfjs|onnxruntime-int8 the engine (tfjs by default;
-// onnxruntime-int8 serves the int8 ONNX model on onnxruntime-web), EDGE_WEIGHTS=int8|float16|float32 its bundled weights
-// (int8 by default; float16/float32 for 224 px only). Extra arguments go to wrangler
+// EDGE_SIZE=224|100|96 picks the model, EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8 the engine (onnxruntime-int8
+// serves the int8 ONNX model on onnxruntime-web, litert-int8 the int8 .tflite model on LiteRT.js),
+// EDGE_WEIGHTS=int8|float16|float32 its bundled weights (float16/float32 for 224 px tfjs only); unset, the default
+// build's (src/node/edge-weights.ts). Extra arguments go to wrangler
 // (`npm run -w @nin-bench/edge-api dev -- --ip 0.0.0.0` to listen beyond this machine). EDGE_RATE_LIMIT=off turns the
 // per-client rate limiter off for the run (load tools, the bench).
 import { spawn } from 'node:child_process';
@@ -17,11 +18,12 @@ import {
   wranglerEnvArgs,
 } from '../src/node/wrangler.ts';
 
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] [EDGE_RATE_LIMIT=on|off] [EDGE_PEAK_PROBE=off|on] [PORT=8787] npm run edge:dev [-- wrangler dev options]
+const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8] [EDGE_RATE_LIMIT=on|off] [EDGE_PEAK_PROBE=off|on] [PORT=8787] npm run edge:dev [-- wrangler dev options]
 
-Runs \`wrangler dev\` on http://127.0.0.1:8787, offline and without a login, with the Worker built for EDGE_SIZE
-(224 px by default), EDGE_WEIGHTS (int8 by default; float16/float32 for 224 px only) and EDGE_ENGINE (tfjs by
-default; onnxruntime-int8: the int8 ONNX model on onnxruntime-web, wrangler env onnx-int8). EDGE_RATE_LIMIT=off
+Runs \`wrangler dev\` on http://127.0.0.1:8787, offline and without a login, with the Worker built for EDGE_SIZE,
+EDGE_WEIGHTS (float16/float32 for 224 px tfjs only) and EDGE_ENGINE (tfjs; onnxruntime-int8: the int8 ONNX model
+on onnxruntime-web; litert-int8: the int8 .tflite model on LiteRT.js's relaxed-SIMD build, wrangler envs
+litert-int8-size100 and litert-int8); what is unset follows the default build. EDGE_RATE_LIMIT=off
 turns off the per-client rate limit of POST /predict (wrangler.toml's [[ratelimits]], which wrangler dev simulates
 for the client address 127.0.0.1): for load tools and the bench. EDGE_PEAK_PROBE=on serves GET /probe, the WebAssembly peak probe (the bench's edge
 rows). Other arguments go to wrangler dev, e.g.

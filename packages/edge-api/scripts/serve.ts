@@ -10,7 +10,7 @@ import { socketAddress } from '../src/node/workerd.ts';
 
 const DEFAULT_PORT = 8788;
 
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8] [PORT=${DEFAULT_PORT}] npm run edge:serve [-- --ip ADDRESS] [-- --quiet]
+const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8] [PORT=${DEFAULT_PORT}] npm run edge:serve [-- --ip ADDRESS] [-- --quiet]
 
 Builds the Worker as \`wrangler deploy\` would (--dry-run, offline, no login) for the build the variables select (as
 for edge:dev and edge:check; none: the default build) and serves it with one plain \`workerd serve\` process on

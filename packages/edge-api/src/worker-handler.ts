@@ -12,7 +12,7 @@ export interface EdgeEnv extends RateLimitEnv, PeakProbeEnv {
   readonly WEIGHT_PRECISION?: string;
   /** 224 | 100 | 96: the input size the bundled model must be for */
   readonly INPUT_SIZE?: string;
-  /** tfjs | onnxruntime-int8: the engine the entry must be (checked against the entry that was bundled) */
+  /** tfjs | onnxruntime-int8 | litert-int8: the engine the entry must be (checked against the entry that was bundled) */
   readonly EDGE_ENGINE?: string;
 }
 
