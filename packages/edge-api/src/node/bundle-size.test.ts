@@ -13,6 +13,34 @@ describe('the deployable Worker bundle (wrangler deploy --dry-run)', () => {
     await expectOnnxBundle(edgeBuild(224, 'int8', 'onnxruntime-int8'), 'nin-fmnist-224.int8.onnx');
   });
 
+  it.each([100, 224])(
+    "the %i px LiteRT.js build: LiteRT's relaxed-SIMD binary, the int8 .tflite model and the glue's ES-module copy, no onnxruntime, no tfjs, no Node built-in",
+    async (inputSize) => {
+      const size = await checkBundle(edgeBuild(inputSize, 'int8', 'litert-int8'));
+      const names = size.modules.map((m) => m.name);
+      // the relaxed build only: not the compat, threaded or JSPI ones
+      expect(names.filter((n) => n.endsWith('.wasm')).sort()).toEqual(
+        [...DECODER_WASM, 'litert_wasm_internal.wasm'].sort(),
+      );
+      expect(names.filter((n) => /\.(tflite|onnx|safetensors)$/.test(n))).toEqual([
+        `nin-fmnist-${inputSize}.int8.tflite`,
+      ]);
+      const script = await readFile(
+        join(
+          size.outdir,
+          names.find((n) => n.endsWith('.js'))!,
+        ),
+        'utf8',
+      );
+      // the glue (it names its own binary), bundled into the script
+      expect(script).toContain('"litert_wasm_internal.wasm"');
+      expect(script).not.toContain('@tensorflow/tfjs-core');
+      expect(script).not.toContain('onnxruntime');
+      expect(script).not.toMatch(/from\s*["']node:/);
+      expect(size.rawBytes).toBeLessThan(WORKER_SIZE_LIMIT.uncompressedBytes);
+    },
+  );
+
   it('the 224 px tfjs build holds the script, the wasm SIMD binary and the int8 weights, within the 64 MiB limit (and the former 3 MiB gzip one)', async () => {
     const size = await checkBundle(edgeBuild(224, 'int8', 'tfjs'));
     const names = size.modules.map((m) => m.name);
