@@ -2,6 +2,7 @@
 // and a browser that cannot start, or a page whose engine cannot come up, becomes an unavailable row with the
 // reason, quickly. The rows that need Chromium skip (saying so) where there is none.
 import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumUnavailable } from '@nin-bench/node-tools/chromium';
 import { loadFashionMnist } from '@nin-bench/core-nin/node';
@@ -12,6 +13,7 @@ import { runChildProcess } from '../child/spawn.ts';
 import { createCatalog, runnerPath, selectEntries, type CatalogEntry } from '../plan/catalog.ts';
 import { PROFILES } from '../plan/profiles.ts';
 import { silentProgress } from '../progress.ts';
+import { createRunner } from './browser.ts';
 
 let model: Awaited<ReturnType<typeof writeTinyModel>>;
 beforeAll(async () => {
@@ -98,6 +100,40 @@ describe('browser rows', () => {
     },
     // about 40 s on an idle 2-core machine; this leaves room for a machine busy with training and other tests
     300_000,
+  );
+
+  it.skipIf(missing !== null)(
+    `runs LiteRT.js in the page on the row's .tflite: one thread through the core's loader, all cores on its threaded build${missing ? ` (skipped: ${missing})` : ''}`,
+    async () => {
+      // 2x2 dense fixture (see litert.test.ts): logit i = sum_j ((4i + j) / 10 - 1) x_j + i / 100
+      const tiny = fileURLToPath(new URL('../../test/fixtures/tiny-dense.tflite', import.meta.url));
+      const x = [0.1, 0.2, 0.3, 0.4];
+      const want = Array.from(
+        { length: 10 },
+        (_, i) => x.reduce((a, v, j) => a + ((4 * i + j) / 10 - 1) * v, 0) + i / 100,
+      );
+      const threaded = createCatalog(2).find((e) => e.id === 'browser-litert-wasm-all')!;
+      for (const [entry, binary] of [
+        [catalog.find((e) => e.id === 'browser-litert-wasm-1t')!, 'litert_wasm_internal.wasm'],
+        [threaded, 'litert_wasm_threaded_internal.wasm'],
+      ] as const) {
+        const runner = createRunner({
+          size: 2,
+          weightsPath: '',
+          model: entry.model,
+          modelPath: tiny,
+          onnxPath: '',
+          options: entry.options,
+        });
+        const facts = await runner.init();
+        expect(facts.details, entry.id).toMatchObject({ binary, threads: entry.threads, crossOriginIsolated: true });
+        const model = await runner.load();
+        const out = await model.infer({ n: 1, images: new Uint8Array(0), input: new Float32Array(x) });
+        const logits = Array.from((out as { logits: Float32Array }).logits);
+        logits.forEach((v, i) => expect(v, `${entry.id} logit ${i}`).toBeCloseTo(want[i]!, 5));
+      }
+    },
+    120_000,
   );
 
   it('turns a browser that cannot start, or is not there, into "unavailable" with the reason, without waiting for it', async () => {
