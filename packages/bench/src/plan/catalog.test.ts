@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { wasmRowArithmetic } from '../results/wasm-peak-facts.ts';
 import {
   catalogEntry,
   createCatalog,
@@ -163,5 +164,18 @@ describe('backend catalog', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const name of ['@tensorflow/tfjs-core', 'onnxruntime-node', 'onnxruntime-web', '@litertjs/core', 'webgpu'])
       expect(names).toContain(name);
+  });
+
+  it("declares each row's WebAssembly arithmetic as the id-based wasmRowArithmetic read it (LiteRT.js rows added)", () => {
+    for (const e of catalog.filter((e) => e.engine !== 'litert' && !e.id.includes('litert')))
+      expect([e.id, e.wasmArithmetic ?? null]).toEqual([e.id, wasmRowArithmetic(e.id, e.int8Of)]);
+    expect(catalog.filter((e) => e.engine === 'litert' && e.wasmArithmetic).map((e) => e.id)).toEqual([
+      'litert-1t',
+      'litert-int8-1t',
+      'browser-litert-wasm-1t',
+      'browser-litert-wasm-all',
+      'browser-litert-wasm-int8-1t',
+      'browser-litert-wasm-int8-all',
+    ]);
   });
 });
