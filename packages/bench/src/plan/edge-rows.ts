@@ -8,7 +8,6 @@ export const EDGE_ENGINE_ROWS = {
   tfjs: { id: 'tfjs', label: 'tfjs wasm SIMD', wasmArithmetic: 'float32' },
   'onnxruntime-int8': { id: 'onnx-int8', label: 'onnxruntime-web int8', wasmArithmetic: 'int8' },
   'litert-int8': { id: 'litert-int8', label: 'LiteRT.js int8', wasmArithmetic: 'int8' },
-  litert: { id: 'litert', label: 'LiteRT.js float32', wasmArithmetic: 'float32' },
 } as const satisfies Record<string, { id: string; label: string; wasmArithmetic: 'float32' | 'int8' }>;
 
 export type EdgeEngine = keyof typeof EDGE_ENGINE_ROWS;
