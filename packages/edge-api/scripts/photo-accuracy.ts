@@ -1,6 +1,6 @@
-// `npm run -w @nin-bench/edge-api photo-accuracy`: an edge build's (by default the default build's) accuracy on product-photo-like pictures
-// of the test images (each photo-style variant), through the edge's decoding and toModelTile, against the same
-// images posted as 28x28 tiles. Writes JSON and prints a Markdown table.
+// `npm run -w @nin-bench/edge-api photo-accuracy`: an edge build's (by default the default build's) accuracy on
+// product-photo-like pictures of the test images (each photo-style variant), through the edge's decoding and
+// toModelTile, against the same images posted as 28x28 tiles. Writes JSON and prints a Markdown table.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { PHOTO_VARIANTS } from '@nin-bench/core-nin/data/photo-style';
@@ -15,8 +15,8 @@ const USAGE = `usage: [EDGE_SIZE=...] [EDGE_WEIGHTS=...] [EDGE_ENGINE=...] npm r
 
 Turns the first N test images (default 10000) into seeded product-photo-like pictures (${VARIANT_NAMES.join(', ')}),
 encodes them (PNG or JPEG), decodes them as the edge does, makes the model's tile with toModelTile (auto fit) and
-classifies it with the edge build the variables select as for edge:dev (none: the default build), beside the same images
-posted as 28x28 tiles and the photos' plain resize. Writes JSON to FILE (default ${relative(process.cwd(), DEFAULT_OUT)})
+classifies it with the edge build the variables select as for edge:dev (none: the default build), beside the same
+images posted as 28x28 tiles and the photos' plain resize. Writes JSON to FILE (default ${relative(process.cwd(), DEFAULT_OUT)})
 and prints a Markdown table. About 0.5 s per test image for all variants on one core.`;
 
 await runScript({

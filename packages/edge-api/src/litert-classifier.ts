@@ -1,7 +1,7 @@
-// The LiteRT.js edge engine: the fully integer `.tflite` NiN (`nin export-tflite`) run by LiteRT.js (the TFLite runtime, XNNPACK in
-// WebAssembly, one thread) through the core's loader, behind the same EdgeClassifier as the other engines. The loader
-// is handed the glue and the wasm (a Worker: the module workerd compiled) with the build pinned, since LiteRT's own
-// build detection compiles wasm from bytes, which Workers forbid. No tfjs and no onnxruntime are imported.
+// The LiteRT.js edge engine: the fully integer `.tflite` NiN (`nin export-tflite --int8`) run by LiteRT.js (the TFLite
+// runtime, XNNPACK in WebAssembly, one thread) through the core's loader, behind the same EdgeClassifier as the other
+// engines. The loader is handed the glue and the wasm (a Worker: the module workerd compiled) with the build pinned,
+// since LiteRT's own build detection compiles wasm from bytes, which Workers forbid. No tfjs or onnxruntime here.
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin/data';
 import {
   createLiteRtRuntime,
