@@ -2,14 +2,16 @@ import { availableParallelism } from 'node:os';
 import type { NinManifest } from '../weights/manifest.ts';
 import type { StateDict } from '../weights/state-dict.ts';
 import { FASHION_MNIST_PIXELS } from '../data/preprocess.ts';
-import { NIN_ONNX_INPUT, encodeNinOnnx, ninActivationNames } from '../onnx/export.ts';
+import { NIN_ONNX_INPUT, encodeNinOnnx } from '../onnx/export.ts';
 import {
   calibrateNin,
+  ninActivationNames,
   type ActivationRunner,
   type CalibrationImages,
   type CalibrationRecord,
-} from '../onnx/calibrate.ts';
-import type { ActivationStatistic } from '../onnx/quantize.ts';
+  type NinQuantization,
+} from '../quantize/calibrate.ts';
+import type { ActivationStatistic } from '../quantize/int8.ts';
 import { loadFashionMnist, type LoadFashionMnistOptions } from './fashion-mnist.ts';
 
 /** Calibration set size by default: 256 training images (the maximum over them kept 224 px within 0.1 points). */
@@ -77,13 +79,12 @@ export async function onnxActivationRunner(
   };
 }
 
-export interface Int8OnnxOptions {
+/** What the int8 models are calibrated from: the float32 weights, training images and a range statistic. */
+export interface Int8CalibrationOptions {
   readonly stateDict: StateDict;
   /** the float weights' manifest: travels along as `nin_manifest`, like the float export's */
   readonly manifest: NinManifest | null;
   readonly inputSize: number;
-  /** a fixed batch size, or `'dynamic'` (default) */
-  readonly batch?: number | 'dynamic';
   readonly images: CalibrationImages;
   readonly statistic: ActivationStatistic;
   /** the float32 activations (default: onnxruntime-node on the float export) */
@@ -93,13 +94,19 @@ export interface Int8OnnxOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** A calibration and the metadata entries that say where an int8 model came from (the same in ONNX and TFLite). */
+export interface Int8Calibration {
+  readonly quantization: NinQuantization;
+  readonly record: CalibrationRecord;
+  /** `nin_manifest` (when the weights have one), `float_source`, `calibration` */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
 /**
- * The calibrated int8 QDQ model: the float model's activation ranges measured on training images, then one
- * encoder writes the graph. Its metadata says what it was quantised from and on which images.
+ * The one calibration both int8 writers use (`export-onnx --int8`, `export-tflite --int8`): the float model's
+ * activation ranges measured on training images only, and the provenance the int8 file records.
  */
-export async function encodeInt8NinOnnx(
-  options: Int8OnnxOptions,
-): Promise<{ bytes: Uint8Array; calibration: CalibrationRecord }> {
+export async function calibrateNinWeights(options: Int8CalibrationOptions): Promise<Int8Calibration> {
   const { stateDict, manifest, inputSize } = options;
   const run = options.run ?? (await onnxActivationRunner(stateDict, inputSize, options.statistic));
   const { quantization, record } = await calibrateNin({
@@ -121,8 +128,29 @@ export async function encodeInt8NinOnnx(
     float_source: JSON.stringify(floatSource),
     calibration: JSON.stringify(record),
   };
+  return { quantization, record, metadata };
+}
+
+export interface Int8OnnxOptions extends Int8CalibrationOptions {
+  /** a fixed batch size, or `'dynamic'` (default) */
+  readonly batch?: number | 'dynamic';
+}
+
+/**
+ * The calibrated int8 QDQ model: the float model's activation ranges measured on training images, then one
+ * encoder writes the graph. Its metadata says what it was quantised from and on which images.
+ */
+export async function encodeInt8NinOnnx(
+  options: Int8OnnxOptions,
+): Promise<{ bytes: Uint8Array; calibration: CalibrationRecord }> {
+  const { quantization, record, metadata } = await calibrateNinWeights(options);
   return {
-    bytes: encodeNinOnnx(stateDict, { inputSize, batch: options.batch, quantization, metadata }),
+    bytes: encodeNinOnnx(options.stateDict, {
+      inputSize: options.inputSize,
+      batch: options.batch,
+      quantization,
+      metadata,
+    }),
     calibration: record,
   };
 }

@@ -2,7 +2,11 @@ import onnxProto from 'onnx-proto';
 import { NIN_STAGES, NUM_CLASSES, assertInputSize, layerShapes } from '../model/architecture.ts';
 import { FASHION_MNIST_CLASSES } from '../data/classes.ts';
 import { checkStateDict, type StateDict } from '../weights/state-dict.ts';
-import { quantizeBias, quantizeWeightsPerChannel, UINT8_MAX } from './quantize.ts';
+import { quantizeBias, quantizeWeightsPerChannel } from '../quantize/int8.ts';
+import { NIN_INPUT_SCALE, ninActivationNames, type NinQuantization } from '../quantize/calibrate.ts';
+
+// Shared with the TFLite writer (quantize/calibrate.ts); exported here too, where the ONNX side has always found them.
+export { NIN_INPUT_SCALE, ninActivationNames, type NinQuantization };
 
 // onnx-proto is CommonJS (protobufjs static code generated from onnx.proto): a default import works under
 // Node's ESM loader, vitest and bundlers alike, where a named import would not.
@@ -31,25 +35,6 @@ export interface NinOnnxOptions {
   readonly exposeActivations?: 'tensors' | 'max';
   /** Write the int8 QDQ model with these activation scales instead of the float32 one. */
   readonly quantization?: NinQuantization;
-}
-
-/**
- * The int8 model's activation scales (uint8, zero point 0), by the float graph's tensor name
- * ({@link ninActivationNames}); the weights are quantised from the state_dict by the encoder.
- */
-export interface NinQuantization {
-  readonly activationScales: Readonly<Record<string, number>>;
-}
-
-/**
- * The input's scale in the int8 model: preprocessing (PIL's bilinear resize in 8 bits, then / 255) gives exactly
- * k / 255, so 1/255 represents every input value without loss; nothing is calibrated there.
- */
-export const NIN_INPUT_SCALE = Math.fround(1 / UINT8_MAX);
-
-/** The tensors int8 calibration measures, in graph order: each conv's ReLU output (a max-pool keeps its input's scale). */
-export function ninActivationNames(): string[] {
-  return NIN_STAGES.flatMap((s) => (s.kind === 'block' ? s.block.convs.map((c) => `${c.name}.relu`) : []));
 }
 
 type Dim = number | string;

@@ -3,7 +3,7 @@ import { NIN_ONNX_OPSET, encodeNinOnnx } from '../../onnx/export.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { readNinWeightsFile } from '../weights-file.ts';
 import { DEFAULT_CALIBRATION_IMAGES, encodeInt8NinOnnx, trainingCalibrationImages } from '../int8-onnx.ts';
-import { parseActivationStatistic } from '../../onnx/quantize.ts';
+import { parseActivationStatistic } from '../../quantize/int8.ts';
 import { UsageError, defineCommand, option } from '../cli-args.ts';
 
 /** Images in Fashion-MNIST's training split. */

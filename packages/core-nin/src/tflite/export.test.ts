@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { NIN_CONVS, layerShapes, type ConvSpec } from '../model/architecture.ts';
+import { WeightsError } from '../weights/errors.ts';
+import { signalPreservingStateDict } from '../../test/parity/fixtures.ts';
+import { encodeNinTflite, tflitePadding } from './export.ts';
+import { readTfliteMetadata } from './metadata.ts';
+import {
+  ActivationFunctionType,
+  BuiltinOperator,
+  Conv2DOptions,
+  Padding,
+  Pool2DOptions,
+  ReducerOptions,
+  ReshapeOptions,
+  TensorType,
+  type Model,
+  type Tensor,
+} from './schema/schema_generated.ts';
+import { TFLITE_BUFFER_ALIGNMENT, readTflite } from './writer.ts';
+
+const stateDict = signalPreservingStateDict(5);
+const SIZE = 100;
+
+/** The graph a `.tflite` file holds, read back with the generated reader only (not with the writer's types). */
+function readBack(bytes: Uint8Array) {
+  const model = readTflite(bytes);
+  const graph = model.subgraphs(0)!;
+  const tensor = (i: number) => graph.tensors(i)!;
+  const ops = Array.from({ length: graph.operatorsLength() }, (_, i) => {
+    const op = graph.operators(i)!;
+    const code = model.operatorCodes(op.opcodeIndex())!;
+    return { op, code: code.builtinCode(), name: BuiltinOperator[code.builtinCode()], version: code.version() };
+  });
+  const byName = new Map(Array.from({ length: graph.tensorsLength() }, (_, i) => [tensor(i).name()!, tensor(i)]));
+  return { model, graph, tensor, ops, byName };
+}
+
+function data(model: Model, t: Tensor): Uint8Array {
+  return model.buffers(t.buffer())!.dataArray()!;
+}
+
+function floats(model: Model, t: Tensor): Float32Array {
+  const bytes = data(model, t);
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+function quantization(t: Tensor) {
+  const q = t.quantization();
+  if (!q) return null;
+  return {
+    scale: [...q.scaleArray()!],
+    zeroPoint: Array.from({ length: q.zeroPointLength() }, (_, z) => Number(q.zeroPoint(z))),
+    dim: q.quantizedDimension(),
+  };
+}
+
+/** TFLite's output size of a window op (lite/kernels/padding.h) and SAME's padding before the first row. */
+function tfliteWindow(size: number, kernel: number, stride: number, padding: Padding) {
+  const out = padding === Padding.SAME ? Math.ceil(size / stride) : Math.ceil((size - kernel + 1) / stride);
+  const before = padding === Padding.SAME ? Math.max(0, Math.floor(((out - 1) * stride + kernel - size) / 2)) : 0;
+  return { out, before };
+}
+
+const BLOCK_OPS = ['CONV_2D', 'CONV_2D', 'CONV_2D'];
+const FLOAT_OPS = [...[0, 1, 2].flatMap(() => [...BLOCK_OPS, 'MAX_POOL_2D']), ...BLOCK_OPS, 'MEAN', 'RESHAPE'];
+
+describe('encodeNinTflite: float32', () => {
+  const bytes = encodeNinTflite(stateDict, { inputSize: SIZE, metadata: { nin_manifest: '{"storage":"float32"}' } });
+  const { model, graph, tensor, ops, byName } = readBack(bytes);
+
+  it('writes the NiN graph: float32 NHWC input [1,S,S,1], logits [1,10], the ops in order, one signature', () => {
+    expect(model.version()).toBe(3);
+    expect(ops.map((o) => o.name)).toEqual(FLOAT_OPS);
+    expect(ops.every((o) => o.version === 1)).toBe(true);
+    const input = tensor(graph.inputs(0)!);
+    const output = tensor(graph.outputs(0)!);
+    expect([input.name(), [...input.shapeArray()!], input.type()]).toEqual([
+      'input',
+      [1, SIZE, SIZE, 1],
+      TensorType.FLOAT32,
+    ]);
+    expect([output.name(), [...output.shapeArray()!], output.type()]).toEqual(['logits', [1, 10], TensorType.FLOAT32]);
+    const signature = model.signatureDefs(0)!;
+    expect([signature.signatureKey(), signature.inputs(0)!.name(), signature.outputs(0)!.name()]).toEqual([
+      'serving_default',
+      'input',
+      'logits',
+    ]);
+    for (let i = 0; i < graph.tensorsLength(); i++) expect(tensor(i).type()).not.toBe(TensorType.INT8);
+    // every activation's shape is PyTorch's for the layer
+    for (const l of layerShapes(SIZE)) {
+      const name = l.stage.includes('.') ? `${l.stage}.relu` : `${l.stage}.maxpool`;
+      expect([...byName.get(name)!.shapeArray()!]).toEqual([1, l.outSize, l.outSize, l.outChannels]);
+    }
+  });
+
+  it('stores every filter OHWI and every bias as the state_dict has them, 16-byte aligned in the file', () => {
+    for (const c of NIN_CONVS) {
+      const w = byName.get(`${c.name}.weight`)!;
+      const [o, i, k] = [c.outChannels, c.inChannels, c.kernel];
+      expect([...w.shapeArray()!]).toEqual([o, k, k, i]);
+      const stored = floats(model, w);
+      const oihw = stateDict.get(`${c.name}.weight`)!.data;
+      let mismatches = 0;
+      for (let a = 0; a < o; a++)
+        for (let b = 0; b < i; b++)
+          for (let y = 0; y < k; y++)
+            for (let x = 0; x < k; x++)
+              if (stored[((a * k + y) * k + x) * i + b] !== oihw[((a * i + b) * k + y) * k + x]) mismatches++;
+      expect(mismatches).toBe(0);
+      expect(floats(model, byName.get(`${c.name}.bias`)!)).toEqual(stateDict.get(`${c.name}.bias`)!.data);
+      for (const t of [w, byName.get(`${c.name}.bias`)!]) {
+        const d = data(model, t);
+        expect((d.byteOffset - bytes.byteOffset) % TFLITE_BUFFER_ALIGNMENT).toBe(0);
+      }
+    }
+  });
+
+  it('convolves as PyTorch pads: VALID for 11x11/4 and 1x1, SAME for the stride-1 5x5 and 3x3, fused ReLU', () => {
+    const convs = ops.filter((o) => o.name === 'CONV_2D');
+    expect(convs).toHaveLength(NIN_CONVS.length);
+    convs.forEach(({ op }, i) => {
+      const c = NIN_CONVS[i];
+      const options = op.builtinOptions(new Conv2DOptions()) as Conv2DOptions;
+      expect(tensor(op.inputs(1)!).name()).toBe(`${c.name}.weight`);
+      expect([options.padding(), options.strideH(), options.strideW(), options.fusedActivationFunction()]).toEqual([
+        c.padding === 0 ? Padding.VALID : Padding.SAME,
+        c.stride,
+        c.stride,
+        ActivationFunctionType.RELU,
+      ]);
+      expect([options.dilationHFactor(), options.dilationWFactor()]).toEqual([1, 1]);
+    });
+    for (const { op } of ops.filter((o) => o.name === 'MAX_POOL_2D')) {
+      const p = op.builtinOptions(new Pool2DOptions()) as Pool2DOptions;
+      expect([p.padding(), p.filterHeight(), p.filterWidth(), p.strideH(), p.strideW()]).toEqual([
+        Padding.VALID,
+        3,
+        3,
+        2,
+        2,
+      ]);
+      expect(p.fusedActivationFunction()).toBe(ActivationFunctionType.NONE);
+    }
+    const mean = ops.find((o) => o.name === 'MEAN')!.op;
+    const axes = tensor(mean.inputs(1)!);
+    expect([axes.type(), [...new Int32Array(data(model, axes).slice().buffer)]]).toEqual([TensorType.INT32, [1, 2]]);
+    expect((mean.builtinOptions(new ReducerOptions()) as ReducerOptions).keepDims()).toBe(true);
+    const reshape = ops.find((o) => o.name === 'RESHAPE')!.op;
+    expect([...(reshape.builtinOptions(new ReshapeOptions()) as ReshapeOptions).newShapeArray()!]).toEqual([1, 10]);
+    expect([...new Int32Array(data(model, tensor(reshape.inputs(1)!)).slice().buffer)]).toEqual([1, 10]);
+  });
+
+  it("SAME at stride 1 is PyTorch's symmetric padding (k-1)/2 for k = 5 and 3, at every input size", () => {
+    const windows = (size: number) => {
+      const sizes: number[] = [];
+      for (const c of NIN_CONVS.slice(0, 3)) size = step(sizes, size, c);
+      size = step(sizes, size, { kernel: 3, stride: 2, padding: 0, name: 'pool' });
+      for (const c of NIN_CONVS.slice(3, 6)) size = step(sizes, size, c);
+      size = step(sizes, size, { kernel: 3, stride: 2, padding: 0, name: 'pool' });
+      for (const c of NIN_CONVS.slice(6, 9)) size = step(sizes, size, c);
+      size = step(sizes, size, { kernel: 3, stride: 2, padding: 0, name: 'pool' });
+      for (const c of NIN_CONVS.slice(9)) size = step(sizes, size, c);
+      return sizes;
+    };
+    function step(sizes: number[], size: number, c: Pick<ConvSpec, 'name' | 'kernel' | 'stride' | 'padding'>) {
+      const { out, before } = tfliteWindow(size, c.kernel, c.stride, tflitePadding(c));
+      expect(before).toBe(c.padding);
+      sizes.push(out);
+      return out;
+    }
+    for (let size = 67; size <= 320; size++) expect(windows(size)).toEqual(layerShapes(size).map((l) => l.outSize));
+    expect(() => tflitePadding({ name: 'x', kernel: 4, stride: 1, padding: 1 })).toThrow(/neither VALID nor SAME/);
+    expect(() => tflitePadding({ name: 'x', kernel: 3, stride: 2, padding: 1 })).toThrow(RangeError);
+  });
+
+  it('records where it came from in its metadata, and no quantization entry', () => {
+    const meta = readTfliteMetadata(bytes);
+    expect(meta.input_size).toBe(String(SIZE));
+    expect(meta.nin_manifest).toBe('{"storage":"float32"}');
+    expect(JSON.parse(meta.classes)).toHaveLength(10);
+    expect(meta.preprocessing).toMatch(/divided by 255/);
+    expect(meta.quantization).toBeUndefined();
+    expect(model.description()).toMatch(/Network-in-Network/);
+  });
+
+  it('rejects a too-small input and incomplete weights with clear errors', () => {
+    expect(() => encodeNinTflite(stateDict, { inputSize: 40 })).toThrow(RangeError);
+    const partial = new Map(stateDict);
+    partial.delete('7.4.bias');
+    expect(() => encodeNinTflite(partial, { inputSize: SIZE })).toThrow(WeightsError);
+  });
+});
