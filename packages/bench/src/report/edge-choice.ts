@@ -23,7 +23,7 @@ export interface EdgeBuildFigures {
 export function edgeBuildFigures(results: BenchResults): EdgeBuildFigures[] {
   const out: EdgeBuildFigures[] = [];
   for (const run of results.runs) {
-    if (run.engine !== 'edge' || run.status !== 'ok') continue;
+    if (!run.remote || run.status !== 'ok') continue;
     const cpu = run.extras?.find((e) => e.name === 'Worker CPU per request')?.value;
     if (typeof cpu !== 'number') continue;
     const accuracy = run.facts?.details.servedTestAccuracy;

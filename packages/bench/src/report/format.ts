@@ -60,3 +60,7 @@ export function runPlace(run: {
   if (run.remote) return 'HTTP endpoint';
   return run.engine === 'pytorch' ? 'Python' : 'Node';
 }
+
+/** A runner's own measurement (scenario `extras`) as it reported it: "12.3 ms", or its words. */
+export const extraValue = (x: { readonly value: number | string; readonly unit?: string }): string =>
+  typeof x.value === 'number' ? `${sig(x.value)}${x.unit ? ` ${x.unit}` : ''}` : x.value;

@@ -11,7 +11,7 @@ import { readOnnxMetadata } from '@nin-bench/core-nin/onnx';
 import { MANIFEST_KEY, parseManifest, parseSafetensors, type NinManifest } from '@nin-bench/core-nin/weights';
 import type { BackendRun, BenchResults } from '../results/schema.ts';
 import { WORKERS_PLANS } from '../edge/workers-pricing.ts';
-import { browserSummaryLine } from './browser.ts';
+import { browserSummaryLine } from './sections/browser.ts';
 import { EDGE_ACCURACY_TARGET, chooseEdgeBuild, edgeBuildFigures, type EdgeBuildFigures } from './edge-choice.ts';
 import { ms, sig, times } from './format.ts';
 
@@ -166,7 +166,7 @@ export function edgeBlock(results: BenchResults): string {
   const edges = results.runs
     .filter(
       (r, i, all) =>
-        r.engine === 'edge' &&
+        r.remote &&
         (ok(r) ||
           (!all.some((o) => o.backend === r.backend && ok(o)) && all.findIndex((o) => o.backend === r.backend) === i)),
     )

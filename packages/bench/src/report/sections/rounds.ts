@@ -1,6 +1,7 @@
-import { quantileSorted } from '../stats/summary.ts';
-import type { BackendRun, BenchResults } from '../results/schema.ts';
-import { ms, sig, table } from './format.ts';
+import { quantileSorted } from '../../stats/summary.ts';
+import type { BackendRun, BenchResults } from '../../results/schema.ts';
+import { ms, sig, table } from '../format.ts';
+import { prose, type ReportSection } from './section.ts';
 
 /** `--rounds N`: each row's figures across rounds: their median and how far apart the rounds were. */
 
@@ -21,7 +22,7 @@ const spreadPercent = (s: Spread) => `${sig((100 * (s.max - s.min)) / s.median, 
 
 export const hasRounds = (results: BenchResults): boolean => results.runs.some((r) => r.rounds?.length);
 
-export function roundsSection(results: BenchResults, sizes: readonly number[], withSize: boolean): string {
+function roundsTable(results: BenchResults, sizes: readonly number[], withSize: boolean): string {
   const rounds = results.settings.rounds;
   const rows = results.runs
     .filter((r): r is BackendRun & { rounds: NonNullable<BackendRun['rounds']> } => (r.rounds?.length ?? 0) > 0)
@@ -45,8 +46,13 @@ export function roundsSection(results: BenchResults, sizes: readonly number[], w
       r.rounds.map((x) => x.position).join(', '),
     ];
   });
+  const count = rounds?.count ?? Math.max(...rows.map((r) => r.rounds.length));
   return [
-    `The whole plan ran ${rounds?.count ?? Math.max(...rows.map((r) => r.rounds.length))} times${rounds ? ` (seed ${rounds.seed})` : ''}, each round in a new random order (the reference first at each size), each row in a fresh process. The tables above show each row's median round (by single-stream p50); here are the medians across rounds and the spread between them: (max − min) / median. A spread far above a row's margin of error means the machine changed between rounds (other work, heat), which one round cannot see.`,
+    prose`The whole plan ran ${count} times${rounds ? ` (seed ${rounds.seed})` : ''}, each round in a new random order
+      (the reference first at each size), each row in a fresh process. The tables above show each row's median round
+      (by single-stream p50); here are the medians across rounds and the spread between them: (max − min) / median. A
+      spread far above a row's margin of error means the machine changed between rounds (other work, heat), which one
+      round cannot see.`,
     '',
     table(
       [
@@ -66,3 +72,10 @@ export function roundsSection(results: BenchResults, sizes: readonly number[], w
     ),
   ].join('\n');
 }
+
+/** `--rounds N`: how far apart the rounds were. */
+export const betweenRounds: ReportSection = {
+  name: 'between rounds',
+  body: ({ results, sizes, withSize }) =>
+    hasRounds(results) ? ['## Between rounds', '', roundsTable(results, sizes, withSize), ''] : [],
+};

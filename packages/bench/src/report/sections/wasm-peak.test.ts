@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { BackendRun, BenchResults, WasmPeakRecord } from '../results/schema.ts';
-import { wasmPeakDetails } from '../results/wasm-peak-facts.ts';
-import { renderReport } from './report.ts';
-import { readResults } from './write.ts';
+import type { BackendRun, BenchResults, WasmPeakRecord } from '../../results/schema.ts';
+import { wasmPeakDetails } from '../../results/wasm-peak-facts.ts';
+import { renderReport } from '../report.ts';
+import { readResults } from '../write.ts';
 import { wasmPeakSection, wasmPeakSummaryLine, wasmRowPeaks } from './wasm-peak.ts';
 
-const FIXTURE = new URL('../../test/fixtures/results.json', import.meta.url);
+const FIXTURE = new URL('../../../test/fixtures/results.json', import.meta.url);
 
 const NODE_PEAK: WasmPeakRecord = {
   runtime: 'Node v20.20.2 (V8 11.3.244.8-node.33)',
@@ -70,7 +70,7 @@ async function withProbes(): Promise<BenchResults> {
   };
   const edgeRow: BackendRun = {
     ...wasm67,
-    backend: 'edge-67-onnx-int8',
+    backend: 'edge-100-onnx-int8',
     label: 'edge endpoint 67 px, onnxruntime-web int8',
     engine: 'edge',
     remote: true,
@@ -101,7 +101,7 @@ describe('how far from the WebAssembly peak', () => {
       ['tfjs-wasm-simd', 67, 'float32', 'batch 4', 44, 1, 'f32x4-mul-add'],
       ['tfjs-wasm-simd', 71, 'float32', 'batch 1', 44, 1, 'f32x4-mul-add'],
       ['browser-tfjs-wasm-simd-all', 67, 'float32', 'batch 4', 5.5, 2, 'f32x4-relaxed-madd'],
-      ['edge-67-onnx-int8', 67, 'int8', 'batch 4', 22.4, 1, 'i32x4-relaxed-dot-i8x16-i7x16'],
+      ['edge-100-onnx-int8', 67, 'int8', 'batch 4', 22.4, 1, 'i32x4-relaxed-dot-i8x16-i7x16'],
     ]);
     expect(rows[0]!.fraction).toBeCloseTo(11.203423013595687 / 44, 12);
     expect(rows[2]!.fraction).toBeCloseTo(11.203423013595687 / 11, 12);
@@ -111,7 +111,9 @@ describe('how far from the WebAssembly peak', () => {
   it('says in the summary how far the fastest wasm row is from its peak, and which is closest to its own', async () => {
     const results = await withProbes();
     expect(wasmPeakSummaryLine(results, 67)).toBe(
-      '- **How far from the WebAssembly limit:** the fastest WebAssembly row, **tfjs wasm SIMD**, reaches 11.2 GFLOP/s (batch 4): 25% of the float32 peak where it ran (44 GFLOP/s per thread, f32x4.mul + f32x4.add; Node v20.20.2 (V8 11.3.244.8-node.33)). Closest to its own peak: tfjs wasm SIMD 2 threads (browser), 102% (11.2 of 11).',
+      '- **How far from the WebAssembly limit:** the fastest WebAssembly row, **tfjs wasm SIMD**, reaches 11.2 GFLOP/s ' +
+        '(batch 4): 25% of the float32 peak where it ran (44 GFLOP/s per thread, f32x4.mul + f32x4.add; Node v20.20.2 ' +
+        '(V8 11.3.244.8-node.33)). Closest to its own peak: tfjs wasm SIMD 2 threads (browser), 102% (11.2 of 11).',
     );
     expect(wasmPeakSummaryLine(results, 71)).toMatch(/\*\*tfjs wasm SIMD\*\*, reaches 11 GFLOP\/s \(batch 1\): 25% /);
     expect(wasmPeakSection(results, true)).toContain(
@@ -123,12 +125,25 @@ describe('how far from the WebAssembly peak', () => {
     const md = renderReport(await withProbes());
     expect(md).toContain('## How far from the WebAssembly peak');
     expect(md).toContain(
-      '- WebAssembly peak, one thread, in Node v20.20.2 (V8 11.3.244.8-node.33): f32x4.mul + f32x4.add 44 GFLOP/s; i32x4.dot_i16x8_s + i32x4.add 88 GOP/s; f32x4.relaxed_madd not available; i32x4.relaxed_dot_i8x16_i7x16_add_s not available',
+      '- WebAssembly peak, one thread, in Node v20.20.2 (V8 11.3.244.8-node.33): f32x4.mul + f32x4.add 44 GFLOP/s; ' +
+        'i32x4.dot_i16x8_s + i32x4.add 88 GOP/s; f32x4.relaxed_madd not available; i32x4.relaxed_dot_i8x16_i7x16_add_s not available',
     );
     expect(md).toContain(
-      '- WebAssembly peak, one thread, in workerd 1.2 (wrangler dev) (first measured by edge endpoint 67 px, onnxruntime-web int8): float32 60 GFLOP/s (f32x4.mul + f32x4.add), int8 22.4 GOP/s (i32x4.relaxed_dot_i8x16_i7x16_add_s)',
+      '- WebAssembly peak, one thread, in workerd 1.2 (wrangler dev) (first measured by edge endpoint 67 px, onnxruntime-web ' +
+        'int8): float32 60 GFLOP/s (f32x4.mul + f32x4.add), int8 22.4 GOP/s (i32x4.relaxed_dot_i8x16_i7x16_add_s)',
     );
-    await expect(md).toMatchFileSnapshot('../../test/fixtures/report-wasm-peak.golden.md');
+    await expect(md).toMatchFileSnapshot('../../../test/fixtures/report-wasm-peak.golden.md');
     expect(renderReport(await readResults(FIXTURE.pathname))).not.toMatch(/WebAssembly peak|% of peak/);
+  });
+
+  it("takes a row's arithmetic from the registry's declaration, not its name; a row the registry does not know has none", async () => {
+    const results = await withProbes();
+    const edge = results.runs.at(-1)!;
+    // the same row under an id the registry does not have (an older file's, say): no declared arithmetic, no peak
+    const unknown = { ...edge, backend: 'edge-67-onnx-int8' };
+    // a declared float32 wasm row named like an int8 one is still float32: its declaration says so
+    const float = { ...edge, backend: 'browser-onnxruntime-web-1t', label: 'looks like int8' };
+    const rows = wasmRowPeaks({ ...results, runs: [unknown, float] });
+    expect(rows.map((r) => [r.run.backend, r.arithmetic])).toEqual([['browser-onnxruntime-web-1t', 'float32']]);
   });
 });

@@ -1,6 +1,8 @@
-import type { BackendRun, BenchResults, Int8ModelInfo, OfflineResult } from '../results/schema.ts';
-import { ms, percent, sig, table, times } from './format.ts';
-import { trainedForSize } from './weights-at.ts';
+import type { BackendRun, BenchResults, Int8ModelInfo } from '../../results/schema.ts';
+import { ms, percent, sig, table, times } from '../format.ts';
+import { bestOffline, measured } from '../rows.ts';
+import { trainedForSize } from '../weights-at.ts';
+import { prose, type ReportSection } from './section.ts';
 
 /**
  * The int8 rows against their float32 rows (same engine, same threads, same run): the speed-up, what int8 costs
@@ -9,8 +11,6 @@ import { trainedForSize } from './weights-at.ts';
 
 /** Accuracy int8 may lose and still be "the better choice": the issue's bar for the calibrated model. */
 const ACCEPTABLE_DROP_POINTS = 0.3;
-
-const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
 
 interface Pair {
   readonly int8: BackendRun;
@@ -26,11 +26,18 @@ export function hasInt8(results: BenchResults): boolean {
   return results.runs.some((r) => r.int8Of && measured(r));
 }
 
-export function bestOffline(r: BackendRun): OfflineResult | undefined {
-  return (r.offline ?? [])
-    .filter((o) => o.imagesPerSecond !== undefined)
-    .sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
-}
+const INTRO = prose`Each int8 row beside the float32 row of the same engine and threads, from the same run. The int8 model is
+  \`nin export-onnx --int8\`: int8 weights (symmetric, one scale per output channel), uint8 activations with scales
+  calibrated on training images, int32 biases, as QuantizeLinear/DequantizeLinear pairs that ONNX Runtime fuses into
+  QLinearConv. Speed-up = float32 p50 / int8 p50; throughput ratio = int8 / float32 best images/s. Its logits differ
+  from tfjs cpu's by more than a float32 engine's (see Agreement): the top-1 columns say how much that matters.`;
+
+const METHOD = prose`- **int8 rows** run the calibrated int8 ONNX model (\`nin export-onnx --int8\`) on the same engine and
+  thread count as a float32 row, with the same input and timing: the committed model beside the weights when it was
+  made from them at this size with the default calibration (its metadata carries the accuracy \`nin eval --onnx
+  --record\` measured on all 10,000 test images), else one calibrated by the bench before the row (256 training images,
+  the maximum of each activation; never test images). ONNX Runtime fuses its QuantizeLinear/DequantizeLinear pairs
+  into QLinearConv (uint8 activations x int8 weights, int32 accumulation).`;
 
 const points = (a: number, b: number) => `${(100 * (a - b)).toFixed(2)} points`;
 
@@ -41,8 +48,11 @@ function accuracy(
 ): { text: string; drop: number | null; recorded: boolean } {
   if (info && info.testAccuracy !== null && info.floatTestAccuracy !== null) {
     const drop = info.floatTestAccuracy - info.testAccuracy;
+    const [int8, float] = [info.testAccuracy, info.floatTestAccuracy];
+    const than = drop > 0 ? `${points(float, int8)} lower` : drop < 0 ? `${points(int8, float)} higher` : 'the same';
     return {
-      text: `${percent(info.testAccuracy, 2)} against float32's ${percent(info.floatTestAccuracy, 2)} on all 10,000 test images (${drop > 0 ? `${points(info.floatTestAccuracy, info.testAccuracy)} lower` : drop < 0 ? `${points(info.testAccuracy, info.floatTestAccuracy)} higher` : 'the same'}, recorded in the int8 model by \`nin eval --onnx --record\`)`,
+      text: prose`${percent(info.testAccuracy, 2)} against float32's ${percent(info.floatTestAccuracy, 2)} on all 10,000
+        test images (${than}, recorded in the int8 model by \`nin eval --onnx --record\`)`,
       drop: 100 * drop,
       recorded: true,
     };
@@ -53,7 +63,9 @@ function accuracy(
   const f = p.float!.agreement!;
   const drop = f.top1Accuracy - a.top1Accuracy;
   return {
-    text: `${percent(a.top1Accuracy)} against float32's ${percent(f.top1Accuracy)} on the ${a.images}-image agreement slice only (its accuracy on all 10,000 test images is not recorded: \`nin export-onnx --int8\`, then \`nin eval --onnx F --record\`)`,
+    text: prose`${percent(a.top1Accuracy)} against float32's ${percent(f.top1Accuracy)} on the ${a.images}-image
+      agreement slice only (its accuracy on all 10,000 test images is not recorded: \`nin export-onnx --int8\`, then
+      \`nin eval --onnx F --record\`)`,
     drop: 100 * drop,
     recorded: false,
   };
@@ -66,21 +78,27 @@ export function int8SummaryLine(results: BenchResults, size: number): string | n
   const speedups = ps.map((p) => ({ label: p.float!.label, x: p.float!.singleStream!.p50 / p.int8.singleStream!.p50 }));
   const acc = accuracy(results.model.int8?.[String(size)], pairs(results, size));
   const list = speedups.map((s) => `${times(s.x)} on ${s.label}`).join(', ');
-  let line = `- **int8 or float32:** the calibrated int8 model answers single images faster by ${list} (float32 p50 / int8 p50, same run); its accuracy: ${acc.text}.`;
+  let line = prose`- **int8 or float32:** the calibrated int8 model answers single images faster by ${list} (float32 p50 /
+    int8 p50, same run); its accuracy: ${acc.text}.`;
   const slower = speedups.filter((s) => s.x <= 1);
   const trained = trainedForSize(results, size);
+  const slowerList = slower.map((s) => s.label).join(', ');
   if (slower.length === speedups.length) line += ' **float32 stays the better choice here**: int8 is no faster.';
   else if (acc.drop === null || !trained)
-    line += ` int8 is the faster choice on ONNX Runtime${slower.length ? ` (not on ${slower.map((s) => s.label).join(', ')})` : ''}; this run cannot say what it costs in accuracy at this size.`;
+    line += ` ${prose`int8 is the faster choice on ONNX Runtime${slower.length ? ` (not on ${slowerList})` : ''}; this run
+      cannot say what it costs in accuracy at this size.`}`;
   else if (acc.drop <= ACCEPTABLE_DROP_POINTS) {
-    line += ` **int8 is the better choice** wherever ONNX Runtime runs${slower.length ? ` (except ${slower.map((s) => s.label).join(', ')})` : ''}: within ${ACCEPTABLE_DROP_POINTS} points of float32${acc.recorded ? '' : ' on the slice'}; keep float32 only where every last hundredth of a point counts.`;
+    line += ` ${prose`**int8 is the better choice** wherever ONNX Runtime runs${slower.length ? ` (except ${slowerList})` : ''}:
+      within ${ACCEPTABLE_DROP_POINTS} points of float32${acc.recorded ? '' : ' on the slice'}; keep float32 only where
+      every last hundredth of a point counts.`}`;
   } else
-    line += ` int8 costs more than ${ACCEPTABLE_DROP_POINTS} points here: the better choice only where latency matters more than that accuracy.`;
+    line += ` ${prose`int8 costs more than ${ACCEPTABLE_DROP_POINTS} points here: the better choice only where latency
+      matters more than that accuracy.`}`;
   return line;
 }
 
-/** The section "int8 against float32": one row per int8 row, beside its float32 row. */
-export function int8Section(results: BenchResults, sizes: readonly number[], withSize: boolean): string {
+/** The table of the section "int8 against float32": one row per int8 row, beside its float32 row. */
+function int8Table(results: BenchResults, sizes: readonly number[], withSize: boolean): string {
   const rows: string[][] = [];
   for (const size of sizes) {
     for (const { int8, float } of pairs(results, size)) {
@@ -109,14 +127,16 @@ export function int8Section(results: BenchResults, sizes: readonly number[], wit
     .map((size) => results.model.int8?.[String(size)])
     .filter((m): m is Int8ModelInfo => m !== undefined)
     .map((m) => {
+      const float = m.floatTestAccuracy !== null ? `; float32: ${percent(m.floatTestAccuracy, 2)}` : '';
+      const on = m.evaluatedOn ?? 'recorded in its metadata';
       const acc =
         m.testAccuracy !== null
-          ? `test accuracy ${percent(m.testAccuracy, 2)} on all 10,000 images (${m.evaluatedOn ?? 'recorded in its metadata'})${m.floatTestAccuracy !== null ? `; float32: ${percent(m.floatTestAccuracy, 2)}` : ''}`
+          ? `test accuracy ${percent(m.testAccuracy, 2)} on all 10,000 images (${on})${float}`
           : 'accuracy on the whole test set not recorded';
       return `- ${m.size} px: ${m.source}; calibrated on the ${m.calibration}; ${acc}; sha256 \`${m.sha256}\``;
     });
   return [
-    "Each int8 row beside the float32 row of the same engine and threads, from the same run. The int8 model is `nin export-onnx --int8`: int8 weights (symmetric, one scale per output channel), uint8 activations with scales calibrated on training images, int32 biases, as QuantizeLinear/DequantizeLinear pairs that ONNX Runtime fuses into QLinearConv. Speed-up = float32 p50 / int8 p50; throughput ratio = int8 / float32 best images/s. Its logits differ from tfjs cpu's by more than a float32 engine's (see Agreement): the top-1 columns say how much that matters.",
+    INTRO,
     '',
     table(
       [
@@ -140,3 +160,15 @@ export function int8Section(results: BenchResults, sizes: readonly number[], wit
     ...models,
   ].join('\n');
 }
+
+/** int8 against float32: the summary's verdict, the side-by-side table, what the int8 rows run. */
+export const int8: ReportSection = {
+  name: 'int8 against float32',
+  summaryAt: ({ results }, size) => {
+    const line = int8SummaryLine(results, size);
+    return line ? [line] : [];
+  },
+  body: ({ results, sizes, withSize }) =>
+    hasInt8(results) ? ['## int8 against float32', '', int8Table(results, sizes, withSize), ''] : [],
+  methodology: ({ results }) => (hasInt8(results) ? [METHOD] : []),
+};

@@ -1,7 +1,10 @@
 import type { WasmPeakFigure } from '@nin-bench/core-nin/probe/wasm-peak';
-import type { BackendRun, BenchResults } from '../results/schema.ts';
-import { wasmPeakFromFacts, wasmRowArithmetic } from '../results/wasm-peak-facts.ts';
-import { percent, sig, table } from './format.ts';
+import type { BackendRun, BenchResults } from '../../results/schema.ts';
+import { wasmPeakFromFacts } from '../../results/wasm-peak-facts.ts';
+import { wasmArithmetic } from '../declared.ts';
+import { percent, sig, table } from '../format.ts';
+import { measured } from '../rows.ts';
+import { prose, type ReportSection } from './section.ts';
 
 /**
  * "How far from the limit": each WebAssembly row's achieved GFLOP/s against the WebAssembly peak probe's figure
@@ -9,8 +12,6 @@ import { percent, sig, table } from './format.ts';
  * bench's own Node probe, a browser row against its page's, an edge row against its Worker's. A results file
  * without probe figures gets none of this (the report is what it was). Pure, like the rest of the report.
  */
-
-const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
 
 /** Kernel ids in words. */
 const KERNEL_NAMES: Readonly<Record<string, string>> = {
@@ -20,6 +21,24 @@ const KERNEL_NAMES: Readonly<Record<string, string>> = {
   'i32x4-relaxed-dot-i8x16-i7x16': 'i32x4.relaxed_dot_i8x16_i7x16_add_s',
 };
 const kernelName = (id: string) => KERNEL_NAMES[id] ?? id;
+
+const INTRO = prose`Each WebAssembly row's best GFLOP/s (single-stream or any offline batch) against the peak of the arithmetic it
+  does, measured by the WebAssembly peak probe in the runtime the row ran in (Node rows: the bench's own Node; browser
+  rows: their page; edge rows: their Worker): float32 rows against the fastest float32 multiply-add (f32x4.relaxed_madd
+  where the runtime has relaxed SIMD, else f32x4.mul + f32x4.add), int8 rows against the fastest integer dot product
+  (i32x4.dot_i16x8_s, or relaxed_dot_i8x16_i7x16_add_s where the runtime has it and it is faster). The peak is one
+  thread's; a row with more threads is read against that many times it. A row's GFLOP/s counts the model's
+  multiply-adds, two ops each, whatever arithmetic it does them in.`;
+
+const METHOD = prose`- **WebAssembly peak** (core-nin/src/probe/wasm-peak.wat and wasm-peak-relaxed.wat, timed by wasm-peak.ts):
+  one thread, 12 independent v128 accumulators, each step feeding the accumulator back into its own multiply (so no
+  engine can hoist it) and mapping it to c − acc, so every answer is a small exact integer checked against a closed
+  form. Kernels and op counts: f32x4.mul + f32x4.add and f32x4.relaxed_madd, 2 float32 ops per lane (8 per step);
+  i32x4.dot_i16x8_s + i32x4.add, 16 ops per step (8 i16 products, 8 additions); i32x4.relaxed_dot_i8x16_i7x16_add_s,
+  32 ops per step (16 i8 × i7 products, 16 additions). Relaxed SIMD is a separate module, reported as not available
+  where the runtime rejects it (Node 20). Each kernel: calls grown until one lasts at least 50 ms, then 5 such calls;
+  the best counts. The bench runs it once in its own Node before the rows, in each browser wasm row's page after the
+  engine's init, and in each edge row's Worker (GET /probe, on only in the bench's wrangler dev).`;
 
 /** One wasm row read against its runtime's peak. */
 export interface WasmRowPeak {
@@ -60,7 +79,7 @@ export function wasmRowPeaks(results: BenchResults, size?: number): WasmRowPeak[
   const out: WasmRowPeak[] = [];
   for (const run of results.runs) {
     if (!measured(run) || (size !== undefined && run.size !== size)) continue;
-    const arithmetic = wasmRowArithmetic(run.backend, run.int8Of);
+    const arithmetic = wasmArithmetic(run);
     const best = bestGflops(run);
     if (!arithmetic || !best) continue;
     const own = wasmPeakFromFacts(run.facts);
@@ -94,11 +113,17 @@ export function wasmPeakSummaryLine(results: BenchResults, size: number): string
   if (rows.length === 0) return null;
   const fastest = rows.reduce((a, b) => (b.achieved > a.achieved ? b : a));
   const closest = rows.reduce((a, b) => (b.fraction > a.fraction ? b : a));
-  const peakOf = (r: WasmRowPeak) =>
-    `${sig(r.peakPerThread)} G${r.arithmetic === 'float32' ? 'FLOP' : 'OP'}/s per thread, ${kernelName(r.kernel)}${r.threads > 1 ? ` × ${r.threads} threads` : ''}`;
-  let line = `- **How far from the WebAssembly limit:** the fastest WebAssembly row, **${fastest.run.label}**, reaches ${sig(fastest.achieved)} GFLOP/s (${fastest.achievedAt}): ${percent(fastest.fraction, 0)} of the ${fastest.arithmetic} peak where it ran (${peakOf(fastest)}; ${fastest.runtime}).`;
-  if (closest !== fastest)
-    line += ` Closest to its own peak: ${closest.run.label}, ${percent(closest.fraction, 0)} (${sig(closest.achieved)} of ${sig(closest.peakPerThread * closest.threads)}).`;
+  const peakOf = (r: WasmRowPeak) => {
+    const threads = r.threads > 1 ? ` × ${r.threads} threads` : '';
+    return `${sig(r.peakPerThread)} G${r.arithmetic === 'float32' ? 'FLOP' : 'OP'}/s per thread, ${kernelName(r.kernel)}${threads}`;
+  };
+  let line = prose`- **How far from the WebAssembly limit:** the fastest WebAssembly row, **${fastest.run.label}**, reaches
+    ${sig(fastest.achieved)} GFLOP/s (${fastest.achievedAt}): ${percent(fastest.fraction, 0)} of the
+    ${fastest.arithmetic} peak where it ran (${peakOf(fastest)}; ${fastest.runtime}).`;
+  if (closest !== fastest) {
+    const of = `${sig(closest.achieved)} of ${sig(closest.peakPerThread * closest.threads)}`;
+    line += ` Closest to its own peak: ${closest.run.label}, ${percent(closest.fraction, 0)} (${of}).`;
+  }
   return line;
 }
 
@@ -114,7 +139,7 @@ export function wasmPeakSection(results: BenchResults, withSize: boolean): strin
     percent(r.fraction, 0),
   ]);
   return [
-    "Each WebAssembly row's best GFLOP/s (single-stream or any offline batch) against the peak of the arithmetic it does, measured by the WebAssembly peak probe in the runtime the row ran in (Node rows: the bench's own Node; browser rows: their page; edge rows: their Worker): float32 rows against the fastest float32 multiply-add (f32x4.relaxed_madd where the runtime has relaxed SIMD, else f32x4.mul + f32x4.add), int8 rows against the fastest integer dot product (i32x4.dot_i16x8_s, or relaxed_dot_i8x16_i7x16_add_s where the runtime has it and it is faster). The peak is one thread's; a row with more threads is read against that many times it. A row's GFLOP/s counts the model's multiply-adds, two ops each, whatever arithmetic it does them in.",
+    INTRO,
     '',
     table(
       [
@@ -150,8 +175,11 @@ export function wasmPeakMachineLines(results: BenchResults): string[] {
     if (seen.has(runtime)) continue;
     seen.add(runtime);
     const every = run.facts?.details.wasmPeakKernels;
+    const all = typeof every === 'string' ? `; every kernel (G ops/s): ${every}` : '';
     lines.push(
-      `- WebAssembly peak, one thread, in ${runtime} (first measured by ${run.label}): float32 ${sig(own.float32Gflops)} GFLOP/s (${kernelName(own.float32Kernel)}), int8 ${sig(own.int8Gops)} GOP/s (${kernelName(own.int8Kernel)})${typeof every === 'string' ? `; every kernel (G ops/s): ${every}` : ''}`,
+      prose`- WebAssembly peak, one thread, in ${runtime} (first measured by ${run.label}): float32
+        ${sig(own.float32Gflops)} GFLOP/s (${kernelName(own.float32Kernel)}), int8 ${sig(own.int8Gops)} GOP/s
+        (${kernelName(own.int8Kernel)})${all}`,
     );
   }
   return lines;
@@ -160,7 +188,17 @@ export function wasmPeakMachineLines(results: BenchResults): string[] {
 /** The methodology bullet, when the run has probe figures. */
 export function wasmPeakMethodology(results: BenchResults): string[] {
   if (!results.wasmPeak && !results.runs.some((r) => wasmPeakFromFacts(r.facts))) return [];
-  return [
-    "- **WebAssembly peak** (core-nin/src/probe/wasm-peak.wat and wasm-peak-relaxed.wat, timed by wasm-peak.ts): one thread, 12 independent v128 accumulators, each step feeding the accumulator back into its own multiply (so no engine can hoist it) and mapping it to c − acc, so every answer is a small exact integer checked against a closed form. Kernels and op counts: f32x4.mul + f32x4.add and f32x4.relaxed_madd, 2 float32 ops per lane (8 per step); i32x4.dot_i16x8_s + i32x4.add, 16 ops per step (8 i16 products, 8 additions); i32x4.relaxed_dot_i8x16_i7x16_add_s, 32 ops per step (16 i8 × i7 products, 16 additions). Relaxed SIMD is a separate module, reported as not available where the runtime rejects it (Node 20). Each kernel: calls grown until one lasts at least 50 ms, then 5 such calls; the best counts. The bench runs it once in its own Node before the rows, in each browser wasm row's page after the engine's init, and in each edge row's Worker (GET /probe, on only in the bench's wrangler dev).",
-  ];
+  return [METHOD];
 }
+
+/** How far each WebAssembly row is from the peak of its runtime: a summary bullet, a table, the probe's method. */
+export const wasmPeak: ReportSection = {
+  name: 'how far from the WebAssembly peak',
+  summaryAt: ({ results }, size) => {
+    const line = wasmPeakSummaryLine(results, size);
+    return line ? [line] : [];
+  },
+  body: ({ results, withSize }) =>
+    hasWasmPeaks(results) ? ['## How far from the WebAssembly peak', '', wasmPeakSection(results, withSize), ''] : [],
+  methodology: ({ results }) => wasmPeakMethodology(results),
+};
