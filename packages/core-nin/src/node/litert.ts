@@ -13,6 +13,7 @@ import {
   supportsRelaxedSimd,
   type LiteRtBuild,
 } from '../litert/build.ts';
+import { loadLiteRtClassifier, type LiteRtClassifier } from '../litert/classifier.ts';
 import { liteRtGlueAsEsModule } from '../litert/glue.ts';
 import { createLiteRtRuntime, type LiteRtGlue, type LiteRtRuntime } from '../litert/runtime.ts';
 
@@ -71,6 +72,30 @@ export async function loadLiteRtNode(options: LiteRtNodeOptions = {}): Promise<L
     );
   const [glue, wasm] = await Promise.all([readLiteRtGlue(build), compileLiteRtWasm(build)]);
   return createLiteRtRuntime({ glue, wasm, build, log: options.log });
+}
+
+/**
+ * A classifier on a runtime of its own (what one model needs: `nin eval --tflite`, the bench's Node rows);
+ * its `dispose` frees both. Throws as loadLiteRtNode and loadLiteRtClassifier do.
+ */
+export async function loadLiteRtNodeClassifier(
+  tflite: Uint8Array,
+  options: LiteRtNodeOptions = {},
+): Promise<LiteRtClassifier> {
+  const runtime = await loadLiteRtNode(options);
+  try {
+    const classifier = await loadLiteRtClassifier(runtime, tflite);
+    return {
+      ...classifier,
+      dispose() {
+        classifier.dispose();
+        runtime.dispose();
+      },
+    };
+  } catch (e) {
+    runtime.dispose();
+    throw e;
+  }
 }
 
 /**
