@@ -1,6 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MIN_INPUT_SIZE, preprocessImages } from '@nin-bench/core-nin';
 import { bestLiteRtBuild, LITERT_VERSION } from '@nin-bench/core-nin/litert';
+import { loadFashionMnist } from '@nin-bench/core-nin/node';
+import { encodeNinOnnx } from '@nin-bench/core-nin/onnx';
+import { encodeNinTflite } from '@nin-bench/core-nin/tflite';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { seededStateDict } from '../../test/fixtures/tiny-model.ts';
 import { createRunner } from './litert.ts';
 import type { RunnerTask } from './runner.ts';
 
@@ -58,5 +67,33 @@ describe('the LiteRT.js runner', () => {
     const wrongSize = createRunner(task({ size: 100 }));
     await wrongSize.init();
     await expect(wrongSize.load()).rejects.toThrow(/takes 2 px images, not 100/);
+  });
+
+  it('runs the NiN .tflite the exporter writes as onnxruntime runs its ONNX export, on real test images', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nin-bench-litert-'));
+    try {
+      const size = MIN_INPUT_SIZE;
+      const stateDict = seededStateDict(7);
+      const modelPath = join(dir, 'nin.tflite');
+      await writeFile(modelPath, encodeNinTflite(stateDict, { inputSize: size }));
+      const test = await loadFashionMnist('test', { download: false });
+      const n = 4;
+      const input = preprocessImages(test.images.subarray(0, n * 784), size);
+      const runner = createRunner(task({ size, modelPath }));
+      await runner.init();
+      const model = await runner.load();
+      const logits = (await model.infer({ n, images: test.images.subarray(0, n * 784), input })) as Float32Array;
+      const session = await ort.InferenceSession.create(
+        encodeNinOnnx(stateDict, { inputSize: size, batch: 'dynamic' }),
+      );
+      const out = await session.run({ input: new ort.Tensor('float32', input, [n, 1, size, size]) });
+      const reference = out.logits!.data as Float32Array;
+      expect(logits).toHaveLength(n * 10);
+      expect(Math.max(...reference.map(Math.abs))).toBeGreaterThan(1e-3); // logits that say something
+      const worst = Math.max(...logits.map((v, i) => Math.abs(v - reference[i]!)));
+      expect(worst).toBeLessThan(1e-4);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
