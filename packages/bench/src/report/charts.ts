@@ -1,5 +1,6 @@
 import type { BackendRun, BenchResults } from '../results/schema.ts';
-import { RUN_PLACES, runPlace, sig, type RunPlace } from './format.ts';
+import { RUN_PLACES, runPlace, type RunPlace } from './declared.ts';
+import { sig } from './format.ts';
 
 /** A Vega-Lite spec as plain JSON (rendered by the core's renderVegaLiteSvg). */
 export type ChartSpec = Record<string, unknown>;

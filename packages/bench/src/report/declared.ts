@@ -26,3 +26,17 @@ export function isPortable(run: RowFlags): boolean {
 export function wasmArithmetic(run: Pick<BackendRun, 'backend'>): 'float32' | 'int8' | null {
   return catalogEntry(run.backend)?.wasmArithmetic ?? null;
 }
+
+/** Where a row's engine ran, for grouping rows in charts and tables: in a Node process, a web page, behind HTTP, in Python. */
+export type RunPlace = 'Node' | 'browser (Chromium)' | 'HTTP endpoint' | 'Python';
+export const RUN_PLACES: readonly RunPlace[] = ['Node', 'browser (Chromium)', 'HTTP endpoint', 'Python'];
+
+const PLACE_NAMES: Readonly<Record<CatalogEntry['runsIn'], RunPlace>> = {
+  node: 'Node',
+  browser: 'browser (Chromium)',
+  edge: 'HTTP endpoint',
+  python: 'Python',
+};
+
+/** The place the registry declares for the row, in the report's words. */
+export const runPlace = (run: RowFlags): RunPlace => PLACE_NAMES[runsIn(run)];

@@ -47,20 +47,6 @@ export function table(
   ].join('\n');
 }
 
-/** Where a row's engine ran, for grouping rows in charts and tables: in a Node process, a web page, behind HTTP, in Python. */
-export type RunPlace = 'Node' | 'browser (Chromium)' | 'HTTP endpoint' | 'Python';
-export const RUN_PLACES: readonly RunPlace[] = ['Node', 'browser (Chromium)', 'HTTP endpoint', 'Python'];
-
-export function runPlace(run: {
-  readonly browser?: boolean;
-  readonly remote?: boolean;
-  readonly engine: string;
-}): RunPlace {
-  if (run.browser) return 'browser (Chromium)';
-  if (run.remote) return 'HTTP endpoint';
-  return run.engine === 'pytorch' ? 'Python' : 'Node';
-}
-
 /** A runner's own measurement (scenario `extras`) as it reported it: "12.3 ms", or its words. */
 export const extraValue = (x: { readonly value: number | string; readonly unit?: string }): string =>
   typeof x.value === 'number' ? `${sig(x.value)}${x.unit ? ` ${x.unit}` : ''}` : x.value;

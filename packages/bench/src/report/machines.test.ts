@@ -89,8 +89,14 @@ describe('several machines in one report', () => {
     // shown once, as a machine; the GPU section keeps the kit's own figures, saying they are not harness results
     expect(md.match(/Taken by this harness/g)).toHaveLength(1);
     const gpu = md.slice(md.indexOf('## On a GPU (another machine)'));
-    expect(gpu).toContain("The bench harness's own run on the GPU machine is in its machine's section above");
+    const heading = '"Machine 2: NVIDIA H200 (host: AMD EPYC 9654, 16 cores)"';
+    expect(gpu).toContain(`The bench harness's own run on the GPU machine is in ${heading} above.`);
     expect(gpu).not.toContain('has not yet run on a GPU');
+    // the kit has no cold start; the harness's run on the GPU has one, and the summary's GPU bullet points there too
+    expect(gpu).toContain(`The harness measured it on the GPU machine: see "Cold start (ms)" under ${heading} above.`);
+    expect(gpu).not.toContain('once the harness runs on the GPU');
+    const bullet = md.split('\n').find((l) => l.startsWith('- **On an NVIDIA GPU** (NVIDIA H200, '));
+    expect(bullet?.endsWith(`See ${heading}.`)).toBe(true);
   });
 
   it('one line for a folder without results', async () => {

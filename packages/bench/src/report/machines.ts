@@ -1,6 +1,9 @@
-import type { BackendRun, BenchResults, OfflineResult } from '../results/schema.ts';
+import type { BackendRun, BenchResults } from '../results/schema.ts';
 import { ms, sig, table, times } from './format.ts';
-import { gpuLine, harnessTables } from './gpu.ts';
+import { gpuLine, gpuOfRuns } from './gpu.ts';
+import { harnessTables } from './harness.ts';
+import { bestOffline, measured } from './rows.ts';
+import { prose } from './prose.ts';
 
 /**
  * `nin-bench report` given several results files: the first is the report's own machine (every section above),
@@ -15,22 +18,9 @@ export interface MachineResults {
   readonly nvidiaSmi?: string;
 }
 
-const measured = (r: BackendRun) => r.status === 'ok' || r.status === 'partial';
-
-/**
- * The GPU a run used, when it used one: nvidia-smi's name, else PyTorch's CUDA device, else a hardware WebGPU
- * adapter (a software one, lavapipe or SwiftShader, is the CPU and names no GPU).
- */
-function gpuOf(m: MachineResults): string | undefined {
-  if (m.nvidiaSmi) return gpuLine(m.nvidiaSmi).name;
-  const ran = m.results.runs.filter(measured);
-  const torch = ran.find((r) => r.engine === 'pytorch' && r.facts?.details.device && r.facts.details.device !== 'cpu');
-  if (torch) return String(torch.facts!.details.device);
-  const webgpu = ran.find(
-    (r) => r.backend === 'tfjs-webgpu' && r.facts?.details.adapter && r.facts.details.software === false,
-  );
-  return webgpu ? String(webgpu.facts!.details.adapter) : undefined;
-}
+/** The GPU a run used, when it used one: nvidia-smi's name, else what its rows name (gpu.ts gpuOfRuns). */
+const gpuOf = (m: MachineResults): string | undefined =>
+  m.nvidiaSmi ? gpuLine(m.nvidiaSmi).name : gpuOfRuns(m.results.runs);
 
 /** "Intel Xeon, 2 cores" or "NVIDIA H200 (host: AMD EPYC, 16 cores)". */
 export function machineName(m: MachineResults): string {
@@ -39,11 +29,8 @@ export function machineName(m: MachineResults): string {
   return gpu ? `${gpu} (host: ${host})` : host;
 }
 
-function bestOffline(r: BackendRun): OfflineResult | undefined {
-  return (r.offline ?? [])
-    .filter((o) => o.imagesPerSecond !== undefined)
-    .sort((a, b) => b.imagesPerSecond! - a.imagesPerSecond!)[0];
-}
+/** A machine's heading in the report: "Machine 2: NVIDIA H200 (host: ...)"; `index` counts the other machines from 0. */
+export const machineHeading = (m: MachineResults, index: number): string => `Machine ${index + 2}: ${machineName(m)}`;
 
 /** Ratios over the rows (row id and size) both machines measured: p50 there / here, best images/s there / here. */
 export function ratioTable(here: MachineResults, there: MachineResults): string {
@@ -75,17 +62,21 @@ export function ratioTable(here: MachineResults, there: MachineResults): string 
   );
 }
 
+const RATIOS = prose`p50 latency at batch 1 and the best offline throughput of every row both measured; there / here above 1
+  means the other machine takes longer per image (for latency) or does more images per second (for throughput).`;
+
 /** The sections for the machines after the first; nothing when there are none. */
 export function otherMachinesSections(first: MachineResults, others: readonly MachineResults[]): string[] {
   if (others.length === 0) return [];
   const out: string[] = [
     '## Other machines',
     '',
-    `Everything above is one machine: ${machineName(first)} (\`${first.file}\`). The runs below are other machines, each on its own date: a ratio between machines compares the machines (and whatever else differed), not the code.`,
+    prose`Everything above is one machine: ${machineName(first)} (\`${first.file}\`). The runs below are other machines,
+      each on its own date: a ratio between machines compares the machines (and whatever else differed), not the code.`,
     '',
   ];
   others.forEach((m, i) => {
-    out.push(`### Machine ${i + 2}: ${machineName(m)}`, '', `From \`${m.file}\`.`, '');
+    out.push(`### ${machineHeading(m, i)}`, '', `From \`${m.file}\`.`, '');
     // harnessTables' headings are one level below its section: here they sit under this machine's heading.
     out.push(...harnessTables(m.results, m.nvidiaSmi).map((l) => (l.startsWith('### ') ? `#${l}` : l)), '');
   });
@@ -94,7 +85,7 @@ export function otherMachinesSections(first: MachineResults, others: readonly Ma
     out.push(
       `### ${machineName(first)} (here) against ${machineName(m)} (there)`,
       '',
-      'p50 latency at batch 1 and the best offline throughput of every row both measured; there / here above 1 means the other machine takes longer per image (for latency) or does more images per second (for throughput).',
+      RATIOS,
       '',
       ratioTable(first, m),
       '',
