@@ -5,10 +5,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_PIXELS, parameterCount } from '@nin-bench/core-nin';
-import { compileLiteRtWasm, loadFashionMnist, readLiteRtGlue } from '@nin-bench/core-nin/node';
+import { compileLiteRtWasm, loadFashionMnist, readLiteRtGlue, readNinWeightsFile } from '@nin-bench/core-nin/node';
+import { encodeNinTflite, withTfliteMetadata } from '@nin-bench/core-nin/tflite';
 import type { EdgeClassifier } from './classifier.ts';
 import { loadLiteRtEdgeClassifier } from './litert-classifier.ts';
-import { edgeBuild } from './node/edge-weights.ts';
+import { edgeBuild, trainedWeightsPath } from './node/edge-weights.ts';
 import { loadEdgeClassifierForBuild } from './node/engines.ts';
 import { syntheticImage } from '../test/requests.ts';
 
@@ -53,11 +54,28 @@ describe('the litert-int8 engine under Node', () => {
     await expect(litert.classify(a, 2, 1)).rejects.toThrow(/expected 2 28x28 images, got 784 bytes/);
   });
 
-  it('refuses a model for another input size than INPUT_SIZE says', async () => {
+  it("reads the recorded accuracy and the float weights' manifest from the model's metadata", async () => {
+    // the manifest `nin export-tflite --int8` carries over from the float32 weights
+    expect(litert.model.manifest).toMatchObject({ inputSize: 100, storage: 'float32' });
     const [glue, wasm] = await Promise.all([readLiteRtGlue('relaxed'), compileLiteRtWasm('relaxed')]);
-    await expect(
-      loadLiteRtEdgeClassifier({ glue, wasm, build: 'relaxed', model: modelBytes, expectedInputSize: 224 }),
-    ).rejects.toThrow(/INPUT_SIZE is 224 but the bundled \.tflite model is for 100 px/);
+    // as `nin eval --tflite F --record` writes it
+    const recorded = withTfliteMetadata(modelBytes, { accuracy: JSON.stringify({ test: 0.9012 }) });
+    const classifier = await loadLiteRtEdgeClassifier({ glue, wasm, build: 'relaxed', model: recorded });
+    expect(classifier.model.testAccuracy).toBe(0.9012);
+  });
+
+  it('refuses a model for another input size than INPUT_SIZE says, a float32 model and bytes that are no model', async () => {
+    const [glue, wasm] = await Promise.all([readLiteRtGlue('relaxed'), compileLiteRtWasm('relaxed')]);
+    const load = (model: Uint8Array, expectedInputSize?: number) =>
+      loadLiteRtEdgeClassifier({ glue, wasm, build: 'relaxed', model, expectedInputSize });
+    await expect(load(modelBytes, 224)).rejects.toThrow(
+      /INPUT_SIZE is 224 but the bundled \.tflite model is for 100 px/,
+    );
+    const { stateDict } = await readNinWeightsFile(trainedWeightsPath('float32', 100));
+    await expect(load(encodeNinTflite(stateDict, { inputSize: 100 }))).rejects.toThrow(
+      /not the int8 one \(no quantization metadata\): export it with nin export-tflite --int8/,
+    );
+    await expect(load(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a \.tflite model/);
   });
 
   it(`is as accurate as the onnxruntime-web int8 build on the first ${AGREEMENT_IMAGES} test images`, async () => {

@@ -12,8 +12,12 @@ import {
 } from '@nin-bench/core-nin/litert';
 import { NUM_CLASSES, layerShapes, multiplyAdds, parameterCount } from '@nin-bench/core-nin/model/architecture';
 import { predictionFromLogits } from '@nin-bench/core-nin/model/prediction';
-import { sha256Hex } from '@nin-bench/core-nin/weights';
+import { MANIFEST_KEY, parseManifest, sha256Hex, type NinManifest } from '@nin-bench/core-nin/weights';
 import type { EdgeClassifier, EdgeModelInfo } from './classifier.ts';
+import { readTfliteMetadataEntries } from './tflite-metadata.ts';
+
+/** The `metadata` entry `nin eval --tflite F --record` writes (core tflite's TFLITE_ACCURACY_KEY). */
+const TFLITE_ACCURACY_KEY = 'accuracy';
 
 /** LiteRT.js's one-thread builds, as the Worker entries import them (`@litertjs/core/wasm/<file>.wasm`). */
 export const LITERT_WASM_BINARIES: Readonly<Record<LiteRtBuild, string>> = {
@@ -55,12 +59,34 @@ function runtimeFor(options: LoadLiteRtEdgeClassifierOptions): Promise<LiteRtRun
 }
 
 /**
+ * Reads what the model says about itself (its `metadata`) and refuses one that is not the int8 NiN for Fashion-MNIST.
+ * The input size is the input tensor's (checked by the caller), so only what the graph does not say is read here.
+ */
+function describeModel(model: Uint8Array): { manifest: NinManifest | null; testAccuracy: number | null } {
+  const meta = readTfliteMetadataEntries(model);
+  if (meta.quantization === undefined)
+    throw new Error(
+      'the bundled .tflite model is not the int8 one (no quantization metadata): export it with nin export-tflite --int8',
+    );
+  if (meta.classes !== undefined && meta.classes !== JSON.stringify(FASHION_MNIST_CLASSES))
+    throw new Error('the bundled .tflite model has other class names than Fashion-MNIST');
+  const manifest = meta[MANIFEST_KEY] === undefined ? null : parseManifest(meta[MANIFEST_KEY]);
+  let testAccuracy: number | null = null;
+  if (meta[TFLITE_ACCURACY_KEY] !== undefined) {
+    const recorded = (JSON.parse(meta[TFLITE_ACCURACY_KEY]) as { test?: unknown }).test;
+    testAccuracy = typeof recorded === 'number' ? recorded : null;
+  }
+  return { manifest, testAccuracy };
+}
+
+/**
  * Starts LiteRT.js on the given glue and precompiled wasm (once per isolate), loads the `.tflite` model, runs one
  * warm-up pass, and classifies 28x28 images with the core's preprocessing. Runtime-agnostic: the Worker passes the
  * module wrangler compiled, Node the one it compiled from the installed file.
  */
 export async function loadLiteRtEdgeClassifier(options: LoadLiteRtEdgeClassifierOptions): Promise<EdgeClassifier> {
   const now = options.now ?? (() => performance.now());
+  const { manifest, testAccuracy } = describeModel(options.model);
   const runtime = await runtimeFor(options);
   const nin = await loadLiteRtClassifier(runtime, options.model);
   const inputSize = nin.inputSize;
@@ -90,15 +116,15 @@ export async function loadLiteRtEdgeClassifier(options: LoadLiteRtEdgeClassifier
       source: "d2l.ai's PyTorch NiN, 4 NiN blocks + global average pool",
       layers: layerShapes(inputSize),
     },
-    parameterCount: parameterCount(),
+    parameterCount: manifest?.parameterCount ?? parameterCount(),
     multiplyAdds: multiplyAdds(inputSize),
     inputSize,
     weightPrecision: 'int8',
-    // the .tflite file carries no recorded accuracy the edge reads (the bench's edge rows measure it)
-    testAccuracy: null,
+    // what `nin eval --tflite F --record` wrote into the model (all 10,000 test images); null before that
+    testAccuracy,
     classes: FASHION_MNIST_CLASSES,
     sha256: await sha256Hex(options.model),
-    manifest: null,
+    manifest,
   };
   const binary = LITERT_WASM_BINARIES[runtime.build];
   return {
