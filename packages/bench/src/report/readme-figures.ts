@@ -14,6 +14,7 @@ import { WORKERS_PLANS } from '../edge/workers-pricing.ts';
 import { browserSummaryLine } from './sections/browser.ts';
 import { EDGE_ACCURACY_TARGET, chooseEdgeBuild, edgeBuildFigures, type EdgeBuildFigures } from './edge-choice.ts';
 import { ms, sig, times } from './format.ts';
+import { prose } from './prose.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const WEIGHTS_DIR = join(REPO_ROOT, 'packages/core-nin/weights');
@@ -106,7 +107,9 @@ export function modelsBlock(models: readonly CommittedModel[]): string {
       ]
         .filter(Boolean)
         .join('<br>');
-      return `| ${f.inputSize} px | ${files} | ${f.manifest ? trainingSummary(f.manifest) : ''} | ${acc(f.testAccuracy)} | ${int8 ? acc(int8.testAccuracy) : '-'} | ${qdq ? acc(qdq.testAccuracy) : '-'} |`;
+      const trained = f.manifest ? trainingSummary(f.manifest) : '';
+      const accuracies = [f, int8, qdq].map((x) => (x ? acc(x.testAccuracy) : '-')).join(' | ');
+      return `| ${f.inputSize} px | ${files} | ${trained} | ${accuracies} |`;
     });
   return [
     '| input | files | trained | test accuracy, float32 | int8 weights | int8 compute (ONNX QDQ) |',
@@ -123,7 +126,9 @@ const extra = (r: BackendRun, name: string) => r.extras?.find((e) => e.name === 
 /** The run in one line: where, when, what. */
 function runLine(results: BenchResults): string {
   const m = results.machine;
-  return `Committed run (\`results/bench/results.json\`, ${results.createdAt.slice(0, 10)}, profile \`${results.settings.profile}\`, ${m.cpuModel} ${m.cores} cores, Node ${m.node}, load average ${m.loadAverage.start[0]} at the start; it took ${(results.durationMs / 60_000).toFixed(1)} minutes)`;
+  return prose`Committed run (\`results/bench/results.json\`, ${results.createdAt.slice(0, 10)}, profile
+    \`${results.settings.profile}\`, ${m.cpuModel} ${m.cores} cores, Node ${m.node}, load average
+    ${m.loadAverage.start[0]} at the start; it took ${(results.durationMs / 60_000).toFixed(1)} minutes)`;
 }
 
 /** Block `bench`: batch-1 p50 and best throughput of every row that ran, fastest first, per input size. */
@@ -160,6 +165,36 @@ export function benchBlock(results: BenchResults): string {
   return lines.join('\n').trimEnd();
 }
 
+const EDGE_COLUMNS = [
+  'build',
+  'served model: test accuracy',
+  'p50 over HTTP (× bare tfjs wasm SIMD)',
+  'Worker CPU per request',
+  '× 224 px tfjs build',
+  '× tfjs build, same size',
+  'plan and cost',
+  'soak',
+];
+
+const EDGE_NOTE = prose`Worker CPU: user + system time of the Worker's own workerd process per request (wrangler dev's entry
+  proxy, which a deployment does not have, excluded). p50: single images over loopback HTTP straight to the Worker's
+  socket, against the in-process tfjs wasm SIMD row at the same size. Test accuracy: the served model's own, on all
+  10,000 test images.`;
+
+/**
+ * The in-process row the edge block's p50 is read against: the README's chosen baseline (the engine and kernels the
+ * default edge build runs, without HTTP or a Worker), named by its registry id as the column header names it.
+ */
+const BARE_WASM_ROW = 'tfjs-wasm-simd';
+
+/** `soak, 16 clients` and its verdict in a few words: passed, or what failed. */
+function soakInWords(soak: { readonly name: string; readonly verdict?: string }): string {
+  const verdict = String(soak.verdict ?? '').replace(/^soak (passed|FAILED)(: )?/, (_m, v: string) =>
+    v === 'passed' ? 'passed, ' : 'FAILED: ',
+  );
+  return `${soak.name.replace(/^soak, /, '')}: ${verdict}`;
+}
+
 /** Block `edge`: each edge build's latency over HTTP, its Worker's own CPU per request, plan and cost; what to deploy. */
 export function edgeBlock(results: BenchResults): string {
   // each build once: where it ran, else why not (a build runs only at its own size; the others say so)
@@ -178,7 +213,7 @@ export function edgeBlock(results: BenchResults): string {
   const lines = [
     `${runLine(results)}:`,
     '',
-    '| build | served model: test accuracy | p50 over HTTP (× bare tfjs wasm SIMD) | Worker CPU per request | × 224 px tfjs build | × tfjs build, same size | plan and cost | soak |',
+    `| ${EDGE_COLUMNS.join(' | ')} |`,
     '| :--- | :--- | ---: | ---: | ---: | ---: | :--- | :--- |',
   ];
   for (const r of edges) {
@@ -189,7 +224,7 @@ export function edgeBlock(results: BenchResults): string {
     const f = of(r);
     const served = String(r.facts?.details.servedWeights ?? `${r.size} px`);
     const accuracy = f?.testAccuracy === null || f === undefined ? 'not reported' : f.testAccuracy.toFixed(4);
-    const bare = results.runs.find((o) => o.backend === 'tfjs-wasm-simd' && o.size === r.size && o.singleStream);
+    const bare = results.runs.find((o) => o.backend === BARE_WASM_ROW && o.size === r.size && o.singleStream);
     const p50 = r.singleStream
       ? `${ms(r.singleStream.p50)} ms${bare ? ` (${times(r.singleStream.p50 / bare.singleStream!.p50)})` : ''}`
       : '-';
@@ -199,18 +234,13 @@ export function edgeBlock(results: BenchResults): string {
     const verdict = extra(r, 'Worker CPU per request')?.verdict ?? '';
     // the soak's verdict in a few words: passed, or what failed; its request count and RSS per round are in the report
     const soak = r.extras?.find((e) => e.name.startsWith('soak, '));
-    const soakText = soak
-      ? `${soak.name.replace(/^soak, /, '')}: ${String(soak.verdict ?? '').replace(/^soak (passed|FAILED)(: )?/, (_m, v: string) => (v === 'passed' ? 'passed, ' : 'FAILED: '))}`
-      : '-';
-    lines.push(
-      `| ${r.label} | ${served}: ${accuracy} | ${p50} | ${f ? `${f.workerCpuMs} ms` : '-'} | ${ratio(tfjs224)} | ${ratio(sameSizeTfjs)} | ${verdict} | ${soakText} |`,
-    );
+    const soakText = soak ? soakInWords(soak) : '-';
+    const cpu = f ? `${f.workerCpuMs} ms` : '-';
+    const cells = [r.label, `${served}: ${accuracy}`, p50, cpu, ratio(tfjs224), ratio(sameSizeTfjs), verdict, soakText];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   lines.push('', deploySentence(results));
-  lines.push(
-    '',
-    "Worker CPU: user + system time of the Worker's own workerd process per request (wrangler dev's entry proxy, which a deployment does not have, excluded). p50: single images over loopback HTTP straight to the Worker's socket, against the in-process tfjs wasm SIMD row at the same size. Test accuracy: the served model's own, on all 10,000 test images.",
-  );
+  lines.push('', EDGE_NOTE);
   return lines.join('\n');
 }
 

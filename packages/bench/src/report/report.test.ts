@@ -68,16 +68,23 @@ describe('report generator', () => {
     const withInt8 = { ...results, model: { ...results.model, int8: { '67': info } }, runs: [...results.runs, int8] };
     let md = renderReport(withInt8);
     expect(md).toMatch(
-      /\*\*int8 or float32:\*\* the calibrated int8 model answers single images faster by 4\.00× on onnxruntime-node 1 thread \(float32 p50 \/ int8 p50, same run\); its accuracy: 88\.77% against float32's 88\.81% on all 10,000 test images \(0\.04 points lower, .*\)\. \*\*int8 is the better choice\*\* wherever ONNX Runtime runs: within 0\.3 points/,
+      new RegExp(
+        '\\*\\*int8 or float32:\\*\\* the calibrated int8 model answers single images faster by 4\\.00× on onnxrun' +
+          "time-node 1 thread \\(float32 p50 \\/ int8 p50, same run\\); its accuracy: 88\\.77% against float32's 88" +
+          '\\.81% on all 10,000 test images \\(0\\.04 points lower, .*\\)\\. \\*\\*int8 is the better choice\\*\\* where' +
+          'ver ONNX Runtime runs: within 0\\.3 points',
+      ),
     );
     expect(md).toContain('## int8 against float32');
     expect(md).toMatch(
       new RegExp(
-        `\\| onnxruntime-node int8 1 thread \\| 67 \\| ${ss.p50.toPrecision(3)} \\| ${(ss.p50 / 4).toPrecision(3)} \\| 4\\.00× \\|.*\\| 0\\.0% \\| 12\\.5% \\| 87\\.50% \\|`,
+        `\\| onnxruntime-node int8 1 thread \\| 67 \\| ${ss.p50.toPrecision(3)} \\| ${(ss.p50 / 4).toPrecision(3)} \\| ` +
+          `4\\.00× \\|.*\\| 0\\.0% \\| 12\\.5% \\| 87\\.50% \\|`,
       ),
     );
     expect(md).toContain(
-      '- 67 px: w.int8.onnx (nin export-onnx --int8); calibrated on the max of each activation over 256 training images; test accuracy 88.77% on all 10,000 images',
+      '- 67 px: w.int8.onnx (nin export-onnx --int8); calibrated on the max of each activation over 256 tra' +
+        'ining images; test accuracy 88.77% on all 10,000 images',
     );
     expect(md).toContain('- **int8 rows** run the calibrated int8 ONNX model');
 
@@ -130,7 +137,8 @@ describe('report generator', () => {
         ),
       });
     expect(at(71)).toContain(
-      "edge endpoint 71 px (int8, 71 px): an edge build serves the model bundled into it, trained for its own input size, while the other rows at that size run the bench's 67 px weights.",
+      'edge endpoint 71 px (int8, 71 px): an edge build serves the model bundled into it, trained for its o' +
+        "wn input size, while the other rows at that size run the bench's 67 px weights.",
     );
     expect(at(67)).not.toContain('an edge build serves the model bundled into it'); // at the trained size: the same model
   });
@@ -151,7 +159,11 @@ describe('report generator', () => {
     };
     const md = renderReport(withExtras);
     expect(md).toMatch(
-      /\*\*Over HTTP:\*\* edge endpoint answers .* Worker CPU per request: 44\.5 ms, needs Workers Paid \(over the Free plan's 10 ms CPU per request\): \$1\.19 per million requests on Workers Paid beyond its included usage, after the \$5 monthly minimum \(prices read 2026-12-02\)\./,
+      new RegExp(
+        '\\*\\*Over HTTP:\\*\\* edge endpoint answers .* Worker CPU per request: 44\\.5 ms, needs Workers Paid \\(o' +
+          "ver the Free plan's 10 ms CPU per request\\): \\$1\\.19 per million requests on Workers Paid beyond its" +
+          ' included usage, after the \\$5 monthly minimum \\(prices read 2026-12-02\\)\\.',
+      ),
     );
     expect(md).toContain('## Runner-specific measurements');
     expect(md).toMatch(
@@ -254,10 +266,12 @@ describe('report generator', () => {
     const md = renderReport({ ...old, model: { ...old.model, weightsBySize: { '67': main, '71': own } } });
     expect(md).not.toContain('only speed and the agreement');
     expect(md).toContain(
-      '_At 71 px every row ran the weights trained for 71 px (`packages/core-nin/weights/nin-fmnist-71.safetensors`, 87.1% on the test set per its manifest): top-1 is an accuracy at this size._',
+      '_At 71 px every row ran the weights trained for 71 px (`packages/core-nin/weights/nin-fmnist-71.safe' +
+        'tensors`, 87.1% on the test set per its manifest): top-1 is an accuracy at this size._',
     );
     expect(md).toContain(
-      `- At 71 px: \`packages/core-nin/weights/nin-fmnist-71.safetensors\` (trained at 71 px, test accuracy 87.1% per its manifest), sha256 \`${'ab'.repeat(32)}\``,
+      '- At 71 px: `packages/core-nin/weights/nin-fmnist-71.safetensors` (trained at 71 px, test accuracy 87.1% per its manifest), ' +
+        `sha256 \`${'ab'.repeat(32)}\``,
     );
     // the fixture's 67 px weights record no accuracy
     expect(md).toContain('On all 10,000 test images the weights each size ran score 87.1% at 71 px (their manifests)');
