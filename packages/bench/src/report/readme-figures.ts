@@ -13,6 +13,7 @@ import type { BackendRun, BenchResults } from '../results/schema.ts';
 import { WORKERS_PLANS } from '../edge/workers-pricing.ts';
 import { browserSummaryLine } from './sections/browser.ts';
 import { EDGE_ACCURACY_TARGET, chooseEdgeBuild, edgeBuildFigures, type EdgeBuildFigures } from './edge-choice.ts';
+import { wasmArithmetic } from './declared.ts';
 import { ms, sig, times } from './format.ts';
 import { prose } from './prose.ts';
 
@@ -209,7 +210,9 @@ export function edgeBlock(results: BenchResults): string {
   if (edges.length === 0) return `${runLine(results)}: no edge row.`;
   const figures = edgeBuildFigures(results);
   const of = (r: BackendRun) => figures.find((f) => f.run === r);
-  const tfjs224 = figures.find((f) => f.size === 224 && f.engine === 'tfjs');
+  // the float32 build (tfjs wasm SIMD) that the int8 builds are read against: the registry declares its arithmetic
+  const floatBuild = (f: EdgeBuildFigures) => wasmArithmetic(f.run) === 'float32';
+  const tfjs224 = figures.find((f) => f.size === 224 && floatBuild(f));
   const lines = [
     `${runLine(results)}:`,
     '',
@@ -228,7 +231,7 @@ export function edgeBlock(results: BenchResults): string {
     const p50 = r.singleStream
       ? `${ms(r.singleStream.p50)} ms${bare ? ` (${times(r.singleStream.p50 / bare.singleStream!.p50)})` : ''}`
       : '-';
-    const sameSizeTfjs = figures.find((o) => o.size === r.size && o.engine === 'tfjs');
+    const sameSizeTfjs = figures.find((o) => o.size === r.size && floatBuild(o));
     const ratio = (to: EdgeBuildFigures | undefined) =>
       f && to && to !== f ? times(f.workerCpuMs / to.workerCpuMs) : '-';
     const verdict = extra(r, 'Worker CPU per request')?.verdict ?? '';
