@@ -59,10 +59,10 @@ describe('which edge build to deploy', () => {
     expect(chooseEdgeBuild(results, 'free')?.run.backend).toBe('edge-100-onnx-int8');
     expect(chooseEdgeBuild(results, 'paid')?.run.backend).toBe('edge-100-onnx-int8');
     expect(edgeBlock(results)).toContain(
-      '**Deploy** (the lowest Worker CPU per request among the builds at >= 0.88 test accuracy): Workers Fr' +
-        'ee: **edge endpoint 100 px, onnxruntime-int8** (7.9 ms of Worker CPU, test accuracy 0.9001), the low' +
-        "est Worker CPU per request among the builds at >= 0.88 test accuracy within the Free plan's 10 ms. W" +
-        'orkers Paid: the same build, the cheapest per request too.',
+      '**Deploy** (the lowest Worker CPU per request among the builds at >= 0.88 test accuracy): Workers' +
+        ' Free: **edge endpoint 100 px, onnxruntime-int8** (7.9 ms of Worker CPU, test accuracy 0.9001), the' +
+        " lowest Worker CPU per request among the builds at >= 0.88 test accuracy within the Free plan's 10" +
+        ' ms. Workers Paid: the same build, the cheapest per request too.',
     );
   });
 

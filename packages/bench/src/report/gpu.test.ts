@@ -65,9 +65,9 @@ describe('the GPU section', () => {
     // batch 1 medians (ms) from gpu-run.json, sorted; p90/p99 do not exist in the kit's files and say so
     expect(section).toMatch(
       new RegExp(
-        '\\| PyTorch CUDA default \\(TF32 convolutions\\) \\| 0\\.648 \\| not kept \\| not kept \\| 3980 \\| 1\\.00× \\|' +
-          '\\n\\| PyTorch CUDA float32 \\(TF32 off\\) \\| 1\\.06 \\|[^\\n]*\\n\\| tfjs webgpu \\(Dawn, Vulkan\\) \\| 1\\.86 \\' +
-          '|',
+        '\\| PyTorch CUDA default \\(TF32 convolutions\\) \\| 0\\.648 \\| not kept \\| not kept \\| 3980 \\| 1\\.00×' +
+          ' \\|\\n\\| PyTorch CUDA float32 \\(TF32 off\\) \\| 1\\.06 \\|[^\\n]*\\n\\| tfjs webgpu \\(Dawn, Vulkan\\) \\|' +
+          ' 1\\.86 \\|',
       ),
     );
     expect(section).toMatch(/\| tfjs webgpu \(Dawn, Vulkan\) \| 453 \| 4,947 \| 6,635 \| 5\.58× \|/);
@@ -82,9 +82,9 @@ describe('the GPU section', () => {
     );
     expect(summary).toMatch(
       new RegExp(
-        '- \\*\\*On an NVIDIA GPU\\*\\* \\(another machine: NVIDIA H100 80GB HBM3, 2026-11-27; taken by the GPU ki' +
-          "t's `measure\\.ts` and `torch_bench\\.py`, not by this harness\\): single images: PyTorch CUDA default " +
-          '\\(TF32 convolutions\\) 0\\.648 ms',
+        '- \\*\\*On an NVIDIA GPU\\*\\* \\(another machine: NVIDIA H100 80GB HBM3, 2026-11-27; taken by the GPU' +
+          " kit's `measure\\.ts` and `torch_bench\\.py`, not by this harness\\): single images: PyTorch CUDA" +
+          ' default \\(TF32 convolutions\\) 0\\.648 ms',
       ),
     );
   });
@@ -118,8 +118,8 @@ describe('the GPU section', () => {
         section.indexOf('### Cold start (ms)'),
       );
       expect(md).toContain(
-        '- **On an NVIDIA GPU** (NVIDIA H200, 2026-12-24, this harness): single images p50 onnxruntime-node 1' +
-          ' thread 0.857 ms, PyTorch CUDA float32 (TF32 off) 0.9 ms, ',
+        '- **On an NVIDIA GPU** (NVIDIA H200, 2026-12-24, this harness): single images p50 onnxruntime-node' +
+          ' 1 thread 0.857 ms, PyTorch CUDA float32 (TF32 off) 0.9 ms, ',
       );
       expect(md).toMatch(/; batches: onnxruntime-node 1 thread 518 images\/s \(batch 4\), /);
     } finally {

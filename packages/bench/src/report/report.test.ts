@@ -69,10 +69,10 @@ describe('report generator', () => {
     let md = renderReport(withInt8);
     expect(md).toMatch(
       new RegExp(
-        '\\*\\*int8 or float32:\\*\\* the calibrated int8 model answers single images faster by 4\\.00× on onnxrun' +
-          "time-node 1 thread \\(float32 p50 \\/ int8 p50, same run\\); its accuracy: 88\\.77% against float32's 88" +
-          '\\.81% on all 10,000 test images \\(0\\.04 points lower, .*\\)\\. \\*\\*int8 is the better choice\\*\\* where' +
-          'ver ONNX Runtime runs: within 0\\.3 points',
+        '\\*\\*int8 or float32:\\*\\* the calibrated int8 model answers single images faster by 4\\.00× on' +
+          ' onnxruntime-node 1 thread \\(float32 p50 \\/ int8 p50, same run\\); its accuracy: 88\\.77% against' +
+          " float32's 88\\.81% on all 10,000 test images \\(0\\.04 points lower, .*\\)\\. \\*\\*int8 is the better" +
+          ' choice\\*\\* wherever ONNX Runtime runs: within 0\\.3 points',
       ),
     );
     expect(md).toContain('## int8 against float32');
@@ -83,8 +83,8 @@ describe('report generator', () => {
       ),
     );
     expect(md).toContain(
-      '- 67 px: w.int8.onnx (nin export-onnx --int8); calibrated on the max of each activation over 256 tra' +
-        'ining images; test accuracy 88.77% on all 10,000 images',
+      '- 67 px: w.int8.onnx (nin export-onnx --int8); calibrated on the max of each activation over 256' +
+        ' training images; test accuracy 88.77% on all 10,000 images',
     );
     expect(md).toContain('- **int8 rows** run the calibrated int8 ONNX model');
 
@@ -137,8 +137,8 @@ describe('report generator', () => {
         ),
       });
     expect(at(71)).toContain(
-      'edge endpoint 71 px (int8, 71 px): an edge build serves the model bundled into it, trained for its o' +
-        "wn input size, while the other rows at that size run the bench's 67 px weights.",
+      'edge endpoint 71 px (int8, 71 px): an edge build serves the model bundled into it, trained for its' +
+        " own input size, while the other rows at that size run the bench's 67 px weights.",
     );
     expect(at(67)).not.toContain('an edge build serves the model bundled into it'); // at the trained size: the same model
   });
@@ -160,9 +160,9 @@ describe('report generator', () => {
     const md = renderReport(withExtras);
     expect(md).toMatch(
       new RegExp(
-        '\\*\\*Over HTTP:\\*\\* edge endpoint answers .* Worker CPU per request: 44\\.5 ms, needs Workers Paid \\(o' +
-          "ver the Free plan's 10 ms CPU per request\\): \\$1\\.19 per million requests on Workers Paid beyond its" +
-          ' included usage, after the \\$5 monthly minimum \\(prices read 2026-12-02\\)\\.',
+        '\\*\\*Over HTTP:\\*\\* edge endpoint answers .* Worker CPU per request: 44\\.5 ms, needs Workers Paid' +
+          " \\(over the Free plan's 10 ms CPU per request\\): \\$1\\.19 per million requests on Workers Paid" +
+          ' beyond its included usage, after the \\$5 monthly minimum \\(prices read 2026-12-02\\)\\.',
       ),
     );
     expect(md).toContain('## Runner-specific measurements');
