@@ -2,10 +2,12 @@ import { availableParallelism } from 'node:os';
 import type { NinManifest } from '../weights/manifest.ts';
 import type { StateDict } from '../weights/state-dict.ts';
 import { FASHION_MNIST_PIXELS } from '../data/preprocess.ts';
-import { NIN_ONNX_INPUT, encodeNinOnnx } from '../onnx/export.ts';
+import { NIN_ONNX_INPUT, NIN_ONNX_OUTPUT, encodeNinOnnx } from '../onnx/export.ts';
 import {
+  NIN_LOGITS_ACTIVATION,
   calibrateNin,
   ninActivationNames,
+  ninCalibrationTensors,
   type ActivationRunner,
   type CalibrationImages,
   type CalibrationRecord,
@@ -54,7 +56,7 @@ export async function trainingCalibrationImages(
 
 /**
  * onnxruntime-node on the float32 export that also outputs every calibrated activation: only their maxima
- * (ReduceMax in the graph) for the `max` statistic, the whole tensors for a percentile.
+ * (ReduceMax in the graph) for the `max` statistic, the whole tensors for a percentile; and the logits.
  */
 export async function onnxActivationRunner(
   stateDict: StateDict,
@@ -73,9 +75,13 @@ export async function onnxActivationRunner(
   return async (input, count) => {
     const out = await session.run(
       { [NIN_ONNX_INPUT]: new ort.Tensor('float32', input, [count, 1, inputSize, inputSize]) },
-      outputs,
+      [...outputs, NIN_ONNX_OUTPUT],
     );
-    return Object.fromEntries(names.map((name, i) => [name, out[outputs[i]].data as Float32Array]));
+    return {
+      ...Object.fromEntries(names.map((name, i) => [name, out[outputs[i]].data as Float32Array])),
+      // the logits whole: ten values an image
+      [NIN_LOGITS_ACTIVATION]: out[NIN_ONNX_OUTPUT].data as Float32Array,
+    };
   };
 }
 
@@ -114,6 +120,7 @@ export async function calibrateNinWeights(options: Int8CalibrationOptions): Prom
     inputSize,
     statistic: options.statistic,
     run,
+    tensors: ninCalibrationTensors(),
     onProgress: options.onProgress,
   });
   const floatSource = {

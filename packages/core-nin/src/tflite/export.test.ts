@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { NIN_CONVS, layerShapes, type ConvSpec } from '../model/architecture.ts';
 import { WeightsError } from '../weights/errors.ts';
 import { signalPreservingStateDict } from '../../test/parity/fixtures.ts';
-import { encodeNinTflite, tflitePadding } from './export.ts';
+import { NIN_INPUT_SCALE, NIN_LOGITS_ACTIVATION, ninCalibrationTensors } from '../quantize/calibrate.ts';
+import { quantizeBias, quantizeWeightsPerChannel } from '../quantize/int8.ts';
+import { NIN_TFLITE_INT8_ZERO_POINT, encodeNinTflite, tflitePadding } from './export.ts';
 import { readTfliteMetadata } from './metadata.ts';
 import {
   ActivationFunctionType,
@@ -189,5 +191,105 @@ describe('encodeNinTflite: float32', () => {
     const partial = new Map(stateDict);
     partial.delete('7.4.bias');
     expect(() => encodeNinTflite(partial, { inputSize: SIZE })).toThrow(WeightsError);
+  });
+});
+
+describe('encodeNinTflite: int8', () => {
+  // made-up scales, all different, so a tensor given another's scale is caught
+  const activationScales = Object.fromEntries(
+    ninCalibrationTensors().map((name, k) => [name, Math.fround(0.01 * (k + 1))]),
+  );
+  const bytes = encodeNinTflite(stateDict, { inputSize: SIZE, quantization: { activationScales } });
+  const { model, graph, tensor, ops, byName } = readBack(bytes);
+  const activation = (scale: number) => ({
+    scale: [Math.fround(scale)],
+    zeroPoint: [NIN_TFLITE_INT8_ZERO_POINT],
+    dim: 0,
+  });
+
+  it('is fully integer between QUANTIZE and DEQUANTIZE, with the ops versions of int8', () => {
+    expect(ops.map((o) => o.name)).toEqual(['QUANTIZE', ...FLOAT_OPS, 'DEQUANTIZE']);
+    const versions = Object.fromEntries(ops.map((o) => [o.name, o.version]));
+    expect(versions).toEqual({ QUANTIZE: 1, CONV_2D: 3, MAX_POOL_2D: 2, MEAN: 2, RESHAPE: 1, DEQUANTIZE: 2 });
+    const input = tensor(graph.inputs(0)!);
+    const output = tensor(graph.outputs(0)!);
+    expect([input.name(), input.type(), [...input.shapeArray()!]]).toEqual([
+      'input',
+      TensorType.FLOAT32,
+      [1, SIZE, SIZE, 1],
+    ]);
+    expect([output.name(), output.type(), [...output.shapeArray()!]]).toEqual(['logits', TensorType.FLOAT32, [1, 10]]);
+    // every tensor between the two is int8, but the constants: int32 biases, axes and shape
+    const between = ops.slice(1, -1).flatMap(({ op }) => [...op.inputsArray()!, ...op.outputsArray()!]);
+    for (const i of new Set(between)) {
+      const t = tensor(i);
+      const constant = t.buffer() > 0;
+      expect([t.name(), t.type()]).toEqual([
+        t.name(),
+        constant && t.type() === TensorType.INT32 ? TensorType.INT32 : TensorType.INT8,
+      ]);
+    }
+    // k/255 -> k - 128
+    expect(quantization(byName.get('input.quantized')!)).toEqual(activation(NIN_INPUT_SCALE));
+  });
+
+  it('stores per-channel symmetric int8 filters (OHWI, dimension 0) and int32 biases at s_input * s_weight', () => {
+    let inputScale = NIN_INPUT_SCALE;
+    for (const c of NIN_CONVS) {
+      const oihw = stateDict.get(`${c.name}.weight`)!.data;
+      const qw = quantizeWeightsPerChannel(oihw, c.outChannels);
+      const qb = quantizeBias(stateDict.get(`${c.name}.bias`)!.data, inputScale, qw.scales);
+      const w = byName.get(`${c.name}.weight`)!;
+      const b = byName.get(`${c.name}.bias`)!;
+      const zeros = new Array<number>(c.outChannels).fill(0);
+      expect([w.type(), quantization(w)]).toEqual([
+        TensorType.INT8,
+        { scale: [...qw.scales], zeroPoint: zeros, dim: 0 },
+      ]);
+      expect([b.type(), quantization(b)]).toEqual([
+        TensorType.INT32,
+        { scale: [...qb.scales], zeroPoint: zeros, dim: 0 },
+      ]);
+      const bytes = data(model, w);
+      const stored = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const [o, i, k] = [c.outChannels, c.inChannels, c.kernel];
+      let mismatches = 0;
+      for (let a = 0; a < o; a++)
+        for (let z = 0; z < i; z++)
+          for (let y = 0; y < k; y++)
+            for (let x = 0; x < k; x++)
+              if (stored[((a * k + y) * k + x) * i + z] !== qw.values[((a * i + z) * k + y) * k + x]) mismatches++;
+      expect(mismatches).toBe(0);
+      expect(new Int32Array(data(model, b).slice().buffer)).toEqual(qb.values);
+      expect(quantization(byName.get(`${c.name}.relu`)!)).toEqual(activation(activationScales[`${c.name}.relu`]));
+      inputScale = activationScales[`${c.name}.relu`];
+    }
+  });
+
+  it('keeps the scale through MAX_POOL_2D and RESHAPE, and MEAN writes at the logits scale', () => {
+    for (const { op } of ops.filter((o) => ['MAX_POOL_2D', 'RESHAPE'].includes(o.name)))
+      expect(quantization(tensor(op.outputs(0)!))).toEqual(quantization(tensor(op.inputs(0)!)));
+    const mean = ops.find((o) => o.name === 'MEAN')!.op;
+    expect(quantization(tensor(mean.inputs(0)!))).toEqual(activation(activationScales['7.4.relu']));
+    expect(quantization(tensor(mean.outputs(0)!))).toEqual(activation(activationScales[NIN_LOGITS_ACTIVATION]));
+    const dequantize = ops.at(-1)!.op;
+    expect(tensor(dequantize.inputs(0)!).name()).toBe('logits.quantized');
+  });
+
+  it('says how it computes in its metadata, and needs a scale for every calibrated tensor', () => {
+    const meta = JSON.parse(readTfliteMetadata(bytes).quantization);
+    expect(meta.activationScales).toEqual(activationScales);
+    expect(meta.inputScale).toBe(NIN_INPUT_SCALE);
+    const without = { ...activationScales };
+    delete without[NIN_LOGITS_ACTIVATION];
+    expect(() => encodeNinTflite(stateDict, { inputSize: SIZE, quantization: { activationScales: without } })).toThrow(
+      /no valid activation scale for logits/,
+    );
+    expect(() =>
+      encodeNinTflite(stateDict, {
+        inputSize: SIZE,
+        quantization: { activationScales: { ...activationScales, '4.2.relu': 0 } },
+      }),
+    ).toThrow(/no valid activation scale for 4.2.relu \(got 0\)/);
   });
 });

@@ -2,7 +2,12 @@ import { NIN_STAGES, NUM_CLASSES, assertInputSize, layerShapes, type ConvSpec } 
 import { FASHION_MNIST_CLASSES } from '../data/classes.ts';
 import { checkStateDict, type StateDict } from '../weights/state-dict.ts';
 import { quantizeBias, quantizeWeightsPerChannel } from '../quantize/int8.ts';
-import { NIN_INPUT_SCALE, ninActivationNames, type NinQuantization } from '../quantize/calibrate.ts';
+import {
+  NIN_INPUT_SCALE,
+  NIN_LOGITS_ACTIVATION,
+  ninCalibrationTensors,
+  type NinQuantization,
+} from '../quantize/calibrate.ts';
 import {
   ActivationFunctionType,
   BuiltinOperator,
@@ -41,6 +46,13 @@ export function tflitePadding(conv: Pick<ConvSpec, 'name' | 'kernel' | 'stride' 
   throw new RangeError(
     `conv ${conv.name}: padding ${conv.padding} at kernel ${conv.kernel}, stride ${conv.stride} is neither VALID nor SAME`,
   );
+}
+
+function activationScaleOf(quantization: NinQuantization, name: string): number {
+  const scale = quantization.activationScales[name];
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new RangeError(`int8 .tflite: no valid activation scale for ${name} (got ${String(scale)})`);
+  return Math.fround(scale);
 }
 
 /** OIHW (PyTorch) -> OHWI (TFLite's CONV_2D filter), for float32 or int8 values. */
@@ -148,10 +160,7 @@ export function encodeNinTflite(stateDict: StateDict, options: NinTfliteOptions)
             data: bytesOf(qb.values),
             quantization: perChannel(qb.scales),
           });
-          outScale = quantization.activationScales[name];
-          if (!(outScale > 0) || !Number.isFinite(outScale))
-            throw new RangeError(`int8 .tflite: no valid activation scale for ${name} (got ${String(outScale)})`);
-          outScale = Math.fround(outScale);
+          outScale = activationScaleOf(quantization, name);
         } else {
           w = graph.tensor({
             name: `${c.name}.weight`,
@@ -222,8 +231,9 @@ export function encodeNinTflite(stateDict: StateDict, options: NinTfliteOptions)
       size = l.outSize;
     } else if (stage.kind === 'global-avg-pool') {
       // AdaptiveAvgPool2d((1, 1)): the mean over H and W, kept as [1, 1, 1, C] (what XNNPACK's MEAN takes).
-      // int8: a mean lies within its inputs' range, so the input's scale holds it.
+      // int8: MEAN rescales to the logits' own calibrated range, far narrower than the last conv's.
       const axes = int32Constant(`${stage.index}.axes`, [1, 2]);
+      if (int8) scale = activationScaleOf(quantization, NIN_LOGITS_ACTIVATION);
       x = graph.op(
         {
           op: BuiltinOperator.MEAN,
@@ -286,9 +296,9 @@ export function describeTfliteQuantization(q: NinQuantization): Record<string, u
   return {
     format: 'TFLite int8: QUANTIZE in, DEQUANTIZE out, every op int8 (XNNPACK QS8)',
     weights: 'int8, symmetric, one scale per output channel (max |w| / 127), quantized_dimension 0 of OHWI',
-    activations: `int8, zero point ${NIN_TFLITE_INT8_ZERO_POINT}, scale s: the range [0, 255 s]; max-pool, mean and reshape keep their input's`,
+    activations: `int8, zero point ${NIN_TFLITE_INT8_ZERO_POINT}, scale s: the range [0, 255 s]; max-pool and reshape keep their input's, MEAN writes at the logits' scale`,
     biases: 'int32 at scale s_input * s_weight',
     inputScale: NIN_INPUT_SCALE,
-    activationScales: Object.fromEntries(ninActivationNames().map((name) => [name, q.activationScales[name]])),
+    activationScales: Object.fromEntries(ninCalibrationTensors().map((name) => [name, q.activationScales[name]])),
   };
 }
