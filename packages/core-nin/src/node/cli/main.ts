@@ -16,6 +16,11 @@ export const NIN_COMMANDS: Cli['commands'] = {
       'Export the NiN with its weights as an ONNX model, float32 or calibrated int8 (for onnxruntime and other engines)',
     load: async () => (await import('./export-onnx.ts')).command as Command,
   },
+  'export-tflite': {
+    summary:
+      'Export the NiN with its weights as a .tflite model, float32 or calibrated int8 (for LiteRT and LiteRT.js)',
+    load: async () => (await import('./export-tflite.ts')).command as Command,
+  },
   train: {
     summary: 'Train NiN on Fashion-MNIST (resumable; writes weights with a manifest, an epoch log and a curve)',
     load: async () => (await import('./train.ts')).command as Command,

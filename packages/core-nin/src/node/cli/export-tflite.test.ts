@@ -1,0 +1,151 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { encodeNinWeights, serializeSafetensors } from '../../index.ts';
+import { loadLiteRtClassifier } from '../../litert/index.ts';
+import { NIN_TENSORS } from '../../model/architecture.ts';
+import { readOnnxMetadata } from '../../onnx/metadata.ts';
+import { readTflite, readTfliteMetadata } from '../../tflite/index.ts';
+import { BuiltinOperator } from '../../tflite/schema/schema_generated.ts';
+import { signalPreservingStateDict } from '../../../test/parity/fixtures.ts';
+import { loadLiteRtNode } from '../litert.ts';
+import { main } from './main.ts';
+
+const stateDict = signalPreservingStateDict(5);
+
+/** The model's input shape and its ops by name, read back from the file. */
+function graphOf(bytes: Uint8Array) {
+  const model = readTflite(bytes);
+  const graph = model.subgraphs(0)!;
+  const ops = Array.from(
+    { length: graph.operatorsLength() },
+    (_, i) => BuiltinOperator[model.operatorCodes(graph.operators(i)!.opcodeIndex())!.builtinCode()],
+  );
+  return { input: [...graph.tensors(graph.inputs(0)!)!.shapeArray()!], ops };
+}
+
+/** LiteRT.js runs the file: logits for two images of 0.5. */
+async function liteRtRuns(bytes: Uint8Array, size: number): Promise<number> {
+  const runtime = await loadLiteRtNode();
+  try {
+    const classifier = await loadLiteRtClassifier(runtime, bytes);
+    const logits = await classifier.logits(new Float32Array(2 * size * size).fill(0.5), 2);
+    classifier.dispose();
+    expect(logits.every(Number.isFinite)).toBe(true);
+    return logits.length;
+  } finally {
+    runtime.dispose();
+  }
+}
+
+describe('nin export-tflite', () => {
+  let dir: string;
+  let weights: string;
+  let bare: string;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nin-export-tflite-'));
+    weights = join(dir, 'nin-96.safetensors');
+    await writeFile(weights, await encodeNinWeights(stateDict, 'float16', { inputSize: 96 }));
+    // A file as PyTorch's safetensors would write it: the tensors, no manifest.
+    bare = join(dir, 'bare.safetensors');
+    const tensors = NIN_TENSORS.map((s) => {
+      const t = stateDict.get(s.name)!;
+      const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      return { name: s.name, dtype: 'F32' as const, shape: s.shape, bytes };
+    });
+    await writeFile(bare, serializeSafetensors(tensors));
+    for (const stream of ['log', 'error'] as const)
+      vi.spyOn(console, stream).mockImplementation((...a: unknown[]) => void output.push(a.join(' ')));
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  afterEach(() => void (output.length = 0));
+
+  it('writes a float32 model that LiteRT.js runs, taking the size from the manifest and carrying the manifest along', async () => {
+    const out = join(dir, 'models', 'nin.tflite');
+    expect(await main(['export-tflite', '--weights', weights, '--out', out])).toBe(0);
+    expect(output.join('\n')).toMatch(/\.tflite\): input \[1, 96, 96, 1\] -> logits \[1, 10\], float16 weights$/);
+    expect(await readdir(join(dir, 'models'))).toEqual(['nin.tflite']); // no temporary file left behind
+    const bytes = new Uint8Array(await readFile(out));
+    expect(graphOf(bytes).input).toEqual([1, 96, 96, 1]);
+    const meta = readTfliteMetadata(bytes);
+    expect(JSON.parse(meta.nin_manifest)).toMatchObject({ inputSize: 96, storage: 'float16' });
+    expect(meta.quantization).toBeUndefined();
+    expect(await liteRtRuns(bytes, 96)).toBe(20);
+  });
+
+  it('honours --size, and needs it for a file without a manifest', async () => {
+    const out = join(dir, 'sized.tflite');
+    expect(await main(['export-tflite', '--weights', bare, '--out', out])).toBe(2);
+    expect(output.join('\n')).toMatch(/no nin-bench manifest .* pass --size/);
+    expect(await main(['export-tflite', '--weights', bare, '--out', out, '--size', '128'])).toBe(0);
+    expect(output.join('\n')).toMatch(/weights without a manifest$/);
+    const bytes = new Uint8Array(await readFile(out));
+    expect(graphOf(bytes).input).toEqual([1, 128, 128, 1]);
+    expect(readTfliteMetadata(bytes).nin_manifest).toBeUndefined();
+  });
+
+  it('--int8 writes the integer model with the calibration export-onnx --int8 computes, and says where it came from', async () => {
+    const calibration = ['--calibration-images', '8', '--calibration-stat', 'p99.99'];
+    const out = join(dir, 'int8.tflite');
+    expect(await main(['export-tflite', '--weights', weights, '--out', out, '--int8', ...calibration])).toBe(0);
+    expect(output.join('\n')).toMatch(/float16 weights, int8 calibrated \(p99\.99\) on 8 training images in [\d.]+ s$/);
+    const bytes = new Uint8Array(await readFile(out));
+    const { ops } = graphOf(bytes);
+    expect([ops[0], ops.at(-1)]).toEqual(['QUANTIZE', 'DEQUANTIZE']);
+    const meta = readTfliteMetadata(bytes);
+    expect(JSON.parse(meta.calibration)).toMatchObject({
+      split: 'train',
+      images: 8,
+      statistic: 'p99.99',
+      inputSize: 96,
+      description: 'Fashion-MNIST train, 8 of 60000 images: every 7500th from index 0',
+    });
+    expect(JSON.parse(meta.float_source)).toMatchObject({ weights: 'nin-96.safetensors', storage: 'float16' });
+    expect(JSON.parse(meta.nin_manifest)).toMatchObject({ inputSize: 96, storage: 'float16' });
+    const scales: Record<string, number> = JSON.parse(meta.quantization).activationScales;
+    expect(Object.keys(scales)).toHaveLength(13); // twelve conv activations and the logits
+
+    // one calibration, two writers: export-onnx --int8 stores the very same scales
+    const onnx = join(dir, 'int8.onnx');
+    expect(await main(['export-onnx', '--weights', weights, '--out', onnx, '--int8', ...calibration])).toBe(0);
+    const onnxMeta = readOnnxMetadata(new Uint8Array(await readFile(onnx)));
+    const onnxScales: Record<string, number> = JSON.parse(onnxMeta.quantization).activationScales;
+    expect(Object.keys(onnxScales)).toHaveLength(12);
+    for (const [name, scale] of Object.entries(onnxScales)) expect(scales[name], name).toBe(scale);
+    expect(JSON.parse(onnxMeta.calibration)).toEqual(JSON.parse(meta.calibration));
+
+    expect(await liteRtRuns(bytes, 96)).toBe(20);
+  });
+
+  it('rejects bad arguments with usage (exit 2) and bad files with one line (exit 1)', async () => {
+    const out = join(dir, 'never.tflite');
+    for (const args of [
+      ['--out', out],
+      ['--weights', weights],
+      ['--weights', weights, '--out', out, '--size', '40'],
+      ['--weights', weights, '--out', out, '--batch', '4'],
+      ['--weights', weights, '--out', out, '--calibration-images', '8'],
+      ['--weights', weights, '--out', out, '--calibration-stat', 'max'],
+      ['--weights', weights, '--out', out, '--int8', '--calibration-images', '60001'],
+      ['--weights', weights, '--out', out, '--int8', '--calibration-stat', 'mean'],
+    ]) {
+      output.length = 0;
+      expect(await main(['export-tflite', ...args]), args.join(' ')).toBe(2);
+      expect(output.join('\n')).toContain('(see `nin export-tflite --help`)');
+    }
+    output.length = 0;
+    expect(await main(['export-tflite', '--weights', join(dir, 'missing.safetensors'), '--out', out])).toBe(1);
+    const corrupt = join(dir, 'corrupt.safetensors');
+    await writeFile(corrupt, new Uint8Array([1, 2, 3]));
+    expect(await main(['export-tflite', '--weights', corrupt, '--out', out])).toBe(1);
+    expect(output).toHaveLength(2);
+    expect(output.every((line) => line.startsWith('nin export-tflite: ') && !line.includes('\n'))).toBe(true);
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+  });
+});
