@@ -9,6 +9,10 @@ import { loadFashionMnist } from '../fashion-mnist.ts';
 import { readNinWeightsFile, writeNinWeightsFile } from '../weights-file.ts';
 import { expectOneLineError, runNin } from '../../../test/fixtures/cli.ts';
 import { initialStateDict } from '../../../test/fixtures/weights.ts';
+import { randomImages, signalPreservingStateDict } from '../../../test/parity/fixtures.ts';
+import { encodeNinTflite, readTfliteMetadata } from '../../tflite/index.ts';
+import { supportsRelaxedSimd } from '../../litert/build.ts';
+import { loadLiteRtNodeClassifier } from '../litert.ts';
 
 describe('nin eval', () => {
   let dir: string;
@@ -176,5 +180,99 @@ describe('nin eval', () => {
         ),
       );
     }, 300_000); // 10,000 images: most of it is preprocessing, slow on a busy 2-core machine
+  });
+
+  describe('--tflite', () => {
+    let model: string;
+    beforeAll(async () => {
+      model = join(dir, 'tiny.tflite');
+      const metadata = { nin_manifest: JSON.stringify({ inputSize: 67, accuracy: { test: 0.5 } }) };
+      await writeFile(model, encodeNinTflite(signalPreservingStateDict(3), { inputSize: 67, metadata }));
+    });
+
+    it('fails with usage (exit 2) for options that do not fit a .tflite model, one line (exit 1) for an unusable file', async () => {
+      const corrupt = join(dir, 'corrupt.tflite');
+      await writeFile(corrupt, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+      const cases: [string[], number, RegExp][] = [
+        [['eval', '--tflite', model, '--weights', weights], 2, /--tflite and --weights are two models: give one/],
+        [['eval', '--tflite', model, '--onnx', model], 2, /--onnx and --tflite are two models: give one/],
+        [
+          ['eval', '--tflite', model, '--backend', 'wasm:simd'],
+          2,
+          /--backend wasm:simd: a --tflite model runs on litert:relaxed or litert:compat/,
+        ],
+        [['eval', '--tflite', model, '--size', '96'], 2, /--size 96: .*tiny\.tflite takes 67 px input \(its metadata/],
+        [
+          ['eval', '--tflite', model, '--record', '--limit', '10'],
+          2,
+          /--record needs the whole test set: drop --limit/,
+        ],
+        [['eval', '--tflite', join(dir, 'nope.tflite')], 1, /nope\.tflite: cannot read the \.tflite model \(ENOENT\)/],
+        [['eval', '--tflite', corrupt], 1, /corrupt\.tflite: not a \.tflite model/],
+      ];
+      if (!supportsRelaxedSimd())
+        cases.push([['eval', '--tflite', model, '--backend', 'litert:relaxed'], 1, /litert:relaxed is unavailable/]);
+      for (const [args, code, message] of cases) {
+        const r = await runNin(args);
+        expect(expectOneLineError(r, 'eval'), args.join(' ')).toMatch(message);
+        expect(r.code, args.join(' ')).toBe(code);
+      }
+    });
+
+    it("runs on LiteRT.js and says which build ran (this Node's best, or the one pinned)", async () => {
+      const best = supportsRelaxedSimd() ? 'relaxed' : 'compat';
+      const r = await runNin(['eval', '--tflite', model, '--limit', '40', '--batch', '16', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({
+        tflite: model,
+        storage: 'float32 .tflite',
+        inputSize: 67,
+        images: 40,
+        manifestAccuracy: null,
+        floatSourceAccuracy: 0.5,
+        backend: { name: 'litert', variant: best, details: { version: '2.5.3', build: best, threads: 1 } },
+      });
+      expect(out.modelMsPerImage).toBeGreaterThan(0);
+      const text = await runNin(['eval', '--tflite', model, '--limit', '20', '--backend', 'litert:compat']);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^tflite {4}\S+tiny\.tflite \(float32 \.tflite, 67 px\)$/m);
+      expect(text.stdout).toMatch(
+        /^backend {3}litert:compat \(version 2\.5\.3, build compat, threads 1, accelerator wasm\)$/m,
+      );
+      expect(text.stdout).toMatch(/; the model alone \d+\.\d\d ms an image$/m);
+    });
+
+    it('--record writes the accuracy of all 10,000 images into its metadata, the graph and other entries untouched', async () => {
+      const before = new Uint8Array(await readFile(model));
+      const r = await runNin(['eval', '--tflite', model, '--record', '--batch', '100', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out).toMatchObject({ images: 10_000, recorded: model, manifestAccuracy: null });
+      const after = new Uint8Array(await readFile(model));
+      const { accuracy, ...rest } = readTfliteMetadata(after);
+      expect(JSON.parse(accuracy!)).toEqual({
+        test: out.accuracy,
+        perClass: out.perClass.map((c: { accuracy: number }) => c.accuracy),
+        evaluatedOn: `all 10000 Fashion-MNIST test images, \`nin eval\` on litert:${out.backend.variant}, the float32 .tflite model as stored`,
+      });
+      expect(rest).toEqual(readTfliteMetadata(before));
+      // the same graph: the same logits, bit for bit, on the same build
+      const input = randomImages(7, 4, 67);
+      const logits: Float32Array[] = [];
+      for (const bytes of [before, after]) {
+        const classifier = await loadLiteRtNodeClassifier(bytes, { build: 'compat' });
+        logits.push(await classifier.logits(input, 4));
+        classifier.dispose();
+      }
+      expect(logits[1]).toEqual(logits[0]);
+      const text = await runNin(['eval', '--tflite', model, '--limit', '20']);
+      expect(text.stdout).toMatch(
+        new RegExp(
+          `^accuracy {2}\\d+\\.\\d\\d% measured, ${(100 * out.accuracy).toFixed(2)}% recorded in the model's metadata; its float32 source recorded 50\\.00%$`,
+          'm',
+        ),
+      );
+    }, 300_000);
   });
 });

@@ -18,19 +18,26 @@ import { NIN_ONNX_INPUT, NIN_ONNX_OUTPUT } from '../../onnx/export.ts';
 import { ONNX_ACCURACY_KEY, readOnnxMetadata, withOnnxMetadata } from '../../onnx/metadata.ts';
 import { importOnnxRuntimeNode } from '../int8-onnx.ts';
 import { UsageError, defineCommand, option } from '../cli-args.ts';
+import { loadLiteRtNodeClassifier } from '../litert.ts';
+import { LITERT_BUILDS, type LiteRtBuild } from '../../litert/build.ts';
+import { TFLITE_ACCURACY_KEY, readTfliteMetadata, withTfliteMetadata } from '../../tflite/index.ts';
 
-const USAGE = `usage: nin eval [--weights F | --onnx F] [--backend B] [--limit N] [--batch N] [--size N] [--json] [--record]
+const USAGE = `usage: nin eval [--weights F | --onnx F | --tflite F] [--backend B] [--limit N] [--batch N] [--size N] [--json] [--record]
 
   --weights F   NiN weights (default: the trained weights in packages/core-nin/weights)
   --onnx F      an ONNX model instead (\`nin export-onnx\`, float32 or --int8), run by onnxruntime-node on all cores
-  --backend B   cpu, wasm:simd (default), wasm:plain, webgpu, tensorflow[:cpu|:gpu] (not with --onnx)
+  --tflite F    a .tflite model instead (\`nin export-tflite\`, float32 or --int8), run by LiteRT.js in wasm on one
+                thread: its relaxed-SIMD build where this Node has relaxed SIMD (22+), else its compat build
+  --backend B   cpu, wasm:simd (default), wasm:plain, webgpu, tensorflow[:cpu|:gpu] (not with --onnx); with
+                --tflite: litert:relaxed or litert:compat pins LiteRT.js's build
   --limit N     evaluate only the first N test images (default: all 10,000)
   --batch N     images per forward pass (default 32)
   --size N      input side in pixels (default: the weights' manifest, else ${DEFAULT_INPUT_SIZE})
   --json        one JSON document on stdout (the progress bar stays on stderr)
   --record      write the measured test accuracy (and per-class accuracy) into the weights file's manifest,
-                keeping its tensors (with --onnx: into the model's metadata_props "accuracy", keeping its
-                graph); only for an evaluation of all 10,000 images at the model's input size
+                keeping its tensors (with --onnx: into the model's metadata_props "accuracy"; with --tflite: into its
+                metadata "accuracy"; keeping the graph); only for an evaluation of all 10,000 images at the model's
+                input size
 
 Accuracy and per-class accuracy on the official Fashion-MNIST test set (found on disk or downloaded, see
 README), beside the accuracy the weights' manifest records. Images/s includes preprocessing; it is a sanity
@@ -41,6 +48,7 @@ export const command = defineCommand({
   options: {
     weights: option.string(),
     onnx: option.string(),
+    tflite: option.string(),
     backend: option.string(),
     limit: option.positiveInteger(),
     batch: option.positiveInteger().default(32),
@@ -52,18 +60,23 @@ export const command = defineCommand({
     const { batch } = values;
     const limit = values.limit ?? Infinity;
     const requestedSize = values.size;
-    if (values.onnx !== undefined && values.weights !== undefined)
-      throw new UsageError('--onnx and --weights are two models: give one');
+    const given = (['onnx', 'tflite', 'weights'] as const).filter((name) => values[name] !== undefined);
+    if (given.length > 1) throw new UsageError(`--${given[0]} and --${given[1]} are two models: give one`);
     if (values.onnx !== undefined && values.backend !== undefined)
       throw new UsageError('--backend picks a tfjs backend; an --onnx model runs on onnxruntime-node');
+    if (values.tflite !== undefined && values.backend !== undefined && !liteRtBuildOf(values.backend))
+      throw new UsageError(`--backend ${values.backend}: a --tflite model runs on litert:relaxed or litert:compat`);
     if (values.record && values.limit !== undefined)
       throw new UsageError('--record needs the whole test set: drop --limit');
+    const kind = given[0] ?? 'weights';
     const model =
-      values.onnx !== undefined
-        ? await onnxModel(values.onnx, requestedSize, values.record)
-        : await weightsModel(values.weights, requestedSize, values.record);
+      kind === 'onnx'
+        ? await onnxModel(values.onnx!, requestedSize, values.record)
+        : kind === 'tflite'
+          ? await tfliteModel(values.tflite!, requestedSize, values.record)
+          : await weightsModel(values.weights, requestedSize, values.record);
     const test = await loadFashionMnist('test');
-    const evaluator = await model.start(values.backend ?? 'wasm:simd');
+    const evaluator = await model.start(values.backend ?? (kind === 'tflite' ? 'litert:auto' : 'wasm:simd'));
     const { inputSize } = model;
 
     const count = Math.min(limit, test.count);
@@ -78,6 +91,7 @@ export const command = defineCommand({
     );
     bar.start(count, 0, { accuracy: '-', speed: '-' });
     let correct = 0;
+    let modelMs = 0;
     const started = performance.now();
     try {
       for (let start = 0; start < count; start += batch) {
@@ -86,7 +100,9 @@ export const command = defineCommand({
           test.images.subarray(start * FASHION_MNIST_PIXELS, end * FASHION_MNIST_PIXELS),
           inputSize,
         );
+        const before = performance.now();
         const logits = await evaluator.logits(input, end - start);
+        modelMs += performance.now() - before;
         for (let i = 0; i < end - start; i++) {
           let best = 0;
           for (let k = 1; k < NUM_CLASSES; k++)
@@ -108,7 +124,7 @@ export const command = defineCommand({
       return { class: FASHION_MNIST_CLASSES[c], images: total, accuracy: total > 0 ? row[c] / total : null };
     });
     const result = {
-      ...(values.onnx !== undefined ? { onnx: model.path } : { weights: model.path }),
+      [kind]: model.path,
       storage: model.storage,
       inputSize,
       backend: evaluator.backend,
@@ -116,11 +132,13 @@ export const command = defineCommand({
       correct,
       accuracy: correct / count,
       manifestAccuracy: model.recordedAccuracy,
-      ...(values.onnx !== undefined ? { floatSourceAccuracy: model.floatSourceAccuracy } : {}),
+      ...(kind !== 'weights' ? { floatSourceAccuracy: model.floatSourceAccuracy } : {}),
       perClass,
       confusion,
       seconds,
       imagesPerSecond: count / seconds,
+      // the model alone (preprocessing excluded), per image
+      modelMsPerImage: modelMs / count,
       batch,
     };
     let recorded: string | null = null;
@@ -128,7 +146,7 @@ export const command = defineCommand({
       recorded = await model.record({
         test: result.accuracy,
         perClass: perClass.map((c) => c.accuracy ?? 0),
-        evaluatedOn: `all ${count} Fashion-MNIST test images, \`nin eval\` on ${evaluator.name}, the ${model.storage} ${values.onnx !== undefined ? 'model' : 'weights'} as stored`,
+        evaluatedOn: `all ${count} Fashion-MNIST test images, \`nin eval\` on ${evaluator.name}, the ${model.storage} ${kind === 'weights' ? 'weights' : 'model'} as stored`,
       });
     }
     if (values.json) {
@@ -139,24 +157,22 @@ export const command = defineCommand({
     const details = Object.entries(evaluator.backend.details)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    console.log(
-      `${values.onnx !== undefined ? 'onnx     ' : 'weights  '} ${model.path} (${result.storage ?? 'no manifest'}, ${inputSize} px)`,
-    );
+    console.log(`${kind.padEnd(9)} ${model.path} (${result.storage ?? 'no manifest'}, ${inputSize} px)`);
     console.log(`backend   ${evaluator.name} (${details})`);
     console.log(`images    ${count} of the Fashion-MNIST test set`);
     console.log(
-      `accuracy  ${pct(result.accuracy)} measured, ${result.manifestAccuracy === null ? 'none recorded' : `${pct(result.manifestAccuracy)} recorded`} in the ${values.onnx !== undefined ? "model's metadata" : 'manifest'}` +
+      `accuracy  ${pct(result.accuracy)} measured, ${result.manifestAccuracy === null ? 'none recorded' : `${pct(result.manifestAccuracy)} recorded`} in the ${kind === 'weights' ? 'manifest' : "model's metadata"}` +
         (model.floatSourceAccuracy !== null ? `; its float32 source recorded ${pct(model.floatSourceAccuracy)}` : ''),
     );
     console.log('per class');
     for (const c of perClass)
       console.log(`  ${c.class.padEnd(12)} ${pct(c.accuracy).padStart(7)}  (${c.images} images)`);
     console.log(
-      `speed     ${result.imagesPerSecond.toFixed(1)} images/s, batch ${batch} (${seconds.toFixed(1)} s, preprocessing included)`,
+      `speed     ${result.imagesPerSecond.toFixed(1)} images/s, batch ${batch} (${seconds.toFixed(1)} s, preprocessing included); the model alone ${result.modelMsPerImage.toFixed(2)} ms an image`,
     );
     if (recorded)
       console.log(
-        `recorded  ${pct(result.accuracy)} as the test accuracy in ${recorded}'s ${values.onnx !== undefined ? 'metadata' : 'manifest'}`,
+        `recorded  ${pct(result.accuracy)} as the test accuracy in ${recorded}'s ${kind === 'weights' ? 'manifest' : 'metadata'}`,
       );
     return 0;
   },
@@ -238,41 +254,70 @@ function jsonEntry<T>(meta: Record<string, string>, key: string): T | null {
   }
 }
 
-async function onnxModel(file: string, requestedSize: number | undefined, record: boolean): Promise<EvalModel> {
+/**
+ * How `nin export-onnx` and `nin export-tflite` files keep their metadata (string entries: input_size,
+ * quantization, accuracy...): `field` is where, in the format's own words; `storage` names float32 and int8 files.
+ */
+const FORMATS = {
+  onnx: { name: 'ONNX', field: 'metadata_props', storage: ['float32 ONNX', 'int8 QDQ ONNX'], read: readOnnxMetadata },
+  tflite: {
+    name: '.tflite',
+    field: 'metadata',
+    storage: ['float32 .tflite', 'int8 .tflite'],
+    read: readTfliteMetadata,
+  },
+} as const;
+
+/** An exported model's bytes and what its metadata says, the input size checked; failures are one line. */
+async function exportedModel(
+  file: string,
+  kind: keyof typeof FORMATS,
+  requestedSize: number | undefined,
+  record: boolean,
+) {
+  const format = FORMATS[kind];
   const path = resolve(file);
   let bytes: Uint8Array;
+  let meta: Record<string, string>;
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (e) {
-    throw new WeightsError(
-      `${path}: cannot read the ONNX model (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new WeightsError(`${path}: cannot read the ${format.name} model (${why})`);
   }
-  let meta: Record<string, string>;
   try {
-    meta = readOnnxMetadata(bytes);
+    meta = format.read(bytes);
   } catch (e) {
     throw new WeightsError(`${path}: ${(e as Error).message}`);
   }
   const recordedSize = meta.input_size !== undefined ? Number(meta.input_size) : undefined;
   if (requestedSize !== undefined && recordedSize !== undefined && requestedSize !== recordedSize) {
     throw new UsageError(
-      `--size ${requestedSize}: ${path} takes ${recordedSize} px input (its metadata_props input_size)`,
+      `--size ${requestedSize}: ${path} takes ${recordedSize} px input (its ${format.field} input_size)`,
     );
   }
   const inputSize = requestedSize ?? recordedSize;
-  if (inputSize === undefined) throw new UsageError(`${path} has no input_size in its metadata_props: pass --size`);
+  if (inputSize === undefined) throw new UsageError(`${path} has no input_size in its ${format.field}: pass --size`);
   if (record && recordedSize === undefined)
-    throw new UsageError(`--record: ${path} is not a nin export-onnx model (no input_size in its metadata_props)`);
+    throw new UsageError(`--record: ${path} is not a nin export-${kind} model (no input_size in its ${format.field})`);
   return {
     path,
-    storage: meta.quantization !== undefined ? 'int8 QDQ ONNX' : 'float32 ONNX',
+    bytes,
     inputSize,
-    recordedAccuracy: jsonEntry<Accuracy>(meta, ONNX_ACCURACY_KEY)?.test ?? null,
+    storage: meta.quantization !== undefined ? format.storage[1] : format.storage[0],
+    recordedAccuracy: jsonEntry<Accuracy>(meta, 'accuracy')?.test ?? null,
     floatSourceAccuracy:
       jsonEntry<{ testAccuracy?: number | null }>(meta, 'float_source')?.testAccuracy ??
       jsonEntry<NinManifest>(meta, 'nin_manifest')?.accuracy?.test ??
       null,
+  };
+}
+
+async function onnxModel(file: string, requestedSize: number | undefined, record: boolean): Promise<EvalModel> {
+  const model = await exportedModel(file, 'onnx', requestedSize, record);
+  const { path, bytes, inputSize } = model;
+  return {
+    ...model,
     async start() {
       const ort = await importOnnxRuntimeNode('nin eval --onnx');
       const threads = availableParallelism();
@@ -303,6 +348,43 @@ async function onnxModel(file: string, requestedSize: number | undefined, record
     },
     async record(accuracy) {
       await writeFileAtomic(path, withOnnxMetadata(bytes, { [ONNX_ACCURACY_KEY]: JSON.stringify(accuracy) }));
+      return path;
+    },
+  };
+}
+
+/** `litert:relaxed` / `litert:compat` as a build; `litert:auto` as null (this Node's best); anything else undefined. */
+function liteRtBuildOf(backend: string): LiteRtBuild | null | undefined {
+  if (backend === 'litert:auto') return null;
+  const build = /^litert:(\w+)$/.exec(backend)?.[1];
+  return LITERT_BUILDS.find((b) => b === build);
+}
+
+async function tfliteModel(file: string, requestedSize: number | undefined, record: boolean): Promise<EvalModel> {
+  const model = await exportedModel(file, 'tflite', requestedSize, record);
+  const { path, bytes, inputSize } = model;
+  return {
+    ...model,
+    async start(backend) {
+      const classifier = await loadLiteRtNodeClassifier(bytes, { build: liteRtBuildOf(backend) ?? 'auto' }).catch(
+        (e: unknown) => {
+          throw e instanceof WeightsError ? new WeightsError(`${path}: ${e.message}`) : e;
+        },
+      );
+      const { build, version } = classifier.runtime;
+      if (classifier.inputSize !== inputSize) {
+        classifier.dispose();
+        throw new UsageError(`--size ${inputSize}: ${path} takes ${classifier.inputSize} px input`);
+      }
+      return {
+        name: `litert:${build}`,
+        backend: { name: 'litert', variant: build, details: { version, build, threads: 1, accelerator: 'wasm' } },
+        logits: (input, n) => classifier.logits(input, n),
+        dispose: () => classifier.dispose(),
+      };
+    },
+    async record(accuracy) {
+      await writeFileAtomic(path, withTfliteMetadata(bytes, { [TFLITE_ACCURACY_KEY]: JSON.stringify(accuracy) }));
       return path;
     },
   };
