@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
+import { NUM_CLASSES } from '../model/architecture.ts';
+import { loadFashionMnist } from '../node/fashion-mnist.ts';
 import { NinClassifier } from '../model/classifier.ts';
 import { createNodeBackendRegistry } from '../node/backends.ts';
 import { loadLiteRtNode } from '../node/litert.ts';
@@ -14,6 +18,7 @@ import { loadLiteRtClassifier } from './classifier.ts';
 import type { LiteRtRuntime } from './runtime.ts';
 
 const TOLERANCE = 1e-4;
+const WEIGHTS = new URL('../../weights/', import.meta.url);
 const IMAGES = 3;
 const stateDict = signalPreservingStateDict(11);
 
@@ -74,5 +79,36 @@ describe('loadLiteRtClassifier', () => {
     const model = await loadLiteRtClassifier(runtime, encodeNinTflite(stateDict, { inputSize: 67 }));
     expect((await model.logits(randomImages(1, 1, 67), 1)).length).toBe(10);
     model.dispose();
+  });
+});
+
+describe('the committed 100 px int8 .tflite NiN on LiteRT', () => {
+  const N = 1000;
+  it(`is within 0.3 points of the float32 model on the first ${N} test images, the same top-1 on >= 99%`, async () => {
+    const test = await loadFashionMnist('test', { download: false });
+    const input = preprocessImages(test.images.subarray(0, N * FASHION_MNIST_PIXELS), 100);
+    const runtime = await loadLiteRtNode();
+    const top1: Uint8Array[] = [];
+    for (const file of ['nin-fmnist-100.tflite', 'nin-fmnist-100.int8.tflite']) {
+      const model = await loadLiteRtClassifier(runtime, new Uint8Array(await readFile(new URL(file, WEIGHTS))));
+      const logits = await model.logits(input, N);
+      model.dispose();
+      top1.push(
+        Uint8Array.from({ length: N }, (_, i) => {
+          const row = logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+          return row.indexOf(Math.max(...row));
+        }),
+      );
+    }
+    runtime.dispose();
+    // counts, not fractions: 0.3 points of 1,000 images is 3 images, exactly
+    const [float32, int8] = top1.map((t) => t.filter((k, i) => k === test.labels[i]).length);
+    const agreement = top1[0].filter((k, i) => k === top1[1][i]).length / N;
+    console.log(
+      `[litert] 100 px, first ${N} test images, ${runtime.build} build: float32 ${float32 / N}, int8 ${int8 / N}, same top-1 ${agreement}`,
+    );
+    expect(float32 / N).toBeGreaterThan(0.85); // the trained model: a wrong input layout would be near 0.1
+    expect(Math.abs(int8 - float32)).toBeLessThanOrEqual((0.3 / 100) * N);
+    expect(agreement).toBeGreaterThanOrEqual(0.99);
   });
 });
