@@ -19,7 +19,6 @@ import { assembleRun } from './results/assemble.ts';
 import { mergeRounds, roundOrder } from './results/rounds.ts';
 import { busyProcesses, loadAverage, machineBusyMs, machineInfo, packageVersions } from './results/machine.ts';
 import { measureNodeWasmPeak } from './results/wasm-peak.ts';
-import { wasmRowArithmetic } from './results/wasm-peak-facts.ts';
 import {
   RESULTS_FORMAT,
   type BackendRun,
@@ -29,7 +28,8 @@ import {
   type SizeWeightsInfo,
   type WasmPeakRecord,
 } from './results/schema.ts';
-import { int8ModelSource, type Int8ModelSource } from './int8-model.ts';
+import { floatTfliteModel, int8ModelSource, type Int8Format, type Int8ModelSource } from './int8-model.ts';
+import type { ModelFormat } from './runners/runner.ts';
 import { readWeightsFile, sizeWeightsSource, type WeightsFile } from './size-weights.ts';
 
 export interface BenchRequest {
@@ -53,11 +53,19 @@ export interface BenchRequest {
   /** called with the results so far after every row, so that an interrupted run keeps what it measured */
   readonly checkpoint?: (partial: BenchResults) => Promise<void>;
   /**
-   * the int8 model of a size, for int8 rows (default: the committed `nin export-onnx --int8` file of the weights
-   * run at that size, else calibrated now)
+   * the int8 model of a size and format, for int8 rows (default: the committed `nin export-onnx --int8` or `nin
+   * export-tflite --int8` file of the weights run at that size, else calibrated now)
    */
   readonly int8Model?: Int8ModelSource;
 }
+
+/** The prepared model files' names in the run's scratch folder, as the project names them. */
+const MODEL_FILE_SUFFIX: Record<Exclude<ModelFormat, 'safetensors' | 'endpoint'>, string> = {
+  onnx: 'onnx',
+  'onnx-int8': 'int8.onnx',
+  tflite: 'tflite',
+  'tflite-int8': 'int8.tflite',
+};
 
 function formatRow(run: BackendRun): string {
   if (run.status === 'unavailable') return `  - ${run.label} @${run.size}: unavailable (${run.reason})`;
@@ -107,18 +115,19 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
   const { manifest } = main;
   const trainedSize = manifest?.inputSize ?? DEFAULT_INPUT_SIZE;
   const sizes = [...new Set(req.sizes?.length ? req.sizes : [trainedSize, ...profile.extraSizes])];
-  const int8Models: Record<string, Int8ModelInfo> = {};
+  /** the int8 models prepared, by format and size: the report gives each int8 row its own model's accuracy */
+  const int8Models: Record<Int8Format, Record<string, Int8ModelInfo>> = { 'onnx-int8': {}, 'tflite-int8': {} };
   const int8Sources = new Map<string, Int8ModelSource>();
   const int8Model: Int8ModelSource =
     req.int8Model ??
-    (async (size) => {
+    (async (size, format) => {
       const w = await weightsAt(size);
       let source = int8Sources.get(w.path);
       if (!source) {
         source = int8ModelSource(w.path, w.stateDict, w.manifest);
         int8Sources.set(w.path, source);
       }
-      return source(size);
+      return source(size, format);
     });
   const weightsBySize: Record<string, SizeWeightsInfo> = {};
   for (const size of sizes) {
@@ -140,8 +149,15 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     multiplyAdds: Object.fromEntries(sizes.map((s) => [String(s), multiplyAdds(s)])),
     weightsBySize,
   };
-  const model = (): ModelInfo =>
-    Object.keys(int8Models).length ? { ...baseModel, int8: { ...int8Models } } : baseModel;
+  const model = (): ModelInfo => {
+    const onnx = int8Models['onnx-int8'];
+    const tflite = int8Models['tflite-int8'];
+    return {
+      ...baseModel,
+      ...(Object.keys(onnx).length ? { int8: { ...onnx } } : {}),
+      ...(Object.keys(tflite).length ? { int8Tflite: { ...tflite } } : {}),
+    };
+  };
 
   const maxBatch = Math.max(...profile.offline.batches);
   const sliceCount = Math.min(req.testSet.count, Math.max(profile.agreement.images, maxBatch));
@@ -168,7 +184,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     await warmTranspileCache();
     // How far the wasm rows are from this machine's WebAssembly limit: the peak probe, once, before any row.
     let wasmPeak: WasmPeakRecord | undefined;
-    if (req.entries.some((e) => !e.unavailable && wasmRowArithmetic(e.id, e.int8Of))) {
+    if (req.entries.some((e) => !e.unavailable && e.wasmArithmetic)) {
       progress.update(0, 'preparing', 'the WebAssembly peak probe (Node, one thread)');
       try {
         wasmPeak = await measureNodeWasmPeak();
@@ -180,7 +196,34 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
       }
     }
     let done = 0;
-    const onnxWritten = new Set<number>();
+    /**
+     * The model file each row declares (its `model`), prepared once per size and format and handed to every row
+     * that declares it: never chosen by an engine's name.
+     */
+    const preparedModels = new Map<string, string>();
+    const prepareModel = async (format: ModelFormat, size: number, weights: WeightsFile, where: string) => {
+      if (format === 'safetensors') return weights.path;
+      if (format === 'endpoint') return '';
+      const key = `${size}\u0000${format}`;
+      const ready = preparedModels.get(key);
+      if (ready !== undefined) return ready;
+      const path = join(work, `nin-${size}.${MODEL_FILE_SUFFIX[format]}`);
+      if (format === 'onnx')
+        await writeFile(path, encodeNinOnnx(weights.stateDict, { inputSize: size, batch: 'dynamic' }));
+      else if (format === 'tflite') {
+        const { bytes, source } = await floatTfliteModel(weights.path, weights.stateDict, weights.manifest, size);
+        await writeFile(path, bytes);
+        progress.note(`  float32 .tflite @${size}: ${source}`);
+      } else {
+        progress.update(done, where, `preparing the ${format} model (calibration on training images)`);
+        const { bytes, info } = await int8Model(size, format);
+        await writeFile(path, bytes);
+        int8Models[format][String(size)] = info;
+        progress.note(`  ${format} model @${size}: ${info.source}, ${info.preparedMs} ms`);
+      }
+      preparedModels.set(key, path);
+      return path;
+    };
     const inputsWritten = new Set<number>();
     // Enough preprocessed images for the largest timed batch; bigger batches repeat them.
     const inputCount = Math.min(sliceCount, maxBatch);
@@ -265,24 +308,7 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           }
           const isReference = entry.id === REFERENCE_BACKEND;
           const weights: WeightsFile = await weightsAt(size);
-          const floatOnnxPath = join(work, `nin-${size}.onnx`);
-          if (entry.engine.startsWith('onnxruntime') && !onnxWritten.has(size)) {
-            await writeFile(floatOnnxPath, encodeNinOnnx(weights.stateDict, { inputSize: size, batch: 'dynamic' }));
-            onnxWritten.add(size);
-          }
-          // An int8 row gets the calibrated int8 model in place of the float32 export (same input and output).
-          const onnxPath = entry.int8Of ? join(work, `nin-${size}.int8.onnx`) : floatOnnxPath;
-          if (entry.int8Of && !int8Models[String(size)]) {
-            progress.update(
-              done,
-              `${entry.label} @${size}px`,
-              'preparing the int8 model (calibration on training images)',
-            );
-            const { bytes, info } = await int8Model(size);
-            await writeFile(onnxPath, bytes);
-            int8Models[String(size)] = info;
-            progress.note(`  int8 model @${size}: ${info.source}, ${info.preparedMs} ms`);
-          }
+          const modelPath = await prepareModel(entry.model, size, weights, `${entry.label} @${size}px`);
           const plan: ChildPlan = {
             scenarios: req.scenarios,
             soakRequests: profile.soakRequests,
@@ -311,7 +337,14 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           }
           const task: ChildTask = {
             runnerModule: runnerPath(entry),
-            runner: { size, weightsPath: weights.path, onnxPath, options: entry.options },
+            runner: {
+              size,
+              weightsPath: weights.path,
+              model: entry.model,
+              modelPath,
+              onnxPath: entry.model.startsWith('onnx') ? modelPath : '',
+              options: entry.options,
+            },
             plan,
             data: { imagesPath, labelsPath, count: sliceCount, inputsPath, inputCount },
           };

@@ -37,7 +37,14 @@ afterAll(async () => {
 function task(runner: string, options: ChildTask['runner']['options'] = {}, plan: ChildPlan = PLAN): ChildTask {
   return {
     runnerModule: runner,
-    runner: { size: model.size, weightsPath: model.weightsPath, onnxPath: model.onnxPath, options },
+    runner: {
+      size: model.size,
+      weightsPath: model.weightsPath,
+      model: 'onnx',
+      modelPath: model.onnxPath,
+      onnxPath: model.onnxPath,
+      options,
+    },
     plan,
     data,
   };

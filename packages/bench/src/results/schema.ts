@@ -56,6 +56,8 @@ export interface ModelInfo {
   readonly weightsBySize?: Readonly<Record<string, SizeWeightsInfo>>;
   /** the int8 ONNX model the int8 rows ran, by input size (absent without int8 rows) */
   readonly int8?: Readonly<Record<string, Int8ModelInfo>>;
+  /** the same for the int8 .tflite models (`nin export-tflite --int8`) of the rows that declare `tflite-int8` */
+  readonly int8Tflite?: Readonly<Record<string, Int8ModelInfo>>;
 }
 
 /** The weights one input size ran. */

@@ -27,6 +27,8 @@ const logitsOf = (r: Float32Array | { readonly logits: Float32Array }): Float32A
 const task = (options: Record<string, string | number | boolean>) => ({
   size,
   weightsPath: WEIGHTS,
+  model: 'safetensors' as const,
+  modelPath: WEIGHTS,
   onnxPath: '',
   options,
 });

@@ -12,6 +12,7 @@ export const WEIGHT_FILE_SUFFIXES = {
   int8: '.int8.safetensors',
   checkpoint: '.ckpt.safetensors',
   'int8-onnx': '.int8.onnx',
+  tflite: '.tflite',
   'int8-tflite': '.int8.tflite',
 } as const;
 
