@@ -206,4 +206,39 @@ describe('runBench', () => {
     for (let round = 0; round < 3; round++)
       expect(results.runs.map((r) => r.rounds![round].position).sort()).toEqual([1, 2, 3]);
   });
+
+  it("runs the profile's further single-stream rounds, single-stream alone, each row in a fresh process, in a seeded order", async () => {
+    const testSet = await loadFashionMnist('test');
+    const run = (seed?: number) =>
+      runBench({
+        profile: { ...PROFILES.smoke, singleStreamRounds: 3 },
+        entries: [fixture('slow'), fixture('probe'), { ...fixture('slow'), id: 'fixture-slow-2', label: 'slow 2' }],
+        scenarios: ['cold-start', 'single-stream', 'offline', 'memory'],
+        weightsPath: model.weightsPath,
+        testSet,
+        command: 'test',
+        progress: silentProgress,
+        ...(seed === undefined ? {} : { seed }),
+      });
+    const results = await run();
+    expect(results.settings.singleStreamRounds).toEqual({ count: 3, seed: 1 });
+    expect(results.settings.rounds).toBeUndefined();
+    for (const r of results.runs) {
+      expect(r.rounds!.map((x) => x.round)).toEqual([1, 2, 3]);
+      const p50s = r.rounds!.map((x) => x.singleStreamP50!);
+      expect(p50s.every((p) => p > 0)).toBe(true);
+      expect(r.singleStream!.p50).toBe([...p50s].sort((a, b) => a - b)[1]); // the median round's latency
+      // round 1's other scenarios stay: further rounds measure single images only
+      expect(r.offline?.length).toBeGreaterThan(0);
+      expect(r.coldStart).toBeDefined();
+    }
+    // every further round ran every row, each at its own place in that round's order
+    for (let round = 1; round < 3; round++)
+      expect(results.runs.map((r) => r.rounds![round].position).sort()).toEqual([1, 2, 3]);
+    // the order is drawn from the seed: the same seed gives the same order
+    const again = await run();
+    expect(again.runs.map((r) => r.rounds!.map((x) => x.position))).toEqual(
+      results.runs.map((r) => r.rounds!.map((x) => x.position)),
+    );
+  });
 });

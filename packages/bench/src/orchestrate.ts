@@ -9,14 +9,14 @@ import {
   preprocessImages,
   type LabelledImages,
 } from '@nin-bench/core-nin';
-import { encodeNinOnnx } from '@nin-bench/core-nin/onnx';
 import type { ChildPlan, ChildTask, ScenarioName } from './child/protocol.ts';
 import { runChildProcess, warmTranspileCache } from './child/spawn.ts';
 import { REFERENCE_BACKEND, runnerPath, type CatalogEntry } from './plan/catalog.ts';
 import type { Profile } from './plan/profiles.ts';
 import type { Progress } from './progress.ts';
+import { PHASE_START, formatRow, plannedMs } from './row-progress.ts';
 import { assembleRun } from './results/assemble.ts';
-import { mergeRounds, roundOrder } from './results/rounds.ts';
+import { mergeRounds, mergeSingleStreamRounds, roundOrder } from './results/rounds.ts';
 import { busyProcesses, loadAverage, machineBusyMs, machineInfo, packageVersions } from './results/machine.ts';
 import { measureNodeWasmPeak } from './results/wasm-peak.ts';
 import {
@@ -28,8 +28,8 @@ import {
   type SizeWeightsInfo,
   type WasmPeakRecord,
 } from './results/schema.ts';
-import { floatTfliteModel, int8ModelSource, type Int8Format, type Int8ModelSource } from './int8-model.ts';
-import type { ModelFormat } from './runners/runner.ts';
+import { int8ModelSource, type Int8Format, type Int8ModelSource } from './int8-model.ts';
+import { modelFiles } from './model-files.ts';
 import { readWeightsFile, sizeWeightsSource, type WeightsFile } from './size-weights.ts';
 
 export interface BenchRequest {
@@ -58,42 +58,6 @@ export interface BenchRequest {
    */
   readonly int8Model?: Int8ModelSource;
 }
-
-/** The prepared model files' names in the run's scratch folder, as the project names them. */
-const MODEL_FILE_SUFFIX: Record<Exclude<ModelFormat, 'safetensors' | 'endpoint'>, string> = {
-  onnx: 'onnx',
-  'onnx-int8': 'int8.onnx',
-  tflite: 'tflite',
-  'tflite-int8': 'int8.tflite',
-};
-
-function formatRow(run: BackendRun): string {
-  if (run.status === 'unavailable') return `  - ${run.label} @${run.size}: unavailable (${run.reason})`;
-  if (run.status === 'failed') return `  x ${run.label} @${run.size}: failed (${run.reason})`;
-  const p50 = run.singleStream ? `p50 ${run.singleStream.p50.toFixed(1)} ms` : 'no latency';
-  const best = Math.max(0, ...(run.offline ?? []).map((o) => o.imagesPerSecond ?? 0));
-  const acc = run.agreement ? `, top-1 ${(run.agreement.top1Accuracy * 100).toFixed(1)}%` : '';
-  return `  ${run.status === 'ok' ? '+' : '!'} ${run.label} @${run.size}: ${p50}${best ? `, ${best.toFixed(1)} img/s` : ''}${acc}${run.status === 'partial' ? ` (partial: ${run.errors?.join('; ')})` : ''}`;
-}
-
-/** Planned duration of one child, for the ETA: the budgets, plus a guess for start-up. */
-function plannedMs(profile: Profile, scenarios: readonly ScenarioName[], reference: boolean): number {
-  let ms = 3000;
-  if (scenarios.includes('single-stream')) ms += profile.singleStream.timeMs;
-  if (scenarios.includes('offline')) ms += profile.offline.timeMs * profile.offline.batches.length;
-  if (scenarios.includes('agreement')) ms += reference ? profile.agreement.referenceTimeMs : 3000;
-  return ms;
-}
-
-/** Where in a child's planned time each scenario starts, for the progress bar. */
-const PHASE_START: Record<ScenarioName, number> = {
-  'cold-start': 0,
-  'single-stream': 0.05,
-  offline: 0.3,
-  agreement: 0.75,
-  extras: 0.9,
-  memory: 0.98,
-};
 
 /**
  * Runs every selected backend at every size, each in its own child process, one after another (never two at
@@ -178,7 +142,12 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
     );
     const rounds = req.rounds ?? 1;
     const seed = req.seed ?? 1;
-    const total = rounds * steps.reduce((a, s) => a + s.planned, 0);
+    const extraRounds = rounds === 1 && req.scenarios.includes('single-stream') ? profile.singleStreamRounds - 1 : 0;
+    /** planned time of one further single-stream round of a row: start-up, warm-up and the loop */
+    const SINGLE_STREAM_ROUND_MS = 3000 + profile.singleStream.warmupTimeMs + profile.singleStream.timeMs;
+    const total =
+      rounds * steps.reduce((a, s) => a + s.planned, 0) +
+      extraRounds * steps.filter((s) => s.planned > 0 && !s.entry.remote).length * SINGLE_STREAM_ROUND_MS;
     progress.start(total);
     progress.update(0, 'preparing', 'warming the TypeScript transpile cache');
     await warmTranspileCache();
@@ -196,34 +165,15 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
       }
     }
     let done = 0;
-    /**
-     * The model file each row declares (its `model`), prepared once per size and format and handed to every row
-     * that declares it: never chosen by an engine's name.
-     */
-    const preparedModels = new Map<string, string>();
-    const prepareModel = async (format: ModelFormat, size: number, weights: WeightsFile, where: string) => {
-      if (format === 'safetensors') return weights.path;
-      if (format === 'endpoint') return '';
-      const key = `${size}\u0000${format}`;
-      const ready = preparedModels.get(key);
-      if (ready !== undefined) return ready;
-      const path = join(work, `nin-${size}.${MODEL_FILE_SUFFIX[format]}`);
-      if (format === 'onnx')
-        await writeFile(path, encodeNinOnnx(weights.stateDict, { inputSize: size, batch: 'dynamic' }));
-      else if (format === 'tflite') {
-        const { bytes, source } = await floatTfliteModel(weights.path, weights.stateDict, weights.manifest, size);
-        await writeFile(path, bytes);
-        progress.note(`  float32 .tflite @${size}: ${source}`);
-      } else {
-        progress.update(done, where, `preparing the ${format} model (calibration on training images)`);
-        const { bytes, info } = await int8Model(size, format);
-        await writeFile(path, bytes);
+    const prepareModel = modelFiles({
+      folder: work,
+      int8Model,
+      note: (line) => progress.note(line),
+      preparing: (where, what) => progress.update(done, where, what),
+      prepared: (format, size, info) => {
         int8Models[format][String(size)] = info;
-        progress.note(`  ${format} model @${size}: ${info.source}, ${info.preparedMs} ms`);
-      }
-      preparedModels.set(key, path);
-      return path;
-    };
+      },
+    });
     const inputsWritten = new Set<number>();
     // Enough preprocessed images for the largest timed batch; bigger batches repeat them.
     const inputCount = Math.min(sliceCount, maxBatch);
@@ -255,20 +205,109 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
         childTimeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
         dataset: `Fashion-MNIST test set, first ${sliceCount} images`,
         ...(rounds > 1 ? { rounds: { count: rounds, seed } } : {}),
+        ...(extraRounds > 0 ? { singleStreamRounds: { count: extraRounds + 1, seed } } : {}),
       },
       // the plan's order, whatever order the rounds ran in
       runs: steps.flatMap(({ size, entry }) => {
         const runs = collected.get(rowKey(size, entry));
-        return runs ? [mergeRounds(runs)] : [];
+        if (!runs) return [];
+        return [rounds === 1 && runs.length > 1 ? mergeSingleStreamRounds(runs) : mergeRounds(runs)];
       }),
       ...(wasmPeak ? { wasmPeak } : {}),
     });
     let position = 0;
-    const finishRow = async (run: BackendRun, entry: CatalogEntry, round: number) => {
+    const finishRow = async (run: BackendRun, entry: CatalogEntry, round: number, of = rounds) => {
       const key = rowKey(run.size, entry);
       collected.set(key, [...(collected.get(key) ?? []), { run, position: ++position }]);
-      progress.note(`${formatRow(run)}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''}`);
+      progress.note(`${formatRow(run)}${of > 1 ? ` (round ${round + 1}/${of})` : ''}`);
       if (req.checkpoint) await req.checkpoint(await snapshot());
+    };
+    /**
+     * Measures one row in a fresh child: the model its entry declares, the profile's loops for `scenarios`, the
+     * agreement against the reference's logits (null for the reference itself) on the images it reached.
+     */
+    const measureRow = async (
+      size: number,
+      entry: CatalogEntry,
+      planned: number,
+      scenarios: readonly ScenarioName[],
+      reference: { readonly logits: number[] | null; readonly images: number } | null,
+    ): Promise<{ run: BackendRun; logits: number[] | null | undefined }> => {
+      const isReference = reference === null;
+      const referenceLogits = reference?.logits ?? null;
+      const agreementImages = reference?.images ?? profile.agreement.images;
+      const weights: WeightsFile = await weightsAt(size);
+      const modelPath = await prepareModel(entry.model, size, weights, `${entry.label} @${size}px`);
+      const plan: ChildPlan = {
+        scenarios,
+        soakRequests: profile.soakRequests,
+        singleStream: profile.singleStream,
+        offline: profile.offline,
+        agreement: isReference
+          ? {
+              images: profile.agreement.images,
+              batch: profile.agreement.batch,
+              timeMs: profile.agreement.referenceTimeMs,
+              minImages: profile.agreement.minImages,
+            }
+          : // the others classify the reference's images, but a software GPU (seconds per image) stops at its own budget
+            {
+              images: agreementImages,
+              batch: profile.agreement.batch,
+              timeMs: profile.agreement.othersTimeMs,
+              minImages: profile.agreement.minImages,
+            },
+      };
+      const inputsPath = join(work, `inputs-${size}.f32`);
+      if (!inputsWritten.has(size)) {
+        const input = preprocessImages(req.testSet.images.subarray(0, inputCount * FASHION_MNIST_PIXELS), size);
+        await writeFile(inputsPath, new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+        inputsWritten.add(size);
+      }
+      const task: ChildTask = {
+        runnerModule: runnerPath(entry),
+        runner: {
+          size,
+          weightsPath: weights.path,
+          model: entry.model,
+          modelPath,
+          onnxPath: entry.model.startsWith('onnx') ? modelPath : '',
+          options: entry.options,
+        },
+        plan,
+        data: { imagesPath, labelsPath, count: sliceCount, inputsPath, inputCount },
+      };
+      const where = `${entry.label} @${size}px`;
+      let offlineDone = 0;
+      const busyBefore = await machineBusyMs();
+      const parentCpuBefore = process.cpuUsage();
+      const outcome = await runChildProcess(task, {
+        timeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
+        onMessage(m) {
+          if (m.type !== 'progress') return;
+          let share = PHASE_START[m.scenario];
+          if (m.scenario === 'offline')
+            share += (PHASE_START.agreement - PHASE_START.offline) * (offlineDone++ / profile.offline.batches.length);
+          progress.update(done + planned * share, where, `${m.scenario}${m.detail ? ` ${m.detail}` : ''}`);
+        },
+      });
+      done += planned;
+      const busyAfter = await machineBusyMs();
+      const parentCpu = process.cpuUsage(parentCpuBefore);
+      const assembled = assembleRun(entry, outcome, {
+        size,
+        multiplyAdds: multiplyAdds(size),
+        labels,
+        referenceLogits: isReference ? null : referenceLogits,
+      });
+      const { logits } = assembled;
+      let { run } = assembled;
+      const childCpuMs = run.memory?.cpuMs;
+      if (busyBefore !== null && busyAfter !== null && childCpuMs !== undefined && outcome.wallMs > 0) {
+        const otherMs = busyAfter - busyBefore - childCpuMs - (parentCpu.user + parentCpu.system) / 1000;
+        run = { ...run, otherCores: Math.max(0, Math.round((otherMs / outcome.wallMs) * 100) / 100) };
+      }
+      return { run, logits };
     };
     // One round: the plan's own order. Several: each round in a new seeded random order (the reference first at each size).
     const order = (round: number) =>
@@ -307,83 +346,42 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
             continue;
           }
           const isReference = entry.id === REFERENCE_BACKEND;
-          const weights: WeightsFile = await weightsAt(size);
-          const modelPath = await prepareModel(entry.model, size, weights, `${entry.label} @${size}px`);
-          const plan: ChildPlan = {
-            scenarios: req.scenarios,
-            soakRequests: profile.soakRequests,
-            singleStream: profile.singleStream,
-            offline: profile.offline,
-            agreement: isReference
-              ? {
-                  images: profile.agreement.images,
-                  batch: profile.agreement.batch,
-                  timeMs: profile.agreement.referenceTimeMs,
-                  minImages: profile.agreement.minImages,
-                }
-              : // the others classify the reference's images, but a software GPU (seconds per image) stops at its own budget
-                {
-                  images: agreementImages,
-                  batch: profile.agreement.batch,
-                  timeMs: profile.agreement.othersTimeMs,
-                  minImages: profile.agreement.minImages,
-                },
-          };
-          const inputsPath = join(work, `inputs-${size}.f32`);
-          if (!inputsWritten.has(size)) {
-            const input = preprocessImages(req.testSet.images.subarray(0, inputCount * FASHION_MNIST_PIXELS), size);
-            await writeFile(inputsPath, new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
-            inputsWritten.add(size);
-          }
-          const task: ChildTask = {
-            runnerModule: runnerPath(entry),
-            runner: {
-              size,
-              weightsPath: weights.path,
-              model: entry.model,
-              modelPath,
-              onnxPath: entry.model.startsWith('onnx') ? modelPath : '',
-              options: entry.options,
-            },
-            plan,
-            data: { imagesPath, labelsPath, count: sliceCount, inputsPath, inputCount },
-          };
-          const where = `${entry.label} @${size}px`;
-          let offlineDone = 0;
-          const busyBefore = await machineBusyMs();
-          const parentCpuBefore = process.cpuUsage();
-          const outcome = await runChildProcess(task, {
-            timeoutMs: req.childTimeoutMs ?? profile.childTimeoutMs,
-            onMessage(m) {
-              if (m.type !== 'progress') return;
-              let share = PHASE_START[m.scenario];
-              if (m.scenario === 'offline')
-                share +=
-                  (PHASE_START.agreement - PHASE_START.offline) * (offlineDone++ / profile.offline.batches.length);
-              progress.update(done + planned * share, where, `${m.scenario}${m.detail ? ` ${m.detail}` : ''}`);
-            },
-          });
-          done += planned;
-          const busyAfter = await machineBusyMs();
-          const parentCpu = process.cpuUsage(parentCpuBefore);
-          const assembled = assembleRun(entry, outcome, {
+          const { run, logits } = await measureRow(
             size,
-            multiplyAdds: multiplyAdds(size),
-            labels,
-            referenceLogits: isReference ? null : referenceLogits,
-          });
-          const { logits } = assembled;
-          let { run } = assembled;
-          const childCpuMs = run.memory?.cpuMs;
-          if (busyBefore !== null && busyAfter !== null && childCpuMs !== undefined && outcome.wallMs > 0) {
-            const otherMs = busyAfter - busyBefore - childCpuMs - (parentCpu.user + parentCpu.system) / 1000;
-            run = { ...run, otherCores: Math.max(0, Math.round((otherMs / outcome.wallMs) * 100) / 100) };
-          }
+            entry,
+            planned,
+            req.scenarios,
+            isReference ? null : { logits: referenceLogits, images: agreementImages },
+          );
           if (isReference && logits) {
             referenceLogits = logits;
             agreementImages = run.agreement?.images ?? agreementImages;
           }
           await finishRow(run, entry, round);
+        }
+      }
+    }
+    // Further single-stream rounds (the profile's singleStreamRounds; not with --rounds, which reruns everything).
+    // A row takes them when its first round measured single images, it is not an edge build (a Worker's restart
+    // costs more than its loop) and its minimum calls fit in the loop's time (tfjs cpu at 224 px: seconds an image,
+    // its 10 calls already span the machine's drift).
+    const singleStreamAgain = (entry: CatalogEntry, size: number) => {
+      const first = collected.get(rowKey(size, entry))?.[0]?.run;
+      const p50 = first?.singleStream?.p50;
+      return (
+        !entry.remote && p50 !== undefined && p50 * profile.singleStream.minIterations <= profile.singleStream.timeMs
+      );
+    };
+    for (let round = 1; round <= extraRounds; round++) {
+      position = 0;
+      const again = (size: number) => steps.filter((s) => s.size === size && singleStreamAgain(s.entry, s.size));
+      for (const { size, rows } of roundOrder(sizes, again, () => false, seed, round)) {
+        for (const { entry } of rows) {
+          const { run } = await measureRow(size, entry, SINGLE_STREAM_ROUND_MS, ['single-stream'], {
+            logits: null,
+            images: 0,
+          });
+          await finishRow(run, entry, round, extraRounds + 1);
         }
       }
     }

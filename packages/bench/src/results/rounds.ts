@@ -69,3 +69,27 @@ export function mergeRounds(rounds: readonly { readonly run: BackendRun; readonl
   }));
   return { ...median.run, round: median.round, rounds: results };
 }
+
+/**
+ * One row from its single-stream rounds (the profile's `singleStreamRounds`): round 1 measured every scenario, the
+ * others single-stream alone. The row keeps round 1's measurements, with the single-stream latency of its median
+ * round (by p50; the lower middle one of an even count) and every round's p50 beside it. A row with fewer than two
+ * rounds that measured single images is round 1 as it was.
+ */
+export function mergeSingleStreamRounds(
+  rounds: readonly { readonly run: BackendRun; readonly position: number }[],
+): BackendRun {
+  const first = rounds[0].run;
+  const timed = rounds.map((r, i) => ({ ...r, round: i + 1 })).filter((r) => measured(r.run) && r.run.singleStream);
+  if (timed.length < 2 || !first.singleStream) return first;
+  const sorted = [...timed].sort((a, b) => a.run.singleStream!.p50 - b.run.singleStream!.p50);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  const results: RoundResult[] = rounds.map(({ run, position }, i) => ({
+    round: i + 1,
+    position,
+    status: run.status,
+    ...(run.singleStream ? { singleStreamP50: run.singleStream.p50 } : {}),
+    ...(run.otherCores !== undefined ? { otherCores: run.otherCores } : {}),
+  }));
+  return { ...first, singleStream: median.run.singleStream, round: median.round, rounds: results };
+}

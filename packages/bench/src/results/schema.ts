@@ -171,6 +171,11 @@ export interface BenchSettings {
   readonly dataset: string;
   /** `--rounds N` (N > 1): the plan ran N times, each round in a new order drawn from `seed` */
   readonly rounds?: { readonly count: number; readonly seed: number };
+  /**
+   * the profile's single-stream rounds (count > 1): round 1 ran every scenario, each further round single-stream
+   * alone, in a new order drawn from `seed`; each row then carries its rounds and the median round's latency
+   */
+  readonly singleStreamRounds?: { readonly count: number; readonly seed: number };
 }
 
 /** The WebAssembly peak probe (core-nin/src/probe/wasm-peak.ts) as run in one runtime: the ceiling its wasm rows are read against. */

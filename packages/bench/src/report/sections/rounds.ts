@@ -47,12 +47,21 @@ function roundsTable(results: BenchResults, sizes: readonly number[], withSize: 
     ];
   });
   const count = rounds?.count ?? Math.max(...rows.map((r) => r.rounds.length));
-  return [
-    prose`The whole plan ran ${count} times${rounds ? ` (seed ${rounds.seed})` : ''}, each round in a new random order
+  const singleStream = results.settings.singleStreamRounds;
+  const intro = singleStream
+    ? prose`Single images ran in ${singleStream.count} rounds (seed ${singleStream.seed}): round 1 measured every
+      scenario, each further round single-stream alone, every row in a fresh process, each round in a new random
+      order. Edge builds (a Worker's restart costs more than its loop) and rows whose minimum calls outlast the loop
+      (seconds an image) kept one round and are not listed. The latency tables show each row's median round; here are
+      the medians across rounds and the spread between them: (max − min) / median. A spread far above a row's margin
+      of error means the machine changed between rounds (other work, heat), which one round cannot see.`
+    : prose`The whole plan ran ${count} times${rounds ? ` (seed ${rounds.seed})` : ''}, each round in a new random order
       (the reference first at each size), each row in a fresh process. The tables above show each row's median round
       (by single-stream p50); here are the medians across rounds and the spread between them: (max − min) / median. A
       spread far above a row's margin of error means the machine changed between rounds (other work, heat), which one
-      round cannot see.`,
+      round cannot see.`;
+  return [
+    intro,
     '',
     table(
       [
