@@ -69,7 +69,7 @@ describe('report generator', () => {
     let md = renderReport(withInt8);
     expect(md).toMatch(
       new RegExp(
-        '\\*\\*int8 or float32:\\*\\* the calibrated int8 model answers single images faster by 4\\.00× on' +
+        '\\*\\*int8 or float32 \\(ONNX Runtime\\):\\*\\* the calibrated int8 model answers single images faster by 4\\.00× on' +
           ' onnxruntime-node 1 thread \\(float32 p50 \\/ int8 p50, same run\\); its accuracy: 88\\.77% against' +
           " float32's 88\\.81% on all 10,000 test images \\(0\\.04 points lower, .*\\)\\. \\*\\*int8 is the better" +
           ' choice\\*\\* wherever ONNX Runtime runs: within 0\\.3 points',
@@ -86,7 +86,20 @@ describe('report generator', () => {
       '- 67 px: w.int8.onnx (nin export-onnx --int8); calibrated on the max of each activation over 256' +
         ' training images; test accuracy 88.77% on all 10,000 images',
     );
-    expect(md).toContain('- **int8 rows** run the calibrated int8 ONNX model');
+    expect(md).toContain('- **int8 rows** run the calibrated int8 model of their format');
+
+    // A LiteRT.js int8 pair (declared tflite-int8 in the registry) reads its own model's accuracy, not the ONNX one's.
+    const litertFloat = { ...float, backend: 'litert-1t', label: 'LiteRT.js wasm 1 thread', engine: 'litert' };
+    const litertInt8 = { ...int8, backend: 'litert-int8-1t', label: 'LiteRT.js wasm int8 1 thread', engine: 'litert' };
+    const both = renderReport({
+      ...withInt8,
+      model: { ...withInt8.model, int8Tflite: { '67': { ...info, source: 'w.int8.tflite', testAccuracy: 0.8879 } } },
+      runs: [...withInt8.runs, litertFloat, { ...litertInt8, int8Of: 'litert-1t' }],
+    });
+    expect(both).toContain('**int8 or float32 (ONNX Runtime):**');
+    expect(both).toMatch(
+      /\*\*int8 or float32 \(LiteRT\.js\):\*\*[^\n]*88\.79% against float32's 88\.81%[^\n]*nin eval --tflite --record/,
+    );
 
     // Too lossy, or without a recorded accuracy: the verdict says so.
     md = renderReport({ ...withInt8, model: { ...withInt8.model, int8: { '67': { ...info, testAccuracy: 0.85 } } } });

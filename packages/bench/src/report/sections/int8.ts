@@ -2,6 +2,7 @@ import type { BackendRun, BenchResults, Int8ModelInfo } from '../../results/sche
 import { ms, percent, sig, table, times } from '../format.ts';
 import { bestOffline, measured } from '../rows.ts';
 import { trainedForSize } from '../weights-at.ts';
+import { catalogEntry } from '../../plan/catalog.ts';
 import { prose, type ReportSection } from './section.ts';
 
 /**
@@ -17,6 +18,20 @@ interface Pair {
   readonly float: BackendRun | undefined;
 }
 
+/** The int8 model formats, the runtime that runs each and the commands that make and measure it. */
+type Int8Format = 'onnx-int8' | 'tflite-int8';
+const FORMAT: Record<Int8Format, { runtime: string; exporter: string; evaluator: string }> = {
+  'onnx-int8': { runtime: 'ONNX Runtime', exporter: 'nin export-onnx --int8', evaluator: 'nin eval --onnx' },
+  'tflite-int8': { runtime: 'LiteRT.js', exporter: 'nin export-tflite --int8', evaluator: 'nin eval --tflite' },
+};
+
+/** An int8 row's model format, as its registry entry declares it (rows from before the registry: ONNX). */
+const formatOf = (run: BackendRun): Int8Format =>
+  catalogEntry(run.backend)?.model === 'tflite-int8' ? 'tflite-int8' : 'onnx-int8';
+
+const modelInfo = (results: BenchResults, format: Int8Format, size: number): Int8ModelInfo | undefined =>
+  (format === 'tflite-int8' ? results.model.int8Tflite : results.model.int8)?.[String(size)];
+
 function pairs(results: BenchResults, size: number): Pair[] {
   const runs = results.runs.filter((r) => r.size === size && measured(r));
   return runs.filter((r) => r.int8Of).map((int8) => ({ int8, float: runs.find((r) => r.backend === int8.int8Of) }));
@@ -26,17 +41,19 @@ export function hasInt8(results: BenchResults): boolean {
   return results.runs.some((r) => r.int8Of && measured(r));
 }
 
-const INTRO = prose`Each int8 row beside the float32 row of the same engine and threads, from the same run. The int8 model is
-  \`nin export-onnx --int8\`: int8 weights (symmetric, one scale per output channel), uint8 activations with scales
-  calibrated on training images, int32 biases, as QuantizeLinear/DequantizeLinear pairs that ONNX Runtime fuses into
-  QLinearConv. Speed-up = float32 p50 / int8 p50; throughput ratio = int8 / float32 best images/s. Its logits differ
+const INTRO = prose`Each int8 row beside the float32 row of the same engine and threads, from the same run. The int8 models
+  share one calibration (scales from training images): \`nin export-onnx --int8\` (int8 weights, symmetric, one scale
+  per output channel; uint8 activations; int32 biases; QuantizeLinear/DequantizeLinear pairs that ONNX Runtime fuses
+  into QLinearConv) and \`nin export-tflite --int8\` (the same scales in a fully integer graph, int8 activations,
+  that LiteRT.js runs with XNNPACK's QS8 kernels). Speed-up = float32 p50 / int8 p50; throughput ratio = int8 / float32 best images/s. Its logits differ
   from tfjs cpu's by more than a float32 engine's (see Agreement): the top-1 columns say how much that matters.`;
 
-const METHOD = prose`- **int8 rows** run the calibrated int8 ONNX model (\`nin export-onnx --int8\`) on the same engine and
-  thread count as a float32 row, with the same input and timing: the committed model beside the weights when it was
-  made from them at this size with the default calibration (its metadata carries the accuracy \`nin eval --onnx
-  --record\` measured on all 10,000 test images), else one calibrated by the bench before the row (256 training images,
-  the maximum of each activation; never test images). ONNX Runtime fuses its QuantizeLinear/DequantizeLinear pairs
+const METHOD = prose`- **int8 rows** run the calibrated int8 model of their format (\`nin export-onnx --int8\` or \`nin
+  export-tflite --int8\`) on the same engine and thread count as a float32 row, with the same input and timing: the
+  committed model beside the weights when it was made from them at this size with the default calibration (its
+  metadata carries the accuracy \`nin eval --onnx --record\` or \`nin eval --tflite --record\` measured on all 10,000
+  test images), else one calibrated by the bench before the row (256 training images, the maximum of each activation;
+  never test images). ONNX Runtime fuses its QuantizeLinear/DequantizeLinear pairs
   into QLinearConv (uint8 activations x int8 weights, int32 accumulation).`;
 
 const points = (a: number, b: number) => `${(100 * (a - b)).toFixed(2)} points`;
@@ -45,6 +62,7 @@ const points = (a: number, b: number) => `${(100 * (a - b)).toFixed(2)} points`;
 function accuracy(
   info: Int8ModelInfo | undefined,
   ps: Pair[],
+  format: Int8Format,
 ): { text: string; drop: number | null; recorded: boolean } {
   if (info && info.testAccuracy !== null && info.floatTestAccuracy !== null) {
     const drop = info.floatTestAccuracy - info.testAccuracy;
@@ -52,7 +70,7 @@ function accuracy(
     const than = drop > 0 ? `${points(float, int8)} lower` : drop < 0 ? `${points(int8, float)} higher` : 'the same';
     return {
       text: prose`${percent(info.testAccuracy, 2)} against float32's ${percent(info.floatTestAccuracy, 2)} on all 10,000
-        test images (${than}, recorded in the int8 model by \`nin eval --onnx --record\`)`,
+        test images (${than}, recorded in the int8 model by \`${FORMAT[format].evaluator} --record\`)`,
       drop: 100 * drop,
       recorded: true,
     };
@@ -64,31 +82,41 @@ function accuracy(
   const drop = f.top1Accuracy - a.top1Accuracy;
   return {
     text: prose`${percent(a.top1Accuracy)} against float32's ${percent(f.top1Accuracy)} on the ${a.images}-image
-      agreement slice only (its accuracy on all 10,000 test images is not recorded: \`nin export-onnx --int8\`, then
-      \`nin eval --onnx F --record\`)`,
+      agreement slice only (its accuracy on all 10,000 test images is not recorded: \`${FORMAT[format].exporter}\`,
+      then \`${FORMAT[format].evaluator} F --record\`)`,
     drop: 100 * drop,
     recorded: false,
   };
 }
 
 /** The summary's int8 line for one size: the speed-ups, the accuracy, and the verdict. */
-export function int8SummaryLine(results: BenchResults, size: number): string | null {
-  const ps = pairs(results, size).filter((p) => p.int8.singleStream && p.float?.singleStream);
+export function int8SummaryLines(results: BenchResults, size: number): string[] {
+  const formats = [...new Set(pairs(results, size).map((p) => formatOf(p.int8)))];
+  return formats.flatMap((format) => {
+    const line = int8SummaryLine(results, size, format);
+    return line ? [line] : [];
+  });
+}
+
+function int8SummaryLine(results: BenchResults, size: number, format: Int8Format): string | null {
+  const all = pairs(results, size).filter((p) => formatOf(p.int8) === format);
+  const ps = all.filter((p) => p.int8.singleStream && p.float?.singleStream);
   if (ps.length === 0) return null;
   const speedups = ps.map((p) => ({ label: p.float!.label, x: p.float!.singleStream!.p50 / p.int8.singleStream!.p50 }));
-  const acc = accuracy(results.model.int8?.[String(size)], pairs(results, size));
+  const acc = accuracy(modelInfo(results, format, size), all, format);
+  const runtime = FORMAT[format].runtime;
   const list = speedups.map((s) => `${times(s.x)} on ${s.label}`).join(', ');
-  let line = prose`- **int8 or float32:** the calibrated int8 model answers single images faster by ${list} (float32 p50 /
+  let line = prose`- **int8 or float32 (${runtime}):** the calibrated int8 model answers single images faster by ${list} (float32 p50 /
     int8 p50, same run); its accuracy: ${acc.text}.`;
   const slower = speedups.filter((s) => s.x <= 1);
   const trained = trainedForSize(results, size);
   const slowerList = slower.map((s) => s.label).join(', ');
   if (slower.length === speedups.length) line += ' **float32 stays the better choice here**: int8 is no faster.';
   else if (acc.drop === null || !trained)
-    line += ` ${prose`int8 is the faster choice on ONNX Runtime${slower.length ? ` (not on ${slowerList})` : ''}; this run
+    line += ` ${prose`int8 is the faster choice on ${runtime}${slower.length ? ` (not on ${slowerList})` : ''}; this run
       cannot say what it costs in accuracy at this size.`}`;
   else if (acc.drop <= ACCEPTABLE_DROP_POINTS) {
-    line += ` ${prose`**int8 is the better choice** wherever ONNX Runtime runs${slower.length ? ` (except ${slowerList})` : ''}:
+    line += ` ${prose`**int8 is the better choice** wherever ${runtime} runs${slower.length ? ` (except ${slowerList})` : ''}:
       within ${ACCEPTABLE_DROP_POINTS} points of float32${acc.recorded ? '' : ' on the slice'}; keep float32 only where
       every last hundredth of a point counts.`}`;
   } else
@@ -123,8 +151,8 @@ function int8Table(results: BenchResults, sizes: readonly number[], withSize: bo
       ]);
     }
   }
-  const models = sizes
-    .map((size) => results.model.int8?.[String(size)])
+  const models = (['onnx-int8', 'tflite-int8'] as const)
+    .flatMap((format) => sizes.map((size) => modelInfo(results, format, size)))
     .filter((m): m is Int8ModelInfo => m !== undefined)
     .map((m) => {
       const float = m.floatTestAccuracy !== null ? `; float32: ${percent(m.floatTestAccuracy, 2)}` : '';
@@ -165,8 +193,7 @@ function int8Table(results: BenchResults, sizes: readonly number[], withSize: bo
 export const int8: ReportSection = {
   name: 'int8 against float32',
   summaryAt: ({ results }, size) => {
-    const line = int8SummaryLine(results, size);
-    return line ? [line] : [];
+    return int8SummaryLines(results, size);
   },
   body: ({ results, sizes, withSize }) =>
     hasInt8(results) ? ['## int8 against float32', '', int8Table(results, sizes, withSize), ''] : [],
