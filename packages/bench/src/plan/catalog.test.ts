@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { wasmRowArithmetic } from '../results/wasm-peak-facts.ts';
 import {
   catalogEntry,
   createCatalog,
@@ -166,16 +165,28 @@ describe('backend catalog', () => {
       expect(names).toContain(name);
   });
 
-  it("declares each row's WebAssembly arithmetic as the id-based wasmRowArithmetic read it (LiteRT.js rows added)", () => {
-    for (const e of catalog.filter((e) => e.engine !== 'litert' && !e.id.includes('litert')))
-      expect([e.id, e.wasmArithmetic ?? null]).toEqual([e.id, wasmRowArithmetic(e.id, e.int8Of)]);
-    expect(catalog.filter((e) => e.engine === 'litert' && e.wasmArithmetic).map((e) => e.id)).toEqual([
-      'litert-1t',
-      'litert-int8-1t',
-      'browser-litert-wasm-1t',
-      'browser-litert-wasm-all',
-      'browser-litert-wasm-int8-1t',
-      'browser-litert-wasm-int8-all',
-    ]);
+  it("declares each WebAssembly row's arithmetic (the report's % of peak reads it), and none for the others", () => {
+    const cases: [string, string | null][] = [
+      ['tfjs-wasm-simd', 'float32'],
+      ['tfjs-wasm-plain', 'float32'],
+      ['browser-tfjs-wasm-simd-all', 'float32'],
+      ['onnxruntime-web-1t', 'float32'],
+      ['onnxruntime-web-int8-all', 'int8'],
+      ['browser-onnxruntime-web-int8-1t', 'int8'],
+      ['browser-onnxruntime-web-webgpu', null],
+      ['edge-224-tfjs', 'float32'],
+      ['edge-100-onnx-int8', 'int8'],
+      ['edge-100-litert-int8', 'int8'],
+      ['litert-1t', 'float32'],
+      ['litert-int8-1t', 'int8'],
+      ['browser-litert-wasm-int8-all', 'int8'],
+      ['browser-litert-webgpu', null],
+      ['tfjs-cpu', null],
+      ['tfjs-webgpu', null],
+      ['browser-tfjs-webgl', null],
+      ['onnxruntime-node-int8-1t', null],
+      ['pytorch-cpu', null],
+    ];
+    for (const [id, want] of cases) expect([id, catalogEntry(id)?.wasmArithmetic ?? null]).toEqual([id, want]);
   });
 });

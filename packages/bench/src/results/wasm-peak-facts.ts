@@ -44,16 +44,3 @@ export function wasmPeakFromFacts(facts: EngineFacts | undefined): {
     int8Kernel: String(d?.[WASM_PEAK_DETAIL_KEYS.int8Kernel]),
   };
 }
-
-/**
- * The arithmetic a WebAssembly row does (`float32`, or `int8` for an int8 model), or null for a row that is not
- * WebAssembly: tfjs wasm in Node or a page, onnxruntime-web's wasm execution provider, the edge Worker (tfjs wasm
- * SIMD or onnxruntime-web int8).
- */
-export function wasmRowArithmetic(backend: string, int8Of?: string): 'float32' | 'int8' | null {
-  const id = backend.replace(/^browser-/, '');
-  if (/^edge-\d+-onnx-int8$/.test(id)) return 'int8';
-  if (/^edge-\d+-tfjs$/.test(id) || id.startsWith('tfjs-wasm')) return 'float32';
-  if (id.startsWith('onnxruntime-web') && !id.includes('webgpu')) return int8Of || id.includes('int8') ? 'int8' : 'float32';
-  return null;
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WASM_PEAK_KERNELS } from '@nin-bench/core-nin/probe/wasm-peak';
 import { measureNodeWasmPeak } from './wasm-peak.ts';
-import { wasmPeakDetails, wasmPeakFromFacts, wasmRowArithmetic } from './wasm-peak-facts.ts';
+import { wasmPeakDetails, wasmPeakFromFacts } from './wasm-peak-facts.ts';
 
 describe('the WebAssembly peak probe in the bench', () => {
   it("measures this Node's peak from core's committed modules, relaxed SIMD where this Node has it", async () => {
@@ -42,23 +42,4 @@ describe('the WebAssembly peak probe in the bench', () => {
     expect(wasmPeakFromFacts(undefined)).toBeNull();
   });
 
-  it('tells the WebAssembly rows and their arithmetic from the id (the catalog and the edge rows)', () => {
-    const cases: [string, string | undefined, string | null][] = [
-      ['tfjs-wasm-simd', undefined, 'float32'],
-      ['tfjs-wasm-plain', undefined, 'float32'],
-      ['browser-tfjs-wasm-simd-all', undefined, 'float32'],
-      ['onnxruntime-web-1t', undefined, 'float32'],
-      ['onnxruntime-web-int8-all', 'onnxruntime-web-all', 'int8'],
-      ['browser-onnxruntime-web-int8-1t', 'browser-onnxruntime-web-1t', 'int8'],
-      ['browser-onnxruntime-web-webgpu', undefined, null],
-      ['edge-224-tfjs', undefined, 'float32'],
-      ['edge-100-onnx-int8', undefined, 'int8'],
-      ['tfjs-cpu', undefined, null],
-      ['tfjs-webgpu', undefined, null],
-      ['browser-tfjs-webgl', undefined, null],
-      ['onnxruntime-node-int8-1t', 'onnxruntime-node-1t', null],
-      ['pytorch-cpu', undefined, null],
-    ];
-    for (const [id, int8Of, want] of cases) expect([id, wasmRowArithmetic(id, int8Of)]).toEqual([id, want]);
-  });
 });
