@@ -271,7 +271,6 @@ export async function runBench(req: BenchRequest): Promise<BenchResults> {
           weightsPath: weights.path,
           model: entry.model,
           modelPath,
-          onnxPath: entry.model.startsWith('onnx') ? modelPath : '',
           options: entry.options,
         },
         plan,

@@ -42,7 +42,6 @@ function task(runner: string, options: ChildTask['runner']['options'] = {}, plan
       weightsPath: model.weightsPath,
       model: 'onnx',
       modelPath: model.onnxPath,
-      onnxPath: model.onnxPath,
       options,
     },
     plan,

@@ -122,7 +122,6 @@ describe('browser rows', () => {
           weightsPath: '',
           model: entry.model,
           modelPath: tiny,
-          onnxPath: '',
           options: entry.options,
         });
         const facts = await runner.init();
@@ -145,7 +144,6 @@ describe('browser rows', () => {
         weightsPath: model.weightsPath,
         model: entry.model,
         modelPath: model.weightsPath,
-        onnxPath: '',
         options: entry.options,
       },
       plan: {

@@ -22,7 +22,6 @@ const task = (over: Partial<RunnerTask> = {}): RunnerTask => ({
   weightsPath: '',
   model: 'tflite',
   modelPath: TINY,
-  onnxPath: '',
   options: { threads: 1 },
   ...over,
 });

@@ -1,6 +1,6 @@
 import type { LoadedModel } from './runner.ts';
 
-/** How an int8 row's model is described among the engine facts (`options.int8`: the harness hands it the int8 export). */
+/** How an int8 row's model is described among the engine facts (its declared model `onnx-int8`: the harness hands it the int8 export). */
 export const INT8_MODEL = 'int8 QDQ (nin export-onnx --int8: int8 per-channel weights, uint8 activations)';
 
 /**

@@ -20,12 +20,12 @@ export const createRunner: CreateRunner = (task) => {
           executionProvider: 'cpu',
           intraOpThreads: threads,
           graphOptimization: 'all',
-          ...(task.options.int8 ? { model: INT8_MODEL } : {}),
+          ...(task.model === 'onnx-int8' ? { model: INT8_MODEL } : {}),
         },
       };
     },
     async load() {
-      const session = await ort.InferenceSession.create(new Uint8Array(await readFile(task.onnxPath)), {
+      const session = await ort.InferenceSession.create(new Uint8Array(await readFile(task.modelPath)), {
         executionProviders: ['cpu'],
         intraOpNumThreads: threads,
         interOpNumThreads: 1,

@@ -25,13 +25,13 @@ export const createRunner: CreateRunner = (task) => {
           binary: 'ort-wasm-simd-threaded.wasm',
           simd: true,
           threads,
-          ...(task.options.int8 ? { model: INT8_MODEL } : {}),
+          ...(task.model === 'onnx-int8' ? { model: INT8_MODEL } : {}),
         },
       };
     },
     async load() {
       // The wasm runtime itself initialises on the first session: that is part of loading the model here.
-      const session = await ort.InferenceSession.create(new Uint8Array(await readFile(task.onnxPath)), {
+      const session = await ort.InferenceSession.create(new Uint8Array(await readFile(task.modelPath)), {
         executionProviders: ['wasm'],
         graphOptimizationLevel: 'all',
       });

@@ -29,7 +29,6 @@ const task = (options: Record<string, string | number | boolean>) => ({
   weightsPath: WEIGHTS,
   model: 'safetensors' as const,
   modelPath: WEIGHTS,
-  onnxPath: '',
   options,
 });
 

@@ -26,11 +26,6 @@ export interface RunnerTask {
   readonly model: ModelFormat;
   /** The file of the entry's `model`, prepared for this size ('' for `endpoint`; the weights for `safetensors`). */
   readonly modelPath: string;
-  /**
-   * Superseded by `modelPath`: the ONNX model of an `onnx` or `onnx-int8` row (the same file as `modelPath`), read
-   * by the ONNX runners written before it; '' for rows of other formats.
-   */
-  readonly onnxPath: string;
   /** The catalog entry's options, e.g. `{ backend: 'wasm:simd' }` or `{ threads: 2 }`. */
   readonly options: Readonly<Record<string, string | number | boolean>>;
 }
