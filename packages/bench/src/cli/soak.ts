@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { EDGE_ENGINE_ROWS, type EdgeEngine } from '../plan/edge-rows.ts';
 import { UsageError, defineCommand, option, type ParsedArgs } from '@nin-bench/core-nin/node/cli-args';
 import { describeSoak, soakEdge } from '../edge/soak.ts';
 import { startEdgeDev, workerRssBytes } from '../runners/edge.ts';
@@ -11,7 +12,7 @@ the Worker's wasm memory flat, and the Worker process's RSS at the end within 10
 first round. Exit 0 when every check passes, 1 otherwise (or when nothing answers).
   --url URL        an endpoint that is already running (its process memory is then not visible)
   --size N         otherwise: start \`npm run edge:dev\` with EDGE_SIZE=N (default: the edge's default build)
-  --engine E       ... and EDGE_ENGINE=E: onnxruntime-int8 or tfjs (default: as the edge picks for that size)
+  --engine E       ... and EDGE_ENGINE=E: ${Object.keys(EDGE_ENGINE_ROWS).join(', ')} (default: as the edge picks for that size)
   --requests N     requests in all (default 10000)
   --clients N      clients of the concurrent rounds (default 16)
   --rounds N       rounds (default 5: concurrent, sequential, concurrent, sequential, concurrent)
@@ -21,7 +22,7 @@ first round. Exit 0 when every check passes, 1 otherwise (or when nothing answer
 const OPTIONS = {
   url: option.string(),
   size: option.inputSize(),
-  engine: option.choice(['onnxruntime-int8', 'tfjs'] as const),
+  engine: option.choice(Object.keys(EDGE_ENGINE_ROWS) as EdgeEngine[]),
   requests: option.positiveInteger().default(10_000),
   clients: option.positiveInteger().default(16),
   rounds: option.positiveInteger().default(5),
