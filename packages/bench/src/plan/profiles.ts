@@ -1,4 +1,4 @@
-import type { ScenarioName } from '../child/protocol.ts';
+import { SCENARIO_NAMES, type ScenarioName } from '../child/protocol.ts';
 
 /**
  * How long to measure. Every loop is time-budgeted with a minimum number of calls, so a slow backend (tfjs
@@ -48,14 +48,7 @@ export interface Profile {
   readonly soakRequests: number;
 }
 
-const ALL_SCENARIOS: readonly ScenarioName[] = [
-  'cold-start',
-  'single-stream',
-  'offline',
-  'agreement',
-  'extras',
-  'memory',
-];
+const ALL_SCENARIOS = SCENARIO_NAMES;
 
 export const PROFILES: Readonly<Record<string, Profile>> = {
   default: {

@@ -40,6 +40,24 @@ function bestImagesPerSecond(r: BackendRun): number | undefined {
   return Number.isFinite(best) ? best : undefined;
 }
 
+/** One round's headline figures of a row (its offline figures unless the round measured single images only). */
+function roundResult(run: BackendRun, position: number, round: number, keep = { offline: true }): RoundResult {
+  return {
+    round,
+    position,
+    status: run.status,
+    ...(run.singleStream ? { singleStreamP50: run.singleStream.p50 } : {}),
+    ...(keep.offline && run.offline?.some((o) => o.latency)
+      ? {
+          offline: run.offline
+            .filter((o) => o.latency && o.imagesPerSecond !== undefined)
+            .map((o) => ({ batch: o.batch, p50: o.latency!.p50, imagesPerSecond: o.imagesPerSecond! })),
+        }
+      : {}),
+    ...(run.otherCores !== undefined ? { otherCores: run.otherCores } : {}),
+  };
+}
+
 /**
  * One row from its rounds (in round order, with each one's place in its round): the median round's measurements
  * (by single-stream p50, else by best throughput; the lower middle one of an even count, so it is a round that
@@ -53,20 +71,7 @@ export function mergeRounds(rounds: readonly { readonly run: BackendRun; readonl
   const key = (r: BackendRun) => (byLatency ? r.singleStream!.p50 : -(bestImagesPerSecond(r) ?? -Infinity));
   const sorted = [...ran].sort((a, b) => key(a.run) - key(b.run));
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  const results: RoundResult[] = rounds.map(({ run, position }, i) => ({
-    round: i + 1,
-    position,
-    status: run.status,
-    ...(run.singleStream ? { singleStreamP50: run.singleStream.p50 } : {}),
-    ...(run.offline?.some((o) => o.latency)
-      ? {
-          offline: run.offline
-            .filter((o) => o.latency && o.imagesPerSecond !== undefined)
-            .map((o) => ({ batch: o.batch, p50: o.latency!.p50, imagesPerSecond: o.imagesPerSecond! })),
-        }
-      : {}),
-    ...(run.otherCores !== undefined ? { otherCores: run.otherCores } : {}),
-  }));
+  const results = rounds.map(({ run, position }, i) => roundResult(run, position, i + 1));
   return { ...median.run, round: median.round, rounds: results };
 }
 
@@ -84,12 +89,6 @@ export function mergeSingleStreamRounds(
   if (timed.length < 2 || !first.singleStream) return first;
   const sorted = [...timed].sort((a, b) => a.run.singleStream!.p50 - b.run.singleStream!.p50);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  const results: RoundResult[] = rounds.map(({ run, position }, i) => ({
-    round: i + 1,
-    position,
-    status: run.status,
-    ...(run.singleStream ? { singleStreamP50: run.singleStream.p50 } : {}),
-    ...(run.otherCores !== undefined ? { otherCores: run.otherCores } : {}),
-  }));
+  const results = rounds.map(({ run, position }, i) => roundResult(run, position, i + 1, { offline: false }));
   return { ...first, singleStream: median.run.singleStream, round: median.round, rounds: results };
 }
