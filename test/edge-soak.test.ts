@@ -89,6 +89,6 @@ describe('nin-bench soak', () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(engine.code).toBe(2);
-    expect(engine.stderr).toMatch(/--engine must be one of onnxruntime-int8, tfjs, got "pytorch"/);
+    expect(engine.stderr).toMatch(/--engine must be one of tfjs, onnxruntime-int8, litert-int8, got "pytorch"/);
   });
 });
