@@ -87,10 +87,10 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
       }),
     );
     const facts = await page.textContent('#facts');
-    // the default build: the 100 px model's int8 ONNX model on onnxruntime-web
+    // the default build: the 100 px model's int8 .tflite model on LiteRT.js
     expect(facts).toContain('Network in Network (NiN), 100 px input, int8 weights');
     expect(facts).toMatch(/test accuracy \d+\.\d%/);
-    expect(facts).toContain('Engine: onnxruntime-web:wasm (WebAssembly SIMD).');
+    expect(facts).toContain('Engine: litert:relaxed (WebAssembly SIMD).');
     const json = await fetch(`${dev!.url}/`);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await json.json()).toMatchObject({ name: 'nin-bench edge: Fashion-MNIST NiN classifier' });
@@ -156,7 +156,7 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     expect(bars).toHaveLength(5);
     expect(bars[0]).toMatch(/^Ankle boot\d+\.\d%$/);
     expect(await page.textContent('#timing')).toMatch(
-      /^Worker: decode \d+(\.\d+)? ms, preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on onnxruntime-web:wasm; round trip \d+ ms\.$/,
+      /^Worker: decode \d+(\.\d+)? ms, preprocess \d+(\.\d+)? ms, inference \d+(\.\d+)? ms on litert:relaxed; round trip \d+ ms\.$/,
     );
     expect(await page.locator('#preview').isVisible()).toBe(true);
     // a data-set tile: the model saw it resized, and the page shows that tile

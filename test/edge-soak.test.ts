@@ -23,7 +23,7 @@ describe('nin-bench soak', () => {
         [
           BIN,
           'soak',
-          // the default build: the int8 engine (the tfjs engine's soak: the bench's edge row, test/bench-edge-row.test.ts)
+          // the default build: LiteRT.js int8 (the tfjs engine's soak: the bench's edge row, test/bench-edge-row.test.ts)
           '--requests',
           '300',
           '--rounds',

@@ -29,18 +29,18 @@ describe('wrangler dev serving the edge Worker', () => {
     await dev?.stop();
   });
 
-  it('serves the default build: the 100 px model in int8 on onnxruntime-web (wasm SIMD)', async () => {
+  it('serves the default build: the 100 px model in int8 on LiteRT.js (its relaxed-SIMD build)', async () => {
     expect(dev.health).toMatchObject({
       status: 'ready',
-      engine: 'onnxruntime-int8',
-      backend: 'onnxruntime-web:wasm',
+      engine: 'litert-int8',
+      backend: 'litert:relaxed',
       simd: true,
       weightPrecision: 'int8',
     });
     expect(await (await fetch(`${dev.url}/model`)).json()).toMatchObject({
       inputSize: 100,
       weightPrecision: 'int8',
-      engine: { name: 'onnxruntime-int8' },
+      engine: { name: 'litert-int8' },
     });
   });
 
@@ -144,7 +144,7 @@ describe('wrangler dev serving the edge Worker', () => {
         l.includes('"event":"request"') ? [JSON.parse(l.slice(l.indexOf('{'))) as Record<string, unknown>] : [],
       );
     expect(lines).toContainEqual(
-      expect.objectContaining({ route: '/predict', method: 'POST', status: 200, engine: 'onnxruntime-int8' }),
+      expect.objectContaining({ route: '/predict', method: 'POST', status: 200, engine: 'litert-int8' }),
     );
     expect(lines).toContainEqual(expect.objectContaining({ route: 'unmatched', status: 404, error: 'not_found' }));
     for (const line of lines)

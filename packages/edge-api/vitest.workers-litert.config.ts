@@ -4,13 +4,13 @@ import { defineProject } from 'vitest/config';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
-// Inside workerd, the LiteRT.js engine's build at 100 px (the candidate default): wrangler.toml's
-// `litert-int8-size100` environment (src/worker.litert-int8-size100.ts with LiteRT's relaxed-SIMD wasm precompiled by
+// Inside workerd, the LiteRT.js engine's build at 100 px (the default build): wrangler.toml's top level
+// (src/worker.litert-int8-size100.ts with LiteRT's relaxed-SIMD wasm precompiled by
 // the runtime and the int8 .tflite model bundled). One config per build, since a pool runs one Worker entry.
 export default defineProject({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: `${repoRoot}/wrangler.toml`, environment: 'litert-int8-size100' },
+      wrangler: { configPath: `${repoRoot}/wrangler.toml` },
     }),
   ],
   // The repo root, not this package: as in vitest.workers.config.ts (workerd cannot follow vite's `/@fs/` paths).

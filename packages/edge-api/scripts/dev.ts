@@ -22,8 +22,8 @@ const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32]
 
 Runs \`wrangler dev\` on http://127.0.0.1:8787, offline and without a login, with the Worker built for EDGE_SIZE,
 EDGE_WEIGHTS (float16/float32 for 224 px tfjs only) and EDGE_ENGINE (tfjs; onnxruntime-int8: the int8 ONNX model
-on onnxruntime-web; litert-int8: the int8 .tflite model on LiteRT.js's relaxed-SIMD build, wrangler envs
-litert-int8-size100 and litert-int8); what is unset follows the default build. EDGE_RATE_LIMIT=off
+on onnxruntime-web, wrangler envs onnx-int8-size100 and onnx-int8; litert-int8: the int8 .tflite model on
+LiteRT.js's relaxed-SIMD build, the default at 100 px); what is unset follows the default build (100 px litert-int8). EDGE_RATE_LIMIT=off
 turns off the per-client rate limit of POST /predict (wrangler.toml's [[ratelimits]], which wrangler dev simulates
 for the client address 127.0.0.1): for load tools and the bench. EDGE_PEAK_PROBE=on serves GET /probe, the WebAssembly peak probe (the bench's edge
 rows). Other arguments go to wrangler dev, e.g.

@@ -36,9 +36,9 @@ describe('photo-cpu', () => {
     expect(results.node).toBe(process.version);
     expect(results.workerd).toMatch(/^workerd \d{4}-\d{2}-\d{2}$/);
     expect(results.build).toMatchObject({
-      name: '100 px int8 onnxruntime-int8',
+      name: '100 px int8 litert-int8',
       inputSize: 100,
-      engine: 'onnxruntime-int8',
+      engine: 'litert-int8',
     });
     expect(results.build.modelSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(results).toMatchObject({ requests: 3, warmup: 1, freePlanCpuMs: 10 });

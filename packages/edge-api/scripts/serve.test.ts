@@ -75,12 +75,12 @@ describe('edge:serve', () => {
       },
       50_000,
     );
-    expect(startLine).toContain(`${url} ready: the 100 px int8 onnxruntime-int8 build`);
+    expect(startLine).toContain(`${url} ready: the 100 px int8 litert-int8 build`);
     expect(startLine).toMatch(/no proxy; no rate limiter/);
 
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ready', engine: 'onnxruntime-int8' });
+    expect(await health.json()).toMatchObject({ status: 'ready', engine: 'litert-int8' });
 
     const png = await fetch(`${url}/predict`, {
       method: 'POST',

@@ -30,7 +30,7 @@ describe(`product photos on the default edge build (the first ${IMAGES} test ima
   }, 180_000);
 
   it('answers the tiles at >= 0.90 (less two standard errors) and judges every one a tile', () => {
-    expect(result.model).toMatchObject({ engine: 'onnxruntime-int8', inputSize: 100 });
+    expect(result.model).toMatchObject({ engine: 'litert-int8', inputSize: 100 });
     expect(result.tile.images).toBe(IMAGES);
     expect(result.tile.accuracy).toBeGreaterThanOrEqual(0.9 - 2 * standardError(0.9));
     expect(result.tile.autoChosePhoto).toBe(0);

@@ -1,5 +1,7 @@
-// Workers entry for `EDGE_ENGINE=litert-int8` at 100 px (wrangler env `litert-int8-size100`): the fully integer `.tflite` NiN
-// (`nin export-tflite --int8`) on LiteRT.js's relaxed-SIMD build (XNNPACK QS8), one thread. The glue is imported by
+// Cloudflare Workers entry (wrangler.toml `main`), the default build: `EDGE_ENGINE=litert-int8` at 100 px, the fully
+// integer `.tflite` NiN (`nin export-tflite --int8`) on LiteRT.js's relaxed-SIMD build (XNNPACK QS8), one thread.
+// Chosen by measurement: the lowest Worker CPU per request among the builds at >= 0.88 test accuracy, within the Free
+// plan's 10 ms (src/node/edge-weights.ts lists the builds; results/bench/ has the run). The glue is imported by
 // its package name, which wrangler.toml's [alias] (and vitest.workers-litert.config.ts) point at its ES-module copy
 // (src/node/litert-glue.ts writes it: the file itself is a classic script that exports nothing a bundler sees).
 // The wasm by path, as the onnxruntime entries import theirs: wrangler's module collector looks beside this file for

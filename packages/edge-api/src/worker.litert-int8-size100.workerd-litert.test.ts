@@ -1,5 +1,5 @@
-// Inside workerd: the LiteRT.js engine's Worker entry at 100 px (src/worker.litert-int8-size100.ts via wrangler.toml's
-// `litert-int8-size100` env), with LiteRT's relaxed-SIMD wasm as the module workerd compiled, its glue as the
+// Inside workerd: the default build, the LiteRT.js engine's Worker entry at 100 px (src/worker.litert-int8-size100.ts
+// via wrangler.toml's top level), with LiteRT's relaxed-SIMD wasm as the module workerd compiled, its glue as the
 // ES-module copy, and the int8 .tflite model bundled, called through `exports.default.fetch` in the same isolate.
 import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';

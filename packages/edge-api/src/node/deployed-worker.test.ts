@@ -15,9 +15,9 @@ describe('readBuildConfig', () => {
 
   it("reads the build's environment as wrangler does: its own vars (not the top level's), the compatibility date", async () => {
     const top = await readBuildConfig(DEFAULT_EDGE_BUILD);
-    expect(top.vars).toMatchObject({ INPUT_SIZE: '100', WEIGHT_PRECISION: 'int8', EDGE_ENGINE: 'onnxruntime-int8' });
+    expect(top.vars).toMatchObject({ INPUT_SIZE: '100', WEIGHT_PRECISION: 'int8', EDGE_ENGINE: 'litert-int8' });
     expect(top.compatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(top.main).toMatch(/worker\.onnx-int8-size100\.ts$/);
+    expect(top.main).toMatch(/worker\.litert-int8-size100\.ts$/);
     const tfjs224 = await readBuildConfig(edgeBuild(224, 'int8', 'tfjs'));
     expect(tfjs224.vars).toMatchObject({ INPUT_SIZE: '224', WEIGHT_PRECISION: 'int8' });
     expect(tfjs224.vars).not.toHaveProperty('EDGE_ENGINE');

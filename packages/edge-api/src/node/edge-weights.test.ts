@@ -45,17 +45,22 @@ describe('the Workers builds', () => {
   });
 
   it('EDGE_SIZE, EDGE_WEIGHTS and EDGE_ENGINE pick a build; unset ones follow the default build; anything else is refused with the choices', () => {
-    // the default build: the 100 px int8 ONNX model on onnxruntime-web, wrangler.toml's top level
+    // the default build: the 100 px int8 .tflite model on LiteRT.js, wrangler.toml's top level
     expect(edgeBuildFromEnv({})).toBe(DEFAULT_EDGE_BUILD);
     expect(DEFAULT_EDGE_BUILD).toMatchObject({
       inputSize: 100,
       precision: 'int8',
-      engine: 'onnxruntime-int8',
+      engine: 'litert-int8',
       wranglerEnv: '',
     });
-    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8' })).toBe(DEFAULT_EDGE_BUILD);
-    // EDGE_SIZE=224 alone: the 224 px build with the default's engine; tfjs by name
+    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'litert-int8' })).toBe(DEFAULT_EDGE_BUILD);
+    // EDGE_SIZE=224 alone: the 224 px build with the default's engine; onnxruntime and tfjs by name
     expect(edgeBuildFromEnv({ EDGE_SIZE: '224' })).toMatchObject({
+      inputSize: 224,
+      engine: 'litert-int8',
+      wranglerEnv: 'litert-int8',
+    });
+    expect(edgeBuildFromEnv({ EDGE_SIZE: '224', EDGE_ENGINE: 'onnxruntime-int8' })).toMatchObject({
       inputSize: 224,
       engine: 'onnxruntime-int8',
       wranglerEnv: 'onnx-int8',
@@ -69,10 +74,10 @@ describe('the Workers builds', () => {
     // EDGE_ENGINE=tfjs alone: the default's size on tfjs
     expect(edgeBuildFromEnv({ EDGE_ENGINE: 'tfjs' })).toMatchObject({ inputSize: 100, wranglerEnv: 'size100' });
     expect(edgeBuildFromEnv({ EDGE_WEIGHTS: 'float16' })).toMatchObject({ inputSize: 224, wranglerEnv: 'float16' });
-    // EDGE_ENGINE=litert-int8 alone: the default's size on LiteRT.js
-    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'litert-int8' })).toMatchObject({
+    // EDGE_ENGINE=onnxruntime-int8 alone: the default's size on onnxruntime-web
+    expect(edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8' })).toMatchObject({
       inputSize: 100,
-      wranglerEnv: 'litert-int8-size100',
+      wranglerEnv: 'onnx-int8-size100',
     });
     expect(edgeBuildFromEnv({ EDGE_ENGINE: 'LiteRT-int8', EDGE_SIZE: '224' })).toMatchObject({
       inputSize: 224,
@@ -88,7 +93,7 @@ describe('the Workers builds', () => {
       /EDGE_ENGINE must be one of tfjs, onnxruntime-int8, litert-int8, got "onnx"/,
     );
     expect(() => edgeBuildFromEnv({ EDGE_ENGINE: 'onnxruntime-int8', EDGE_WEIGHTS: 'float32' })).toThrow(
-      /no edge build for EDGE_WEIGHTS=float32 EDGE_ENGINE=onnxruntime-int8: offered are 100 px int8 onnxruntime-int8, /,
+      /no edge build for EDGE_WEIGHTS=float32 EDGE_ENGINE=onnxruntime-int8: offered are 100 px int8 litert-int8, /,
     );
     expect(() => edgeBuildFromEnv({ EDGE_WEIGHTS: 'int4' })).toThrow(
       /EDGE_WEIGHTS must be one of float32, float16, int8/,

@@ -10,7 +10,7 @@ import {
 } from './wrangler.ts';
 
 export interface WranglerDevOptions {
-  /** which Workers build (default: 224 px int8) */
+  /** which Workers build (default: DEFAULT_EDGE_BUILD) */
   readonly build?: EdgeBuild;
   /** default: a free port */
   readonly port?: number;
