@@ -35,7 +35,9 @@ export async function loadLiteRtGlueScript(url: string | URL): Promise<LiteRtGlu
     script.remove();
   }
   const factory = scope.ModuleFactory;
-  delete scope.ModuleFactory;
+  // A classic script's `var ModuleFactory` is a non-configurable global: `delete` would throw in this (strict)
+  // module code, so it is only removed where it can be, and otherwise left as the script made it.
+  Reflect.deleteProperty(scope, 'ModuleFactory');
   if (typeof factory !== 'function') throw new Error(`${url} defined no ModuleFactory: is it a LiteRT glue script?`);
   return factory;
 }
