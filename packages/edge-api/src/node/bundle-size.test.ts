@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { DEFAULT_EDGE_BUILD, edgeBuild, type EdgeBuild } from './edge-weights.ts';
 
 describe('the deployable Worker bundle (wrangler deploy --dry-run)', () => {
-  it("the default build (the 100 px int8 engine): onnxruntime-web's SIMD binary and the 100 px int8 ONNX model, no tfjs, no Node built-in, within the 64 MiB limit", async () => {
-    await expectOnnxBundle(DEFAULT_EDGE_BUILD, 'nin-fmnist-100.int8.onnx');
+  it("the 100 px onnxruntime-web int8 build: onnxruntime-web's SIMD binary and the 100 px int8 ONNX model, no tfjs, no Node built-in, within the 64 MiB limit", async () => {
+    await expectOnnxBundle(edgeBuild(100, 'int8', 'onnxruntime-int8'), 'nin-fmnist-100.int8.onnx');
+  });
+
+  it('the default build is the 100 px LiteRT.js int8 build checked below', () => {
+    expect(DEFAULT_EDGE_BUILD).toMatchObject({ inputSize: 100, precision: 'int8', engine: 'litert-int8' });
   });
 
   it('the 224 px int8 engine: the same binary and the 224 px int8 ONNX model', async () => {
