@@ -1,49 +1,28 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { encodeNinWeights, serializeSafetensors } from '../../index.ts';
-import { NIN_TENSORS } from '../../model/architecture.ts';
-import { signalPreservingStateDict } from '../../../test/parity/fixtures.ts';
+import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
+import { captureConsole, useExportWeights, useTempDir } from './test-support.ts';
 
 const { onnx } = onnxProto;
-const stateDict = signalPreservingStateDict(5);
+
+/** onnxruntime-node runs the model on `n` 96 px images of 0.5: the logits' shape. */
+async function logitsDims(bytes: Uint8Array, n: number): Promise<readonly number[]> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const input = new ort.Tensor('float32', new Float32Array(n * 96 * 96).fill(0.5), [n, 1, 96, 96]);
+    return (await session.run({ input })).logits.dims;
+  } finally {
+    await session.release();
+  }
+}
 
 describe('nin export-onnx', () => {
-  let dir: string;
-  let weights: string;
-  let bare: string;
-  const output: string[] = [];
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nin-export-onnx-'));
-    weights = join(dir, 'nin-96.safetensors');
-    await writeFile(weights, await encodeNinWeights(stateDict, 'float16', { inputSize: 96 }));
-    // A file as PyTorch's safetensors would write it: the tensors, no manifest.
-    bare = join(dir, 'bare.safetensors');
-    const tensors = NIN_TENSORS.map((s) => {
-      const t = stateDict.get(s.name)!;
-      return {
-        name: s.name,
-        dtype: 'F32' as const,
-        shape: s.shape,
-        bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
-      };
-    });
-    await writeFile(bare, serializeSafetensors(tensors));
-  });
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-  beforeAll(() => {
-    for (const stream of ['log', 'error'] as const)
-      vi.spyOn(console, stream).mockImplementation((...a: unknown[]) => void output.push(a.join(' ')));
-  });
-  afterEach(() => void (output.length = 0));
-  afterAll(() => vi.restoreAllMocks());
+  const dir = useTempDir('nin-export-onnx-');
+  const { weights, bare } = useExportWeights(dir);
+  const output = captureConsole();
 
   it('writes a model that onnxruntime runs, taking the size from the manifest and carrying the manifest along', async () => {
     const out = join(dir, 'models', 'nin.onnx');
@@ -54,12 +33,7 @@ describe('nin export-onnx', () => {
     const model = onnx.ModelProto.decode(bytes);
     const meta = Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
     expect(JSON.parse(meta.nin_manifest!)).toMatchObject({ inputSize: 96, storage: 'float16' });
-    const session = await ort.InferenceSession.create(bytes);
-    const result = await session.run({
-      input: new ort.Tensor('float32', new Float32Array(3 * 96 * 96).fill(0.5), [3, 1, 96, 96]),
-    });
-    expect(result.logits.dims).toEqual([3, 10]);
-    await session.release();
+    expect(await logitsDims(bytes, 3)).toEqual([3, 10]);
   });
 
   it('honours --size and a fixed --batch, and needs --size for a file without a manifest', async () => {
@@ -73,20 +47,8 @@ describe('nin export-onnx', () => {
 
   it('--int8 writes the calibrated QDQ model, its metadata naming its float32 source and its training-image calibration', async () => {
     const out = join(dir, 'int8.onnx');
-    expect(
-      await main([
-        'export-onnx',
-        '--weights',
-        weights,
-        '--out',
-        out,
-        '--int8',
-        '--calibration-images',
-        '8',
-        '--calibration-stat',
-        'p99.99',
-      ]),
-    ).toBe(0);
+    const int8 = ['--int8', '--calibration-images', '8', '--calibration-stat', 'p99.99'];
+    expect(await main(['export-onnx', '--weights', weights, '--out', out, ...int8])).toBe(0);
     expect(output.join('\n')).toMatch(
       /float16 weights, int8 QDQ calibrated \(p99\.99\) on 8 training images in [\d.]+ s$/,
     );
@@ -108,12 +70,7 @@ describe('nin export-onnx', () => {
     expect(JSON.parse(meta.nin_manifest!)).toMatchObject({ inputSize: 96, storage: 'float16' });
     expect(Object.keys(JSON.parse(meta.quantization!).activationScales)).toHaveLength(12);
     expect(model.graph!.node!.filter((n) => n.opType === 'QuantizeLinear')).toHaveLength(1 + 12 + 3);
-    const session = await ort.InferenceSession.create(bytes);
-    const result = await session.run({
-      input: new ort.Tensor('float32', new Float32Array(2 * 96 * 96).fill(0.5), [2, 1, 96, 96]),
-    });
-    expect(result.logits.dims).toEqual([2, 10]);
-    await session.release();
+    expect(await logitsDims(bytes, 2)).toEqual([2, 10]);
   });
 
   it('rejects bad arguments with usage (exit 2) and bad files with one line (exit 1)', async () => {

@@ -1,18 +1,13 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { encodeNinWeights, serializeSafetensors } from '../../index.ts';
+import { describe, expect, it } from 'vitest';
 import { loadLiteRtClassifier } from '../../litert/index.ts';
-import { NIN_TENSORS } from '../../model/architecture.ts';
 import { readOnnxMetadata } from '../../onnx/metadata.ts';
 import { readTflite, readTfliteMetadata } from '../../tflite/index.ts';
 import { BuiltinOperator } from '../../tflite/schema/schema_generated.ts';
-import { signalPreservingStateDict } from '../../../test/parity/fixtures.ts';
 import { loadLiteRtNode } from '../litert.ts';
 import { main } from './main.ts';
-
-const stateDict = signalPreservingStateDict(5);
+import { captureConsole, useExportWeights, useTempDir } from './test-support.ts';
 
 /** The model's input shape and its ops by name, read back from the file. */
 function graphOf(bytes: Uint8Array) {
@@ -40,31 +35,9 @@ async function liteRtRuns(bytes: Uint8Array, size: number): Promise<number> {
 }
 
 describe('nin export-tflite', () => {
-  let dir: string;
-  let weights: string;
-  let bare: string;
-  const output: string[] = [];
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nin-export-tflite-'));
-    weights = join(dir, 'nin-96.safetensors');
-    await writeFile(weights, await encodeNinWeights(stateDict, 'float16', { inputSize: 96 }));
-    // A file as PyTorch's safetensors would write it: the tensors, no manifest.
-    bare = join(dir, 'bare.safetensors');
-    const tensors = NIN_TENSORS.map((s) => {
-      const t = stateDict.get(s.name)!;
-      const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-      return { name: s.name, dtype: 'F32' as const, shape: s.shape, bytes };
-    });
-    await writeFile(bare, serializeSafetensors(tensors));
-    for (const stream of ['log', 'error'] as const)
-      vi.spyOn(console, stream).mockImplementation((...a: unknown[]) => void output.push(a.join(' ')));
-  });
-  afterAll(async () => {
-    vi.restoreAllMocks();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-  afterEach(() => void (output.length = 0));
+  const dir = useTempDir('nin-export-tflite-');
+  const { weights, bare } = useExportWeights(dir);
+  const output = captureConsole();
 
   it('writes a float32 model that LiteRT.js runs, taking the size from the manifest and carrying the manifest along', async () => {
     const out = join(dir, 'models', 'nin.tflite');

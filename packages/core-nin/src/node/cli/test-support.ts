@@ -1,0 +1,93 @@
+// Setup the `nin` CLI tests share: a temporary directory, stand-in weights files, the console of in-process
+// runs, and the one-line failure contract checked over a table of cases.
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
+import { NIN_TENSORS } from '../../model/architecture.ts';
+import type { ManifestDescription, WeightStorage } from '../../weights/manifest.ts';
+import { encodeNinWeights, serializeSafetensors } from '../../index.ts';
+import { expectOneLineError, runNin } from '../../../test/fixtures/cli.ts';
+import { initialStateDict } from '../../../test/fixtures/weights.ts';
+import { signalPreservingStateDict } from '../../../test/parity/fixtures.ts';
+import { writeNinWeightsFile } from '../weights-file.ts';
+
+/**
+ * A fresh directory for the tests of one describe block, removed after them. Named now (so that paths in it can
+ * be written down beside the tests), made before them.
+ */
+export function useTempDir(prefix: string): string {
+  const dir = join(tmpdir(), `${prefix}${randomUUID()}`);
+  beforeAll(() => mkdir(dir, { mode: 0o700 }));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A manifest accuracy that a test can find again in a report: no model measured it. */
+export const MADE_UP_ACCURACY = { test: 0.5, evaluatedOn: 'made up for the test' } as const;
+
+/**
+ * Small, fast weights: d2l's initialisation at NiN's smallest input (67 px). The numbers are meaningless, the
+ * plumbing is not.
+ */
+export function writeTinyWeights(
+  path: string,
+  seed: number,
+  storage: WeightStorage,
+  accuracy?: ManifestDescription['accuracy'],
+): Promise<void> {
+  return writeNinWeightsFile(
+    path,
+    initialStateDict(seed),
+    storage,
+    accuracy ? { inputSize: 67, accuracy } : { inputSize: 67 },
+  );
+}
+
+/**
+ * The two weights files the export tests read, written before them into `dir`: `nin-96.safetensors` (float16,
+ * with a 96 px manifest) and `bare.safetensors` (float32 tensors and no manifest, as PyTorch's safetensors writes).
+ */
+export function useExportWeights(dir: string): { readonly weights: string; readonly bare: string } {
+  const weights = join(dir, 'nin-96.safetensors');
+  const bare = join(dir, 'bare.safetensors');
+  beforeAll(async () => {
+    const stateDict = signalPreservingStateDict(5);
+    await writeFile(weights, await encodeNinWeights(stateDict, 'float16', { inputSize: 96 }));
+    const tensors = NIN_TENSORS.map((spec) => {
+      const t = stateDict.get(spec.name)!;
+      const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      return { name: spec.name, dtype: 'F32' as const, shape: spec.shape, bytes };
+    });
+    await writeFile(bare, serializeSafetensors(tensors));
+  });
+  return { weights, bare };
+}
+
+/** What in-process CLI runs print (console.log and console.error), one entry a call; emptied after each test. */
+export function captureConsole(): string[] {
+  const output: string[] = [];
+  const spies: { mockRestore(): void }[] = [];
+  beforeAll(() => {
+    for (const stream of ['log', 'error'] as const)
+      spies.push(vi.spyOn(console, stream).mockImplementation((...a: unknown[]) => void output.push(a.join(' '))));
+  });
+  afterEach(() => void (output.length = 0));
+  afterAll(() => spies.forEach((spy) => spy.mockRestore()));
+  return output;
+}
+
+/** A CLI run that must fail: its arguments, its exit code where the case pins it, and its one line's message. */
+export type FailureCase =
+  readonly [args: string[], message: RegExp] | readonly [args: string[], code: number, message: RegExp];
+
+/** Runs the real `nin` for each case: one line on stderr (no stack) matching the message, the exit code when given. */
+export async function expectFailures(command: string, cases: readonly FailureCase[]): Promise<void> {
+  for (const failure of cases) {
+    const [args, code, message] = failure.length === 2 ? [failure[0], undefined, failure[1]] : failure;
+    const result = await runNin(args);
+    expect(expectOneLineError(result, command), args.join(' ')).toMatch(message);
+    if (code !== undefined) expect(result.code, args.join(' ')).toBe(code);
+  }
+}
