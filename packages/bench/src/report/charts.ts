@@ -60,7 +60,16 @@ function groupedChart(file: string, title: string, values: readonly { place: Run
 /** The row's label without "(browser)": its panel already says where it ran. */
 const chartLabel = (r: BackendRun) => r.label.replace(/ \(browser\)$/, '');
 
-const Y_AXIS = { title: null, labelLimit: 0, labelFontSize: 11 };
+/** A log-scale x channel (the engines span two orders of magnitude) titled `title`; its field is the caller's. */
+const logX = (title: string) => ({ type: 'quantitative', scale: { type: 'log' }, title });
+
+/** The y channel: a band per backend, ordered by `sort`, labels never cut. */
+const backendY = (sort: ChartSpec) => ({
+  field: 'backend',
+  type: 'nominal',
+  sort,
+  axis: { title: null, labelLimit: 0, labelFontSize: 11 },
+});
 
 /** p50 dot and min–p99 line per backend, log scale (the engines span two orders of magnitude), grouped by where they ran. */
 export function latencyChart(results: BenchResults, size: number): Chart | null {
@@ -76,11 +85,7 @@ export function latencyChart(results: BenchResults, size: number): Chart | null 
     }));
   if (values.length === 0) return null;
   const title = `Single-image latency, NiN at ${size} px`;
-  const x = {
-    type: 'quantitative',
-    scale: { type: 'log' },
-    title: 'ms per image, log scale (dot: p50, line: min to p99)',
-  };
+  const x = logX('ms per image, log scale (dot: p50, line: min to p99)');
   const color = {
     field: 'place',
     type: 'nominal',
@@ -88,9 +93,7 @@ export function latencyChart(results: BenchResults, size: number): Chart | null 
     legend: null,
   };
   return groupedChart(`bench-latency-${size}.svg`, title, values, {
-    encoding: {
-      y: { field: 'backend', type: 'nominal', sort: { field: 'p50', op: 'min', order: 'ascending' }, axis: Y_AXIS },
-    },
+    encoding: { y: backendY({ field: 'p50', op: 'min', order: 'ascending' }) },
     layer: [
       { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'min', ...x }, x2: { field: 'p99' }, color } },
       { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field: 'p50', ...x }, color } },
@@ -116,18 +119,8 @@ export function throughputChart(results: BenchResults, size: number): Chart | nu
   if (values.length === 0) return null;
   const batches = [...new Set(values.map((v) => v.batch))].sort((a, b) => a - b);
   const title = `Offline throughput vs batch size, NiN at ${size} px`;
-  const x = {
-    field: 'imagesPerSecond',
-    type: 'quantitative',
-    scale: { type: 'log' },
-    title: 'images/s, log scale (more is better)',
-  };
-  const y = {
-    field: 'backend',
-    type: 'nominal',
-    sort: { field: 'imagesPerSecond', op: 'max', order: 'descending' },
-    axis: Y_AXIS,
-  };
+  const x = { field: 'imagesPerSecond', ...logX('images/s, log scale (more is better)') };
+  const y = backendY({ field: 'imagesPerSecond', op: 'max', order: 'descending' });
   return groupedChart(`bench-throughput-${size}.svg`, title, values, {
     layer: [
       {

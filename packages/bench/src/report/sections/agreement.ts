@@ -1,6 +1,7 @@
 import type { BackendRun, BenchResults } from '../../results/schema.ts';
-import { percent, sig, small, table } from '../format.ts';
-import { bySizeThen } from '../rows.ts';
+import { percent, sig, small } from '../format.ts';
+import { rowsWith } from '../rows.ts';
+import { sizedRow, sizedTable } from '../sized-table.ts';
 import { ranOwnWeights, weightsAt } from '../weights-at.ts';
 import { prose, type ReportInput, type ReportSection } from './section.ts';
 
@@ -36,25 +37,21 @@ function agreementIntro(results: BenchResults): string {
   return text;
 }
 
+const COLUMNS = ['images', 'top-1 accuracy', 'same top-1 as cpu', 'max |Δ logit| vs cpu'];
+
 function agreementTable({ ran, sizes, withSize, results }: ReportInput): string {
   const reference = results.settings.agreement.reference;
-  const rows = ran
-    .filter((r) => r.agreement)
-    .sort(bySizeThen(sizes, () => 0))
-    .map((r) => {
-      const a = r.agreement!;
-      const isRef = r.backend === reference;
-      return [
-        r.label,
-        ...(withSize ? [String(r.size)] : []),
-        String(a.images),
-        `${percent(a.top1Accuracy)} (${a.correct}/${a.images})`,
-        isRef ? 'reference' : a.top1MatchesReference === null ? '—' : percent(a.top1MatchesReference, 2),
-        isRef ? 'reference' : small(a.maxAbsLogitDiff),
-      ];
-    });
-  const header = ['images', 'top-1 accuracy', 'same top-1 as cpu', 'max |Δ logit| vs cpu'];
-  return table(['Backend', ...(withSize ? ['Size'] : []), ...header], rows);
+  const rows = rowsWith(ran, sizes, (r) => r.agreement).map(([r, a]) => {
+    const isRef = r.backend === reference;
+    const cells = [
+      String(a.images),
+      `${percent(a.top1Accuracy)} (${a.correct}/${a.images})`,
+      isRef ? 'reference' : a.top1MatchesReference === null ? '—' : percent(a.top1MatchesReference, 2),
+      isRef ? 'reference' : small(a.maxAbsLogitDiff),
+    ];
+    return sizedRow(r, cells);
+  });
+  return sizedTable(withSize, COLUMNS, rows);
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { BackendRun } from '../../results/schema.ts';
-import { ms, table } from '../format.ts';
-import { bySizeThen } from '../rows.ts';
-import { prose, type ReportSection } from './section.ts';
+import { ms } from '../format.ts';
+import { rowsWith } from '../rows.ts';
+import { sizedRow, sizedTable } from '../sized-table.ts';
+import { prose, sectionLines, type ReportSection } from './section.ts';
 
 const METHOD = prose`- **Cold start.** Measured in every child: *Node + loader* is Node's time origin (process start) to the
   harness starting the runner (Node, the tsx loader, harness modules); *engine init* imports the engine and initialises
@@ -11,29 +12,23 @@ const METHOD = prose`- **Cold start.** Measured in every child: *Node + loader* 
   TypeScript module once, so tsx's transpile cache is warm: the figures are a process start with warm disk caches (a
   service restarting), not the one-time transpile after a fresh checkout.`;
 
+const COLUMNS = ['Node + loader', 'engine init', 'weights load', 'first inference', 'total (ms)'];
+
 function coldStartTable(runs: readonly BackendRun[], sizes: readonly number[], withSize: boolean): string {
-  const rows = runs
-    .filter((r) => r.coldStart)
-    .sort(bySizeThen(sizes, (r) => r.coldStart!.totalMs))
-    .map((r) => {
-      const c = r.coldStart!;
-      const size = withSize ? [String(r.size)] : [];
-      return [r.label, ...size, ms(c.processMs), ms(c.initMs), ms(c.loadMs), ms(c.firstInferenceMs), ms(c.totalMs)];
-    });
-  const header = ['Node + loader', 'engine init', 'weights load', 'first inference', 'total (ms)'];
-  return table(['Backend', ...(withSize ? ['Size'] : []), ...header], rows);
+  const rows = rowsWith(runs, sizes, (r) => r.coldStart, 'totalMs').map(([r, c]) =>
+    sizedRow(r, [c.processMs, c.initMs, c.loadMs, c.firstInferenceMs, c.totalMs].map(ms)),
+  );
+  return sizedTable(withSize, COLUMNS, rows);
 }
 
 /** From process start to the first result, in phases. */
 export const coldStart: ReportSection = {
   name: 'cold start',
-  body: ({ ran, sizes, withSize }) => [
-    '## Cold start (ms)',
-    '',
-    'From process start to the first result, in phases (see Methodology).',
-    '',
-    coldStartTable(ran, sizes, withSize),
-    '',
-  ],
+  body: ({ ran, sizes, withSize }) =>
+    sectionLines(
+      'Cold start (ms)',
+      'From process start to the first result, in phases (see Methodology).',
+      coldStartTable(ran, sizes, withSize),
+    ),
   methodology: () => [METHOD],
 };

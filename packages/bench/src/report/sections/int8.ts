@@ -1,9 +1,10 @@
 import type { BackendRun, BenchResults, Int8ModelInfo } from '../../results/schema.ts';
-import { ms, percent, sig, table, times } from '../format.ts';
+import { ms, percent, sig, times } from '../format.ts';
 import { bestOffline, measured } from '../rows.ts';
 import { trainedForSize } from '../weights-at.ts';
 import { catalogEntry } from '../../plan/catalog.ts';
-import { prose, type ReportSection } from './section.ts';
+import { sizedRow, sizedTable } from '../sized-table.ts';
+import { prose, sectionLines, type ReportSection } from './section.ts';
 
 /**
  * The int8 rows against their float32 rows (same engine, same threads, same run): the speed-up, what int8 costs
@@ -125,33 +126,36 @@ function int8SummaryLine(results: BenchResults, size: number, format: Int8Format
   return line;
 }
 
-/** The table of the section "int8 against float32": one row per int8 row, beside its float32 row. */
-function int8Table(results: BenchResults, sizes: readonly number[], withSize: boolean): string {
-  const rows: string[][] = [];
-  for (const size of sizes) {
-    for (const { int8, float } of pairs(results, size)) {
-      const s8 = int8.singleStream;
-      const sf = float?.singleStream;
-      const o8 = bestOffline(int8);
-      const of = float ? bestOffline(float) : undefined;
-      const a8 = int8.agreement;
-      const af = float?.agreement;
-      rows.push([
-        int8.label,
-        ...(withSize ? [String(size)] : []),
-        sf ? ms(sf.p50) : '—',
-        s8 ? ms(s8.p50) : '—',
-        s8 && sf ? times(sf.p50 / s8.p50) : '—',
-        of ? sig(of.imagesPerSecond!) : '—',
-        o8 ? sig(o8.imagesPerSecond!) : '—',
-        o8 && of ? times(o8.imagesPerSecond! / of.imagesPerSecond!) : '—',
-        af ? percent(af.top1Accuracy) : '—',
-        a8 ? percent(a8.top1Accuracy) : '—',
-        a8?.top1MatchesReference != null ? percent(a8.top1MatchesReference, 2) : '—',
-      ]);
-    }
-  }
-  const models = (['onnx-int8', 'tflite-int8'] as const)
+/** The table's columns, beside the row's name and size: latency, throughput, accuracy. */
+const LATENCY_COLUMNS = ['float32 p50 (ms)', 'int8 p50 (ms)', 'speed-up'];
+const THROUGHPUT_COLUMNS = ['float32 best images/s', 'int8 best images/s', 'ratio'];
+const ACCURACY_COLUMNS = ['float32 top-1', 'int8 top-1', 'int8 same top-1 as cpu'];
+const COLUMNS = [...LATENCY_COLUMNS, ...THROUGHPUT_COLUMNS, ...ACCURACY_COLUMNS];
+
+/** An int8 row's cells beside its float32 row's, in COLUMNS order ('—' where either did not measure it). */
+function int8Cells({ int8, float }: Pair): string[] {
+  const s8 = int8.singleStream;
+  const sf = float?.singleStream;
+  const o8 = bestOffline(int8);
+  const of = float ? bestOffline(float) : undefined;
+  const a8 = int8.agreement;
+  const af = float?.agreement;
+  return [
+    sf ? ms(sf.p50) : '—',
+    s8 ? ms(s8.p50) : '—',
+    s8 && sf ? times(sf.p50 / s8.p50) : '—',
+    of ? sig(of.imagesPerSecond!) : '—',
+    o8 ? sig(o8.imagesPerSecond!) : '—',
+    o8 && of ? times(o8.imagesPerSecond! / of.imagesPerSecond!) : '—',
+    af ? percent(af.top1Accuracy) : '—',
+    a8 ? percent(a8.top1Accuracy) : '—',
+    a8?.top1MatchesReference != null ? percent(a8.top1MatchesReference, 2) : '—',
+  ];
+}
+
+/** A line per int8 model the run measured: where it came from, its calibration and accuracy. */
+function int8ModelLines(results: BenchResults, sizes: readonly number[]): string[] {
+  return (['onnx-int8', 'tflite-int8'] as const)
     .flatMap((format) => sizes.map((size) => modelInfo(results, format, size)))
     .filter((m): m is Int8ModelInfo => m !== undefined)
     .map((m) => {
@@ -163,30 +167,13 @@ function int8Table(results: BenchResults, sizes: readonly number[], withSize: bo
           : 'accuracy on the whole test set not recorded';
       return `- ${m.size} px: ${m.source}; calibrated on the ${m.calibration}; ${acc}; sha256 \`${m.sha256}\``;
     });
-  return [
-    INTRO,
-    '',
-    table(
-      [
-        'int8 backend',
-        ...(withSize ? ['Size'] : []),
-        'float32 p50 (ms)',
-        'int8 p50 (ms)',
-        'speed-up',
-        'float32 best images/s',
-        'int8 best images/s',
-        'ratio',
-        'float32 top-1',
-        'int8 top-1',
-        'int8 same top-1 as cpu',
-      ],
-      rows,
-    ),
-    '',
-    'The int8 models:',
-    '',
-    ...models,
-  ].join('\n');
+}
+
+/** The table of the section "int8 against float32": one row per int8 row, beside its float32 row. */
+function int8Table(results: BenchResults, sizes: readonly number[], withSize: boolean): string {
+  const rows = sizes.flatMap((size) => pairs(results, size).map((pair) => sizedRow(pair.int8, int8Cells(pair))));
+  const table = sizedTable(withSize, COLUMNS, rows, { first: 'int8 backend' });
+  return [INTRO, '', table, '', 'The int8 models:', '', ...int8ModelLines(results, sizes)].join('\n');
 }
 
 /** int8 against float32: the summary's verdict, the side-by-side table, what the int8 rows run. */
@@ -196,6 +183,6 @@ export const int8: ReportSection = {
     return int8SummaryLines(results, size);
   },
   body: ({ results, sizes, withSize }) =>
-    hasInt8(results) ? ['## int8 against float32', '', int8Table(results, sizes, withSize), ''] : [],
+    hasInt8(results) ? sectionLines('int8 against float32', int8Table(results, sizes, withSize)) : [],
   methodology: ({ results }) => (hasInt8(results) ? [METHOD] : []),
 };

@@ -1,40 +1,27 @@
 import type { BackendRun } from '../../results/schema.ts';
-import { ms, sig, table, times } from '../format.ts';
-import { bySizeThen } from '../rows.ts';
-import { prose, type ReportSection } from './section.ts';
+import { ms, sig, times } from '../format.ts';
+import { rowsWith } from '../rows.ts';
+import { sizedRow, sizedTable } from '../sized-table.ts';
+import { prose, sectionLines, type ReportSection } from './section.ts';
+
+const COLUMNS = ['p50 (ms)', 'p90', 'p99', 'min', 'mean ± 95% MoE', 'samples', 'GFLOP/s', '× fastest p50'];
 
 function latencyTable(runs: readonly BackendRun[], sizes: readonly number[], withSize: boolean): string {
-  const withLatency = runs.filter((r) => r.singleStream).sort(bySizeThen(sizes, (r) => r.singleStream!.p50));
+  const withLatency = rowsWith(runs, sizes, (r) => r.singleStream, 'p50');
   const bestBySize = new Map<number, number>();
-  for (const r of withLatency) if (!bestBySize.has(r.size)) bestBySize.set(r.size, r.singleStream!.p50);
-  const rows = withLatency.map((r) => {
-    const s = r.singleStream!;
-    return [
-      r.label,
-      ...(withSize ? [String(r.size)] : []),
-      ms(s.p50),
-      ms(s.p90),
-      ms(s.p99),
-      ms(s.min),
-      `${ms(s.mean)} ± ${sig(s.rme, 2)}%`,
-      String(s.samples),
-      sig(s.gflops),
-      times(s.p50 / bestBySize.get(r.size)!),
-    ];
+  for (const [r, s] of withLatency) if (!bestBySize.has(r.size)) bestBySize.set(r.size, s.p50);
+  const rows = withLatency.map(([r, s]) => {
+    const cells = [ms(s.p50), ms(s.p90), ms(s.p99), ms(s.min), `${ms(s.mean)} ± ${sig(s.rme, 2)}%`, String(s.samples)];
+    return sizedRow(r, [...cells, sig(s.gflops), times(s.p50 / bestBySize.get(r.size)!)]);
   });
-  const header = ['p50 (ms)', 'p90', 'p99', 'min', 'mean ± 95% MoE', 'samples', 'GFLOP/s', '× fastest p50'];
-  return table(['Backend', ...(withSize ? ['Size'] : []), ...header], rows);
+  return sizedTable(withSize, COLUMNS, rows);
 }
 
 /** Batch 1, one call after another: what a caller with one image waits. */
 export const latency: ReportSection = {
   name: 'single-stream latency',
-  body: ({ ran, sizes, withSize }) => [
-    '## Single-stream latency, batch 1 (ms)',
-    '',
-    latencyTable(ran, sizes, withSize),
-    '',
-  ],
+  body: ({ ran, sizes, withSize }) =>
+    sectionLines('Single-stream latency, batch 1 (ms)', latencyTable(ran, sizes, withSize)),
   methodology: ({ results }) => {
     const s = results.settings.singleStream;
     const warmupTime = s.warmupTimeMs ? ` filling at least ${sig(s.warmupTimeMs / 1000)} s` : '';

@@ -1,7 +1,8 @@
 import type { BackendRun } from '../../results/schema.ts';
-import { mib, table } from '../format.ts';
-import { bySizeThen } from '../rows.ts';
-import { prose, type ReportSection } from './section.ts';
+import { mib } from '../format.ts';
+import { rowsWith } from '../rows.ts';
+import { sizedRow, sizedTable } from '../sized-table.ts';
+import { prose, sectionLines, type ReportSection } from './section.ts';
 
 const METHOD = prose`- **Memory.** Peak RSS is \`process.resourceUsage().maxRSS\` of the child at the end: it includes Node, the
   loader and the harness (the RSS before the engine loaded is shown beside it). WASM heap is the summed size of every
@@ -17,24 +18,18 @@ function whose(r: BackendRun): string {
   return r.label;
 }
 
+const COLUMNS = ['peak RSS (MiB)', 'RSS before the engine loaded', 'WASM heap (MiB)'];
+
 function memoryTable(runs: readonly BackendRun[], sizes: readonly number[], withSize: boolean): string {
-  const rows = runs
-    .filter((r) => r.memory)
-    .sort(bySizeThen(sizes, (r) => r.memory!.peakRssBytes))
-    .map((r) => [
-      whose(r),
-      ...(withSize ? [String(r.size)] : []),
-      mib(r.memory!.peakRssBytes),
-      mib(r.memory!.startRssBytes),
-      r.remote ? '—' : mib(r.memory!.wasmHeapBytes),
-    ]);
-  const header = ['peak RSS (MiB)', 'RSS before the engine loaded', 'WASM heap (MiB)'];
-  return table(['Backend', ...(withSize ? ['Size'] : []), ...header], rows);
+  const rows = rowsWith(runs, sizes, (r) => r.memory, 'peakRssBytes').map(([r, m]) =>
+    sizedRow(r, [mib(m.peakRssBytes), mib(m.startRssBytes), r.remote ? '—' : mib(m.wasmHeapBytes)], whose(r)),
+  );
+  return sizedTable(withSize, COLUMNS, rows);
 }
 
 /** Peak RSS and WebAssembly memory per row. */
 export const memory: ReportSection = {
   name: 'memory',
-  body: ({ ran, sizes, withSize }) => ['## Memory', '', memoryTable(ran, sizes, withSize), ''],
+  body: ({ ran, sizes, withSize }) => sectionLines('Memory', memoryTable(ran, sizes, withSize)),
   methodology: () => [METHOD],
 };

@@ -1,27 +1,17 @@
 import type { BackendRun } from '../../results/schema.ts';
-import { extraValue, table } from '../format.ts';
-import { bySizeThen } from '../rows.ts';
-import type { ReportSection } from './section.ts';
+import { extraValue } from '../format.ts';
+import { rowsWith } from '../rows.ts';
+import { sizedRow, sizedTable } from '../sized-table.ts';
+import { sectionLines, type ReportSection } from './section.ts';
 
 /** Figures only a runner could take (scenario `extras`), as it reported them. */
 function extrasTable(runs: readonly BackendRun[], sizes: readonly number[], withSize: boolean): string {
-  const rows = runs
-    .filter((r) => r.extras?.length)
-    .sort(bySizeThen(sizes, () => 0))
-    .flatMap((r) =>
-      r.extras!.map((x) => [
-        r.label,
-        ...(withSize ? [String(r.size)] : []),
-        x.name,
-        extraValue(x),
-        [x.verdict, x.note].filter(Boolean).join('. '),
-      ]),
-    );
-  return table(
-    ['Backend', ...(withSize ? ['Size'] : []), 'measurement', 'value', 'what it means, how it was taken'],
-    rows,
-    ['l', ...(withSize ? ['r' as const] : []), 'l', 'r', 'l'],
+  const rows = rowsWith(runs, sizes, (r) => (r.extras?.length ? r.extras : undefined)).flatMap(([r, extras]) =>
+    extras.map((x) => sizedRow(r, [x.name, extraValue(x), [x.verdict, x.note].filter(Boolean).join('. ')])),
   );
+  return sizedTable(withSize, ['measurement', 'value', 'what it means, how it was taken'], rows, {
+    align: ['l', 'r', 'l'],
+  });
 }
 
 /** Runner-specific measurements: what a runner measured itself because timing its calls cannot show it. */
@@ -29,13 +19,10 @@ export const runnerExtras: ReportSection = {
   name: 'runner-specific measurements',
   body: ({ ran, sizes, withSize }) =>
     ran.some((r) => r.extras?.length)
-      ? [
-          '## Runner-specific measurements',
-          '',
+      ? sectionLines(
+          'Runner-specific measurements',
           'Figures a runner takes itself because timing its calls cannot show them (scenario `extras`).',
-          '',
           extrasTable(ran, sizes, withSize),
-          '',
-        ]
+        )
       : [],
 };

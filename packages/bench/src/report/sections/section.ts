@@ -44,4 +44,9 @@ export interface ReportSection {
   readonly methodology?: (input: ReportInput) => readonly string[];
 }
 
+/** A section's lines: its heading, then each paragraph (a table is one) followed by a blank line. */
+export function sectionLines(heading: string, ...paragraphs: readonly string[]): string[] {
+  return [`## ${heading}`, '', ...paragraphs.flatMap((p) => [p, ''])];
+}
+
 export { prose } from '../prose.ts';

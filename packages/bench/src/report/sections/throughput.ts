@@ -1,7 +1,8 @@
 import type { BackendRun, OfflineResult } from '../../results/schema.ts';
-import { sig, table, times } from '../format.ts';
+import { sig, times } from '../format.ts';
 import { bestOffline, bySizeThen } from '../rows.ts';
-import { prose, type ReportSection } from './section.ts';
+import { sizedRow, sizedTable } from '../sized-table.ts';
+import { prose, sectionLines, type ReportSection } from './section.ts';
 
 function offlineTables(
   runs: readonly BackendRun[],
@@ -28,26 +29,26 @@ function offlineTables(
     if (o.skipped) return noteFor(o.skipped);
     return render(o);
   };
-  const size = (r: BackendRun) => (withSize ? [String(r.size)] : []);
   const tput = sorted.map((r) => {
     const best = bestOffline(r)?.imagesPerSecond;
-    return [
-      r.label,
-      ...size(r),
-      ...batches.map((b) => cell(r, b, (o) => `${sig(o.imagesPerSecond!)} ± ${sig(o.rme!, 2)}%`)),
-      best ? times(bestBySize.get(r.size)! / best) : '—',
-    ];
+    const cells = batches.map((b) => cell(r, b, (o) => `${sig(o.imagesPerSecond!)} ± ${sig(o.rme!, 2)}%`));
+    return sizedRow(r, [...cells, best ? times(bestBySize.get(r.size)! / best) : '—']);
   });
-  const flops = sorted.map((r) => [r.label, ...size(r), ...batches.map((b) => cell(r, b, (o) => sig(o.gflops!)))]);
-  const header = ['Backend', ...(withSize ? ['Size'] : [])];
+  const flops = sorted.map((r) =>
+    sizedRow(
+      r,
+      batches.map((b) => cell(r, b, (o) => sig(o.gflops!))),
+    ),
+  );
+  const columns = batches.map((b) => `batch ${b}`);
   const parts = [
     '### Throughput (images/s, mean ± 95% margin of error)',
     '',
-    table([...header, ...batches.map((b) => `batch ${b}`), 'best vs fastest'], tput),
+    sizedTable(withSize, [...columns, 'best vs fastest'], tput),
     '',
     '### Achieved GFLOP/s',
     '',
-    table([...header, ...batches.map((b) => `batch ${b}`)], flops),
+    sizedTable(withSize, columns, flops),
   ];
   if (notes.length) parts.push('', ...notes.map((n, i) => `[^${i + 1}]: ${n}`));
   return parts.join('\n');
@@ -56,12 +57,8 @@ function offlineTables(
 /** Batches as large as the profile allows: images per second, and the GFLOP/s they reach. */
 export const throughput: ReportSection = {
   name: 'offline throughput',
-  body: ({ results, ran, sizes, withSize }) => [
-    '## Offline throughput',
-    '',
-    offlineTables(ran, sizes, results.settings.offline.batches, withSize),
-    '',
-  ],
+  body: ({ results, ran, sizes, withSize }) =>
+    sectionLines('Offline throughput', offlineTables(ran, sizes, results.settings.offline.batches, withSize)),
   methodology: ({ results }) => {
     const o = results.settings.offline;
     const macs = Object.entries(results.model.multiplyAdds)

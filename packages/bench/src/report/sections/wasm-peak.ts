@@ -2,9 +2,10 @@ import type { WasmPeakFigure } from '@nin-bench/core-nin/probe/wasm-peak';
 import type { BackendRun, BenchResults } from '../../results/schema.ts';
 import { wasmPeakFromFacts } from '../../results/wasm-peak-facts.ts';
 import { wasmArithmetic } from '../declared.ts';
-import { percent, sig, table } from '../format.ts';
+import { percent, sig } from '../format.ts';
 import { measured } from '../rows.ts';
-import { prose, type ReportSection } from './section.ts';
+import { sizedRow, sizedTable } from '../sized-table.ts';
+import { prose, sectionLines, type ReportSection } from './section.ts';
 
 /**
  * "How far from the limit": each WebAssembly row's achieved GFLOP/s against the WebAssembly peak probe's figure
@@ -129,31 +130,17 @@ export function wasmPeakSummaryLine(results: BenchResults, size: number): string
 
 /** The section: one row per wasm row with its % of peak. */
 export function wasmPeakSection(results: BenchResults, withSize: boolean): string {
-  const rows = wasmRowPeaks(results).map((r) => [
-    r.run.label,
-    ...(withSize ? [String(r.run.size)] : []),
-    r.arithmetic,
-    `${sig(r.achieved)} (${r.achievedAt})`,
-    `${sig(r.peakPerThread)} (${kernelName(r.kernel)})`,
-    String(r.threads),
-    percent(r.fraction, 0),
-  ]);
-  return [
-    INTRO,
-    '',
-    table(
-      [
-        'Backend',
-        ...(withSize ? ['Size'] : []),
-        'arithmetic',
-        'best GFLOP/s',
-        'peak per thread (G ops/s)',
-        'threads',
-        '% of peak',
-      ],
-      rows,
-    ),
-  ].join('\n');
+  const rows = wasmRowPeaks(results).map((r) =>
+    sizedRow(r.run, [
+      r.arithmetic,
+      `${sig(r.achieved)} (${r.achievedAt})`,
+      `${sig(r.peakPerThread)} (${kernelName(r.kernel)})`,
+      String(r.threads),
+      percent(r.fraction, 0),
+    ]),
+  );
+  const columns = ['arithmetic', 'best GFLOP/s', 'peak per thread (G ops/s)', 'threads', '% of peak'];
+  return [INTRO, '', sizedTable(withSize, columns, rows)].join('\n');
 }
 
 const figureText = (k: WasmPeakFigure): string =>
@@ -199,6 +186,6 @@ export const wasmPeak: ReportSection = {
     return line ? [line] : [];
   },
   body: ({ results, withSize }) =>
-    hasWasmPeaks(results) ? ['## How far from the WebAssembly peak', '', wasmPeakSection(results, withSize), ''] : [],
+    hasWasmPeaks(results) ? sectionLines('How far from the WebAssembly peak', wasmPeakSection(results, withSize)) : [],
   methodology: ({ results }) => wasmPeakMethodology(results),
 };
