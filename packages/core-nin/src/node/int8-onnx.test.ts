@@ -1,14 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { readOnnxMetadata } from '../onnx/metadata.ts';
 import { expectOneLineError, runNin } from '../../test/fixtures/cli.ts';
-import { initialStateDict } from '../../test/fixtures/weights.ts';
 import { FASHION_MNIST_FILES, SYSTEM_FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.ts';
 import { trainingCalibrationImages } from './int8-onnx.ts';
-import { writeNinWeightsFile } from './weights-file.ts';
 import { main } from './cli/main.ts';
+import { MADE_UP_ACCURACY, useTempDir, writeTinyWeights } from './cli/test-support.ts';
 
 // Every caller of the data loader in this file's module graph (the CLI included) gets this spy.
 vi.mock('./fashion-mnist.ts', async (importOriginal) => {
@@ -17,25 +15,16 @@ vi.mock('./fashion-mnist.ts', async (importOriginal) => {
 });
 
 describe('int8 calibration reads training images only', () => {
-  let dir: string;
-  let weights: string;
-  let data: string;
+  const dir = useTempDir('nin-int8-calibration-');
+  const weights = join(dir, 'tiny.safetensors');
+  // A data directory with the real training files and a test split that fails its checksum if anything opens it.
+  const data = join(dir, 'fashion-mnist');
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nin-int8-calibration-'));
-    weights = join(dir, 'tiny.safetensors');
-    await writeNinWeightsFile(weights, initialStateDict(4), 'float32', {
-      inputSize: 67,
-      accuracy: { test: 0.5, evaluatedOn: 'made up for the test' },
-    });
-    // A data directory with the real training files and a test split that fails its checksum if anything opens it.
-    data = join(dir, 'fashion-mnist');
+    await writeTinyWeights(weights, 4, 'float32', MADE_UP_ACCURACY);
     await mkdir(data);
     for (const name of Object.values(FASHION_MNIST_FILES.train))
       await symlink(join(SYSTEM_FASHION_MNIST_DIR, `${name}.gz`), join(data, `${name}.gz`));
     for (const name of Object.values(FASHION_MNIST_FILES.test)) await writeFile(join(data, name), 'not the test set');
-  });
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('picks images spread evenly over the training split, and only asks the loader for "train"', async () => {
@@ -64,17 +53,9 @@ describe('int8 calibration reads training images only', () => {
     loader.mockClear();
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
+      const out = join(dir, 'in-process.onnx');
       expect(
-        await main([
-          'export-onnx',
-          '--weights',
-          weights,
-          '--out',
-          join(dir, 'in-process.onnx'),
-          '--int8',
-          '--calibration-images',
-          '16',
-        ]),
+        await main(['export-onnx', '--weights', weights, '--out', out, '--int8', '--calibration-images', '16']),
       ).toBe(0);
     } finally {
       log.mockRestore();

@@ -1,36 +1,41 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readOnnxMetadata } from '../../onnx/metadata.ts';
 import { FASHION_MNIST_CLASSES } from '../../data/classes.ts';
 import { loadFashionMnist } from '../fashion-mnist.ts';
-import { readNinWeightsFile, writeNinWeightsFile } from '../weights-file.ts';
-import { expectOneLineError, runNin } from '../../../test/fixtures/cli.ts';
-import { initialStateDict } from '../../../test/fixtures/weights.ts';
+import { readNinWeightsFile } from '../weights-file.ts';
+import { runNin } from '../../../test/fixtures/cli.ts';
 import { randomImages, signalPreservingStateDict } from '../../../test/parity/fixtures.ts';
 import { encodeNinTflite, readTfliteMetadata } from '../../tflite/index.ts';
 import { supportsRelaxedSimd } from '../../litert/build.ts';
 import { loadLiteRtNodeClassifier } from '../litert.ts';
+import {
+  MADE_UP_ACCURACY,
+  expectFailures,
+  useTempDir,
+  writeTinyWeights,
+  runNinJson,
+  type FailureCase,
+} from './test-support.ts';
+
+/** The text report's accuracy line for a model that recorded `accuracy`, from a float32 source that recorded 50%. */
+function recordedAccuracyLine(accuracy: number): RegExp {
+  const recorded = (100 * accuracy).toFixed(2);
+  return new RegExp(
+    `^accuracy {2}\\d+\\.\\d\\d% measured, ${recorded}% recorded in the model's metadata; its float32 source recorded 50\\.00%$`,
+    'm',
+  );
+}
 
 describe('nin eval', () => {
-  let dir: string;
-  let weights: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nin-eval-'));
-    weights = join(dir, 'tiny.safetensors');
-    await writeNinWeightsFile(weights, initialStateDict(9), 'int8', {
-      inputSize: 67,
-      accuracy: { test: 0.5, evaluatedOn: 'made up for the test' },
-    });
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const dir = useTempDir('nin-eval-');
+  const weights = join(dir, 'tiny.safetensors');
+  beforeAll(() => writeTinyWeights(weights, 9, 'int8', MADE_UP_ACCURACY));
 
   it('--limit 64 --json reports accuracy, per-class accuracy, the backend and speed, and nothing else on stdout', async () => {
-    const r = await runNin(['eval', '--weights', weights, '--limit', '64', '--batch', '24', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = await runNinJson(['eval', '--weights', weights, '--limit', '64', '--batch', '24', '--json']);
     expect(out).toMatchObject({
       weights,
       storage: 'int8',
@@ -64,7 +69,7 @@ describe('nin eval', () => {
   });
 
   it('fails with one line for bad options and unusable weights', async () => {
-    const cases: [string[], RegExp][] = [
+    const cases: FailureCase[] = [
       [['eval', '--weights', weights, '--limit', '0'], /--limit must be a positive integer, got "0"/],
       [['eval', '--weights', weights, '--size', '32'], /--size must be at least 67 for NiN, got 32/],
       [['eval', '--weights', join(dir, 'nope.safetensors')], /nope\.safetensors: no such weights file/],
@@ -75,20 +80,14 @@ describe('nin eval', () => {
         /--record: the weights were trained at 67 px, not 96/,
       ],
     ];
-    for (const [args, message] of cases)
-      expect(expectOneLineError(await runNin(args), 'eval'), args.join(' ')).toMatch(message);
+    await expectFailures('eval', cases);
   });
 
   it('--record writes the accuracy measured on all 10,000 images into the manifest, keeping the tensors', async () => {
     const recordFile = join(dir, 'record.safetensors');
-    await writeNinWeightsFile(recordFile, initialStateDict(9), 'int8', {
-      inputSize: 67,
-      accuracy: { test: 0.5, train: 0.25, evaluatedOn: 'made up for the test' },
-    });
+    await writeTinyWeights(recordFile, 9, 'int8', { ...MADE_UP_ACCURACY, train: 0.25 });
     const before = await readNinWeightsFile(recordFile);
-    const r = await runNin(['eval', '--weights', recordFile, '--record', '--batch', '100', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = await runNinJson(['eval', '--weights', recordFile, '--record', '--batch', '100', '--json']);
     expect(out).toMatchObject({ images: 10_000, recorded: recordFile, manifestAccuracy: 0.5 });
     const after = await readNinWeightsFile(recordFile); // verifies tensorsSha256 on the way
     expect(after.manifest!.tensorsSha256).toBe(before.manifest!.tensorsSha256);
@@ -104,26 +103,17 @@ describe('nin eval', () => {
   });
 
   describe('--onnx', () => {
-    let model: string;
+    const model = join(dir, 'tiny.int8.onnx');
     beforeAll(async () => {
-      model = join(dir, 'tiny.int8.onnx');
-      const r = await runNin([
-        'export-onnx',
-        '--weights',
-        weights,
-        '--out',
-        model,
-        '--int8',
-        '--calibration-images',
-        '8',
-      ]);
+      const int8 = ['--int8', '--calibration-images', '8'];
+      const r = await runNin(['export-onnx', '--weights', weights, '--out', model, ...int8]);
       expect(r.code, r.stderr).toBe(0);
     });
 
     it('fails with usage (exit 2) for options that do not fit an ONNX model, one line (exit 1) for an unusable file', async () => {
       const corrupt = join(dir, 'corrupt.onnx');
       await writeFile(corrupt, new Uint8Array([0xff, 0xff, 0xff, 0x01]));
-      const cases: [string[], number, RegExp][] = [
+      const cases: FailureCase[] = [
         [['eval', '--onnx', model, '--weights', weights], 2, /--onnx and --weights are two models: give one/],
         [
           ['eval', '--onnx', model, '--backend', 'cpu'],
@@ -136,18 +126,12 @@ describe('nin eval', () => {
         [['eval', '--onnx', join(dir, 'nope.onnx')], 1, /nope\.onnx: cannot read the ONNX model \(ENOENT\)/],
         [['eval', '--onnx', corrupt], 1, /corrupt\.onnx: not an ONNX model/],
       ];
-      for (const [args, code, message] of cases) {
-        const r = await runNin(args);
-        expect(expectOneLineError(r, 'eval'), args.join(' ')).toMatch(message);
-        expect(r.code, args.join(' ')).toBe(code);
-      }
+      await expectFailures('eval', cases);
     });
 
     it('measures an int8 export on onnxruntime-node, and --record writes the accuracy of all 10,000 images into its metadata, graph untouched', async () => {
       const before = new Uint8Array(await readFile(model));
-      const r = await runNin(['eval', '--onnx', model, '--record', '--batch', '100', '--json']);
-      expect(r.code, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout);
+      const out = await runNinJson(['eval', '--onnx', model, '--record', '--batch', '100', '--json']);
       // manifestAccuracy: what the model recorded before this run (nothing yet); its float32 source's is beside it
       expect(out).toMatchObject({
         onnx: model,
@@ -173,19 +157,13 @@ describe('nin eval', () => {
       expect(rest).toEqual(readOnnxMetadata(before));
       // the text report names the recorded figure and the float32 source's
       const text = await runNin(['eval', '--onnx', model, '--limit', '20']);
-      expect(text.stdout).toMatch(
-        new RegExp(
-          `^accuracy {2}\\d+\\.\\d\\d% measured, ${(100 * out.accuracy).toFixed(2)}% recorded in the model's metadata; its float32 source recorded 50\\.00%$`,
-          'm',
-        ),
-      );
+      expect(text.stdout).toMatch(recordedAccuracyLine(out.accuracy));
     }, 300_000); // 10,000 images: most of it is preprocessing, slow on a busy 2-core machine
   });
 
   describe('--tflite', () => {
-    let model: string;
+    const model = join(dir, 'tiny.tflite');
     beforeAll(async () => {
-      model = join(dir, 'tiny.tflite');
       const metadata = { nin_manifest: JSON.stringify({ inputSize: 67, accuracy: { test: 0.5 } }) };
       await writeFile(model, encodeNinTflite(signalPreservingStateDict(3), { inputSize: 67, metadata }));
     });
@@ -193,7 +171,7 @@ describe('nin eval', () => {
     it('fails with usage (exit 2) for options that do not fit a .tflite model, one line (exit 1) for an unusable file', async () => {
       const corrupt = join(dir, 'corrupt.tflite');
       await writeFile(corrupt, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]));
-      const cases: [string[], number, RegExp][] = [
+      const cases: FailureCase[] = [
         [['eval', '--tflite', model, '--weights', weights], 2, /--tflite and --weights are two models: give one/],
         [['eval', '--tflite', model, '--onnx', model], 2, /--onnx and --tflite are two models: give one/],
         [
@@ -212,18 +190,12 @@ describe('nin eval', () => {
       ];
       if (!supportsRelaxedSimd())
         cases.push([['eval', '--tflite', model, '--backend', 'litert:relaxed'], 1, /litert:relaxed is unavailable/]);
-      for (const [args, code, message] of cases) {
-        const r = await runNin(args);
-        expect(expectOneLineError(r, 'eval'), args.join(' ')).toMatch(message);
-        expect(r.code, args.join(' ')).toBe(code);
-      }
+      await expectFailures('eval', cases);
     });
 
     it("runs on LiteRT.js and says which build ran (this Node's best, or the one pinned)", async () => {
       const best = supportsRelaxedSimd() ? 'relaxed' : 'compat';
-      const r = await runNin(['eval', '--tflite', model, '--limit', '40', '--batch', '16', '--json']);
-      expect(r.code, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout);
+      const out = await runNinJson(['eval', '--tflite', model, '--limit', '40', '--batch', '16', '--json']);
       expect(out).toMatchObject({
         tflite: model,
         storage: 'float32 .tflite',
@@ -245,9 +217,7 @@ describe('nin eval', () => {
 
     it('--record writes the accuracy of all 10,000 images into its metadata, the graph and other entries untouched', async () => {
       const before = new Uint8Array(await readFile(model));
-      const r = await runNin(['eval', '--tflite', model, '--record', '--batch', '100', '--json']);
-      expect(r.code, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout);
+      const out = await runNinJson(['eval', '--tflite', model, '--record', '--batch', '100', '--json']);
       expect(out).toMatchObject({ images: 10_000, recorded: model, manifestAccuracy: null });
       const after = new Uint8Array(await readFile(model));
       const { accuracy, ...rest } = readTfliteMetadata(after);
@@ -267,12 +237,7 @@ describe('nin eval', () => {
       }
       expect(logits[1]).toEqual(logits[0]);
       const text = await runNin(['eval', '--tflite', model, '--limit', '20']);
-      expect(text.stdout).toMatch(
-        new RegExp(
-          `^accuracy {2}\\d+\\.\\d\\d% measured, ${(100 * out.accuracy).toFixed(2)}% recorded in the model's metadata; its float32 source recorded 50\\.00%$`,
-          'm',
-        ),
-      );
+      expect(text.stdout).toMatch(recordedAccuracyLine(out.accuracy));
     }, 300_000);
   });
 });

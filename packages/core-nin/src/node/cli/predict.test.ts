@@ -1,31 +1,26 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../../data/classes.ts';
 import { FASHION_MNIST_PIXELS } from '../../data/preprocess.ts';
 import { photoStyleFile, photoVariant } from '../../data/photo-style.ts';
 import { loadFashionMnist } from '../fashion-mnist.ts';
-import { WEIGHTS_DIR, writeNinWeightsFile } from '../weights-file.ts';
+import { WEIGHTS_DIR } from '../weights-file.ts';
 import { expectOneLineError, runNin } from '../../../test/fixtures/cli.ts';
 import { gzip, idxBytes } from '../../../test/fixtures/idx.ts';
-import { initialStateDict } from '../../../test/fixtures/weights.ts';
+import { expectFailures, runNinJson, useTempDir, writeTinyWeights, type FailureCase } from './test-support.ts';
 
 describe('nin predict', () => {
-  let dir: string;
-  let weights: string;
-  let png: string;
-  let idx: string;
+  const dir = useTempDir('nin-predict-');
+  const weights = join(dir, 'tiny.safetensors');
+  // The first test image as an RGB PNG, and the first three test images as a gzipped IDX file.
+  const png = join(dir, 'boot.png');
+  const idx = join(dir, 'three-idx3-ubyte.gz');
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nin-predict-'));
-    // Small and fast: d2l's initialisation at NiN's smallest input; the numbers are meaningless, the plumbing is not.
-    weights = join(dir, 'tiny.safetensors');
-    await writeNinWeightsFile(weights, initialStateDict(5), 'float16', { inputSize: 67 });
+    await writeTinyWeights(weights, 5, 'float16');
     const test = await loadFashionMnist('test', { download: false });
     const first = test.images.slice(0, FASHION_MNIST_PIXELS);
-    // The first test image as an RGB PNG, and the first three test images as a gzipped IDX file.
-    png = join(dir, 'boot.png');
     await writeFile(
       png,
       encode({
@@ -36,10 +31,8 @@ describe('nin predict', () => {
         data: Uint8Array.from({ length: 784 * 3 }, (_, i) => first[Math.floor(i / 3)]),
       }),
     );
-    idx = join(dir, 'three-idx3-ubyte.gz');
     await writeFile(idx, gzip(idxBytes([3, 28, 28], test.images.subarray(0, 3 * FASHION_MNIST_PIXELS))));
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('prints one line per image: file, index, class, probability', async () => {
     const r = await runNin(['predict', png, idx, '--weights', weights]);
@@ -62,9 +55,9 @@ describe('nin predict', () => {
   it('--json --top 3 on cpu and wasm: the PNG and the same image in the IDX file get the same answer', async () => {
     const results = [];
     for (const backend of ['wasm:simd', 'cpu']) {
-      const r = await runNin(['predict', png, idx, '--weights', weights, '--json', '--top', '3', '--backend', backend]);
-      expect(r.code, r.stderr).toBe(0);
-      results.push(JSON.parse(r.stdout));
+      results.push(
+        await runNinJson(['predict', png, idx, '--weights', weights, '--json', '--top', '3', '--backend', backend]),
+      );
     }
     const [wasm, cpu] = results;
     expect(wasm).toMatchObject({
@@ -92,9 +85,8 @@ describe('nin predict', () => {
     await writeFile(photo, photoStyleFile(test.images.slice(0, FASHION_MNIST_PIXELS), photoVariant('grey-jpeg'), 1));
     // the real 100 px model: the photo of test image 0 is an ankle boot to it, as the tile is
     const real = join(WEIGHTS_DIR, 'nin-fmnist-100.safetensors');
-    const auto = await runNin(['predict', photo, '--weights', real, '--json']);
-    expect(auto.code, auto.stderr).toBe(0);
-    expect(JSON.parse(auto.stdout).predictions[0]).toMatchObject({ label: 'Ankle boot', fit: 'photo' });
+    const auto = await runNinJson(['predict', photo, '--weights', real, '--json']);
+    expect(auto.predictions[0]).toMatchObject({ label: 'Ankle boot', fit: 'photo' });
     const tile = await runNin(['predict', photo, '--weights', real, '--json', '--fit', 'tile']);
     expect(JSON.parse(tile.stdout).predictions[0]).toMatchObject({ fit: 'tile', fitReason: expect.any(String) });
     expect(expectOneLineError(await runNin(['predict', photo, '--fit', 'square']), 'predict')).toMatch(
@@ -108,7 +100,7 @@ describe('nin predict', () => {
     const text = join(dir, 'notes.txt');
     await writeFile(text, 'not an image');
     const missing = join(dir, 'missing.png');
-    const cases: [string[], RegExp][] = [
+    const cases: FailureCase[] = [
       [['predict', missing, '--weights', weights], /ENOENT.*missing\.png/],
       [
         ['predict', png, '--weights', corrupt],
@@ -125,9 +117,6 @@ describe('nin predict', () => {
       [['predict', '--weights', weights], /give at least one picture \(PNG, JPEG, WebP\) or IDX file/],
       [['predict', png, '--weights', weights, '--top', 'many'], /--top must be a positive integer, got "many"/],
     ];
-    for (const [args, message] of cases) {
-      const r = await runNin(args);
-      expect(expectOneLineError(r, 'predict'), args.join(' ')).toMatch(message);
-    }
+    await expectFailures('predict', cases);
   });
 });

@@ -91,3 +91,11 @@ export async function expectFailures(command: string, cases: readonly FailureCas
     if (code !== undefined) expect(result.code, args.join(' ')).toBe(code);
   }
 }
+
+/** Runs the real `nin` (its args asking for --json), expects exit 0, and returns its stdout parsed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON.parse's own type: tests read fields by name
+export async function runNinJson(args: string[]): Promise<any> {
+  const result = await runNin(args);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+}
