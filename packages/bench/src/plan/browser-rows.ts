@@ -1,9 +1,27 @@
 import type { PageEngineName } from '../browser/page/api.ts';
 import type { ModelFormat } from '../runners/runner.ts';
 import type { EngineDeclaration } from './catalog.ts';
+import { oneAndAllCores } from './thread-counts.ts';
 
 /** Switches the WebGPU rows need: Chromium on Linux offers WebGPU only behind this one. */
 const WEBGPU_FLAGS = '--enable-unsafe-webgpu';
+const WEBGPU = { backend: 'webgpu', flags: WEBGPU_FLAGS };
+
+/** A page row's options: what browser/page/engines.ts hands the engine. */
+interface PageRowOptions {
+  readonly backend: string;
+  readonly threads?: number;
+  readonly simd?: boolean;
+  readonly flags?: string;
+  readonly int8?: true;
+}
+
+interface WasmRowOptions {
+  /** tfjs's SIMD build (true) or its plain one (false); the other engines pick their own */
+  readonly simd?: boolean;
+  /** the id (less `browser-` and the thread suffix) of the float32 rows these int8 rows compare with */
+  readonly int8Of?: string;
+}
 
 /**
  * The page engines (browser/page/engines.ts runs the one a row's `options.engine` names) with the model file each
@@ -32,7 +50,7 @@ export function browserEntries(cores: number): EngineDeclaration[] {
     id: string,
     label: string,
     engine: PageEngineName,
-    options: { backend: string; threads?: number; simd?: boolean; flags?: string; int8?: true },
+    options: PageRowOptions,
     extra: Partial<EngineDeclaration> = {},
   ): EngineDeclaration => {
     const page = PAGE_ENGINES[engine];
@@ -56,62 +74,39 @@ export function browserEntries(cores: number): EngineDeclaration[] {
       ...extra,
     };
   };
+  /**
+   * A wasm row on one thread and one on every core (`${id}-1t`, `${id}-all`); with `int8Of`, the int8 rows beside
+   * the float32 rows `${int8Of}-1t` and `${int8Of}-all` (measured by --full only).
+   */
+  const wasmRows = (id: string, label: string, engine: PageEngineName, { simd, int8Of }: WasmRowOptions = {}) =>
+    oneAndAllCores(cores).map(({ suffix, threads, count }) =>
+      row(
+        `${id}-${suffix}`,
+        `${label} ${count}`,
+        engine,
+        {
+          backend: 'wasm',
+          ...(simd === undefined ? {} : { simd }),
+          threads,
+          ...(int8Of ? { int8: true as const } : {}),
+        },
+        int8Of ? { int8Of: `browser-${int8Of}-${suffix}`, extended: true } : {},
+      ),
+    );
   return [
-    row('tfjs-wasm-simd-1t', 'tfjs wasm SIMD 1 thread', 'tfjs', { backend: 'wasm', simd: true, threads: 1 }),
     // tfjs would take half of navigator.hardwareConcurrency: the page sets the count explicitly
-    row('tfjs-wasm-simd-all', `tfjs wasm SIMD ${cores} threads`, 'tfjs', {
-      backend: 'wasm',
-      simd: true,
-      threads: cores,
-    }),
+    ...wasmRows('tfjs-wasm-simd', 'tfjs wasm SIMD', 'tfjs', { simd: true }),
     row('tfjs-wasm-plain', 'tfjs wasm plain', 'tfjs', { backend: 'wasm', simd: false, threads: 1 }, { extended: true }),
     row('tfjs-webgl', 'tfjs webgl', 'tfjs', { backend: 'webgl' }),
     // WebGPU in headless Chromium without a GPU is SwiftShader: seconds per 224 px image
-    row('tfjs-webgpu', 'tfjs webgpu', 'tfjs', { backend: 'webgpu', flags: WEBGPU_FLAGS }, { extended: true }),
-    row('onnxruntime-web-1t', 'onnxruntime-web wasm 1 thread', 'onnxruntime-web', { backend: 'wasm', threads: 1 }),
-    row('onnxruntime-web-all', `onnxruntime-web wasm ${cores} threads`, 'onnxruntime-web', {
-      backend: 'wasm',
-      threads: cores,
-    }),
-    row(
-      'onnxruntime-web-webgpu',
-      'onnxruntime-web webgpu',
-      'onnxruntime-web',
-      { backend: 'webgpu', flags: WEBGPU_FLAGS },
-      { extended: true },
-    ),
-    row(
-      'onnxruntime-web-int8-1t',
-      'onnxruntime-web wasm int8 1 thread',
-      'onnxruntime-web',
-      { backend: 'wasm', threads: 1, int8: true },
-      { int8Of: 'browser-onnxruntime-web-1t', extended: true },
-    ),
-    row(
-      'onnxruntime-web-int8-all',
-      `onnxruntime-web wasm int8 ${cores} threads`,
-      'onnxruntime-web',
-      { backend: 'wasm', threads: cores, int8: true },
-      { int8Of: 'browser-onnxruntime-web-all', extended: true },
-    ),
+    row('tfjs-webgpu', 'tfjs webgpu', 'tfjs', WEBGPU, { extended: true }),
+    ...wasmRows('onnxruntime-web', 'onnxruntime-web wasm', 'onnxruntime-web'),
+    row('onnxruntime-web-webgpu', 'onnxruntime-web webgpu', 'onnxruntime-web', WEBGPU, { extended: true }),
+    ...wasmRows('onnxruntime-web-int8', 'onnxruntime-web wasm int8', 'onnxruntime-web', { int8Of: 'onnxruntime-web' }),
     // LiteRT.js: its single-threaded build (relaxed SIMD) through the core's loader, its threaded build in the
     // cross-origin-isolated page, WebGPU on the browser's adapter.
-    row('litert-wasm-1t', 'LiteRT.js wasm 1 thread', 'litert', { backend: 'wasm', threads: 1 }),
-    row('litert-wasm-all', `LiteRT.js wasm ${cores} threads`, 'litert', { backend: 'wasm', threads: cores }),
-    row('litert-webgpu', 'LiteRT.js webgpu', 'litert', { backend: 'webgpu', flags: WEBGPU_FLAGS }, { extended: true }),
-    row(
-      'litert-wasm-int8-1t',
-      'LiteRT.js wasm int8 1 thread',
-      'litert',
-      { backend: 'wasm', threads: 1, int8: true },
-      { int8Of: 'browser-litert-wasm-1t', extended: true },
-    ),
-    row(
-      'litert-wasm-int8-all',
-      `LiteRT.js wasm int8 ${cores} threads`,
-      'litert',
-      { backend: 'wasm', threads: cores, int8: true },
-      { int8Of: 'browser-litert-wasm-all', extended: true },
-    ),
+    ...wasmRows('litert-wasm', 'LiteRT.js wasm', 'litert'),
+    row('litert-webgpu', 'LiteRT.js webgpu', 'litert', WEBGPU, { extended: true }),
+    ...wasmRows('litert-wasm-int8', 'LiteRT.js wasm int8', 'litert', { int8Of: 'litert-wasm' }),
   ];
 }

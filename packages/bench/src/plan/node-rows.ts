@@ -1,4 +1,6 @@
+import { prose } from '../report/prose.ts';
 import type { EngineDeclaration } from './catalog.ts';
+import { oneAndAllCores } from './thread-counts.ts';
 
 const TFJS = '@tensorflow/tfjs-core';
 
@@ -36,6 +38,21 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
     threads,
     ...(engine === 'onnxruntime-web' ? { wasmArithmetic: int8 ? 'int8' : 'float32' } : { gpuKit: true }),
   });
+  /**
+   * An onnxruntime engine's row on one thread and on every core: ids `${id}-1t` and `${id}-all`, aliases
+   * `${alias}-1t` and `${alias}`; with `int8Of`, the int8 rows beside the float32 rows `${int8Of}-1t`/`-all`.
+   */
+  const ortRows = (
+    engine: 'onnxruntime-node' | 'onnxruntime-web',
+    names: { id: string; label: string; alias: string; int8Of?: string },
+  ): EngineDeclaration[] =>
+    oneAndAllCores(cores).map(({ suffix, threads, count }) => ({
+      id: `${names.id}-${suffix}`,
+      label: `${names.label} ${count}`,
+      aliases: [suffix === '1t' ? `${names.alias}-1t` : names.alias],
+      ...(names.int8Of ? { int8Of: `${names.int8Of}-${suffix}` } : {}),
+      ...ort(engine, threads, names.int8Of !== undefined),
+    }));
   const litert = (int8: boolean): Omit<EngineDeclaration, 'id' | 'label' | 'aliases'> => ({
     engine: 'litert',
     runner: 'litert.ts',
@@ -85,8 +102,9 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
       id: 'tfjs-wasm-threads',
       label: 'tfjs wasm SIMD+threads',
       options: { backend: 'wasm:threaded-simd' },
-      unavailable:
-        'impossible under Node: tfjs-backend-wasm 4.22 hard-codes WASM_HAS_MULTITHREAD_SUPPORT to false when IS_NODE (tensorflow/tfjs#3830); only a cross-origin-isolated browser page gets the threaded binary (the browser rows measure it: browser-tfjs-wasm-simd-all)',
+      unavailable: prose`impossible under Node: tfjs-backend-wasm 4.22 hard-codes WASM_HAS_MULTITHREAD_SUPPORT to false when
+        IS_NODE (tensorflow/tfjs#3830); only a cross-origin-isolated browser page gets the threaded binary (the browser
+        rows measure it: browser-tfjs-wasm-simd-all)`,
       aliases: ['wasm:threads'],
       ...wasm,
       threads: cores,
@@ -116,59 +134,21 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
       portable: false,
       versionPackages: [TFJS, '@tensorflow/tfjs-node-gpu'],
     }),
-    {
-      id: 'onnxruntime-node-1t',
-      label: 'onnxruntime-node 1 thread',
-      aliases: ['ort-node-1t'],
-      ...ort('onnxruntime-node', 1, false),
-    },
-    {
-      id: 'onnxruntime-node-all',
-      label: `onnxruntime-node ${cores} threads`,
-      aliases: ['ort-node'],
-      ...ort('onnxruntime-node', cores, false),
-    },
-    {
-      id: 'onnxruntime-web-1t',
-      label: 'onnxruntime-web wasm 1 thread',
-      aliases: ['ort-web-1t'],
-      ...ort('onnxruntime-web', 1, false),
-    },
-    {
-      id: 'onnxruntime-web-all',
-      label: `onnxruntime-web wasm ${cores} threads`,
-      aliases: ['ort-web'],
-      ...ort('onnxruntime-web', cores, false),
-    },
+    ...ortRows('onnxruntime-node', { id: 'onnxruntime-node', label: 'onnxruntime-node', alias: 'ort-node' }),
+    ...ortRows('onnxruntime-web', { id: 'onnxruntime-web', label: 'onnxruntime-web wasm', alias: 'ort-web' }),
     // The same engines on the calibrated int8 model (QLinearConv): each beside its float32 row in every table.
-    {
-      id: 'onnxruntime-node-int8-1t',
-      label: 'onnxruntime-node int8 1 thread',
-      aliases: ['ort-node-int8-1t'],
-      int8Of: 'onnxruntime-node-1t',
-      ...ort('onnxruntime-node', 1, true),
-    },
-    {
-      id: 'onnxruntime-node-int8-all',
-      label: `onnxruntime-node int8 ${cores} threads`,
-      aliases: ['ort-node-int8'],
-      int8Of: 'onnxruntime-node-all',
-      ...ort('onnxruntime-node', cores, true),
-    },
-    {
-      id: 'onnxruntime-web-int8-1t',
-      label: 'onnxruntime-web wasm int8 1 thread',
-      aliases: ['ort-web-int8-1t'],
-      int8Of: 'onnxruntime-web-1t',
-      ...ort('onnxruntime-web', 1, true),
-    },
-    {
-      id: 'onnxruntime-web-int8-all',
-      label: `onnxruntime-web wasm int8 ${cores} threads`,
-      aliases: ['ort-web-int8'],
-      int8Of: 'onnxruntime-web-all',
-      ...ort('onnxruntime-web', cores, true),
-    },
+    ...ortRows('onnxruntime-node', {
+      id: 'onnxruntime-node-int8',
+      label: 'onnxruntime-node int8',
+      alias: 'ort-node-int8',
+      int8Of: 'onnxruntime-node',
+    }),
+    ...ortRows('onnxruntime-web', {
+      id: 'onnxruntime-web-int8',
+      label: 'onnxruntime-web wasm int8',
+      alias: 'ort-web-int8',
+      int8Of: 'onnxruntime-web',
+    }),
     // LiteRT.js (TFLite with XNNPACK in WebAssembly) on the .tflite export, one thread: Node gets its
     // single-threaded builds only (relaxed SIMD where Node has it, else compat; the row's facts say which ran).
     { id: 'litert-1t', label: 'LiteRT.js wasm 1 thread', aliases: ['litert-wasm-1t'], ...litert(false) },
