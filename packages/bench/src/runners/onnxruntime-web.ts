@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
-import { INT8_MODEL, onnxSessionModel } from './onnx-session.ts';
+import { createOrtRunner } from './onnxruntime-runner.ts';
 import type { CreateRunner } from './runner.ts';
 
 /**
@@ -9,37 +7,23 @@ import type { CreateRunner } from './runner.ts';
  * browser would run it. `options.threads` sets `ort.env.wasm.numThreads`; above 1 its pthreads run on Node
  * worker threads sharing one WebAssembly memory (in a browser that needs cross-origin isolation).
  */
-export const createRunner: CreateRunner = (task) => {
-  const threads = Number(task.options.threads ?? availableParallelism());
-  let ort: typeof import('onnxruntime-web');
-  return {
-    async init() {
-      ort = await import('onnxruntime-web');
+export const createRunner: CreateRunner = (task) =>
+  createOrtRunner(task, {
+    name: 'onnxruntime-web',
+    load: () => import('onnxruntime-web'),
+    setUp: (ort, threads) => {
       ort.env.wasm.numThreads = threads;
       ort.env.wasm.simd = true;
       return {
-        engine: 'onnxruntime-web',
         version: ort.env.versions.web ?? 'unknown',
-        details: {
-          executionProvider: 'wasm',
-          binary: 'ort-wasm-simd-threaded.wasm',
-          simd: true,
-          threads,
-          ...(task.model === 'onnx-int8' ? { model: INT8_MODEL } : {}),
-        },
+        details: { executionProvider: 'wasm', binary: 'ort-wasm-simd-threaded.wasm', simd: true, threads },
       };
     },
-    async load() {
-      // The wasm runtime itself initialises on the first session: that is part of loading the model here.
-      const session = await ort.InferenceSession.create(new Uint8Array(await readFile(task.modelPath)), {
-        executionProviders: ['wasm'],
-        graphOptimizationLevel: 'all',
-      });
-      if (ort.env.wasm.numThreads !== threads) {
-        const reason = `onnxruntime-web fell back to ${ort.env.wasm.numThreads} thread(s): this runtime lacks WebAssembly threads (SharedArrayBuffer)`;
-        throw new BackendUnavailableError(`onnxruntime-web ${threads} threads`, reason);
-      }
-      return onnxSessionModel(ort, session, task.size);
+    // The wasm runtime itself initialises on the first session: that is part of loading the model here.
+    sessionOptions: () => ({ executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
+    check: (ort, threads) => {
+      if (ort.env.wasm.numThreads === threads) return;
+      const reason = `onnxruntime-web fell back to ${ort.env.wasm.numThreads} thread(s): this runtime lacks WebAssembly threads (SharedArrayBuffer)`;
+      throw new BackendUnavailableError(`onnxruntime-web ${threads} threads`, reason);
     },
-  };
-};
+  });
