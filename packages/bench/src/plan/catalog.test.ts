@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   catalogEntry,
   createCatalog,
+  edgeBaselineEntry,
   INT8_MODELS,
   REFERENCE_BACKEND,
   selectEntries,
@@ -188,5 +189,15 @@ describe('backend catalog', () => {
       ['pytorch-cpu', null],
     ];
     for (const [id, want] of cases) expect([id, catalogEntry(id)?.wasmArithmetic ?? null]).toEqual([id, want]);
+  });
+
+  it('declares one edge baseline: an in-process float32 WebAssembly row of the engine an edge build runs', () => {
+    const declared = createCatalog(4).filter((e) => e.edgeBaseline);
+    expect(declared).toHaveLength(1);
+    expect(edgeBaselineEntry()).toMatchObject({ id: declared[0].id, runsIn: 'node', wasmArithmetic: 'float32' });
+    const edgeEngines = createCatalog(4)
+      .filter((e) => e.runsIn === 'edge')
+      .map((e) => String(e.options.edgeEngine ?? 'tfjs'));
+    expect(edgeEngines).toContain(edgeBaselineEntry().engine);
   });
 });

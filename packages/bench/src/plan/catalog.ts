@@ -48,6 +48,11 @@ export interface EngineDeclaration {
    * Node already measures.
    */
   readonly extended?: boolean;
+  /**
+   * The in-process row the edge builds' figures are read against (the READMEs' edge block): the engine and kernels
+   * of the edge's tfjs build without HTTP or a Worker. One entry declares it.
+   */
+  readonly edgeBaseline?: true;
   /** its runner is bundled into the GPU kit (core-nin/gpu-kit/bundle-bench.mjs), which ships what that runner reads */
   readonly gpuKit?: boolean;
 }
@@ -117,6 +122,13 @@ let byId: Map<string, CatalogEntry> | undefined;
 export function catalogEntry(id: string): CatalogEntry | undefined {
   byId ??= new Map(declaredEntries(Math.max(2, availableParallelism())).map((e) => [e.id, e]));
   return byId.get(id);
+}
+
+/** The entry that declares itself the edge builds' baseline (`edgeBaseline`). */
+export function edgeBaselineEntry(): CatalogEntry {
+  const entry = declaredEntries(2).find((e) => e.edgeBaseline);
+  if (!entry) throw new Error('the engine registry declares no edgeBaseline entry');
+  return entry;
 }
 
 /** The npm packages whose versions a run records: every entry's `versionPackages`, once each, in catalog order. */

@@ -90,6 +90,7 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
       options: { backend: 'wasm:simd' },
       aliases: ['wasm:simd'],
       ...wasm,
+      edgeBaseline: true,
     }),
     tfjs({
       id: 'tfjs-wasm-plain',

@@ -11,6 +11,7 @@ import { readOnnxMetadata } from '@nin-bench/core-nin/onnx';
 import { MANIFEST_KEY, parseManifest, parseSafetensors, type NinManifest } from '@nin-bench/core-nin/weights';
 import type { BackendRun, BenchResults } from '../results/schema.ts';
 import { WORKERS_PLANS } from '../edge/workers-pricing.ts';
+import { edgeBaselineEntry } from '../plan/catalog.ts';
 import { browserSummaryLine } from './sections/browser.ts';
 import { EDGE_ACCURACY_TARGET, chooseEdgeBuild, edgeBuildFigures, type EdgeBuildFigures } from './edge-choice.ts';
 import { wasmArithmetic } from './declared.ts';
@@ -166,10 +167,13 @@ export function benchBlock(results: BenchResults): string {
   return lines.join('\n').trimEnd();
 }
 
+/** The in-process row the edge block's p50 is read against, as the registry declares it. */
+const EDGE_BASELINE = edgeBaselineEntry();
+
 const EDGE_COLUMNS = [
   'build',
   'served model: test accuracy',
-  'p50 over HTTP (× bare tfjs wasm SIMD)',
+  `p50 over HTTP (× bare ${EDGE_BASELINE.label})`,
   'Worker CPU per request',
   '× 224 px tfjs build',
   '× tfjs build, same size',
@@ -181,12 +185,6 @@ const EDGE_NOTE = prose`Worker CPU: user + system time of the Worker's own worke
   proxy, which a deployment does not have, excluded). p50: single images over loopback HTTP straight to the Worker's
   socket, against the in-process tfjs wasm SIMD row at the same size. Test accuracy: the served model's own, on all
   10,000 test images.`;
-
-/**
- * The in-process row the edge block's p50 is read against: the README's chosen baseline (the engine and kernels the
- * default edge build runs, without HTTP or a Worker), named by its registry id as the column header names it.
- */
-const BARE_WASM_ROW = 'tfjs-wasm-simd';
 
 /** `soak, 16 clients` and its verdict in a few words: passed, or what failed. */
 function soakInWords(soak: { readonly name: string; readonly verdict?: string }): string {
@@ -227,7 +225,7 @@ export function edgeBlock(results: BenchResults): string {
     const f = of(r);
     const served = String(r.facts?.details.servedWeights ?? `${r.size} px`);
     const accuracy = f?.testAccuracy === null || f === undefined ? 'not reported' : f.testAccuracy.toFixed(4);
-    const bare = results.runs.find((o) => o.backend === BARE_WASM_ROW && o.size === r.size && o.singleStream);
+    const bare = results.runs.find((o) => o.backend === EDGE_BASELINE.id && o.size === r.size && o.singleStream);
     const p50 = r.singleStream
       ? `${ms(r.singleStream.p50)} ms${bare ? ` (${times(r.singleStream.p50 / bare.singleStream!.p50)})` : ''}`
       : '-';
