@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '@nin-bench/core-nin';
 import {
-  EDGE_DIR,
   REPO_ROOT,
   chromiumUnavailable,
   launchChromium,
@@ -18,13 +17,8 @@ import {
   type WranglerDev,
 } from '@nin-bench/edge-api/node';
 import type { Browser, Page } from 'playwright-core';
+import { examplePath, readEdgeSamples, sampleNamed, type EdgeSample } from './edge-examples.ts';
 
-interface Sample {
-  file: string;
-  className: string;
-}
-
-const examples = join(EDGE_DIR, 'examples');
 const SCREENSHOT = join(REPO_ROOT, 'tmp', 'edge-page-test.png');
 /** how long one classification may take in the page (the machine may be busy) */
 const ANSWER_MS = 60_000;
@@ -37,11 +31,11 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
   let browser: Browser | undefined;
   let page: Page;
   let watch: PageWatch;
-  let samples: Sample[];
+  let samples: EdgeSample[];
   const requested: string[] = [];
 
   beforeAll(async () => {
-    samples = (JSON.parse(await readFile(join(examples, 'samples.json'), 'utf8')) as { samples: Sample[] }).samples;
+    samples = await readEdgeSamples();
     // both at once; whichever started is closed in afterAll even when the other failed
     const [server, chromium] = await Promise.allSettled([startWranglerDev(), launchChromium()]);
     if (server.status === 'fulfilled') dev = server.value;
@@ -76,6 +70,20 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     const error = await page.textContent('#error');
     if (error) throw new Error(`the page shows an error: ${error}`);
     return (await page.textContent('#label')) ?? '';
+  }
+
+  /** A 28x28 canvas of the page: how many pixels have red above `threshold`, and the top-left pixel's red. */
+  async function canvasLight(id: string, threshold: number): Promise<{ lit: number; corner: number }> {
+    return page.evaluate(
+      ({ id, threshold }) => {
+        const canvas = document.getElementById(id) as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, 28, 28).data;
+        let lit = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] > threshold) lit++;
+        return { lit, corner: data[0] };
+      },
+      { id, threshold },
+    );
   }
 
   it('opens with the model facts from /model and /health; API clients still get JSON at /', async () => {
@@ -120,21 +128,14 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     ).toBe(true);
     expect(await page.locator('#bars .bar').count()).toBe(5);
     // the pad really holds white strokes on black
-    const lit = await page.evaluate(() => {
-      const data = (document.getElementById('pad') as HTMLCanvasElement)
-        .getContext('2d')!
-        .getImageData(0, 0, 28, 28).data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i] > 128) n++;
-      return n;
-    });
+    const { lit } = await canvasLight('pad', 128);
     expect(lit).toBeGreaterThan(40);
     expect(lit).toBeLessThan(400);
   });
 
   it('classifies a PNG dropped on the form', async () => {
-    const sample = samples.find((s) => s.file === 'test-0001-pullover.png')!;
-    const bytes = [...(await readFile(join(examples, sample.file)))];
+    const sample = sampleNamed(samples, 'test-0001-pullover.png');
+    const bytes = [...(await readFile(examplePath(sample.file)))];
     const dataTransfer = await page.evaluateHandle(
       ({ bytes, name }) => {
         const dt = new DataTransfer();
@@ -148,9 +149,9 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
   });
 
   it('classifies the example PNG chosen in the file input as "Ankle boot", with bars and timing; screenshot', async () => {
-    const sample = samples.find((s) => s.file === 'test-0000-ankle-boot.png')!;
+    const sample = sampleNamed(samples, 'test-0000-ankle-boot.png');
     expect(sample.className).toBe('Ankle boot');
-    await page.setInputFiles('#file', join(examples, sample.file));
+    await page.setInputFiles('#file', examplePath(sample.file));
     expect(await answerFor(sample.file)).toMatch(/^Ankle boot \(\d+\.\d%, test-0000-ankle-boot\.png\)$/);
     const bars = await page.locator('#bars .bar').allTextContents();
     expect(bars).toHaveLength(5);
@@ -169,20 +170,13 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
     const photo = samples.find((s) => s.file.endsWith('.jpg'))!;
     expect(photo, 'a photo-style JPEG among the examples').toBeDefined();
     expect(await page.getAttribute('#camera', 'capture')).toBe('environment');
-    await page.setInputFiles('#camera', join(examples, photo.file));
+    await page.setInputFiles('#camera', examplePath(photo.file));
     expect(await answerFor(photo.file)).toMatch(
       new RegExp(`^${photo.className} \\(\\d+\\.\\d%, ${photo.file.replace('.', '\\.')}\\)$`),
     );
     expect(await page.textContent('#saw')).toMatch(/^What the model saw: a product photo, converted/);
     // the tile canvas holds a light garment on black, as Fashion-MNIST's
-    const tile = await page.evaluate(() => {
-      const data = (document.getElementById('tile') as HTMLCanvasElement)
-        .getContext('2d')!
-        .getImageData(0, 0, 28, 28).data;
-      let lit = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i] > 64) lit++;
-      return { corner: data[0], lit };
-    });
+    const tile = await canvasLight('tile', 64);
     expect(tile.corner).toBeLessThan(16);
     expect(tile.lit).toBeGreaterThan(50);
   });

@@ -1,33 +1,33 @@
 // End to end: the real `wrangler dev` (workerd, offline, no login) serving the bundled Worker, called over HTTP
 // with real Fashion-MNIST test images (packages/edge-api/examples/), then stopped with everything it started.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDGE_LIMITS } from '@nin-bench/edge-api';
-import { EDGE_DIR, startWranglerDev, type WranglerDev } from '@nin-bench/edge-api/node';
+import { startWranglerDev, type WranglerDev } from '@nin-bench/edge-api/node';
+import { examplePath, readEdgeSamples, type EdgeSample } from './edge-examples.ts';
 
-interface Sample {
-  file: string;
-  testIndex: number;
-  label: number;
-  className: string;
-}
-
-const examples = join(EDGE_DIR, 'examples');
+/** The content type of an example image, by its file name. */
+const typeOf = (file: string) => (file.endsWith('.jpg') ? 'image/jpeg' : 'image/png');
 
 describe('wrangler dev serving the edge Worker', () => {
   let dev: WranglerDev;
-  let samples: Sample[];
+  let samples: EdgeSample[];
 
   beforeAll(async () => {
-    samples = (JSON.parse(await readFile(join(examples, 'samples.json'), 'utf8')) as { samples: Sample[] }).samples;
+    samples = await readEdgeSamples();
     dev = await startWranglerDev();
   });
 
   afterAll(async () => {
     await dev?.stop();
   });
+
+  /** POST /predict with `body` as `type`, and `headers` besides. */
+  const predict = (body: BodyInit, type: string, headers: Record<string, string> = {}) =>
+    fetch(`${dev.url}/predict`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+  /** POST /predict with the example image `file`. */
+  const predictExample = async (file: string) => predict(await readFile(examplePath(file)), typeOf(file));
 
   it('serves the default build: the 100 px model in int8 on LiteRT.js (its relaxed-SIMD build)', async () => {
     expect(dev.health).toMatchObject({
@@ -48,11 +48,7 @@ describe('wrangler dev serving the edge Worker', () => {
     const firstTen = samples.filter((s) => s.file.endsWith('.png') && !s.file.includes('280x280')).slice(0, 10);
     expect(firstTen).toHaveLength(10);
     for (const s of firstTen) {
-      const res = await fetch(`${dev.url}/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'image/png' },
-        body: await readFile(join(examples, s.file)),
-      });
+      const res = await predictExample(s.file);
       expect(res.status, s.file).toBe(200);
       const body = (await res.json()) as { index: number; label: string; probabilities: number[] };
       expect(body.probabilities).toHaveLength(10);
@@ -63,11 +59,7 @@ describe('wrangler dev serving the edge Worker', () => {
 
   it("classifies the enlarged RGB picture of a test image as that image's label", async () => {
     const big = samples.find((s) => s.file.includes('280x280'))!;
-    const res = await fetch(`${dev.url}/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'image/png' },
-      body: await readFile(join(examples, big.file)),
-    });
+    const res = await predictExample(big.file);
     expect(((await res.json()) as { index: number }).index).toBe(big.label);
   });
 
@@ -75,11 +67,7 @@ describe('wrangler dev serving the edge Worker', () => {
     const photos = samples.filter((s) => s.file.endsWith('.jpg'));
     expect(photos.map((s) => s.file)).toContain('photo-0001-pullover-exif6.jpg');
     for (const s of photos) {
-      const res = await fetch(`${dev.url}/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'image/jpeg' },
-        body: await readFile(join(examples, s.file)),
-      });
+      const res = await predictExample(s.file);
       expect(res.status, s.file).toBe(200);
       const body = (await res.json()) as { label: string; fit: string; input: { format: string; orientation: number } };
       expect([body.label, body.fit, body.input.format], s.file).toEqual([s.className, 'photo', 'jpeg']);
@@ -126,12 +114,7 @@ describe('wrangler dev serving the edge Worker', () => {
   });
 
   it('logs one JSON line per request (route, status, ms, engine; no image bytes) and sends Server-Timing', async () => {
-    const png = await readFile(join(examples, 'test-0002-trouser.png'));
-    const res = await fetch(`${dev.url}/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'image/png' },
-      body: png,
-    });
+    const res = await predictExample('test-0002-trouser.png');
     expect(res.status).toBe(200);
     const timing = res.headers.get('server-timing') ?? '';
     for (const metric of ['decode', 'tile', 'preprocess', 'inference', 'total'])
@@ -155,11 +138,7 @@ describe('wrangler dev serving the edge Worker', () => {
   it("rate-limits POST /predict per client as wrangler.toml's [[ratelimits]] says: 429 with Retry-After", async () => {
     const tile = new Uint8Array(784);
     const post = (client?: string) =>
-      fetch(`${dev.url}/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', ...(client ? { 'cf-connecting-ip': client } : {}) },
-        body: tile,
-      });
+      predict(tile, 'application/octet-stream', client ? { 'cf-connecting-ip': client } : {});
     const statuses: number[] = [];
     let refused: Response | undefined;
     // wrangler dev's proxy sets CF-Connecting-IP to 127.0.0.1; the limiter's window is fixed, so within two windows'
