@@ -35,15 +35,6 @@ function quietLiteRtNoise(): void {
   };
 }
 
-/**
- * The glue script declares `var ModuleFactory`, which in a page makes a global that cannot be deleted, and
- * `loadLiteRtGlueScript` deletes it once it has taken the factory (it leaves no global behind): a configurable
- * global of that name, made first, takes the script's value and can be deleted.
- */
-function letTheGlueGlobalGo(): void {
-  Object.defineProperty(globalThis, 'ModuleFactory', { value: undefined, writable: true, configurable: true });
-}
-
 export async function startLiteRt(options: PageEngineOptions): Promise<{ init: PageInit; engine: PageEngine }> {
   const threads = options.threads ?? 1;
   if (options.backend !== 'wasm' && options.backend !== 'webgpu')
@@ -57,7 +48,6 @@ async function startOneThread(): Promise<{ init: PageInit; engine: PageEngine }>
   const t0 = performance.now();
   const build = bestLiteRtBuild();
   const file = LITERT_BUILD_FILES[build];
-  letTheGlueGlobalGo();
   const [glue, wasm] = await Promise.all([
     loadLiteRtGlueScript(`${LITERT_WASM_PATH}${file}.js`),
     WebAssembly.compileStreaming(fetch(`${LITERT_WASM_PATH}${file}.wasm`)),
