@@ -1,28 +1,33 @@
-import { knownFailures, runCli, type Command } from '@nin-bench/core-nin/node/cli-args';
+import { knownFailures, runCli, type Cli, type Command } from '@nin-bench/core-nin/node/cli-args';
 
-const BENCH_CLI = {
+/**
+ * A command whose module is loaded only when it is asked for: `load` imports it by a literal path (what the GPU
+ * kit's bundler follows) and the module exports `command`.
+ */
+const lazyCommand = (summary: string, load: () => Promise<{ command: unknown }>): Cli['commands'][string] => ({
+  summary,
+  load: async () => (await load()).command as Command,
+});
+
+const BENCH_CLI: Cli = {
   name: 'nin-bench',
   commands: {
-    run: {
-      summary: 'benchmark every backend and write results/ (npm run bench)',
-      load: async () => (await import('./run.ts')).command as Command,
-    },
-    report: {
-      summary: 'regenerate results/report.md from the raw results (npm run report)',
-      load: async () => (await import('./report.ts')).command as Command,
-    },
-    compare: {
-      summary:
-        'compare two results files row by row: ratio of medians, 95% interval, p-value, verdict (exit 1 when slower)',
-      load: async () => (await import('./compare.ts')).command as Command,
-    },
-    soak: {
-      summary:
-        'send 10,000 real test images to the edge endpoint and check errors, answers and memory (npm run edge:soak)',
-      load: async () => (await import('./soak.ts')).command as Command,
-    },
+    run: lazyCommand('benchmark every backend and write results/ (npm run bench)', () => import('./run.ts')),
+    report: lazyCommand(
+      'regenerate results/report.md from the raw results (npm run report)',
+      () => import('./report.ts'),
+    ),
+    compare: lazyCommand(
+      'compare two results files row by row: ratio of medians, 95% interval, p-value, verdict (exit 1 when slower)',
+      () => import('./compare.ts'),
+    ),
+    soak: lazyCommand(
+      'send 10,000 real test images to the edge endpoint and check errors, answers and memory (npm run edge:soak)',
+      () => import('./soak.ts'),
+    ),
   },
-  // Known failures (corrupt weights, missing data set, no results yet, no endpoint) are one line; anything else keeps its stack.
+  // Known failures (corrupt weights, missing data set, no results yet, no endpoint) are one line; anything else
+  // keeps its stack.
   knownFailures: knownFailures({
     names: ['WeightsError', 'DatasetError', 'IdxFormatError', 'BackendUnavailableError'],
     codes: ['ENOENT'],
