@@ -1,4 +1,5 @@
 import { ms, table, times } from '../report/format.ts';
+import { prose } from '../report/prose.ts';
 import { SIGNIFICANCE, hasRegression, type Comparison, type RowComparison, type RowKey } from './compare.ts';
 
 const scenarioOf = (k: RowKey) => (k.scenario === 'single-stream' ? 'single-stream' : `offline, batch ${k.batch}`);
@@ -23,9 +24,10 @@ export function renderComparison(c: Comparison): string {
   lines.push('');
   const slower = c.rows.filter((r) => r.verdict === 'slower');
   const faster = c.rows.filter((r) => r.verdict === 'faster');
+  const slowRows = slower.map((r) => `${r.label} @${r.size} px ${scenarioOf(r)}`).join('; ');
   lines.push(
     hasRegression(c)
-      ? `**${slower.length} row(s) slower** than the base by more than ${c.thresholdPercent}% with significance: ${slower.map((r) => `${r.label} @${r.size} px ${scenarioOf(r)}`).join('; ')}.`
+      ? `**${slower.length} row(s) slower** than the base by more than ${c.thresholdPercent}% with significance: ${slowRows}.`
       : `No row is slower than the base by more than ${c.thresholdPercent}% with significance.`,
   );
   if (faster.length) lines.push(`${faster.length} row(s) faster.`);
@@ -73,7 +75,8 @@ export function renderComparison(c: Comparison): string {
   if (c.withoutSamples > 0)
     lines.push(
       '',
-      `${c.withoutSamples} row(s) say "no samples": a file made before results format 2 keeps only summaries, so those rows have the ratio of the medians and no interval, test or verdict.`,
+      prose`${c.withoutSamples} row(s) say "no samples": a file made before results format 2 keeps only summaries, so
+        those rows have the ratio of the medians and no interval, test or verdict.`,
     );
   const listed = (title: string, keys: Comparison['onlyInBase']) => {
     if (!keys.length) return;

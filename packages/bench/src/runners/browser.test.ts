@@ -49,13 +49,14 @@ async function withChromiumPath<T>(path: string, fn: () => Promise<T>): Promise<
 
 const missing = chromiumUnavailable();
 if (missing) console.warn(`browser rows: skipped, ${missing}`);
+const skipped = missing ? ` (skipped: ${missing})` : '';
 
 const ofType = <T extends ChildMessage['type']>(messages: ChildMessage[], type: T) =>
   messages.filter((m): m is Extract<ChildMessage, { type: T }> => m.type === type);
 
 describe('browser rows', () => {
   it.skipIf(missing !== null)(
-    `run tfjs wasm SIMD in a cross-origin-isolated page, timed there, agreeing with tfjs cpu; a page whose engine cannot come up is an unavailable row${missing ? ` (skipped: ${missing})` : ''}`,
+    `runs tfjs wasm SIMD in a cross-origin-isolated page, timed there, agreeing with tfjs cpu; an engine the page cannot start is an unavailable row${skipped}`,
     async () => {
       // WebGPU without --enable-unsafe-webgpu: Chromium on Linux offers no adapter, and the page says so
       const webgpu = catalog.find((e) => e.id === 'browser-tfjs-webgpu')!;
@@ -103,7 +104,7 @@ describe('browser rows', () => {
   );
 
   it.skipIf(missing !== null)(
-    `runs LiteRT.js in the page on the row's .tflite: one thread through the core's loader, all cores on its threaded build${missing ? ` (skipped: ${missing})` : ''}`,
+    `runs LiteRT.js in the page on the row's .tflite: one thread through the core's loader, all cores on its threaded build${skipped}`,
     async () => {
       // 2x2 dense fixture (see litert.test.ts): logit i = sum_j ((4i + j) / 10 - 1) x_j + i / 100
       const tiny = fileURLToPath(new URL('../../test/fixtures/tiny-dense.tflite', import.meta.url));

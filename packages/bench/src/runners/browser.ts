@@ -45,7 +45,10 @@ function liteRtFiles(): Record<string, string> {
   return Object.fromEntries(files.map((f) => [`${LITERT_WASM_PATH}${f}`, join(dir, f)]));
 }
 
-/** Runs `fn` in the page (Playwright serialises it: it may use only its argument and the page's globals); the page's failure (uncaught error, crash) ends the wait at once. */
+/**
+ * Runs `fn` in the page (Playwright serialises it: it may use only its argument and the page's globals); the page's
+ * failure (uncaught error, crash) ends the wait at once.
+ */
 function inPage<A, R>(page: Page, watch: PageWatch, fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
   // (Playwright types the page side's argument as its serialised form: our arguments are plain JSON already)
   return watch.race(page.evaluate<R, A>(fn as (arg: unknown) => R | Promise<R>, arg));
@@ -123,10 +126,9 @@ export const createRunner: CreateRunner = (task) => {
         init = await inPage(page, watch, (o) => window.ninBench!.init(o), engineOptions);
       } catch (e) {
         // what the page says: no WebGPU adapter, no WebGL context, no threads ...
-        throw new BackendUnavailableError(
-          id,
-          `in Chromium ${browser.version()}${flags.length ? ` (${flags.join(' ')})` : ''}: ${(e as Error).message.replace(/^.*the page failed: /, '').split('\n', 1)[0]}`,
-        );
+        const said = (e as Error).message.replace(/^.*the page failed: /, '').split('\n', 1)[0];
+        const withFlags = flags.length ? ` (${flags.join(' ')})` : '';
+        throw new BackendUnavailableError(id, `in Chromium ${browser.version()}${withFlags}: ${said}`);
       }
       // A wasm row: how fast this page's WebAssembly can multiply and add on one thread, what the row is read against.
       // After the engine's init, outside its timing; a probe that fails leaves the row as it is, saying why.

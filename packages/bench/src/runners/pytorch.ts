@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
+import { prose } from '../report/prose.ts';
 import type { CreateRunner, ExtraMeasurement } from './runner.ts';
 
 /**
@@ -158,8 +159,8 @@ export const createRunner: CreateRunner = (task) => {
           details: {
             ...details,
             interpreter: python,
-            timing:
-              "engine's own: Python's clock around input to the device, forward pass, logits back to host memory; the pipe to Node excluded (its share: Runner-specific measurements)",
+            timing: prose`engine's own: Python's clock around input to the device, forward pass, logits back to host
+              memory; the pipe to Node excluded (its share: Runner-specific measurements)`,
           },
         };
       }
@@ -210,7 +211,9 @@ export const createRunner: CreateRunner = (task) => {
               name: `pipe to Node per call, batch ${n}`,
               value: median(r.roundTrip.map((t, i) => t - r.python[i])),
               unit: 'ms',
-              note: `median of ${r.python.length} calls: Node's round trip beyond Python's own time (median ${Number(median(r.python).toPrecision(3))} ms, the row's figure); a caller in Node would wait this much more`,
+              note: prose`median of ${r.python.length} calls: Node's round trip beyond Python's own time (median
+                ${Number(median(r.python).toPrecision(3))} ms, the row's figure); a caller in Node would wait this much
+                more`,
             });
           }
           const { header } = await pipe.request({ op: 'stats' });
