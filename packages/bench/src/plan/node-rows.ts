@@ -4,78 +4,83 @@ import { oneAndAllCores } from './thread-counts.ts';
 
 const TFJS = '@tensorflow/tfjs-core';
 
-/** The rows run in the bench's Node child (and PyTorch's Python child): the reference, tfjs-cpu, first. */
-export function nodeEntries(cores: number): EngineDeclaration[] {
-  const tfjs = (e: Pick<EngineDeclaration, 'id' | 'label' | 'options' | 'aliases'> & Partial<EngineDeclaration>) =>
-    ({
-      engine: 'tfjs',
-      runner: 'tfjs.ts',
-      model: 'safetensors',
-      runsIn: 'node',
-      portable: true,
-      versionPackages: [TFJS],
-      gpuKit: true,
-      ...e,
-    }) satisfies EngineDeclaration;
-  const wasm = {
-    threads: 1,
-    wasmArithmetic: 'float32',
-    versionPackages: [TFJS, '@tensorflow/tfjs-backend-wasm'],
-  } as const;
-  const ort = (
-    engine: 'onnxruntime-node' | 'onnxruntime-web',
-    threads: number,
-    int8: boolean,
-  ): Omit<EngineDeclaration, 'id' | 'label' | 'aliases'> => ({
-    engine,
-    runner: `${engine}.ts`,
-    options: int8 ? { threads, int8: true } : { threads },
-    model: int8 ? 'onnx-int8' : 'onnx',
-    runsIn: 'node',
-    // onnxruntime-node is a native addon; onnxruntime-web is WebAssembly, as a page or a Worker runs it
-    portable: engine === 'onnxruntime-web',
-    versionPackages: [engine],
-    threads,
-    ...(engine === 'onnxruntime-web' ? { wasmArithmetic: int8 ? 'int8' : 'float32' } : { gpuKit: true }),
-  });
-  /**
-   * An onnxruntime engine's row on one thread and on every core: ids `${id}-1t` and `${id}-all`, aliases
-   * `${alias}-1t` and `${alias}`; with `int8Of`, the int8 rows beside the float32 rows `${int8Of}-1t`/`-all`.
-   */
-  const ortRows = (
-    engine: 'onnxruntime-node' | 'onnxruntime-web',
-    names: { id: string; label: string; alias: string; int8Of?: string },
-  ): EngineDeclaration[] =>
-    oneAndAllCores(cores).map(({ suffix, threads, count }) => ({
-      id: `${names.id}-${suffix}`,
-      label: `${names.label} ${count}`,
-      aliases: [suffix === '1t' ? `${names.alias}-1t` : names.alias],
-      ...(names.int8Of ? { int8Of: `${names.int8Of}-${suffix}` } : {}),
-      ...ort(engine, threads, names.int8Of !== undefined),
-    }));
-  const litert = (int8: boolean): Omit<EngineDeclaration, 'id' | 'label' | 'aliases'> => ({
-    engine: 'litert',
-    runner: 'litert.ts',
-    options: { threads: 1 },
-    model: int8 ? 'tflite-int8' : 'tflite',
+/** A tfjs row: the engine on the safetensors weights, with its backend in `options`. */
+const tfjs = (e: Pick<EngineDeclaration, 'id' | 'label' | 'options' | 'aliases'> & Partial<EngineDeclaration>) =>
+  ({
+    engine: 'tfjs',
+    runner: 'tfjs.ts',
+    model: 'safetensors',
     runsIn: 'node',
     portable: true,
-    versionPackages: ['@litertjs/core'],
-    threads: 1,
-    wasmArithmetic: int8 ? 'int8' : 'float32',
-  });
-  const torch = (
-    e: Pick<EngineDeclaration, 'id' | 'label' | 'options' | 'aliases' | 'threads'>,
-  ): EngineDeclaration => ({
-    engine: 'pytorch',
-    runner: 'pytorch.ts',
-    model: 'safetensors',
-    runsIn: 'python',
-    portable: false,
-    versionPackages: [],
+    versionPackages: [TFJS],
     gpuKit: true,
     ...e,
-  });
+  }) satisfies EngineDeclaration;
+/** What tfjs's WebAssembly rows share: one thread under Node, float32 arithmetic, the wasm backend's package. */
+const wasm = {
+  threads: 1,
+  wasmArithmetic: 'float32',
+  versionPackages: [TFJS, '@tensorflow/tfjs-backend-wasm'],
+} as const;
+/** An onnxruntime row on `threads` threads, on the float32 or the int8 ONNX export. */
+const ort = (
+  engine: 'onnxruntime-node' | 'onnxruntime-web',
+  threads: number,
+  int8: boolean,
+): Omit<EngineDeclaration, 'id' | 'label' | 'aliases'> => ({
+  engine,
+  runner: `${engine}.ts`,
+  options: int8 ? { threads, int8: true } : { threads },
+  model: int8 ? 'onnx-int8' : 'onnx',
+  runsIn: 'node',
+  // onnxruntime-node is a native addon; onnxruntime-web is WebAssembly, as a page or a Worker runs it
+  portable: engine === 'onnxruntime-web',
+  versionPackages: [engine],
+  threads,
+  ...(engine === 'onnxruntime-web' ? { wasmArithmetic: int8 ? 'int8' : 'float32' } : { gpuKit: true }),
+});
+/**
+ * An onnxruntime engine's row on one thread and on every core: ids `${id}-1t` and `${id}-all`, aliases
+ * `${alias}-1t` and `${alias}`; with `int8Of`, the int8 rows beside the float32 rows `${int8Of}-1t`/`-all`.
+ */
+const ortRows = (
+  cores: number,
+  engine: 'onnxruntime-node' | 'onnxruntime-web',
+  names: { id: string; label: string; alias: string; int8Of?: string },
+): EngineDeclaration[] =>
+  oneAndAllCores(cores).map(({ suffix, threads, count }) => ({
+    id: `${names.id}-${suffix}`,
+    label: `${names.label} ${count}`,
+    aliases: [suffix === '1t' ? `${names.alias}-1t` : names.alias],
+    ...(names.int8Of ? { int8Of: `${names.int8Of}-${suffix}` } : {}),
+    ...ort(engine, threads, names.int8Of !== undefined),
+  }));
+/** A LiteRT.js row in Node: one thread, on the float32 or the int8 .tflite export. */
+const litert = (int8: boolean): Omit<EngineDeclaration, 'id' | 'label' | 'aliases'> => ({
+  engine: 'litert',
+  runner: 'litert.ts',
+  options: { threads: 1 },
+  model: int8 ? 'tflite-int8' : 'tflite',
+  runsIn: 'node',
+  portable: true,
+  versionPackages: ['@litertjs/core'],
+  threads: 1,
+  wasmArithmetic: int8 ? 'int8' : 'float32',
+});
+/** A PyTorch row, in its Python child. */
+const torch = (e: Pick<EngineDeclaration, 'id' | 'label' | 'options' | 'aliases' | 'threads'>): EngineDeclaration => ({
+  engine: 'pytorch',
+  runner: 'pytorch.ts',
+  model: 'safetensors',
+  runsIn: 'python',
+  portable: false,
+  versionPackages: [],
+  gpuKit: true,
+  ...e,
+});
+
+/** tfjs in Node, every backend it has there: the reference (tfjs cpu) first. */
+function tfjsEntries(cores: number): EngineDeclaration[] {
   return [
     tfjs({
       id: 'tfjs-cpu',
@@ -135,21 +140,32 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
       portable: false,
       versionPackages: [TFJS, '@tensorflow/tfjs-node-gpu'],
     }),
-    ...ortRows('onnxruntime-node', { id: 'onnxruntime-node', label: 'onnxruntime-node', alias: 'ort-node' }),
-    ...ortRows('onnxruntime-web', { id: 'onnxruntime-web', label: 'onnxruntime-web wasm', alias: 'ort-web' }),
+  ];
+}
+
+/** ONNX Runtime, native (onnxruntime-node) and WebAssembly (onnxruntime-web), float32 and int8. */
+function ortEntries(cores: number): EngineDeclaration[] {
+  return [
+    ...ortRows(cores, 'onnxruntime-node', { id: 'onnxruntime-node', label: 'onnxruntime-node', alias: 'ort-node' }),
+    ...ortRows(cores, 'onnxruntime-web', { id: 'onnxruntime-web', label: 'onnxruntime-web wasm', alias: 'ort-web' }),
     // The same engines on the calibrated int8 model (QLinearConv): each beside its float32 row in every table.
-    ...ortRows('onnxruntime-node', {
+    ...ortRows(cores, 'onnxruntime-node', {
       id: 'onnxruntime-node-int8',
       label: 'onnxruntime-node int8',
       alias: 'ort-node-int8',
       int8Of: 'onnxruntime-node',
     }),
-    ...ortRows('onnxruntime-web', {
+    ...ortRows(cores, 'onnxruntime-web', {
       id: 'onnxruntime-web-int8',
       label: 'onnxruntime-web wasm int8',
       alias: 'ort-web-int8',
       int8Of: 'onnxruntime-web',
     }),
+  ];
+}
+
+function litertEntries(): EngineDeclaration[] {
+  return [
     // LiteRT.js (TFLite with XNNPACK in WebAssembly) on the .tflite export, one thread: Node gets its
     // single-threaded builds only (relaxed SIMD where Node has it, else compat; the row's facts say which ran).
     { id: 'litert-1t', label: 'LiteRT.js wasm 1 thread', aliases: ['litert-wasm-1t'], ...litert(false) },
@@ -160,6 +176,11 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
       int8Of: 'litert-1t',
       ...litert(true),
     },
+  ];
+}
+
+function torchEntries(cores: number): EngineDeclaration[] {
+  return [
     // PyTorch, the seed model's own framework (d2l's nn.Sequential with these weights), in a Python child driven
     // over a pipe: on the CPU here (Debian's python3-torch), and on CUDA where there is a GPU. torch's version is
     // in each row's facts (it is no npm package).
@@ -182,4 +203,9 @@ export function nodeEntries(cores: number): EngineDeclaration[] {
       options: { device: 'cuda', precision: 'default' },
     }),
   ];
+}
+
+/** The rows run in the bench's Node child (and PyTorch's Python child): the reference, tfjs-cpu, first. */
+export function nodeEntries(cores: number): EngineDeclaration[] {
+  return [...tfjsEntries(cores), ...ortEntries(cores), ...litertEntries(), ...torchEntries(cores)];
 }
