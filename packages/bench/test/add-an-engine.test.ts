@@ -1,15 +1,12 @@
 // Adding an engine is a runner file and one registry declaration (README "Adding an engine"): a fixture engine
 // declared through the registry alone, with no other code told of it, is prepared the model it declares, runs, and
 // shows up in the run's results and in the rendered report.
-import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFashionMnist } from '@nin-bench/core-nin/node';
+import { describe, expect, it } from 'vitest';
 import { runBench } from '../src/orchestrate.ts';
 import { createCatalog, selectEntries, type EngineDeclaration } from '../src/plan/catalog.ts';
 import { PROFILES } from '../src/plan/profiles.ts';
-import { silentProgress } from '../src/progress.ts';
 import { renderReport } from '../src/report/report.ts';
-import { writeTinyModel } from './fixtures/tiny-model.ts';
+import { smokeRequest, useTinyModel } from './test-support.ts';
 
 /** The one declaration: an engine on the ONNX export, run in Node, named by nothing else in the bench. */
 const ECHO: EngineDeclaration = {
@@ -25,13 +22,7 @@ const ECHO: EngineDeclaration = {
   threads: 1,
 };
 
-let model: Awaited<ReturnType<typeof writeTinyModel>>;
-beforeAll(async () => {
-  model = await writeTinyModel();
-});
-afterAll(async () => {
-  await rm(model.dir, { recursive: true, force: true });
-});
+const tinyModel = useTinyModel();
 
 describe('an engine added through the registry alone', () => {
   it('is selected, handed the model it declares, measured, and reported', async () => {
@@ -41,15 +32,9 @@ describe('an engine added through the registry alone', () => {
       ['tfjs-cpu', false, false],
       ['echo-1t', false, false],
     ]);
-    const results = await runBench({
-      profile: PROFILES.smoke,
-      entries,
-      scenarios: ['cold-start', 'single-stream', 'agreement'],
-      weightsPath: model.weightsPath,
-      testSet: await loadFashionMnist('test'),
-      command: 'test',
-      progress: silentProgress,
-    });
+    const results = await runBench(
+      await smokeRequest(tinyModel(), { entries, scenarios: ['cold-start', 'single-stream', 'agreement'] }),
+    );
     const echo = results.runs.find((r) => r.backend === 'echo-1t');
     expect(echo).toMatchObject({ status: 'ok', label: 'echo engine 1 thread', engine: 'echo' });
     // the orchestrator prepared the ONNX export for it, by its declaration, not by its name

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BenchResults } from '../src/results/schema.ts';
-import { writeTinyModel } from './fixtures/tiny-model.ts';
+import { useTinyModel } from './test-support.ts';
 
 const BIN = fileURLToPath(new URL('../bin/nin-bench.js', import.meta.url));
 const exec = promisify(execFile);
@@ -20,16 +20,11 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
-let model: Awaited<ReturnType<typeof writeTinyModel>>;
-beforeAll(async () => {
-  model = await writeTinyModel();
-});
-afterAll(async () => {
-  await rm(model.dir, { recursive: true, force: true });
-});
+const tinyModel = useTinyModel();
 
 describe('nin-bench CLI', () => {
   it('runs the smoke profile end to end: results JSON, report.md, charts; `report` regenerates the same page', async () => {
+    const model = tinyModel();
     const out = join(model.dir, 'out');
     const run = await cli([
       'run',
@@ -74,6 +69,7 @@ describe('nin-bench CLI', () => {
   });
 
   it('rejects bad arguments with one line that points at the usage (exit 2) and a missing results file with one line (exit 1)', async () => {
+    const model = tinyModel();
     const unknown = await cli(['run', '--backends', 'tpu', '--weights', model.weightsPath]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown backend "tpu": choose from tfjs-cpu/);
