@@ -1,13 +1,13 @@
-import { copyFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFashionMnist } from '@nin-bench/core-nin/node';
-import { seededWeightsFile, writeTinyModel } from '../test/fixtures/tiny-model.ts';
+import { describe, expect, it } from 'vitest';
+import { seededWeightsFile } from '../test/fixtures/tiny-model.ts';
+import { smokeRequest, useTinyModel } from '../test/test-support.ts';
 import { runBench } from './orchestrate.ts';
 import type { CatalogEntry } from './plan/catalog.ts';
 import { PROFILES } from './plan/profiles.ts';
-import { silentProgress } from './progress.ts';
+import { renderReport } from './report/report.ts';
 import type { BenchResults } from './results/schema.ts';
 
 /** A Node row on the weights, declared as the registry declares its own (plan/catalog.ts). */
@@ -30,36 +30,34 @@ const fixture = (name: string): CatalogEntry =>
     options: { msPerImage: 5 },
   });
 
-let model: Awaited<ReturnType<typeof writeTinyModel>>;
-beforeAll(async () => {
-  model = await writeTinyModel();
-});
-afterAll(async () => {
-  await rm(model.dir, { recursive: true, force: true });
-});
+/** Three rows that measure single images: two of the slow fixture and the probe. */
+const threeRows = (): CatalogEntry[] => [
+  fixture('slow'),
+  fixture('probe'),
+  { ...fixture('slow'), id: 'fixture-slow-2', label: 'slow 2' },
+];
+
+const tinyModel = useTinyModel();
 
 describe('runBench', () => {
   it('runs each entry in its own process, keeps going past a crash, and checkpoints after every row', async () => {
     const checkpoints: BenchResults[] = [];
-    const results = await runBench({
-      profile: PROFILES.smoke,
-      entries: [
-        {
-          ...declared({ id: 'never', label: 'never here', engine: 'fixture', runner: 'none.ts', options: {} }),
-          unavailable: 'not in this universe',
+    const results = await runBench(
+      await smokeRequest(tinyModel(), {
+        entries: [
+          {
+            ...declared({ id: 'never', label: 'never here', engine: 'fixture', runner: 'none.ts', options: {} }),
+            unavailable: 'not in this universe',
+          },
+          fixture('crash'),
+          fixture('slow'),
+        ],
+        scenarios: ['cold-start', 'single-stream', 'offline', 'agreement', 'memory'],
+        checkpoint: async (partial) => {
+          checkpoints.push(partial);
         },
-        fixture('crash'),
-        fixture('slow'),
-      ],
-      scenarios: ['cold-start', 'single-stream', 'offline', 'agreement', 'memory'],
-      weightsPath: model.weightsPath,
-      testSet: await loadFashionMnist('test'),
-      command: 'test',
-      progress: silentProgress,
-      checkpoint: async (partial) => {
-        checkpoints.push(partial);
-      },
-    });
+      }),
+    );
     expect(checkpoints.map((c) => c.runs.length)).toEqual([1, 2, 3]);
     expect(results.runs.map((r) => [r.backend, r.status])).toEqual([
       ['never', 'unavailable'],
@@ -74,21 +72,18 @@ describe('runBench', () => {
       expect(results.runs[2].otherCores).toEqual(expect.any(Number));
       expect(results.runs[2].otherCores).toBeLessThanOrEqual(availableParallelism());
     }
-    expect(results.settings.sizes).toEqual([model.size]); // the size from the weights' manifest
-    expect(results.model.multiplyAdds[String(model.size)]).toBe(53_940_520);
+    expect(results.settings.sizes).toEqual([tinyModel().size]); // the size from the weights' manifest
+    expect(results.model.multiplyAdds[String(tinyModel().size)]).toBe(53_940_520);
     expect(results.wasmPeak).toBeUndefined(); // no WebAssembly row, no peak probe
   });
 
   it('runs the WebAssembly peak probe once in Node when the plan has a wasm row', async () => {
-    const results = await runBench({
-      profile: PROFILES.smoke,
-      entries: [{ ...fixture('slow'), id: 'a-wasm-row', wasmArithmetic: 'float32' }],
-      scenarios: ['cold-start', 'single-stream'],
-      weightsPath: model.weightsPath,
-      testSet: await loadFashionMnist('test'),
-      command: 'test',
-      progress: silentProgress,
-    });
+    const results = await runBench(
+      await smokeRequest(tinyModel(), {
+        entries: [{ ...fixture('slow'), id: 'a-wasm-row', wasmArithmetic: 'float32' }],
+        scenarios: ['cold-start', 'single-stream'],
+      }),
+    );
     expect(results.wasmPeak?.runtime).toBe(`Node ${process.version} (V8 ${process.versions.v8})`);
     expect(results.wasmPeak?.float32Kernel).toMatch(/^f32x4-/);
     expect(results.wasmPeak?.float32Gflops).toBeGreaterThan(1);
@@ -96,6 +91,7 @@ describe('runBench', () => {
   });
 
   it('hands an int8 row the int8 model of its size (made once per size) and records where it came from', async () => {
+    const { size } = tinyModel();
     // by the declared model, whatever the engine's name
     const onnxEntry = (id: string, int8Of?: string): CatalogEntry => ({
       ...declared({
@@ -109,7 +105,7 @@ describe('runBench', () => {
       ...(int8Of ? { int8Of } : {}),
     });
     const info = {
-      size: model.size,
+      size,
       source: 'a fixture',
       sha256: '00',
       calibration: 'none',
@@ -119,21 +115,18 @@ describe('runBench', () => {
       preparedMs: 0,
     };
     const asked: number[] = [];
-    const results = await runBench({
-      profile: PROFILES.smoke,
-      entries: [onnxEntry('float'), onnxEntry('int8-a', 'float'), onnxEntry('int8-b', 'float')],
-      scenarios: ['cold-start', 'memory'],
-      weightsPath: model.weightsPath,
-      testSet: await loadFashionMnist('test'),
-      command: 'test',
-      progress: silentProgress,
-      int8Model: async (size, format) => {
-        expect(format).toBe('onnx-int8');
-        asked.push(size);
-        return { bytes: new Uint8Array(123), info: { ...info, size } };
-      },
-    });
-    expect(asked).toEqual([model.size]);
+    const results = await runBench(
+      await smokeRequest(tinyModel(), {
+        entries: [onnxEntry('float'), onnxEntry('int8-a', 'float'), onnxEntry('int8-b', 'float')],
+        scenarios: ['cold-start', 'memory'],
+        int8Model: async (size, format) => {
+          expect(format).toBe('onnx-int8');
+          asked.push(size);
+          return { bytes: new Uint8Array(123), info: { ...info, size } };
+        },
+      }),
+    );
+    expect(asked).toEqual([size]);
     expect(
       results.runs.map((r) => [
         r.backend,
@@ -142,28 +135,27 @@ describe('runBench', () => {
         r.facts?.details.onnxBytes === 123,
       ]),
     ).toEqual([
-      ['float', null, `nin-${model.size}.onnx`, false],
-      ['int8-a', 'float', `nin-${model.size}.int8.onnx`, true],
-      ['int8-b', 'float', `nin-${model.size}.int8.onnx`, true],
+      ['float', null, `nin-${size}.onnx`, false],
+      ['int8-a', 'float', `nin-${size}.int8.onnx`, true],
+      ['int8-b', 'float', `nin-${size}.int8.onnx`, true],
     ]);
-    expect(results.model.int8).toEqual({ [String(model.size)]: { ...info, size: model.size } });
+    expect(results.model.int8).toEqual({ [String(size)]: { ...info, size } });
   });
 
-  it("runs each size on the weights trained for it when they are beside the bench's, and records which", async () => {
+  it("runs each size on the weights trained for it when they are beside the bench's, records which, and times each size", async () => {
     // the bench's weights as the trainer names them (67 px), and weights trained for 71 px beside them
+    const model = tinyModel();
     const main = join(model.dir, 'nin-fmnist-67.safetensors');
     await copyFile(model.weightsPath, main);
     await writeFile(join(model.dir, 'nin-fmnist-71.safetensors'), await seededWeightsFile(71, 11));
-    const results = await runBench({
-      profile: PROFILES.smoke,
-      entries: [fixture('weights-file')],
-      scenarios: ['cold-start', 'memory'],
-      sizes: [67, 71, 75],
-      weightsPath: main,
-      testSet: await loadFashionMnist('test'),
-      command: 'test',
-      progress: silentProgress,
-    });
+    const results = await runBench(
+      await smokeRequest(model, {
+        entries: [fixture('weights-file')],
+        scenarios: ['cold-start', 'memory'],
+        sizes: [67, 71, 75],
+        weightsPath: main,
+      }),
+    );
     expect(results.runs.map((r) => [r.size, r.facts?.details.weightsFile])).toEqual([
       [67, 'nin-fmnist-67.safetensors'],
       [71, 'nin-fmnist-71.safetensors'],
@@ -178,20 +170,30 @@ describe('runBench', () => {
     expect(bySize['71'].weightsFile).toMatch(/nin-fmnist-71\.safetensors$/);
     expect(bySize['71'].sha256).not.toBe(results.model.sha256);
     expect(results.model.trainedInputSize).toBe(67);
+
+    // each size's own wall time: at least its row's child (from process start to its first inference), and all
+    // of them together no more than the run's
+    const durations = results.durationMsBySize!;
+    expect(Object.keys(durations)).toEqual(['67', '71', '75']);
+    for (const run of results.runs) {
+      const { processMs, initMs, loadMs, firstInferenceMs } = run.coldStart!;
+      expect(durations[String(run.size)]).toBeGreaterThanOrEqual(processMs + initMs + loadMs + firstInferenceMs);
+    }
+    const sum = Object.values(durations).reduce((a, ms) => a + ms, 0);
+    expect(sum).toBeLessThanOrEqual(results.durationMs);
+    // the report states them beside the run's duration
+    expect(renderReport(results)).toMatch(/ minutes \([\d.]+ at 67 px, [\d.]+ at 71 px, [\d.]+ at 75 px\); command /);
   });
 
   it('--rounds: runs the plan again in new orders, each row in a fresh process, and keeps every round', async () => {
-    const results = await runBench({
-      profile: PROFILES.smoke,
-      entries: [fixture('slow'), fixture('probe'), { ...fixture('slow'), id: 'fixture-slow-2', label: 'slow 2' }],
-      scenarios: ['cold-start', 'single-stream', 'memory'],
-      weightsPath: model.weightsPath,
-      testSet: await loadFashionMnist('test'),
-      command: 'test',
-      progress: silentProgress,
-      rounds: 3,
-      seed: 4,
-    });
+    const results = await runBench(
+      await smokeRequest(tinyModel(), {
+        entries: threeRows(),
+        scenarios: ['cold-start', 'single-stream', 'memory'],
+        rounds: 3,
+        seed: 4,
+      }),
+    );
     expect(results.settings.rounds).toEqual({ count: 3, seed: 4 });
     // one row per backend, in the plan's order, whatever order the rounds ran in
     expect(results.runs.map((r) => r.backend)).toEqual(['fixture-slow', 'fixture-probe', 'fixture-slow-2']);
@@ -208,18 +210,15 @@ describe('runBench', () => {
   });
 
   it("runs the profile's further single-stream rounds, single-stream alone, each row in a fresh process, in a seeded order", async () => {
-    const testSet = await loadFashionMnist('test');
-    const run = (seed?: number) =>
-      runBench({
-        profile: { ...PROFILES.smoke, singleStreamRounds: 3 },
-        entries: [fixture('slow'), fixture('probe'), { ...fixture('slow'), id: 'fixture-slow-2', label: 'slow 2' }],
-        scenarios: ['cold-start', 'single-stream', 'offline', 'memory'],
-        weightsPath: model.weightsPath,
-        testSet,
-        command: 'test',
-        progress: silentProgress,
-        ...(seed === undefined ? {} : { seed }),
-      });
+    const run = async (seed?: number) =>
+      runBench(
+        await smokeRequest(tinyModel(), {
+          profile: { ...PROFILES.smoke, singleStreamRounds: 3 },
+          entries: threeRows(),
+          scenarios: ['cold-start', 'single-stream', 'offline', 'memory'],
+          ...(seed === undefined ? {} : { seed }),
+        }),
+      );
     const results = await run();
     expect(results.settings.singleStreamRounds).toEqual({ count: 3, seed: 1 });
     expect(results.settings.rounds).toBeUndefined();

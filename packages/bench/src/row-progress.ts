@@ -1,5 +1,6 @@
 import type { ScenarioName } from './child/protocol.ts';
 import type { Profile } from './plan/profiles.ts';
+import type { Progress } from './progress.ts';
 import type { BackendRun } from './results/schema.ts';
 
 // What the orchestrator tells the progress bar and the log about a row.
@@ -10,8 +11,10 @@ export function formatRow(run: BackendRun): string {
   if (run.status === 'failed') return `  x ${run.label} @${run.size}: failed (${run.reason})`;
   const p50 = run.singleStream ? `p50 ${run.singleStream.p50.toFixed(1)} ms` : 'no latency';
   const best = Math.max(0, ...(run.offline ?? []).map((o) => o.imagesPerSecond ?? 0));
+  const throughput = best ? `, ${best.toFixed(1)} img/s` : '';
   const acc = run.agreement ? `, top-1 ${(run.agreement.top1Accuracy * 100).toFixed(1)}%` : '';
-  return `  ${run.status === 'ok' ? '+' : '!'} ${run.label} @${run.size}: ${p50}${best ? `, ${best.toFixed(1)} img/s` : ''}${acc}${run.status === 'partial' ? ` (partial: ${run.errors?.join('; ')})` : ''}`;
+  const partial = run.status === 'partial' ? ` (partial: ${run.errors?.join('; ')})` : '';
+  return `  ${run.status === 'ok' ? '+' : '!'} ${run.label} @${run.size}: ${p50}${throughput}${acc}${partial}`;
 }
 
 /** Planned duration of one child, for the ETA: the budgets, plus a guess for start-up. */
@@ -32,3 +35,34 @@ export const PHASE_START: Record<ScenarioName, number> = {
   extras: 0.9,
   memory: 0.98,
 };
+
+/**
+ * How far the plan is, in planned milliseconds, for the progress bar: a row's share moves with its child's
+ * messages (offline by batch), and the row's whole planned time counts once it ends.
+ */
+export class PlanProgress {
+  #done = 0;
+
+  constructor(private readonly progress: Progress) {}
+
+  /** something before a row's child starts (an int8 calibration: seconds) */
+  preparing(where: string, what: string): void {
+    this.progress.update(this.#done, where, what);
+  }
+
+  /** Follows one row's child: returns what to call with each of its progress messages. */
+  row(where: string, planned: number, offlineBatches: number) {
+    let offlineDone = 0;
+    return (scenario: ScenarioName, detail?: string): void => {
+      let share = PHASE_START[scenario];
+      if (scenario === 'offline')
+        share += (PHASE_START.agreement - PHASE_START.offline) * (offlineDone++ / offlineBatches);
+      this.progress.update(this.#done + planned * share, where, `${scenario}${detail ? ` ${detail}` : ''}`);
+    };
+  }
+
+  /** a row's child ended: its planned time is done */
+  rowDone(planned: number): void {
+    this.#done += planned;
+  }
+}

@@ -188,6 +188,12 @@ export interface BenchResults {
   readonly format: ResultsFormat;
   readonly createdAt: string;
   readonly durationMs: number;
+  /**
+   * each input size's own wall time (ms, by size): reading its weights, preparing its models, and its rows in the
+   * first and every further round, timed step by step (the rounds interleave the sizes); they add up to at most
+   * `durationMs`, the rest being the run's start (machine sampling, warm-up, probe). Absent in older files.
+   */
+  readonly durationMsBySize?: Readonly<Record<string, number>>;
   readonly command: string;
   readonly machine: MachineInfo;
   readonly versions: Readonly<Record<string, string>>;

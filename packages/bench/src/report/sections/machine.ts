@@ -38,6 +38,11 @@ function machineLines(results: BenchResults): string[] {
     .join(', ');
   const model = results.model;
   const load = m.loadAverage;
+  // each size's own share of the run's time (results from before it was recorded have none)
+  const bySize = results.durationMsBySize ?? {};
+  const sizeMinutes = results.settings.sizes
+    .filter((size) => bySize[String(size)] !== undefined)
+    .map((size) => `${sig(bySize[String(size)] / 60000)} at ${size} px`);
   return [
     `- CPU: ${m.cpuModel}, ${m.cores} cores (${m.arch}); memory ${sig(m.memoryBytes / 2 ** 30)} GiB`,
     `- OS: ${m.os}, kernel ${m.kernel}; Node ${m.node}`,
@@ -55,8 +60,8 @@ function machineLines(results: BenchResults): string[] {
         return prose`- At ${size} px: \`${w.weightsFile}\` (trained at ${size}
           px${manifestAccuracy(w.manifestTestAccuracy)}), sha256 \`${w.sha256}\``;
       }),
-    prose`- Run: ${results.createdAt}, profile \`${results.settings.profile}\`, ${sig(results.durationMs / 60000)} minutes;
-      command \`${results.command}\``,
+    prose`- Run: ${results.createdAt}, profile \`${results.settings.profile}\`, ${sig(results.durationMs / 60000)}
+      minutes${sizeMinutes.length ? ` (${sizeMinutes.join(', ')})` : ''}; command \`${results.command}\``,
   ];
 }
 
