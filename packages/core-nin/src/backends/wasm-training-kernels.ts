@@ -28,11 +28,16 @@ interface WasmBackendLike {
   disposeData(dataId: object): boolean;
 }
 
-type KernelCall = (args: {
+/** What tfjs hands a kernel function. */
+interface KernelArgs {
   inputs: Record<string, Info>;
   backend: WasmBackendLike;
-  attrs?: Record<string, unknown>;
-}) => Info;
+  attrs: Record<string, unknown>;
+}
+
+type KernelCall = (args: KernelArgs) => Info;
+
+type Shape4 = [number, number, number, number];
 
 function kernel(name: string): KernelCall {
   const k = tf.getKernel(name, 'wasm');
@@ -63,6 +68,11 @@ type ConvAttrs = {
   dataFormat: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 };
+
+/** The forward convolution a gradient kernel belongs to, from its attributes and its input's and filter's shapes. */
+function forwardConvInfo(attrs: ConvAttrs, xShape: Shape4, filterShape: Shape4): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
 
 /**
  * Explicit NHWC padding of the forward input such that a 'valid' correlation with stride `s` yields at least
@@ -101,26 +111,13 @@ export function setWasmFilterGradientStrategy(s: FilterGradientStrategy): void {
   strategy = s;
 }
 
-function conv2DBackpropFilter(args: {
-  inputs: Record<string, Info>;
-  backend: WasmBackendLike;
-  attrs: Record<string, unknown>;
-}): Info {
-  const { inputs, backend, attrs } = args;
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
   const { x, dy } = inputs as { x: Info; dy: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as ConvAttrs & {
-    filterShape: [number, number, number, number];
-  };
+  const conv = attrs as ConvAttrs & { filterShape: Shape4 };
+  const { dataFormat, filterShape } = conv;
   if (dataFormat !== undefined && dataFormat !== 'NHWC')
     throw new Error(`wasm Conv2DBackpropFilter supports NHWC only, got ${dataFormat}`);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = forwardConvInfo(conv, x.shape as Shape4, filterShape);
   const { batchSize: n, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
 
@@ -173,24 +170,12 @@ let originalBackpropInput: KernelCall | undefined;
  * whose input gradient is needed: the first layer's input is the image) it is a forward convolution of `dy`
  * with the filter flipped and its channel axes swapped. Strided convolutions keep the backend's own kernel.
  */
-function conv2DBackpropInput(args: {
-  inputs: Record<string, Info>;
-  backend: WasmBackendLike;
-  attrs: Record<string, unknown>;
-}): Info {
+function conv2DBackpropInput(args: KernelArgs): Info {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs as { dy: Info; filter: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as ConvAttrs & {
-    inputShape: [number, number, number, number];
-  };
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const conv = attrs as ConvAttrs & { inputShape: Shape4 };
+  const { dataFormat } = conv;
+  const info = forwardConvInfo(conv, conv.inputShape, filter.shape as Shape4);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   if (strategy !== 'fast' || (dataFormat !== undefined && dataFormat !== 'NHWC') || sh !== 1 || sw !== 1) {

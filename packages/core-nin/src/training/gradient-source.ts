@@ -41,6 +41,29 @@ export function sliceOf(batch: StepInput, start: number, end: number): StepInput
 }
 
 /**
+ * One batch's gradient summed from its parts: `addParts` hands each part (a slice's gradients, loss and correct
+ * count) to `add`, which takes ownership of its tensors. On a failure every gradient summed so far is released.
+ */
+export async function sumGradients(
+  addParts: (add: (part: SliceGradients) => void) => Promise<void>,
+): Promise<SliceGradients> {
+  const grads = new Map<string, tf.Tensor>();
+  let lossSum = 0;
+  let correct = 0;
+  try {
+    await addParts((part) => {
+      accumulateGradients(grads, part.grads);
+      lossSum += part.lossSum;
+      correct += part.correct;
+    });
+  } catch (e) {
+    for (const g of grads.values()) g.dispose();
+    throw e;
+  }
+  return { grads, lossSum, correct };
+}
+
+/**
  * The images `[start, end)` of a batch of `batchCount`, `microBatch` at a time (0: at once), summed: gradient
  * accumulation, so a batch that does not fit in memory in one pass trains exactly as if it did. `indexOffset` is
  * the position of `batch`'s first image in the whole batch, when `batch` is itself a slice (a worker's share).
@@ -55,27 +78,13 @@ export async function rangeGradients(
   microBatch: number,
   indexOffset = 0,
 ): Promise<SliceGradients> {
-  const grads = new Map<string, tf.Tensor>();
-  let lossSum = 0;
-  let correct = 0;
   const chunk = microBatch > 0 ? microBatch : end - start;
-  try {
+  return sumGradients(async (add) => {
     for (let s = start; s < end; s += chunk) {
       const e = Math.min(end, s + chunk);
-      const part = await sliceGradients(params, sliceOf(batch, s, e), {
-        ...context,
-        batchCount,
-        firstIndex: indexOffset + s,
-      });
-      accumulateGradients(grads, part.grads);
-      lossSum += part.lossSum;
-      correct += part.correct;
+      add(await sliceGradients(params, sliceOf(batch, s, e), { ...context, batchCount, firstIndex: indexOffset + s }));
     }
-  } catch (e) {
-    for (const g of grads.values()) g.dispose();
-    throw e;
-  }
-  return { grads, lossSum, correct };
+  });
 }
 
 /** Computes every batch here, on the active backend. */

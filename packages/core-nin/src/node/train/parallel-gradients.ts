@@ -1,7 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { accumulateGradients, type SliceGradients, type StepInput, type TrainableParams } from '../../training/step.ts';
-import { rangeGradients, sliceOf, type BatchContext, type GradientSource } from '../../training/gradient-source.ts';
+import type { SliceGradients, StepInput, TrainableParams } from '../../training/step.ts';
+import {
+  rangeGradients,
+  sliceOf,
+  sumGradients,
+  type BatchContext,
+  type GradientSource,
+} from '../../training/gradient-source.ts';
 
 export type WorkerRequest =
   | { readonly type: 'init'; readonly backend: string }
@@ -113,23 +119,16 @@ export async function createParallelGradients(workers: number, backend: string):
           await Promise.allSettled(remote);
           throw e;
         }
-        const grads = local.grads;
-        let { lossSum, correct } = local;
-        try {
+        return sumGradients(async (add) => {
+          add(local);
           for (const reply of await Promise.all(remote)) {
             if (reply.type !== 'result') throw new Error(`unexpected reply ${reply.type} from a gradient worker`);
-            accumulateGradients(
-              grads,
-              new Map(reply.grads.map(({ name, data }) => [name, tf.tensor(data, params.get(name)!.shape)])),
+            const grads = new Map(
+              reply.grads.map(({ name, data }) => [name, tf.tensor(data, params.get(name)!.shape)]),
             );
-            lossSum += reply.lossSum;
-            correct += reply.correct;
+            add({ grads, lossSum: reply.lossSum, correct: reply.correct });
           }
-        } catch (e) {
-          for (const g of grads.values()) g.dispose();
-          throw e;
-        }
-        return { grads, lossSum, correct };
+        });
       },
       async dispose() {
         await Promise.all(pool.map((w) => w.terminate()));
