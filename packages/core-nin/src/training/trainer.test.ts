@@ -7,21 +7,12 @@ import { registerWasmTrainingKernels } from '../backends/wasm-training-kernels.t
 import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
 import type { LabelledImages } from '../data/idx.ts';
 import { ninForward } from '../model/nin.ts';
-import { D2L_RECIPE, type TrainingRecipe } from './recipe.ts';
+import type { TrainingRecipe } from './recipe.ts';
 import { modelInput, softmaxCrossEntropy } from './step.ts';
 import { NinTrainer } from './trainer.ts';
+import { smallRecipe } from './test-support.ts';
 
-// Small but real: the first Fashion-MNIST training images at the smallest input NiN accepts.
-const SMALL: TrainingRecipe = {
-  ...D2L_RECIPE,
-  inputSize: 67,
-  batchSize: 8,
-  epochs: 2,
-  learningRate: 0.05,
-  momentum: 0.9,
-  limit: 24,
-  seed: 3,
-};
+const SMALL = smallRecipe(24, 3);
 
 async function lossOn(trainer: NinTrainer, data: LabelledImages, n: number, size: number): Promise<number> {
   const x = preprocessImages(data.images.subarray(0, n * FASHION_MNIST_PIXELS), size);

@@ -2,22 +2,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { D2L_RECIPE, type TrainingRecipe } from '../../training/recipe.ts';
+import type { TrainingRecipe } from '../../training/recipe.ts';
+import { smallRecipe } from '../../training/test-support.ts';
 import { largestActivationBytes } from '../../training/micro-batch.ts';
 import { NinTrainer } from '../../training/trainer.ts';
 import { readNinWeightsFile } from '../weights-file.ts';
 import { runTraining, type TrainRunOptions } from './run.ts';
 
-const RECIPE: TrainingRecipe = {
-  ...D2L_RECIPE,
-  inputSize: 67,
-  batchSize: 8,
-  epochs: 2,
-  learningRate: 0.05,
-  momentum: 0.9,
-  limit: 16,
-  seed: 1,
-};
+const RECIPE = smallRecipe(16, 1);
 
 describe('runTraining', () => {
   let dir: string;
