@@ -41,6 +41,25 @@ export interface PhotoVariant {
   readonly gradient: number;
 }
 
+/** What the PNG variants share: a gray garment on white, no noise, even light. */
+const CLEAN_PNG = {
+  format: 'png',
+  jpegQuality: 0,
+  backgroundLevel: [255, 255],
+  garment: 'gray',
+  transparent: false,
+  noise: 0,
+  gradient: 0,
+} as const satisfies Partial<PhotoVariant>;
+
+/** What the JPEG variants share: the garment off-centre, gray unless the variant colours it. */
+const CAMERA_JPEG = {
+  format: 'jpeg',
+  placement: 'off-centre',
+  garment: 'gray',
+  transparent: false,
+} as const satisfies Partial<PhotoVariant>;
+
 /**
  * The variants the photo-accuracy figures are reported for. Sizes stay at or below about 1,000 px (what a shop's
  * product picture is); the JPEG ones have the mild noise and uneven light a camera gives, kept small enough that
@@ -48,100 +67,75 @@ export interface PhotoVariant {
  */
 export const PHOTO_VARIANTS: readonly PhotoVariant[] = [
   {
+    ...CLEAN_PNG,
     name: 'white-png',
     description: 'gray garment on a white backdrop, 300-600 px, centred, PNG',
-    format: 'png',
-    jpegQuality: 0,
     longSide: [300, 600],
     aspect: [0.75, 1.33],
     garmentScale: [0.7, 0.9],
     placement: 'centre',
     margin: 0.03,
-    backgroundLevel: [255, 255],
-    garment: 'gray',
-    transparent: false,
-    noise: 0,
-    gradient: 0,
   },
   {
+    ...CAMERA_JPEG,
     name: 'grey-jpeg',
     description: 'gray garment on a light-grey backdrop (level 205-240), 400-800 px, off-centre, JPEG q85',
-    format: 'jpeg',
     jpegQuality: 85,
     longSide: [400, 800],
     aspect: [0.75, 1.33],
     garmentScale: [0.55, 0.8],
-    placement: 'off-centre',
     margin: 0.04,
     backgroundLevel: [205, 240],
-    garment: 'gray',
-    transparent: false,
     noise: 1.2,
     gradient: 5,
   },
   {
+    ...CAMERA_JPEG,
     name: 'colour-jpeg',
     description: 'coloured garment (random hue, saturation 0.35-0.9, not light) on white, 400-800 px, JPEG q85',
-    format: 'jpeg',
     jpegQuality: 85,
     longSide: [400, 800],
     aspect: [0.75, 1.33],
     garmentScale: [0.6, 0.85],
-    placement: 'off-centre',
     margin: 0.04,
     backgroundLevel: [248, 255],
     garment: 'colour',
-    transparent: false,
     noise: 1,
     gradient: 3,
   },
   {
+    ...CAMERA_JPEG,
     name: 'large-offcentre-jpeg',
     description: 'gray garment on a near-white backdrop, 900-1100 px, small in the picture and off-centre, JPEG q80',
-    format: 'jpeg',
     jpegQuality: 80,
     longSide: [900, 1100],
     aspect: [0.67, 1.5],
     garmentScale: [0.3, 0.6],
-    placement: 'off-centre',
     margin: 0.05,
     backgroundLevel: [235, 255],
-    garment: 'gray',
-    transparent: false,
     noise: 1.5,
     gradient: 6,
   },
   {
+    ...CLEAN_PNG,
     name: 'small-png',
     description: 'gray garment on white, 150-300 px, centred, PNG',
-    format: 'png',
-    jpegQuality: 0,
     longSide: [150, 300],
     aspect: [0.8, 1.25],
     garmentScale: [0.75, 0.92],
     placement: 'centre',
     margin: 0.02,
-    backgroundLevel: [255, 255],
-    garment: 'gray',
-    transparent: false,
-    noise: 0,
-    gradient: 0,
   },
   {
+    ...CLEAN_PNG,
     name: 'cutout-png',
     description: 'cut-out garment on a transparent backdrop (coverage in alpha), 200-500 px, PNG',
-    format: 'png',
-    jpegQuality: 0,
     longSide: [200, 500],
     aspect: [0.8, 1.25],
     garmentScale: [0.7, 0.9],
     placement: 'off-centre',
     margin: 0.03,
-    backgroundLevel: [255, 255],
-    garment: 'gray',
     transparent: true,
-    noise: 0,
-    gradient: 0,
   },
 ];
 
@@ -172,12 +166,7 @@ export function photoVariant(name: string): PhotoVariant {
 function cubicWeights(t: number): [number, number, number, number] {
   const t2 = t * t;
   const t3 = t2 * t;
-  return [
-    (-t3 + 2 * t2 - t) / 2,
-    (3 * t3 - 5 * t2 + 2) / 2,
-    (-3 * t3 + 4 * t2 + t) / 2,
-    (t3 - t2) / 2,
-  ];
+  return [(-t3 + 2 * t2 - t) / 2, (3 * t3 - 5 * t2 + 2) / 2, (-3 * t3 + 4 * t2 + t) / 2, (t3 - t2) / 2];
 }
 
 /**
