@@ -1,19 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
-import { NUM_CLASSES } from '../model/architecture.ts';
 import { loadFashionMnist } from '../node/fashion-mnist.ts';
-import { NinClassifier } from '../model/classifier.ts';
 import { createNodeBackendRegistry } from '../node/backends.ts';
 import { loadLiteRtNode } from '../node/litert.ts';
 import { encodeNinTflite } from '../tflite/index.ts';
 import { WeightsError } from '../weights/errors.ts';
-import {
-  maxAbsDiff,
-  randomImages,
-  signalPreservingStateDict,
-  withTransposedKernel,
-} from '../../test/parity/fixtures.ts';
+import { randomImages, signalPreservingStateDict } from '../../test/parity/fixtures.ts';
+import { liteRtLogits, liteRtVsTfjs, top1 } from '../../test/fixtures/litert.ts';
 import { loadLiteRtClassifier } from './classifier.ts';
 import type { LiteRtRuntime } from './runtime.ts';
 
@@ -33,27 +27,15 @@ describe('loadLiteRtClassifier', () => {
   for (const size of [224, 100]) {
     it(`gives tfjs cpu's logits within ${TOLERANCE} for a float32 .tflite NiN at ${size} px`, async () => {
       const images = randomImages(size, IMAGES, size);
-      const reference = NinClassifier.fromStateDict(stateDict, size);
-      const expected = await reference.logits(images, IMAGES);
-      reference.dispose();
-
-      const model = await loadLiteRtClassifier(runtime, encodeNinTflite(stateDict, { inputSize: size }));
-      expect(model).toMatchObject({ inputSize: size, modelBatch: 1, numClasses: 10 });
-      const logits = await model.logits(images, IMAGES);
-      model.dispose();
-      const diff = maxAbsDiff(logits, expected);
+      // the check can fail: one kernel with H and W swapped is far off
+      const parity = await liteRtVsTfjs(runtime, stateDict, size, images, IMAGES, '0.0.weight');
+      const { diff, transposedDiff } = parity;
+      expect(parity.shape).toEqual({ inputSize: size, modelBatch: 1, numClasses: 10 });
       console.log(
         `[litert] ${size} px, ${IMAGES} images, ${runtime.build} build: max |logit difference| vs tfjs cpu = ${diff.toExponential(2)}`,
       );
       expect(diff).toBeLessThan(TOLERANCE);
-
-      // the check can fail: one kernel with H and W swapped is far off
-      const wrong = await loadLiteRtClassifier(
-        runtime,
-        encodeNinTflite(withTransposedKernel(stateDict, '0.0.weight'), { inputSize: size }),
-      );
-      expect(maxAbsDiff(await wrong.logits(images, IMAGES), expected)).toBeGreaterThan(1e-2);
-      wrong.dispose();
+      expect(transposedDiff).toBeGreaterThan(1e-2);
     });
   }
 
@@ -88,22 +70,15 @@ describe('the committed 100 px int8 .tflite NiN on LiteRT', () => {
     const test = await loadFashionMnist('test', { download: false });
     const input = preprocessImages(test.images.subarray(0, N * FASHION_MNIST_PIXELS), 100);
     const runtime = await loadLiteRtNode();
-    const top1: Uint8Array[] = [];
+    const tops: number[][] = [];
     for (const file of ['nin-fmnist-100.tflite', 'nin-fmnist-100.int8.tflite']) {
-      const model = await loadLiteRtClassifier(runtime, new Uint8Array(await readFile(new URL(file, WEIGHTS))));
-      const logits = await model.logits(input, N);
-      model.dispose();
-      top1.push(
-        Uint8Array.from({ length: N }, (_, i) => {
-          const row = logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-          return row.indexOf(Math.max(...row));
-        }),
-      );
+      const model = new Uint8Array(await readFile(new URL(file, WEIGHTS)));
+      tops.push(top1(await liteRtLogits(runtime, model, input, N)));
     }
     runtime.dispose();
     // counts, not fractions: 0.3 points of 1,000 images is 3 images, exactly
-    const [float32, int8] = top1.map((t) => t.filter((k, i) => k === test.labels[i]).length);
-    const agreement = top1[0].filter((k, i) => k === top1[1][i]).length / N;
+    const [float32, int8] = tops.map((t) => t.filter((k, i) => k === test.labels[i]).length);
+    const agreement = tops[0].filter((k, i) => k === tops[1][i]).length / N;
     console.log(
       `[litert] 100 px, first ${N} test images, ${runtime.build} build: float32 ${float32 / N}, int8 ${int8 / N}, same top-1 ${agreement}`,
     );

@@ -6,18 +6,8 @@ import { NIN_INPUT_SCALE, NIN_LOGITS_ACTIVATION, ninCalibrationTensors } from '.
 import { quantizeBias, quantizeWeightsPerChannel } from '../quantize/int8.ts';
 import { NIN_TFLITE_INT8_ZERO_POINT, encodeNinTflite, tflitePadding } from './export.ts';
 import { readTfliteMetadata } from './metadata.ts';
-import {
-  ActivationFunctionType,
-  BuiltinOperator,
-  Conv2DOptions,
-  Padding,
-  Pool2DOptions,
-  ReducerOptions,
-  ReshapeOptions,
-  TensorType,
-  type Model,
-  type Tensor,
-} from './schema/schema_generated.ts';
+// read back with the generated reader only (not with the writer's types)
+import * as schema from './schema/schema_generated.ts';
 import { TFLITE_BUFFER_ALIGNMENT, readTflite } from './writer.ts';
 
 const stateDict = signalPreservingStateDict(5);
@@ -31,22 +21,22 @@ function readBack(bytes: Uint8Array) {
   const ops = Array.from({ length: graph.operatorsLength() }, (_, i) => {
     const op = graph.operators(i)!;
     const code = model.operatorCodes(op.opcodeIndex())!;
-    return { op, code: code.builtinCode(), name: BuiltinOperator[code.builtinCode()], version: code.version() };
+    return { op, code: code.builtinCode(), name: schema.BuiltinOperator[code.builtinCode()], version: code.version() };
   });
   const byName = new Map(Array.from({ length: graph.tensorsLength() }, (_, i) => [tensor(i).name()!, tensor(i)]));
   return { model, graph, tensor, ops, byName };
 }
 
-function data(model: Model, t: Tensor): Uint8Array {
+function data(model: schema.Model, t: schema.Tensor): Uint8Array {
   return model.buffers(t.buffer())!.dataArray()!;
 }
 
-function floats(model: Model, t: Tensor): Float32Array {
+function floats(model: schema.Model, t: schema.Tensor): Float32Array {
   const bytes = data(model, t);
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-function quantization(t: Tensor) {
+function quantization(t: schema.Tensor) {
   const q = t.quantization();
   if (!q) return null;
   return {
@@ -57,9 +47,10 @@ function quantization(t: Tensor) {
 }
 
 /** TFLite's output size of a window op (lite/kernels/padding.h) and SAME's padding before the first row. */
-function tfliteWindow(size: number, kernel: number, stride: number, padding: Padding) {
-  const out = padding === Padding.SAME ? Math.ceil(size / stride) : Math.ceil((size - kernel + 1) / stride);
-  const before = padding === Padding.SAME ? Math.max(0, Math.floor(((out - 1) * stride + kernel - size) / 2)) : 0;
+function tfliteWindow(size: number, kernel: number, stride: number, padding: schema.Padding) {
+  const out = padding === schema.Padding.SAME ? Math.ceil(size / stride) : Math.ceil((size - kernel + 1) / stride);
+  const before =
+    padding === schema.Padding.SAME ? Math.max(0, Math.floor(((out - 1) * stride + kernel - size) / 2)) : 0;
   return { out, before };
 }
 
@@ -79,16 +70,20 @@ describe('encodeNinTflite: float32', () => {
     expect([input.name(), [...input.shapeArray()!], input.type()]).toEqual([
       'input',
       [1, SIZE, SIZE, 1],
-      TensorType.FLOAT32,
+      schema.TensorType.FLOAT32,
     ]);
-    expect([output.name(), [...output.shapeArray()!], output.type()]).toEqual(['logits', [1, 10], TensorType.FLOAT32]);
+    expect([output.name(), [...output.shapeArray()!], output.type()]).toEqual([
+      'logits',
+      [1, 10],
+      schema.TensorType.FLOAT32,
+    ]);
     const signature = model.signatureDefs(0)!;
     expect([signature.signatureKey(), signature.inputs(0)!.name(), signature.outputs(0)!.name()]).toEqual([
       'serving_default',
       'input',
       'logits',
     ]);
-    for (let i = 0; i < graph.tensorsLength(); i++) expect(tensor(i).type()).not.toBe(TensorType.INT8);
+    for (let i = 0; i < graph.tensorsLength(); i++) expect(tensor(i).type()).not.toBe(schema.TensorType.INT8);
     // every activation's shape is PyTorch's for the layer
     for (const l of layerShapes(SIZE)) {
       const name = l.stage.includes('.') ? `${l.stage}.relu` : `${l.stage}.maxpool`;
@@ -123,33 +118,38 @@ describe('encodeNinTflite: float32', () => {
     expect(convs).toHaveLength(NIN_CONVS.length);
     convs.forEach(({ op }, i) => {
       const c = NIN_CONVS[i];
-      const options = op.builtinOptions(new Conv2DOptions()) as Conv2DOptions;
+      const options = op.builtinOptions(new schema.Conv2DOptions()) as schema.Conv2DOptions;
       expect(tensor(op.inputs(1)!).name()).toBe(`${c.name}.weight`);
       expect([options.padding(), options.strideH(), options.strideW(), options.fusedActivationFunction()]).toEqual([
-        c.padding === 0 ? Padding.VALID : Padding.SAME,
+        c.padding === 0 ? schema.Padding.VALID : schema.Padding.SAME,
         c.stride,
         c.stride,
-        ActivationFunctionType.RELU,
+        schema.ActivationFunctionType.RELU,
       ]);
       expect([options.dilationHFactor(), options.dilationWFactor()]).toEqual([1, 1]);
     });
     for (const { op } of ops.filter((o) => o.name === 'MAX_POOL_2D')) {
-      const p = op.builtinOptions(new Pool2DOptions()) as Pool2DOptions;
+      const p = op.builtinOptions(new schema.Pool2DOptions()) as schema.Pool2DOptions;
       expect([p.padding(), p.filterHeight(), p.filterWidth(), p.strideH(), p.strideW()]).toEqual([
-        Padding.VALID,
+        schema.Padding.VALID,
         3,
         3,
         2,
         2,
       ]);
-      expect(p.fusedActivationFunction()).toBe(ActivationFunctionType.NONE);
+      expect(p.fusedActivationFunction()).toBe(schema.ActivationFunctionType.NONE);
     }
     const mean = ops.find((o) => o.name === 'MEAN')!.op;
     const axes = tensor(mean.inputs(1)!);
-    expect([axes.type(), [...new Int32Array(data(model, axes).slice().buffer)]]).toEqual([TensorType.INT32, [1, 2]]);
-    expect((mean.builtinOptions(new ReducerOptions()) as ReducerOptions).keepDims()).toBe(true);
+    expect([axes.type(), [...new Int32Array(data(model, axes).slice().buffer)]]).toEqual([
+      schema.TensorType.INT32,
+      [1, 2],
+    ]);
+    expect((mean.builtinOptions(new schema.ReducerOptions()) as schema.ReducerOptions).keepDims()).toBe(true);
     const reshape = ops.find((o) => o.name === 'RESHAPE')!.op;
-    expect([...(reshape.builtinOptions(new ReshapeOptions()) as ReshapeOptions).newShapeArray()!]).toEqual([1, 10]);
+    expect([
+      ...(reshape.builtinOptions(new schema.ReshapeOptions()) as schema.ReshapeOptions).newShapeArray()!,
+    ]).toEqual([1, 10]);
     expect([...new Int32Array(data(model, tensor(reshape.inputs(1)!)).slice().buffer)]).toEqual([1, 10]);
   });
 
@@ -215,10 +215,14 @@ describe('encodeNinTflite: int8', () => {
     const output = tensor(graph.outputs(0)!);
     expect([input.name(), input.type(), [...input.shapeArray()!]]).toEqual([
       'input',
-      TensorType.FLOAT32,
+      schema.TensorType.FLOAT32,
       [1, SIZE, SIZE, 1],
     ]);
-    expect([output.name(), output.type(), [...output.shapeArray()!]]).toEqual(['logits', TensorType.FLOAT32, [1, 10]]);
+    expect([output.name(), output.type(), [...output.shapeArray()!]]).toEqual([
+      'logits',
+      schema.TensorType.FLOAT32,
+      [1, 10],
+    ]);
     // every tensor between the two is int8, but the constants: int32 biases, axes and shape
     const between = ops.slice(1, -1).flatMap(({ op }) => [...op.inputsArray()!, ...op.outputsArray()!]);
     for (const i of new Set(between)) {
@@ -226,7 +230,7 @@ describe('encodeNinTflite: int8', () => {
       const constant = t.buffer() > 0;
       expect([t.name(), t.type()]).toEqual([
         t.name(),
-        constant && t.type() === TensorType.INT32 ? TensorType.INT32 : TensorType.INT8,
+        constant && t.type() === schema.TensorType.INT32 ? schema.TensorType.INT32 : schema.TensorType.INT8,
       ]);
     }
     // k/255 -> k - 128
@@ -243,11 +247,11 @@ describe('encodeNinTflite: int8', () => {
       const b = byName.get(`${c.name}.bias`)!;
       const zeros = new Array<number>(c.outChannels).fill(0);
       expect([w.type(), quantization(w)]).toEqual([
-        TensorType.INT8,
+        schema.TensorType.INT8,
         { scale: [...qw.scales], zeroPoint: zeros, dim: 0 },
       ]);
       expect([b.type(), quantization(b)]).toEqual([
-        TensorType.INT32,
+        schema.TensorType.INT32,
         { scale: [...qb.scales], zeroPoint: zeros, dim: 0 },
       ]);
       const bytes = data(model, w);

@@ -3,20 +3,15 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_PIXELS, preprocessImages } from '../data/preprocess.ts';
-import { loadLiteRtClassifier, type LiteRtRuntime } from '../litert/index.ts';
-import { NinClassifier } from '../model/classifier.ts';
+import type { LiteRtRuntime } from '../litert/index.ts';
 import { createNodeBackendRegistry } from '../node/backends.ts';
 import { loadFashionMnist } from '../node/fashion-mnist.ts';
 import { DEFAULT_CALIBRATION_IMAGES, calibrateNinWeights, trainingCalibrationImages } from '../node/int8-onnx.ts';
 import { loadLiteRtNode } from '../node/litert.ts';
 import { readNinWeightsFile } from '../node/weights-file.ts';
 import { parseActivationStatistic } from '../quantize/int8.ts';
-import {
-  maxAbsDiff,
-  randomImages,
-  signalPreservingStateDict,
-  withTransposedKernel,
-} from '../../test/parity/fixtures.ts';
+import { randomImages, signalPreservingStateDict } from '../../test/parity/fixtures.ts';
+import { liteRtLogits, liteRtVsTfjs, top1 } from '../../test/fixtures/litert.ts';
 import { encodeNinTflite } from './export.ts';
 
 const TOLERANCE = 1e-4;
@@ -26,23 +21,6 @@ const WEIGHTS = fileURLToPath(new URL(`../../weights/nin-fmnist-${SIZE}.safetens
 const COMPARED = 1000;
 
 let runtime: LiteRtRuntime;
-
-async function liteRtLogits(model: Uint8Array, input: Float32Array, n: number): Promise<Float32Array> {
-  const classifier = await loadLiteRtClassifier(runtime, model);
-  try {
-    return await classifier.logits(input, n);
-  } finally {
-    classifier.dispose();
-  }
-}
-
-function argmaxes(logits: Float32Array): number[] {
-  return Array.from({ length: logits.length / 10 }, (_, i) => {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (logits[i * 10 + c] > logits[i * 10 + best]) best = c;
-    return best;
-  });
-}
 
 beforeAll(async () => {
   runtime = await loadLiteRtNode();
@@ -71,21 +49,13 @@ describe('the .tflite models under LiteRT.js', () => {
       },
     ];
     for (const { what, sd, size, input } of cases) {
-      const classifier = NinClassifier.fromStateDict(sd, size);
-      const ours = await classifier.logits(input, n);
-      classifier.dispose();
-      const logits = await liteRtLogits(encodeNinTflite(sd, { inputSize: size }), input, n);
-      const diff = maxAbsDiff(logits, ours);
+      const { diff, transposedDiff } = await liteRtVsTfjs(runtime, sd, size, input, n, '2.0.weight');
       console.log(
-        `[tflite] ${what}, ${size} px, ${n} images: LiteRT.js ${runtime.version} (${runtime.build}) vs tfjs cpu max |logit difference| ${diff.toExponential(2)}`,
+        `[tflite] ${what}, ${size} px, ${n} images: LiteRT.js ${runtime.version} (${runtime.build}) vs tfjs cpu ` +
+          `max |logit difference| ${diff.toExponential(2)}`,
       );
       expect(diff).toBeLessThan(TOLERANCE);
-      const wrong = await liteRtLogits(
-        encodeNinTflite(withTransposedKernel(sd, '2.0.weight'), { inputSize: size }),
-        input,
-        n,
-      );
-      expect(maxAbsDiff(wrong, ours)).toBeGreaterThan(100 * TOLERANCE);
+      expect(transposedDiff).toBeGreaterThan(100 * TOLERANCE);
     }
   });
 
@@ -101,13 +71,14 @@ describe('the .tflite models under LiteRT.js', () => {
     const test = await loadFashionMnist('test', { download: false });
     const input = preprocessImages(test.images.subarray(0, COMPARED * FASHION_MNIST_PIXELS), SIZE);
     const int8 = encodeNinTflite(stateDict, { inputSize: SIZE, quantization: calibration.quantization });
-    const float = argmaxes(await liteRtLogits(encodeNinTflite(stateDict, { inputSize: SIZE }), input, COMPARED));
-    const quantized = argmaxes(await liteRtLogits(int8, input, COMPARED));
+    const float = top1(await liteRtLogits(runtime, encodeNinTflite(stateDict, { inputSize: SIZE }), input, COMPARED));
+    const quantized = top1(await liteRtLogits(runtime, int8, input, COMPARED));
     const correct = (top: number[]) => top.filter((c, i) => c === test.labels[i]).length;
     const accuracy = (top: number[]) => correct(top) / COMPARED;
     const same = quantized.filter((c, i) => c === float[i]).length / COMPARED;
     console.log(
-      `[tflite] ${SIZE} px, first ${COMPARED} test images, LiteRT.js ${runtime.build}: float32 ${accuracy(float)}, int8 ${accuracy(quantized)}, same top-1 ${same}`,
+      `[tflite] ${SIZE} px, first ${COMPARED} test images, LiteRT.js ${runtime.build}: ` +
+        `float32 ${accuracy(float)}, int8 ${accuracy(quantized)}, same top-1 ${same}`,
     );
     // 0.3 points of 1,000 images: 3 images (counted, so no rounding decides)
     expect(Math.abs(correct(quantized) - correct(float))).toBeLessThanOrEqual(Math.round(0.003 * COMPARED));
@@ -116,8 +87,9 @@ describe('the .tflite models under LiteRT.js', () => {
     const clipped = Object.fromEntries(
       Object.entries(calibration.quantization.activationScales).map(([k, s]) => [k, s / 2]),
     );
-    const bad = argmaxes(
+    const bad = top1(
       await liteRtLogits(
+        runtime,
         encodeNinTflite(stateDict, { inputSize: SIZE, quantization: { activationScales: clipped } }),
         input,
         COMPARED,
