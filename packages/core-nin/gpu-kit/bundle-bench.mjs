@@ -18,6 +18,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS, OPTIONAL_NATIVE_PACKAGES, bundledBytes, requireBanner } from './node-bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -108,34 +109,15 @@ const result = await build({
   ],
   outdir: out,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minifySyntax: true,
-  legalComments: 'none',
-  metafile: true,
-  // as gpu-kit/bundle.mjs: tfjs backends register on import although their package.json says side-effect free
-  ignoreAnnotations: true,
-  mainFields: ['module', 'main'],
-  logLevel: 'warning',
+  ...NODE_BUNDLE_OPTIONS,
   define: { 'process.env.NIN_BENCH_BUNDLED_VERSIONS': JSON.stringify(JSON.stringify(versions)) },
   // Native or optional engines load from OUTDIR/node_modules when shipped, else their rows say they are not
   // installed; browser, HTTP and tsx-only code paths are not used on the GPU machine.
-  external: [
-    '@tensorflow/tfjs-node',
-    '@tensorflow/tfjs-node-gpu',
-    'onnxruntime-node',
-    'canvas',
-    'playwright-core',
-    'wrangler',
-    'tsx',
-    'tsx/*',
-  ],
-  // Bundled CommonJS calls require() for Node built-ins, and tfjs-backend-wasm's Emscripten glue reads a free
-  // __dirname (its script folder; the core's wasm loader supplies the binaries itself, so any folder will do).
+  external: [...OPTIONAL_NATIVE_PACKAGES, 'playwright-core', 'wrangler', 'tsx', 'tsx/*'],
+  // Bundled CommonJS calls require(), and tfjs-backend-wasm's Emscripten glue reads a free __dirname (its script
+  // folder; the core's wasm loader supplies the binaries itself, so any folder will do).
   banner: {
-    js: "import { createRequire as __ninBenchCreateRequire } from 'node:module'; const require = __ninBenchCreateRequire(import.meta.url); globalThis.__dirname ??= new URL('.', import.meta.url).pathname;",
+    js: `${requireBanner('__ninBenchCreateRequire')} globalThis.__dirname ??= new URL('.', import.meta.url).pathname;`,
   },
   plugins: [cliEntry],
 });
@@ -171,7 +153,5 @@ if (withOrt) {
 }
 if (args.includes('--dawn'))
   cpSync(join(modules, 'webgpu/dist/linux-x64/dawn.node'), join(out, 'runners/dist/linux-x64/dawn.node'));
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(
-  `bundled nin-bench into ${out} (${(bytes / 1e6).toFixed(2)} MB of JavaScript${withOrt ? ', onnxruntime-node linux-x64' : ''})`,
-);
+const shipped = withOrt ? ', onnxruntime-node linux-x64' : '';
+console.log(`bundled nin-bench into ${out} (${(bundledBytes(result) / 1e6).toFixed(2)} MB of JavaScript${shipped})`);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS, OPTIONAL_NATIVE_PACKAGES, bundledBytes, requireBanner } from './node-bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outfile = resolve(process.argv[2] ?? 'nin-kit.mjs');
@@ -20,37 +21,24 @@ const missingCommands = {
       if (args.importer.endsWith('/cli/main.ts') && !existsSync(path)) return { path, namespace: 'missing' };
       return undefined;
     });
-    b.onLoad({ filter: /.*/, namespace: 'missing' }, (args) => ({
-      contents: `export const command = { summary: 'not in this kit', usage: '', async run() { throw new Error(${JSON.stringify(`${args.path} was not written when this kit was built`)}); } };`,
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'missing' }, (args) => {
+      const error = JSON.stringify(`${args.path} was not written when this kit was built`);
+      return {
+        contents: `export const command = { summary: 'not in this kit', usage: '', async run() { throw new Error(${error}); } };`,
+        loader: 'js',
+      };
+    });
   },
 };
 
 const result = await build({
   entryPoints: [resolve(here, 'kit.ts')],
   outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
+  ...NODE_BUNDLE_OPTIONS,
   // Not whitespace-minified: an uncaught error prints its source line, which must stay short enough to read.
   minifyWhitespace: false,
-  minifySyntax: true,
-  legalComments: 'none',
-  metafile: true,
-  // tfjs backends register themselves on import, but their package.json marks the node build as side-effect free.
-  ignoreAnnotations: true,
-  // One copy of tfjs-core: the ES build everywhere (register_all_gradients imports its dist/ modules directly).
-  mainFields: ['module', 'main'],
-  logLevel: 'warning',
-  // Optional native backends (reported as not installed when absent) and node-canvas (vega's optional renderer).
-  external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'canvas'],
-  // Bundled CommonJS packages call require() for Node built-ins; an ES module has none unless it is made.
-  banner: {
-    js: "import { createRequire as __ninKitCreateRequire } from 'node:module'; const require = __ninKitCreateRequire(import.meta.url);",
-  },
+  external: OPTIONAL_NATIVE_PACKAGES,
+  banner: { js: requireBanner('__ninKitCreateRequire') },
   plugins: [missingCommands],
 });
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(`bundled ${outfile} (${(bytes / 1e6).toFixed(2)} MB)`);
+console.log(`bundled ${outfile} (${(bundledBytes(result) / 1e6).toFixed(2)} MB)`);
