@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
 import { prose } from '../report/prose.ts';
-import type { CreateRunner, ExtraMeasurement } from './runner.ts';
+import type { CreateRunner, EngineFacts, ExtraMeasurement } from './runner.ts';
 
 /**
  * PyTorch, the engine the seed model was written for: d2l's `nn.Sequential` NiN with our safetensors weights, in a
@@ -115,6 +115,109 @@ const median = (xs: readonly number[]): number =>
     0.5,
   );
 
+/** A Python child that has brought torch up: its pipe, the interpreter and the facts of its hello. */
+interface StartedPython {
+  readonly pipe: PythonPipe;
+  readonly python: string;
+  readonly facts: Record<string, unknown>;
+}
+
+/**
+ * Starts pytorch_runner.py under each candidate interpreter until one says hello; none: the row is unavailable
+ * with what they said.
+ */
+async function startPython(spec: string, args: readonly string[]): Promise<StartedPython> {
+  const refusals: string[] = [];
+  for (const python of pythons()) {
+    const child = spawn(python, [SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const candidate = new PythonPipe(child);
+    let hello: Frame;
+    try {
+      hello = await candidate.next(HELLO_TIMEOUT_MS);
+    } catch (e) {
+      child.kill('SIGKILL');
+      refusals.push(`${python}: ${(e as Error).message}`);
+      continue;
+    }
+    const { type, reason, ...facts } = hello.header;
+    if (type === 'hello') return { pipe: candidate, python, facts };
+    child.kill('SIGKILL');
+    // A Python without torch may sit before one with it; a missing CUDA is the same on every candidate.
+    refusals.push(String(reason ?? `${python}: unexpected first message ${JSON.stringify(hello.header)}`));
+    if (String(reason).startsWith('no CUDA')) break;
+  }
+  // When some Python has torch, why the others lack it is noise: say what that one said.
+  const withTorch = refusals.filter((r) => !/cannot import torch|could not start/.test(r));
+  throw new BackendUnavailableError(
+    spec,
+    (withTorch.length ? withTorch : refusals).join('; ') || 'no Python interpreter to try',
+  );
+}
+
+/** The row's facts: what the Python child said about itself (objects as JSON), its interpreter, how it times. */
+function pythonFacts({ python, facts }: StartedPython): EngineFacts {
+  const details = Object.fromEntries(
+    Object.entries(facts)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean)]),
+  );
+  return {
+    engine: 'pytorch',
+    version: String(facts.torch),
+    details: {
+      ...details,
+      interpreter: python,
+      timing: prose`engine's own: Python's clock around input to the device, forward pass, logits back to host
+        memory; the pipe to Node excluded (its share: Runner-specific measurements)`,
+    },
+  };
+}
+
+/**
+ * The id Python keeps a batch under, and whether Python holds it already: the last KEEP_LIMIT batches, least
+ * recently used first (the same policy as pytorch_runner.py).
+ */
+function keptBatches(): (input: Float32Array) => { id: number; present: boolean } {
+  const ids = new WeakMap<Float32Array, number>();
+  const kept: number[] = [];
+  let nextId = 0;
+  return (input) => {
+    let id = ids.get(input);
+    const present = id !== undefined && kept.includes(id);
+    if (id === undefined) ids.set(input, (id = nextId++));
+    if (present) kept.splice(kept.indexOf(id), 1);
+    kept.push(id);
+    if (kept.length > KEEP_LIMIT) kept.shift();
+    return { id, present };
+  };
+}
+
+/** Python's own time per call, and the round trip's, by batch size. */
+type CallTimes = Map<number, { python: number[]; roundTrip: number[] }>;
+
+/** The pipe's share of each call by batch size, and the Python process's peak RSS. */
+async function pipeMeasurements(times: CallTimes, pipe: PythonPipe): Promise<ExtraMeasurement[]> {
+  const out: ExtraMeasurement[] = [];
+  for (const [n, r] of [...times].sort((a, b) => a[0] - b[0])) {
+    out.push({
+      name: `pipe to Node per call, batch ${n}`,
+      value: median(r.roundTrip.map((t, i) => t - r.python[i])),
+      unit: 'ms',
+      note: prose`median of ${r.python.length} calls: Node's round trip beyond Python's own time (median
+        ${Number(median(r.python).toPrecision(3))} ms, the row's figure); a caller in Node would wait this much
+        more`,
+    });
+  }
+  const { header } = await pipe.request({ op: 'stats' });
+  out.push({
+    name: 'peak RSS of the Python process',
+    value: Number(header.peakRssBytes) / 2 ** 20,
+    unit: 'MiB',
+    note: 'the memory row is the Node process that drives it',
+  });
+  return out;
+}
+
 export const createRunner: CreateRunner = (task) => {
   const device = String(task.options.device ?? 'cpu');
   const precision = String(task.options.precision ?? 'strict');
@@ -123,71 +226,19 @@ export const createRunner: CreateRunner = (task) => {
   let pipe: PythonPipe;
   return {
     async init() {
-      const refusals: string[] = [];
-      for (const python of pythons()) {
-        const child = spawn(
-          python,
-          [SCRIPT, '--device', device, '--precision', precision, '--threads', String(threads)],
-          { stdio: ['pipe', 'pipe', 'pipe'] },
-        );
-        const candidate = new PythonPipe(child);
-        let hello: Frame;
-        try {
-          hello = await candidate.next(HELLO_TIMEOUT_MS);
-        } catch (e) {
-          child.kill('SIGKILL');
-          refusals.push(`${python}: ${(e as Error).message}`);
-          continue;
-        }
-        const { type, reason, ...facts } = hello.header;
-        if (type !== 'hello') {
-          child.kill('SIGKILL');
-          // A Python without torch may sit before one with it; a missing CUDA is the same on every candidate.
-          refusals.push(String(reason ?? `${python}: unexpected first message ${JSON.stringify(hello.header)}`));
-          if (String(reason).startsWith('no CUDA')) break;
-          continue;
-        }
-        pipe = candidate;
-        const details = Object.fromEntries(
-          Object.entries(facts)
-            .filter(([, v]) => v !== null && v !== undefined)
-            .map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean)]),
-        );
-        return {
-          engine: 'pytorch',
-          version: String(facts.torch),
-          details: {
-            ...details,
-            interpreter: python,
-            timing: prose`engine's own: Python's clock around input to the device, forward pass, logits back to host
-              memory; the pipe to Node excluded (its share: Runner-specific measurements)`,
-          },
-        };
-      }
-      // When some Python has torch, why the others lack it is noise: say what that one said.
-      const withTorch = refusals.filter((r) => !/cannot import torch|could not start/.test(r));
-      throw new BackendUnavailableError(
-        spec,
-        (withTorch.length ? withTorch : refusals).join('; ') || 'no Python interpreter to try',
-      );
+      const args = { '--device': device, '--precision': precision, '--threads': String(threads) };
+      const started = await startPython(spec, Object.entries(args).flat());
+      pipe = started.pipe;
+      return pythonFacts(started);
     },
     async load() {
       await pipe.request({ op: 'load', weights: task.weightsPath, size: task.size });
-      // Ids of the batches Python keeps, least recently used first (the same policy as pytorch_runner.py).
-      const ids = new WeakMap<Float32Array, number>();
-      const kept: number[] = [];
-      let nextId = 0;
-      /** Python's own time per call, and the round trip's, by batch size: for the runner-specific figures. */
-      const own = new Map<number, { python: number[]; roundTrip: number[] }>();
+      const keep = keptBatches();
+      const times: CallTimes = new Map(); // for the runner-specific figures
       return {
         async infer(batch) {
           const t0 = performance.now();
-          let id = ids.get(batch.input);
-          const present = id !== undefined && kept.includes(id);
-          if (id === undefined) ids.set(batch.input, (id = nextId++));
-          if (present) kept.splice(kept.indexOf(id), 1);
-          kept.push(id);
-          if (kept.length > KEEP_LIMIT) kept.shift();
+          const { id, present } = keep(batch.input);
           const bytes = present
             ? undefined
             : new Uint8Array(batch.input.buffer, batch.input.byteOffset, batch.input.byteLength);
@@ -197,34 +248,14 @@ export const createRunner: CreateRunner = (task) => {
           );
           const durationMs = Number(header.ms);
           if (present) {
-            const record = own.get(batch.n) ?? { python: [], roundTrip: [] };
+            const record = times.get(batch.n) ?? { python: [], roundTrip: [] };
             record.python.push(durationMs);
             record.roundTrip.push(performance.now() - t0);
-            own.set(batch.n, record);
+            times.set(batch.n, record);
           }
           return { logits, durationMs };
         },
-        async extraMeasurements() {
-          const out: ExtraMeasurement[] = [];
-          for (const [n, r] of [...own].sort((a, b) => a[0] - b[0])) {
-            out.push({
-              name: `pipe to Node per call, batch ${n}`,
-              value: median(r.roundTrip.map((t, i) => t - r.python[i])),
-              unit: 'ms',
-              note: prose`median of ${r.python.length} calls: Node's round trip beyond Python's own time (median
-                ${Number(median(r.python).toPrecision(3))} ms, the row's figure); a caller in Node would wait this much
-                more`,
-            });
-          }
-          const { header } = await pipe.request({ op: 'stats' });
-          out.push({
-            name: 'peak RSS of the Python process',
-            value: Number(header.peakRssBytes) / 2 ** 20,
-            unit: 'MiB',
-            note: 'the memory row is the Node process that drives it',
-          });
-          return out;
-        },
+        extraMeasurements: () => pipeMeasurements(times, pipe),
       };
     },
   };
