@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { EDGE_ENGINE_ROWS, type EdgeEngine } from '../plan/edge-rows.ts';
 import { UsageError, defineCommand, option, type ParsedArgs } from '@nin-bench/core-nin/node/cli-args';
 import { describeSoak, soakEdge } from '../edge/soak.ts';
-import { startEdgeDev, workerRssBytes } from '../runners/edge.ts';
+import { workerRssBytes } from '../runners/edge-measurements.ts';
+import { startEdgeDev } from '../runners/edge-server.ts';
 
 const SOAK_USAGE = `usage: nin-bench soak [--url URL | --size N --engine E] [--requests N] [--clients N] [--rounds N] [--images N] [--json FILE]
 

@@ -4,6 +4,7 @@ import { quantileSorted } from '../stats/summary.ts';
 import type { ExtraMeasurement } from './runner.ts';
 import { WORKERS_PRICES_READ, workersCostSentence } from '../edge/workers-pricing.ts';
 import { SOAK_RSS_TOLERANCE, type SoakResult } from '../edge/soak.ts';
+import { prose } from '../report/prose.ts';
 
 // What the edge runner measures beside its loops, as the report's extra measurements: the Worker's CPU per request
 // and what it costs, its memory, the soak, the local proxy's share. Pure but for /proc.
@@ -52,7 +53,9 @@ export function photoCpuMeasurement(workerMs: number, requests: number, bytes: n
     value: round1(workerMs),
     unit: 'ms',
     verdict: `${workersCostSentence(workerMs)} (prices read ${WORKERS_PRICES_READ})`,
-    note: `the row's sample image as a 1000 x 1000 product photo (JPEG, ${Math.round(bytes / 1024)} KiB; decoding, EXIF, Fashion-MNIST's photo conversion and the forward pass) over ${requests} sequential requests straight to the Worker (/proc, 10 ms ticks)`,
+    note: prose`the row's sample image as a 1000 x 1000 product photo (JPEG, ${Math.round(bytes / 1024)} KiB; decoding,
+      EXIF, Fashion-MNIST's photo conversion and the forward pass) over ${requests} sequential requests straight to the
+      Worker (/proc, 10 ms ticks)`,
   };
 }
 
@@ -82,14 +85,18 @@ export function soakMeasurement(r: SoakResult): ExtraMeasurement {
       ? `the Worker's RSS grew ${(r.rssGrowth * 100).toFixed(0)}%`
       : '',
   ].filter(Boolean);
+  const rssChange =
+    r.rssGrowth === null ? '' : `, Worker RSS ${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth * 100).toFixed(1)}%`;
+  const rounds = r.rounds.map((x) => (x.kind === 'concurrent' ? `${x.clients} clients` : 'sequential')).join(', ');
   return {
     name: `soak, ${r.requests} requests`,
     value: r.requests - r.errors,
     unit: 'answered',
     verdict: r.passed
-      ? `soak passed: no errors, the same answer for every image each time, wasm memory flat${r.rssGrowth === null ? '' : `, Worker RSS ${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth * 100).toFixed(1)}%`}`
+      ? `soak passed: no errors, the same answer for every image each time, wasm memory flat${rssChange}`
       : `soak FAILED: ${problems.join('; ')}`,
-    note: `${r.distinctImages} test images cycled over ${r.rounds.length} rounds (${r.rounds.map((x) => (x.kind === 'concurrent' ? `${x.clients} clients` : 'sequential')).join(', ')}) in ${r.seconds.toFixed(0)} s; Worker RSS after each round ${rss} MiB`,
+    note: prose`${r.distinctImages} test images cycled over ${r.rounds.length} rounds (${rounds}) in ${r.seconds.toFixed(0)}
+      s; Worker RSS after each round ${rss} MiB`,
   };
 }
 
@@ -107,7 +114,8 @@ export function workerMemoryMeasurement(wasmHeapBytes: number): ExtraMeasurement
       share < 1
         ? `${Math.round(share * 100)}% of the 128 MB a Workers isolate may use (its JavaScript heap comes on top)`
         : `over the 128 MB a Workers isolate may use: Cloudflare would end the isolate`,
-    note: "the engine's WebAssembly linear memory (tfjs-backend-wasm's or onnxruntime-web's) after every request of this row (it never shrinks), as the Worker's /health reports it",
+    note: prose`the engine's WebAssembly linear memory (tfjs-backend-wasm's or onnxruntime-web's) after every request
+      of this row (it never shrinks), as the Worker's /health reports it`,
   };
 }
 
@@ -130,6 +138,38 @@ export function proxyLatencyMeasurement(viaProxy: number[], direct: number[]): E
     name: "latency p50 through wrangler dev's entry proxy",
     value: round1(proxy),
     unit: 'ms',
-    note: `sequential single-image requests to the public port (${viaProxy.length}) against the same requests straight to the Worker's own socket (${direct.length}, p50 ${round1(worker)} ms): the local proxy, which a deployment does not have, adds ${round1(proxy - worker)} ms`,
+    note: prose`sequential single-image requests to the public port (${viaProxy.length}) against the same requests
+      straight to the Worker's own socket (${direct.length}, p50 ${round1(worker)} ms): the local proxy, which a
+      deployment does not have, adds ${round1(proxy - worker)} ms`,
+  };
+}
+
+/** The first request's Worker CPU on a new isolate. */
+export function coldCpuMeasurement(cpuMs: number): ExtraMeasurement {
+  return {
+    name: 'Worker CPU, cold first request',
+    value: round1(cpuMs),
+    unit: 'ms',
+    note: prose`user + system CPU of the Worker's own workerd process from before the first /health (the Worker loads
+      its wasm engine and bundled model) to the end of the first single-image /predict (/proc, 10 ms ticks); what a
+      new isolate's first visitor costs, the script's own start-up excluded`,
+  };
+}
+
+/** Requests per second with `clients` concurrent clients, and the per-request latency under that load. */
+export function throughputMeasurement(
+  clients: number,
+  count: number,
+  ms: number,
+  latencies: number[],
+): ExtraMeasurement {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const p50 = round1(quantileSorted(sorted, 0.5));
+  const p99 = round1(quantileSorted(sorted, 0.99));
+  return {
+    name: `throughput, ${clients} concurrent clients`,
+    value: round1(count / (ms / 1000)),
+    unit: 'requests/s',
+    note: `${count} single-image requests; per-request latency under that load p50 ${p50} ms, p99 ${p99} ms`,
   };
 }
