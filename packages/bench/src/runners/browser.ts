@@ -8,7 +8,7 @@ import {
   watchPage,
   type PageWatch,
 } from '@nin-bench/node-tools/chromium';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -25,7 +25,7 @@ import { wasmPeakFiles } from '../results/wasm-peak.ts';
 import { wasmPeakDetails } from '../results/wasm-peak-facts.ts';
 import { TFLITE_MODEL_FACTS } from './litert.ts';
 import { INT8_MODEL } from './onnx-session.ts';
-import type { CreateRunner, ModelFormat } from './runner.ts';
+import type { CreateRunner, MeasuredMemory, ModelFormat, RunnerTask } from './runner.ts';
 
 /** How long Chromium may take to start, and the page to come up, before the row is unavailable (a busy machine). */
 const START_MS = 60_000;
@@ -54,6 +54,110 @@ function inPage<A, R>(page: Page, watch: PageWatch, fn: (arg: A) => R | Promise<
   return watch.race(page.evaluate<R, A>(fn as (arg: unknown) => R | Promise<R>, arg));
 }
 
+/** A page row's engine options and Chromium switches, from its catalog entry's options. */
+function pageOptions(options: RunnerTask['options']): { engineOptions: PageEngineOptions; flags: string[] } {
+  const engine = String(options.engine) as PageEngineName;
+  if (!PAGE_ENGINE_NAMES.includes(engine))
+    throw new RangeError(`the bench's page has no engine "${engine}": it has ${PAGE_ENGINE_NAMES.join(', ')}`);
+  const engineOptions: PageEngineOptions = {
+    engine,
+    backend: String(options.backend ?? 'wasm'),
+    simd: options.simd !== false,
+    threads: Number(options.threads ?? 1),
+  };
+  return {
+    engineOptions,
+    flags: String(options.flags ?? '')
+      .split(' ')
+      .filter(Boolean),
+  };
+}
+
+/** Headless Chromium with `flags`, and how long it took to start; a Chromium that cannot start makes the row unavailable. */
+async function launch(id: string, flags: readonly string[]): Promise<{ browser: Browser; launchMs: number }> {
+  const missing = chromiumUnavailable();
+  if (missing) throw new BackendUnavailableError(id, missing);
+  const t0 = performance.now();
+  try {
+    const browser = await launchChromium({ args: [...flags], timeoutMs: START_MS });
+    return { browser, launchMs: performance.now() - t0 };
+  } catch (e) {
+    if (e instanceof BrowserLaunchError) throw new BackendUnavailableError(id, e.message.split('\n', 1)[0]);
+    throw e;
+  }
+}
+
+/** The bench's page, opened from `server` and watched: when its script started, and whether it is cross-origin isolated. */
+async function openPage(browser: Browser, server: PageServer, id: string) {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(START_MS);
+  const watch = watchPage(page);
+  try {
+    await watch.race(page.goto(`${server.origin}/`));
+    await watch.race(page.waitForFunction(() => window.ninBench !== undefined));
+    const opened = await inPage(
+      page,
+      watch,
+      () => ({ startMs: window.ninBench!.startMs, isolated: window.ninBench!.crossOriginIsolated }),
+      null,
+    );
+    return { page, watch, opened };
+  } catch (e) {
+    const said = (e as Error).message.split('\n', 1)[0];
+    throw new BackendUnavailableError(id, `the bench's page did not come up in Chromium ${browser.version()}: ${said}`);
+  }
+}
+
+/**
+ * A wasm row: how fast this page's WebAssembly can multiply and add on one thread, what the row is read against.
+ * After the engine's init, outside its timing; a probe that fails leaves the row as it is, saying why.
+ */
+async function pageWasmPeak(page: Page, watch: PageWatch): Promise<Record<string, string | number>> {
+  try {
+    return wasmPeakDetails(await inPage(page, watch, (urls) => window.ninBench!.wasmPeak(urls), WASM_PEAK_URLS));
+  } catch (e) {
+    return { wasmPeakError: (e as Error).message.split('\n', 1)[0]! };
+  }
+}
+
+/**
+ * The id in the page of a batch the harness hands over: the page keeps the last KEPT_INPUTS batches (the timed
+ * batches are the same arrays each call), each sent once through `server`.
+ */
+function pageInputs(page: Page, watch: PageWatch, server: PageServer): (input: Float32Array) => Promise<string> {
+  const kept = new Map<Float32Array, string>();
+  return async (input) => {
+    const known = kept.get(input);
+    if (known) return known;
+    const path = server.put(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+    try {
+      await inPage(page, watch, (p) => window.ninBench!.put(p, p), path);
+    } finally {
+      server.drop(path);
+    }
+    kept.set(input, path);
+    if (kept.size > KEPT_INPUTS) {
+      const [oldest, oldId] = kept.entries().next().value!;
+      kept.delete(oldest);
+      await inPage(page, watch, (dropped) => window.ninBench!.drop(dropped), oldId);
+    }
+    return path;
+  };
+}
+
+/** The page's memory: its WebAssembly and JS heaps, its renderer's RSS, and the CPU time of the browser's processes. */
+async function pageMemory(page: Page, watch: PageWatch, startRssBytes: number | undefined): Promise<MeasuredMemory> {
+  const inside = await inPage(page, watch, () => window.ninBench!.memory(), null);
+  const browser = descendants();
+  const renderer = browser.filter((d) => d.type === 'renderer').sort((a, b) => b.peakRssBytes - a.peakRssBytes)[0];
+  return {
+    wasmHeapBytes: inside.wasmHeapBytes,
+    ...(inside.jsHeapUsedBytes !== null ? { jsHeapUsedBytes: inside.jsHeapUsedBytes } : {}),
+    ...(renderer ? { peakRssBytes: renderer.peakRssBytes, startRssBytes: startRssBytes ?? renderer.rssBytes } : {}),
+    extraCpuMs: browser.reduce((a, d) => a + d.cpuMs, 0),
+  };
+}
+
 /**
  * The model in a web page: headless Chromium (the system's, through playwright-core) opens a page served from
  * this machine, cross-origin isolated (COOP + COEP, so that WebAssembly threads work), which runs one engine on the
@@ -63,19 +167,8 @@ function inPage<A, R>(page: Page, watch: PageWatch, fn: (arg: A) => R | Promise<
  * `backend`, `simd`, `threads`, `flags` (Chromium switches).
  */
 export const createRunner: CreateRunner = (task) => {
-  const engine = String(task.options.engine) as PageEngineName;
-  if (!PAGE_ENGINE_NAMES.includes(engine))
-    throw new RangeError(`the bench's page has no engine "${engine}": it has ${PAGE_ENGINE_NAMES.join(', ')}`);
+  const { engineOptions, flags } = pageOptions(task.options);
   const modelUrl = `/model/${basename(task.modelPath)}`;
-  const engineOptions: PageEngineOptions = {
-    engine,
-    backend: String(task.options.backend ?? 'wasm'),
-    simd: task.options.simd !== false,
-    threads: Number(task.options.threads ?? 1),
-  };
-  const flags = String(task.options.flags ?? '')
-    .split(' ')
-    .filter(Boolean);
   const id = `browser ${engineOptions.engine} ${engineOptions.backend}`;
   let page: Page;
   let watch: PageWatch;
@@ -83,17 +176,7 @@ export const createRunner: CreateRunner = (task) => {
   let startRssBytes: number | undefined;
   return {
     async init() {
-      const missing = chromiumUnavailable();
-      if (missing) throw new BackendUnavailableError(id, missing);
-      const t0 = performance.now();
-      let browser;
-      try {
-        browser = await launchChromium({ args: flags, timeoutMs: START_MS });
-      } catch (e) {
-        if (e instanceof BrowserLaunchError) throw new BackendUnavailableError(id, e.message.split('\n', 1)[0]);
-        throw e;
-      }
-      const browserLaunchMs = performance.now() - t0;
+      const { browser, launchMs } = await launch(id, flags);
       const probeFiles = wasmPeakFiles();
       server = await startPageServer({
         [modelUrl]: task.modelPath,
@@ -101,25 +184,8 @@ export const createRunner: CreateRunner = (task) => {
         [WASM_PEAK_URLS.simd]: probeFiles.simd,
         [WASM_PEAK_URLS.relaxed]: probeFiles.relaxed,
       });
-      page = await browser.newPage();
-      page.setDefaultTimeout(START_MS);
-      watch = watchPage(page);
-      let opened: { startMs: number; isolated: boolean };
-      try {
-        await watch.race(page.goto(`${server.origin}/`));
-        await watch.race(page.waitForFunction(() => window.ninBench !== undefined));
-        opened = await inPage(
-          page,
-          watch,
-          () => ({ startMs: window.ninBench!.startMs, isolated: window.ninBench!.crossOriginIsolated }),
-          null,
-        );
-      } catch (e) {
-        throw new BackendUnavailableError(
-          id,
-          `the bench's page did not come up in Chromium ${browser.version()}: ${(e as Error).message.split('\n', 1)[0]}`,
-        );
-      }
+      let opened;
+      ({ page, watch, opened } = await openPage(browser, server, id));
       startRssBytes = descendants().find((d) => d.type === 'renderer')?.rssBytes;
       let init;
       try {
@@ -130,16 +196,7 @@ export const createRunner: CreateRunner = (task) => {
         const withFlags = flags.length ? ` (${flags.join(' ')})` : '';
         throw new BackendUnavailableError(id, `in Chromium ${browser.version()}${withFlags}: ${said}`);
       }
-      // A wasm row: how fast this page's WebAssembly can multiply and add on one thread, what the row is read against.
-      // After the engine's init, outside its timing; a probe that fails leaves the row as it is, saying why.
-      let probe: Record<string, string | number> = {};
-      if (engineOptions.backend === 'wasm') {
-        try {
-          probe = wasmPeakDetails(await inPage(page, watch, (urls) => window.ninBench!.wasmPeak(urls), WASM_PEAK_URLS));
-        } catch (e) {
-          probe = { wasmPeakError: (e as Error).message.split('\n', 1)[0]! };
-        }
-      }
+      const probe = engineOptions.backend === 'wasm' ? await pageWasmPeak(page, watch) : {};
       return {
         engine: engineOptions.engine,
         version: init.version,
@@ -148,7 +205,7 @@ export const createRunner: CreateRunner = (task) => {
           executable: CHROMIUM_PATH,
           flags: [...CHROMIUM_ARGS, ...flags].join(' '),
           crossOriginIsolated: opened.isolated,
-          browserLaunchMs: Math.round(browserLaunchMs),
+          browserLaunchMs: Math.round(launchMs),
           ...init.details,
           ...(INT8_MODEL_FACTS[task.model] ? { model: INT8_MODEL_FACTS[task.model]! } : {}),
           ...probe,
@@ -161,25 +218,7 @@ export const createRunner: CreateRunner = (task) => {
         url: modelUrl,
         size: task.size,
       });
-      // The batches the page holds, by the harness's input array (the timed batches are the same arrays each call).
-      const kept = new Map<Float32Array, string>();
-      const inputId = async (input: Float32Array): Promise<string> => {
-        const known = kept.get(input);
-        if (known) return known;
-        const path = server.put(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
-        try {
-          await inPage(page, watch, (p) => window.ninBench!.put(p, p), path);
-        } finally {
-          server.drop(path);
-        }
-        kept.set(input, path);
-        if (kept.size > KEPT_INPUTS) {
-          const [oldest, oldId] = kept.entries().next().value!;
-          kept.delete(oldest);
-          await inPage(page, watch, (dropped) => window.ninBench!.drop(dropped), oldId);
-        }
-        return path;
-      };
+      const inputId = pageInputs(page, watch, server);
       return {
         loadMs,
         async infer(batch) {
@@ -187,21 +226,7 @@ export const createRunner: CreateRunner = (task) => {
           const out = await inPage(page, watch, (a) => window.ninBench!.infer(a.id, a.n), { id: inputKey, n: batch.n });
           return { logits: Float32Array.from(out.logits), durationMs: out.ms };
         },
-        async memory() {
-          const inside = await inPage(page, watch, () => window.ninBench!.memory(), null);
-          const browser = descendants();
-          const renderer = browser
-            .filter((d) => d.type === 'renderer')
-            .sort((a, b) => b.peakRssBytes - a.peakRssBytes)[0];
-          return {
-            wasmHeapBytes: inside.wasmHeapBytes,
-            ...(inside.jsHeapUsedBytes !== null ? { jsHeapUsedBytes: inside.jsHeapUsedBytes } : {}),
-            ...(renderer
-              ? { peakRssBytes: renderer.peakRssBytes, startRssBytes: startRssBytes ?? renderer.rssBytes }
-              : {}),
-            extraCpuMs: browser.reduce((a, d) => a + d.cpuMs, 0),
-          };
-        },
+        memory: () => pageMemory(page, watch, startRssBytes),
       };
     },
   };

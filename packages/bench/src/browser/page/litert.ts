@@ -14,7 +14,7 @@ import {
 } from '@nin-bench/core-nin/litert';
 import { LITERT_WASM_PATH, type PageEngineOptions, type PageInit } from './api.ts';
 import type { PageEngine } from './engine.ts';
-import { adapterFacts } from './tfjs.ts';
+import { webGpuAdapterFacts } from './webgpu.ts';
 
 /** The threaded build's files (the package loads it for `threads: true`). */
 const THREADED_BUILD = 'litert_wasm_threaded_internal';
@@ -88,17 +88,7 @@ async function startPackageLoader(
   const t0 = performance.now();
   if (threads > 1 && !crossOriginIsolated) throw new Error('threads need a cross-origin-isolated page (COOP + COEP)');
   let details: Details = { accelerator: accelerator === 'wasm' ? 'wasm (XNNPACK, CPU)' : 'webgpu' };
-  if (accelerator === 'webgpu') {
-    if (!('gpu' in navigator)) throw new Error('no navigator.gpu in this browser (WebGPU disabled)');
-    const gpu = (
-      navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: Record<string, unknown> } | null> } }
-    ).gpu;
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) throw new Error('no WebGPU adapter');
-    details = { ...details, ...adapterFacts(adapter.info) };
-  } else {
-    details = { ...details, threads };
-  }
+  details = { ...details, ...(accelerator === 'webgpu' ? await webGpuAdapterFacts() : { threads }) };
   quietLiteRtNoise();
   const litert = await import('@litertjs/core');
   await litert.loadLiteRt(LITERT_WASM_PATH, { threads: threads > 1 });

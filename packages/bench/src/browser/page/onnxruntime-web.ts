@@ -3,7 +3,7 @@
 import * as ort from 'onnxruntime-web/all';
 import { ORT_WASM_PATH, type PageEngineOptions, type PageInit } from './api.ts';
 import type { PageEngine } from './engine.ts';
-import { adapterFacts } from './tfjs.ts';
+import { webGpuAdapterFacts } from './webgpu.ts';
 
 export async function startOnnxruntimeWeb(options: PageEngineOptions): Promise<{ init: PageInit; engine: PageEngine }> {
   const t0 = performance.now();
@@ -16,14 +16,7 @@ export async function startOnnxruntimeWeb(options: PageEngineOptions): Promise<{
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.simd = true;
   let details: Record<string, string | number | boolean> = { executionProvider: ep, simd: true, threads };
-  if (ep === 'webgpu') {
-    if (!('gpu' in navigator)) throw new Error('no navigator.gpu in this browser (WebGPU disabled)');
-    const adapter = await (
-      navigator as unknown as { gpu: { requestAdapter(): Promise<{ info: Record<string, unknown> } | null> } }
-    ).gpu.requestAdapter();
-    if (!adapter) throw new Error('no WebGPU adapter');
-    details = { ...details, ...adapterFacts(adapter.info) };
-  }
+  if (ep === 'webgpu') details = { ...details, ...(await webGpuAdapterFacts()) };
   const ms = performance.now() - t0;
   let session: ort.InferenceSession | undefined;
   let size = 0;
