@@ -44,36 +44,35 @@ const TFJS_BACKEND_PACKAGE: Readonly<Record<string, string>> = {
   webgpu: '@tensorflow/tfjs-backend-webgpu',
 };
 
+/** A page row: `browser-${id}`, labelled "... (browser)", run by runners/browser.ts on `engine`'s model. */
+function row(
+  id: string,
+  label: string,
+  engine: PageEngineName,
+  options: PageRowOptions,
+  extra: Partial<EngineDeclaration> = {},
+): EngineDeclaration {
+  const page = PAGE_ENGINES[engine];
+  const model = options.int8 ? page.int8 : page.float32;
+  if (!model) throw new Error(`${engine} has no int8 model in a page`);
+  return {
+    id: `browser-${id}`,
+    label: `${label} (browser)`,
+    engine,
+    runner: 'browser.ts',
+    options: { engine, ...options },
+    model,
+    runsIn: 'browser',
+    portable: true,
+    versionPackages: [...page.versionPackages, ...(engine === 'tfjs' ? [TFJS_BACKEND_PACKAGE[options.backend]!] : [])],
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.backend === 'wasm' ? { wasmArithmetic: options.int8 ? 'int8' : 'float32' } : {}),
+    ...extra,
+  };
+}
+
 /** The same engines in a web page (headless Chromium): runners/browser.ts drives the bench's page. */
 export function browserEntries(cores: number): EngineDeclaration[] {
-  const row = (
-    id: string,
-    label: string,
-    engine: PageEngineName,
-    options: PageRowOptions,
-    extra: Partial<EngineDeclaration> = {},
-  ): EngineDeclaration => {
-    const page = PAGE_ENGINES[engine];
-    const model = options.int8 ? page.int8 : page.float32;
-    if (!model) throw new Error(`${engine} has no int8 model in a page`);
-    return {
-      id: `browser-${id}`,
-      label: `${label} (browser)`,
-      engine,
-      runner: 'browser.ts',
-      options: { engine, ...options },
-      model,
-      runsIn: 'browser',
-      portable: true,
-      versionPackages: [
-        ...page.versionPackages,
-        ...(engine === 'tfjs' ? [TFJS_BACKEND_PACKAGE[options.backend]!] : []),
-      ],
-      ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      ...(options.backend === 'wasm' ? { wasmArithmetic: options.int8 ? 'int8' : 'float32' } : {}),
-      ...extra,
-    };
-  };
   /**
    * A wasm row on one thread and one on every core (`${id}-1t`, `${id}-all`); with `int8Of`, the int8 rows beside
    * the float32 rows `${int8Of}-1t` and `${int8Of}-all` (measured by --full only).
