@@ -31,7 +31,12 @@ describe('spawnProcessGroup', () => {
   it('runs a command in its own group, reads the CPU time of its processes, and stops all of them', async () => {
     // A child that renames itself (its comm is then no longer `node`, as on Node 24, whose main thread calls
     // itself `MainThread`), burns ~400 ms of CPU, then starts a grandchild (same group) and waits.
-    const script = `process.title = 'nin-renamed'; const t = Date.now(); while (Date.now() - t < 400); require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' }); console.log('ready'); setTimeout(() => {}, 60000);`;
+    const script = [
+      "process.title = 'nin-renamed';",
+      'const t = Date.now(); while (Date.now() - t < 400);',
+      "require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });",
+      "console.log('ready'); setTimeout(() => {}, 60000);",
+    ].join(' ');
     const group = spawnProcessGroup([process.execPath, '-e', script], { cwd: process.cwd() });
     try {
       expect(await waitUntil(() => group.output().includes('ready'), 10_000)).toBe(true);
@@ -59,7 +64,11 @@ describe('spawnProcessGroup', () => {
 
   it('ends the group when the process that started it dies without stopping it (the watchdog)', async () => {
     const module = fileURLToPath(new URL('./process-group.ts', import.meta.url));
-    const parent = `import { spawnProcessGroup } from ${JSON.stringify(module)}; const g = spawnProcessGroup(['sleep', '60'], { cwd: process.cwd() }); console.log(g.pid); setTimeout(() => process.exit(0), 300);`;
+    const parent = [
+      `import { spawnProcessGroup } from ${JSON.stringify(module)};`,
+      "const g = spawnProcessGroup(['sleep', '60'], { cwd: process.cwd() });",
+      'console.log(g.pid); setTimeout(() => process.exit(0), 300);',
+    ].join(' ');
     const { stdout } = await exec(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', parent]);
     const pgid = Number(stdout.trim());
     expect(pgid).toBeGreaterThan(1);

@@ -31,7 +31,8 @@ const PACKAGE_DIRS: Readonly<Record<string, string>> = {
 };
 
 const PAGE =
-  '<!doctype html><meta charset="utf-8"><title>nin-bench browser row</title><link rel="icon" href="data:,"><script type="module" src="/bundle/main.js"></script>';
+  '<!doctype html><meta charset="utf-8"><title>nin-bench browser row</title><link rel="icon" href="data:,">' +
+  '<script type="module" src="/bundle/main.js"></script>';
 
 export interface PageServer {
   /** `http://127.0.0.1:PORT` */

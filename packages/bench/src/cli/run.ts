@@ -9,7 +9,11 @@ import { PROFILES } from '../plan/profiles.ts';
 import { createProgress } from '../progress.ts';
 import { otherMachinesIn, resultsFile, writeReport, writeResults } from '../report/write.ts';
 
-const RUN_USAGE = `usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--rounds N [--seed S]] [--out DIR] [--weights FILE]
+const RUN_SYNOPSIS =
+  'usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--rounds N [--seed S]]' +
+  ' [--out DIR] [--weights FILE]';
+
+const RUN_USAGE = `${RUN_SYNOPSIS}
 
 Benchmarks the trained NiN on every backend this machine offers, each in its own process, and writes
 DIR/bench/results.json, DIR/report.md and the report's SVG charts.

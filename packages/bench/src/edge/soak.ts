@@ -79,8 +79,10 @@ export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
   try {
     await fetch(`${base}/health`, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
+    const { cause, message } = e as Error;
+    const why = cause instanceof Error ? cause.message : message;
     throw new Error(
-      `nothing answers at ${base}/health (${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}): start the endpoint (npm run edge:dev) or pass its --url`,
+      `nothing answers at ${base}/health (${why}): start the endpoint (npm run edge:dev) or pass its --url`,
     );
   }
   const answers = new Map<number, string>();
@@ -165,12 +167,24 @@ export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
 /** The soak in a few lines, for a terminal or the report. */
 export function describeSoak(r: SoakResult): string[] {
   const mib = (b: number | null) => (b === null ? 'n/a' : `${(b / 2 ** 20).toFixed(1)} MiB`);
+  const rounds = r.rounds
+    .map(
+      (x) =>
+        `${x.requests} ${x.kind}${x.kind === 'concurrent' ? ` x${x.clients}` : ''} at ${x.requestsPerSecond.toFixed(0)}/s`,
+    )
+    .join(', ');
+  const wasmFlat = r.wasmMemoryFlat === null ? '' : r.wasmMemoryFlat ? ' (flat)' : ' (GREW)';
+  const growth =
+    r.rssGrowth === null
+      ? ' (not visible: a server this process did not start)'
+      : ` (${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth * 100).toFixed(1)}% from the first round to the last;` +
+        ` limit +${SOAK_RSS_TOLERANCE * 100}%)`;
   return [
-    `${r.requests} requests in ${r.seconds.toFixed(0)} s (${r.rounds.map((x) => `${x.requests} ${x.kind}${x.kind === 'concurrent' ? ` x${x.clients}` : ''} at ${x.requestsPerSecond.toFixed(0)}/s`).join(', ')})`,
+    `${r.requests} requests in ${r.seconds.toFixed(0)} s (${rounds})`,
     `errors: ${r.errors}${r.errorSamples.length ? ` (${r.errorSamples.join('; ')})` : ''}`,
     `answers: ${r.distinctImages} distinct images, ${r.inconsistentImages} answered differently between requests`,
-    `Worker wasm memory after each round: ${r.snapshots.map((s) => mib(s.wasmHeapBytes)).join(', ')}${r.wasmMemoryFlat === null ? '' : r.wasmMemoryFlat ? ' (flat)' : ' (GREW)'}`,
-    `Worker process RSS after each round: ${r.snapshots.map((s) => mib(s.workerRssBytes)).join(', ')}${r.rssGrowth === null ? ' (not visible: a server this process did not start)' : ` (${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth * 100).toFixed(1)}% from the first round to the last; limit +${SOAK_RSS_TOLERANCE * 100}%)`}`,
+    `Worker wasm memory after each round: ${r.snapshots.map((s) => mib(s.wasmHeapBytes)).join(', ')}${wasmFlat}`,
+    `Worker process RSS after each round: ${r.snapshots.map((s) => mib(s.workerRssBytes)).join(', ')}${growth}`,
     r.passed ? 'soak passed' : 'soak FAILED',
   ];
 }

@@ -60,10 +60,15 @@ export function workersCostSentence(cpuMs: number): string {
   const plan = planFor(cpuMs);
   const perMillion = `$${paidUsdPerMillionRequests(cpuMs).toFixed(2)} per million requests on Workers Paid beyond its included usage`;
   switch (plan) {
-    case 'free':
-      return `fits the Free plan (${WORKERS_PLANS.free.cpuMsPerRequest} ms CPU per request, ${WORKERS_PLANS.free.requestsPerDay.toLocaleString('en-US')} requests a day at no charge); ${perMillion}`;
-    case 'paid':
-      return `needs Workers Paid (over the Free plan's ${WORKERS_PLANS.free.cpuMsPerRequest} ms CPU per request): ${perMillion}, after the $${WORKERS_PLANS.paid.monthlyMinimumUsd} monthly minimum`;
+    case 'free': {
+      const { cpuMsPerRequest, requestsPerDay } = WORKERS_PLANS.free;
+      const daily = `${requestsPerDay.toLocaleString('en-US')} requests a day at no charge`;
+      return `fits the Free plan (${cpuMsPerRequest} ms CPU per request, ${daily}); ${perMillion}`;
+    }
+    case 'paid': {
+      const minimum = `the $${WORKERS_PLANS.paid.monthlyMinimumUsd} monthly minimum`;
+      return `needs Workers Paid (over the Free plan's ${WORKERS_PLANS.free.cpuMsPerRequest} ms CPU per request): ${perMillion}, after ${minimum}`;
+    }
     case 'paid, with limits.cpu_ms raised':
       return `needs Workers Paid with limits.cpu_ms raised above its default ${WORKERS_PLANS.paid.defaultCpuMsPerRequest / 1000} s: ${perMillion}`;
     default:

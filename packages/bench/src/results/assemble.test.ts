@@ -21,7 +21,13 @@ describe('agreementOf', () => {
 });
 
 describe('assembleRun', () => {
-  const outcome = (messages: ChildOutcome['messages'], failure?: string): ChildOutcome => ({ messages, failure, exitCode: failure ? 1 : 0, signal: null, wallMs: 1000 });
+  const outcome = (messages: ChildOutcome['messages'], failure?: string): ChildOutcome => ({
+    messages,
+    failure,
+    exitCode: failure ? 1 : 0,
+    signal: null,
+    wallMs: 1000,
+  });
   const coldStart = { processMs: 1, initMs: 2, loadMs: 3, firstInferenceMs: 4, totalMs: 10, harnessDataMs: 1 };
 
   it('derives images/s and GFLOP/s from batch latency', () => {
@@ -41,7 +47,8 @@ describe('assembleRun', () => {
   });
 
   it('keeps the measurements of a child that crashed later, as a partial row', () => {
-    const { run } = assembleRun(entry, outcome([{ type: 'cold-start', coldStart }, { type: 'single-stream', latency }], 'child process killed by SIGKILL during offline (batch 32)'), ctx);
+    const killed = 'child process killed by SIGKILL during offline (batch 32)';
+    const { run } = assembleRun(entry, outcome([{ type: 'cold-start', coldStart }, { type: 'single-stream', latency }], killed), ctx);
     expect(run.status).toBe('partial');
     expect(run.singleStream?.p50).toBe(10);
     expect(run.errors).toEqual(['child process killed by SIGKILL during offline (batch 32)']);

@@ -46,7 +46,16 @@ export interface AssembleContext {
 
 /** Turns what one child reported into a results row. Pure: the tests feed it recorded outcomes. */
 export function assembleRun(entry: CatalogEntry, outcome: ChildOutcome, ctx: AssembleContext): { run: BackendRun; logits: number[] | null } {
-  const base = { backend: entry.id, label: entry.label, engine: entry.engine, ...(entry.remote ? { remote: true } : {}), ...(entry.browser ? { browser: true } : {}), ...(entry.int8Of ? { int8Of: entry.int8Of } : {}), size: ctx.size, wallMs: Math.round(outcome.wallMs) };
+  const base = {
+    backend: entry.id,
+    label: entry.label,
+    engine: entry.engine,
+    ...(entry.remote ? { remote: true } : {}),
+    ...(entry.browser ? { browser: true } : {}),
+    ...(entry.int8Of ? { int8Of: entry.int8Of } : {}),
+    size: ctx.size,
+    wallMs: Math.round(outcome.wallMs),
+  };
   let facts: BackendRun['facts'];
   let coldStart: BackendRun['coldStart'];
   let singleStream: BackendRun['singleStream'];
@@ -73,7 +82,8 @@ export function assembleRun(entry: CatalogEntry, outcome: ChildOutcome, ctx: Ass
         if ('skipped' in m.point) offline.push({ batch: m.point.batch, skipped: m.point.skipped });
         else {
           const t = throughputFromLatency(m.point.batch, m.point.latency);
-          offline.push({ batch: m.point.batch, latency: m.point.latency, imagesPerSecond: t.imagesPerSecond, rme: t.rme, gflops: gflopsPerSecond(ctx.multiplyAdds, t.imagesPerSecond) });
+          const gflops = gflopsPerSecond(ctx.multiplyAdds, t.imagesPerSecond);
+          offline.push({ batch: m.point.batch, latency: m.point.latency, imagesPerSecond: t.imagesPerSecond, rme: t.rme, gflops });
         }
         break;
       case 'agreement':
