@@ -66,6 +66,12 @@ async function health(base: string): Promise<number | null> {
   return typeof body.wasmHeapBytes === 'number' ? body.wasmHeapBytes : null;
 }
 
+type SoakRound = SoakResult['rounds'][number];
+
+/**
+ * Sends real test images to the endpoint in rounds (alternately concurrent and sequential, starting concurrent),
+ * with a snapshot of the Worker's memory after each, and checks the answers and the memory over the whole soak.
+ */
 export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
   const { base, images } = options;
   const total = options.requests ?? 10_000;
@@ -75,7 +81,26 @@ export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
   if (!Number.isInteger(total) || total < roundCount)
     throw new RangeError(`a soak needs at least ${roundCount} requests, got ${total}`);
   if (images.count < 1) throw new RangeError('a soak needs at least one image');
-  // Fails at once, in words, when nothing answers (rather than 10,000 failed requests).
+  await expectAnswer(base, timeoutMs);
+  const tally = new SoakTally(options, total, timeoutMs);
+  const rounds: SoakRound[] = [];
+  const snapshots: SoakSnapshot[] = [];
+  const started = performance.now();
+  for (let r = 0; r < roundCount; r++) {
+    const count = Math.round(((r + 1) * total) / roundCount) - Math.round((r * total) / roundCount);
+    const kind = r % 2 === 0 ? 'concurrent' : 'sequential';
+    rounds.push(await soakRound(tally, kind, kind === 'concurrent' ? clients : 1, count));
+    snapshots.push({
+      afterRequests: tally.done,
+      wasmHeapBytes: await health(base).catch(() => null),
+      workerRssBytes: options.workerRssBytes?.() ?? null,
+    });
+  }
+  return soakResult(tally, rounds, snapshots, (performance.now() - started) / 1000);
+}
+
+/** Fails at once, in words, when nothing answers (rather than 10,000 failed requests). */
+async function expectAnswer(base: string, timeoutMs: number): Promise<void> {
   try {
     await fetch(`${base}/health`, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
@@ -85,73 +110,80 @@ export async function soakEdge(options: SoakOptions): Promise<SoakResult> {
       `nothing answers at ${base}/health (${why}): start the endpoint (npm run edge:dev) or pass its --url`,
     );
   }
-  const answers = new Map<number, string>();
-  const inconsistent = new Set<number>();
-  const errorSamples: string[] = [];
-  let errors = 0;
-  let done = 0;
-  let next = 0;
+}
 
-  const one = async () => {
-    const k = next++ % images.count;
+/** The soak's requests, one test image each in turn, and what their answers showed: errors, changed answers. */
+class SoakTally {
+  readonly answers = new Map<number, string>();
+  readonly inconsistent = new Set<number>();
+  readonly errorSamples: string[] = [];
+  errors = 0;
+  done = 0;
+  #next = 0;
+
+  constructor(
+    private readonly options: SoakOptions,
+    private readonly total: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** One request of the next image; an error is counted (the first five in words), never thrown. */
+  async one(): Promise<void> {
+    const { base, images } = this.options;
+    const k = this.#next++ % images.count;
     try {
       const res = await fetch(`${base}/predict?topk=1`, {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },
         body: images.images.slice(k * 784, (k + 1) * 784),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       const text = await res.text();
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
       const answer = JSON.stringify((JSON.parse(text) as { logits: number[] }).logits);
-      const previous = answers.get(k);
-      if (previous === undefined) answers.set(k, answer);
-      else if (previous !== answer) inconsistent.add(k);
+      const previous = this.answers.get(k);
+      if (previous === undefined) this.answers.set(k, answer);
+      else if (previous !== answer) this.inconsistent.add(k);
     } catch (e) {
-      errors++;
-      if (errorSamples.length < 5) errorSamples.push(`image ${k}: ${(e as Error).message}`);
+      this.errors++;
+      if (this.errorSamples.length < 5) this.errorSamples.push(`image ${k}: ${(e as Error).message}`);
     }
-    done++;
-    options.onProgress?.(done, total);
-  };
-
-  const rounds: SoakResult['rounds'][number][] = [];
-  const snapshots: SoakSnapshot[] = [];
-  const started = performance.now();
-  for (let r = 0; r < roundCount; r++) {
-    const count = Math.round(((r + 1) * total) / roundCount) - Math.round((r * total) / roundCount);
-    const kind = r % 2 === 0 ? 'concurrent' : 'sequential';
-    const width = kind === 'concurrent' ? clients : 1;
-    const t0 = performance.now();
-    let left = count;
-    await Promise.all(
-      Array.from({ length: width }, async () => {
-        while (left > 0) {
-          left--;
-          await one();
-        }
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    rounds.push({ kind, clients: width, requests: count, seconds, requestsPerSecond: count / seconds });
-    snapshots.push({
-      afterRequests: done,
-      wasmHeapBytes: await health(base).catch(() => null),
-      workerRssBytes: options.workerRssBytes?.() ?? null,
-    });
+    this.done++;
+    this.options.onProgress?.(this.done, this.total);
   }
+}
+
+/** One round: `count` requests from `width` clients at once. */
+async function soakRound(tally: SoakTally, kind: SoakRound['kind'], width: number, count: number): Promise<SoakRound> {
+  const t0 = performance.now();
+  let left = count;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (left > 0) {
+        left--;
+        await tally.one();
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return { kind, clients: width, requests: count, seconds, requestsPerSecond: count / seconds };
+}
+
+/** The soak's verdict: the wasm memory flat over every snapshot, the RSS's growth from the first to the last. */
+function soakResult(tally: SoakTally, rounds: SoakRound[], snapshots: SoakSnapshot[], seconds: number): SoakResult {
   const heaps = snapshots.map((s) => s.wasmHeapBytes);
   const wasmMemoryFlat = heaps.every((h) => h !== null) ? heaps.every((h) => h === heaps[0]) : null;
   const first = snapshots[0].workerRssBytes;
   const last = snapshots.at(-1)!.workerRssBytes;
   const rssGrowth = first !== null && last !== null ? last / first - 1 : null;
+  const { errors, inconsistent } = tally;
   return {
-    requests: done,
+    requests: tally.done,
     errors,
-    errorSamples,
-    distinctImages: answers.size,
+    errorSamples: tally.errorSamples,
+    distinctImages: tally.answers.size,
     inconsistentImages: inconsistent.size,
-    seconds: (performance.now() - started) / 1000,
+    seconds,
     rounds,
     snapshots,
     wasmMemoryFlat,
