@@ -1,4 +1,5 @@
 import { NUM_CLASSES } from '@nin-bench/core-nin/model';
+import type { OfflinePoint } from '../child/protocol.ts';
 import type { ChildOutcome } from '../child/spawn.ts';
 import type { CatalogEntry } from '../plan/catalog.ts';
 import { gflopsPerSecond, throughputFromLatency } from '../stats/summary.ts';
@@ -44,8 +45,74 @@ export interface AssembleContext {
   readonly referenceLogits: ArrayLike<number> | null;
 }
 
+/** What one child's messages said, scenario by scenario; an `unavailable` message ends them. */
+interface Reported {
+  facts?: BackendRun['facts'];
+  coldStart?: BackendRun['coldStart'];
+  singleStream?: BackendRun['singleStream'];
+  readonly offline: OfflineResult[];
+  agreement?: AgreementResult;
+  memory?: BackendRun['memory'];
+  extras?: BackendRun['extras'];
+  logits: number[] | null;
+  readonly errors: string[];
+  /** why the row could not run, when the child said so */
+  unavailable?: string;
+}
+
+function readMessages(messages: ChildOutcome['messages'], ctx: AssembleContext): Reported {
+  const r: Reported = { offline: [], logits: null, errors: [] };
+  for (const m of messages) {
+    switch (m.type) {
+      case 'unavailable':
+        r.unavailable = m.reason;
+        return r;
+      case 'facts':
+        r.facts = m.facts;
+        break;
+      case 'cold-start':
+        r.coldStart = m.coldStart;
+        break;
+      case 'single-stream':
+        r.singleStream = { ...m.latency, gflops: gflopsPerSecond(ctx.multiplyAdds, 1000 / m.latency.mean) };
+        break;
+      case 'offline':
+        r.offline.push(offlineResult(m.point, ctx.multiplyAdds));
+        break;
+      case 'agreement':
+        r.logits = m.logits;
+        r.agreement = agreementOf(m.logits, ctx.labels, ctx.referenceLogits);
+        break;
+      case 'memory':
+        r.memory = m.memory;
+        break;
+      case 'extras':
+        r.extras = m.extras;
+        break;
+      case 'error':
+        r.errors.push(`${m.scenario}: ${m.message}`);
+        break;
+      default:
+        break;
+    }
+  }
+  return r;
+}
+
+/** One batch size's offline figures: its throughput from its latency, or why it was skipped. */
+function offlineResult(point: OfflinePoint, multiplyAdds: number): OfflineResult {
+  if ('skipped' in point) return { batch: point.batch, skipped: point.skipped };
+  const t = throughputFromLatency(point.batch, point.latency);
+  const gflops = gflopsPerSecond(multiplyAdds, t.imagesPerSecond);
+  return { batch: point.batch, latency: point.latency, imagesPerSecond: t.imagesPerSecond, rme: t.rme, gflops };
+}
+
 /** Turns what one child reported into a results row. Pure: the tests feed it recorded outcomes. */
-export function assembleRun(entry: CatalogEntry, outcome: ChildOutcome, ctx: AssembleContext): { run: BackendRun; logits: number[] | null } {
+export function assembleRun(
+  entry: CatalogEntry,
+  outcome: ChildOutcome,
+  ctx: AssembleContext,
+): { run: BackendRun; logits: number[] | null } {
   const base = {
     backend: entry.id,
     label: entry.label,
@@ -56,68 +123,24 @@ export function assembleRun(entry: CatalogEntry, outcome: ChildOutcome, ctx: Ass
     size: ctx.size,
     wallMs: Math.round(outcome.wallMs),
   };
-  let facts: BackendRun['facts'];
-  let coldStart: BackendRun['coldStart'];
-  let singleStream: BackendRun['singleStream'];
-  const offline: OfflineResult[] = [];
-  let agreement: AgreementResult | undefined;
-  let memory: BackendRun['memory'];
-  let extras: BackendRun['extras'];
-  let logits: number[] | null = null;
-  const errors: string[] = [];
-  for (const m of outcome.messages) {
-    switch (m.type) {
-      case 'unavailable':
-        return { run: { ...base, status: 'unavailable', reason: m.reason, facts }, logits: null };
-      case 'facts':
-        facts = m.facts;
-        break;
-      case 'cold-start':
-        coldStart = m.coldStart;
-        break;
-      case 'single-stream':
-        singleStream = { ...m.latency, gflops: gflopsPerSecond(ctx.multiplyAdds, 1000 / m.latency.mean) };
-        break;
-      case 'offline':
-        if ('skipped' in m.point) offline.push({ batch: m.point.batch, skipped: m.point.skipped });
-        else {
-          const t = throughputFromLatency(m.point.batch, m.point.latency);
-          const gflops = gflopsPerSecond(ctx.multiplyAdds, t.imagesPerSecond);
-          offline.push({ batch: m.point.batch, latency: m.point.latency, imagesPerSecond: t.imagesPerSecond, rme: t.rme, gflops });
-        }
-        break;
-      case 'agreement':
-        logits = m.logits;
-        agreement = agreementOf(m.logits, ctx.labels, ctx.referenceLogits);
-        break;
-      case 'memory':
-        memory = m.memory;
-        break;
-      case 'extras':
-        extras = m.extras;
-        break;
-      case 'error':
-        errors.push(`${m.scenario}: ${m.message}`);
-        break;
-      default:
-        break;
-    }
-  }
-  if (outcome.failure) errors.push(outcome.failure);
-  const measured = coldStart !== undefined;
+  const r = readMessages(outcome.messages, ctx);
+  if (r.unavailable !== undefined)
+    return { run: { ...base, status: 'unavailable', reason: r.unavailable, facts: r.facts }, logits: null };
+  const errors = outcome.failure ? [...r.errors, outcome.failure] : r.errors;
+  const measured = r.coldStart !== undefined;
   const status = !measured ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
   const run: BackendRun = {
     ...base,
     status,
     ...(status === 'failed' ? { reason: errors.join('; ') || 'the child reported nothing' } : {}),
     ...(status === 'partial' ? { errors } : {}),
-    facts,
-    coldStart,
-    singleStream,
-    offline: offline.length ? offline : undefined,
-    agreement,
-    memory,
-    ...(extras?.length ? { extras } : {}),
+    facts: r.facts,
+    coldStart: r.coldStart,
+    singleStream: r.singleStream,
+    offline: r.offline.length ? r.offline : undefined,
+    agreement: r.agreement,
+    memory: r.memory,
+    ...(r.extras?.length ? { extras: r.extras } : {}),
   };
-  return { run, logits };
+  return { run, logits: r.logits };
 }
