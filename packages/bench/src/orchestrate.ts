@@ -8,11 +8,11 @@ import { measureRow, type RowContext } from './run/measure-row.ts';
 import { planRun, runSizes } from './run/plan.ts';
 import type { BenchRequest } from './run/request.ts';
 import { RowLog } from './run/row-log.ts';
+import { RunModels } from './run/run-models.ts';
 import { runFurtherSingleStreamRounds, runPlanRounds, type RoundSteps } from './run/run-rounds.ts';
 import { SizeClock } from './run/size-clock.ts';
 import { resultsSnapshot, startRun, type RunState } from './run/snapshot.ts';
 import { writeTestData } from './run/test-data.ts';
-import { RunModels } from './run/run-models.ts';
 import { warmUp } from './run/warm-up.ts';
 
 export type { BenchRequest } from './run/request.ts';
