@@ -1,26 +1,13 @@
-// A `.tflite` model's `metadata` entries, read and rewritten (what `nin eval --tflite F --record` does with the
-// measured accuracy). Worker-safe: no Node built-ins.
+// A `.tflite` model's `metadata` entries, read (read-metadata.ts) and rewritten (what `nin eval --tflite F --record`
+// does with the measured accuracy). Worker-safe: no Node built-ins.
 import { BuiltinOptions2, QuantizationDetails, type Model } from './schema/schema_generated.ts';
 import { readTflite, writeTflite, type TfliteOperator, type TfliteTensor } from './writer.ts';
 
-/** The `metadata` entry `nin eval --tflite F --record` writes: JSON `{ test, perClass, evaluatedOn }`, as in ONNX. */
-export const TFLITE_ACCURACY_KEY = 'accuracy';
-
-const utf8 = new TextDecoder();
+// Reading needs no schema (read-metadata.ts walks the FlatBuffer itself), so the Worker can import it alone.
+export { TFLITE_ACCURACY_KEY, TfliteMetadataError, readTfliteMetadata } from './read-metadata.ts';
 
 function bufferBytes(model: Model, index: number): Uint8Array {
   return model.buffers(index)?.dataArray() ?? new Uint8Array(0);
-}
-
-/** The model's `metadata` entries, each buffer read as UTF-8 text; RangeError when the bytes are not a `.tflite`. */
-export function readTfliteMetadata(bytes: Uint8Array): Record<string, string> {
-  const model = readTflite(bytes);
-  const entries: Record<string, string> = {};
-  for (let i = 0; i < model.metadataLength(); i++) {
-    const m = model.metadata(i)!;
-    entries[m.name() ?? ''] = utf8.decode(bufferBytes(model, m.buffer()));
-  }
-  return entries;
 }
 
 /** Throws the reason a model is more than this rewriter carries over (never the case for `nin export-tflite`'s). */
