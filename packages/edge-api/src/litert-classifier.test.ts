@@ -1,17 +1,16 @@
 // The LiteRT.js engine under Node, on the files its 100 px Worker build bundles (the int8 .tflite model and LiteRT's
 // relaxed-SIMD glue and wasm, compiled here instead of by workerd), against the onnxruntime-web int8 build of the same
 // size on real test images. The relaxed build needs relaxed SIMD: Node 22 or newer.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION_MNIST_PIXELS, parameterCount } from '@nin-bench/core-nin';
-import { compileLiteRtWasm, loadFashionMnist, readLiteRtGlue, readNinWeightsFile } from '@nin-bench/core-nin/node';
+import { parameterCount } from '@nin-bench/core-nin';
+import { compileLiteRtWasm, readLiteRtGlue, readNinWeightsFile } from '@nin-bench/core-nin/node';
 import { encodeNinTflite, withTfliteMetadata } from '@nin-bench/core-nin/tflite';
 import type { EdgeClassifier } from './classifier.ts';
+import { expectBatchAsEachAlone, expectDescribesModelFile, tallyAgreement } from './exported-model.fixtures.ts';
 import { loadLiteRtEdgeClassifier } from './litert-classifier.ts';
 import { edgeBuild, trainedWeightsPath } from './node/edge-weights.ts';
 import { loadEdgeClassifierForBuild } from './node/engines.ts';
-import { syntheticImage } from '../test/requests.ts';
 
 /** the first N of the official test set (100 px: a few seconds for both engines) */
 const AGREEMENT_IMAGES = Number(process.env.EDGE_AGREEMENT_IMAGES ?? 300);
@@ -39,20 +38,11 @@ describe('the litert-int8 engine under Node', () => {
       details: { build: 'relaxed', threads: 1, binary: 'litert_wasm_internal.wasm' },
     });
     expect(litert.model).toMatchObject({ inputSize: 100, weightPrecision: 'int8', parameterCount: parameterCount() });
-    expect(litert.model.sha256).toBe(createHash('sha256').update(modelBytes).digest('hex'));
-    expect(litert.wasmHeapBytes()).toBeGreaterThan(1 << 20);
+    expectDescribesModelFile(litert, modelBytes);
   });
 
-  it('classifies a batch as it classifies each image alone, and refuses a wrong byte count', async () => {
-    const a = syntheticImage(1);
-    const b = syntheticImage(3);
-    const batch = await litert.classify(new Uint8Array([...a, ...b]), 2, 10);
-    const alone = await litert.classify(b, 1, 10);
-    expect(batch.predictions).toHaveLength(2);
-    expect(batch.predictions[0].probabilities.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
-    expect(batch.predictions[1].logits).toEqual(alone.predictions[0].logits);
-    await expect(litert.classify(a, 2, 1)).rejects.toThrow(/expected 2 28x28 images, got 784 bytes/);
-  });
+  it('classifies a batch as it classifies each image alone, and refuses a wrong byte count', () =>
+    expectBatchAsEachAlone(litert));
 
   it("reads the recorded accuracy and the float weights' manifest from the model's metadata", async () => {
     // the manifest `nin export-tflite --int8` carries over from the float32 weights
@@ -80,15 +70,8 @@ describe('the litert-int8 engine under Node', () => {
 
   it(`is as accurate as the onnxruntime-web int8 build on the first ${AGREEMENT_IMAGES} test images`, async () => {
     const onnx = await loadEdgeClassifierForBuild(edgeBuild(100, 'int8', 'onnxruntime-int8'));
-    const { images, labels } = await loadFashionMnist('test', { download: false });
-    let [right, rightOnnx, same] = [0, 0, 0];
-    for (let i = 0; i < AGREEMENT_IMAGES; i++) {
-      const image = images.subarray(i * FASHION_MNIST_PIXELS, (i + 1) * FASHION_MNIST_PIXELS);
-      const [ours, theirs] = await Promise.all([litert.classify(image, 1, 1), onnx.classify(image, 1, 1)]);
-      right += Number(ours.predictions[0].index === labels[i]);
-      rightOnnx += Number(theirs.predictions[0].index === labels[i]);
-      same += Number(ours.predictions[0].index === theirs.predictions[0].index);
-    }
+    const { same, right: rights } = await tallyAgreement(litert, onnx, AGREEMENT_IMAGES, 1);
+    const [right, rightOnnx] = rights;
     // both int8 models of the same float32 weights: 0.90 on all 10,000 for the ONNX one
     expect(right / AGREEMENT_IMAGES).toBeGreaterThan(0.85);
     expect(Math.abs(right - rightOnnx) / AGREEMENT_IMAGES).toBeLessThan(0.02);

@@ -2,7 +2,6 @@
 // runtime, XNNPACK in WebAssembly, one thread) through the core's loader, behind the same EdgeClassifier as the other
 // engines. The loader is handed the glue and the wasm (a Worker: the module workerd compiled) with the build pinned,
 // since LiteRT's own build detection compiles wasm from bytes, which Workers forbid. No tfjs or onnxruntime here.
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin/data';
 import {
   createLiteRtRuntime,
   loadLiteRtClassifier,
@@ -10,19 +9,30 @@ import {
   type LiteRtGlue,
   type LiteRtRuntime,
 } from '@nin-bench/core-nin/litert';
-import { NUM_CLASSES, layerShapes, multiplyAdds, parameterCount } from '@nin-bench/core-nin/model/architecture';
-import { predictionFromLogits } from '@nin-bench/core-nin/model/prediction';
-import { MANIFEST_KEY, parseManifest, sha256Hex, type NinManifest } from '@nin-bench/core-nin/weights';
-import type { EdgeClassifier, EdgeModelInfo } from './classifier.ts';
-import { readTfliteMetadataEntries } from './tflite-metadata.ts';
-
-/** The `metadata` entry `nin eval --tflite F --record` writes (core tflite's TFLITE_ACCURACY_KEY). */
-const TFLITE_ACCURACY_KEY = 'accuracy';
+import { NUM_CLASSES } from '@nin-bench/core-nin/model/architecture';
+// The schema-free reader: the core's `tflite` entry point would bundle the flatc-generated schema (~440 KiB).
+import { TFLITE_ACCURACY_KEY, readTfliteMetadata } from '@nin-bench/core-nin/tflite/read-metadata';
+import type { EdgeClassifier } from './classifier.ts';
+import {
+  ExportedModelError,
+  checkInputSize,
+  classifyEach,
+  forwardInBatches,
+  int8ModelInfo,
+  readInt8ModelFacts,
+  type ExportedModelFormat,
+} from './exported-model.ts';
 
 /** LiteRT.js's one-thread builds, as the Worker entries import them (`@litertjs/core/wasm/<file>.wasm`). */
 export const LITERT_WASM_BINARIES: Readonly<Record<LiteRtBuild, string>> = {
   relaxed: 'litert_wasm_internal.wasm',
   compat: 'litert_wasm_compat_internal.wasm',
+};
+
+const TFLITE_FORMAT: ExportedModelFormat = {
+  name: '.tflite',
+  int8Export: 'nin export-tflite --int8',
+  accuracyKey: TFLITE_ACCURACY_KEY,
 };
 
 export interface LoadLiteRtEdgeClassifierOptions {
@@ -59,101 +69,49 @@ function runtimeFor(options: LoadLiteRtEdgeClassifierOptions): Promise<LiteRtRun
 }
 
 /**
- * Reads what the model says about itself (its `metadata`) and refuses one that is not the int8 NiN for Fashion-MNIST.
- * The input size is the input tensor's (checked by the caller), so only what the graph does not say is read here.
- */
-function describeModel(model: Uint8Array): { manifest: NinManifest | null; testAccuracy: number | null } {
-  const meta = readTfliteMetadataEntries(model);
-  if (meta.quantization === undefined)
-    throw new Error(
-      'the bundled .tflite model is not the int8 one (no quantization metadata): export it with nin export-tflite --int8',
-    );
-  if (meta.classes !== undefined && meta.classes !== JSON.stringify(FASHION_MNIST_CLASSES))
-    throw new Error('the bundled .tflite model has other class names than Fashion-MNIST');
-  const manifest = meta[MANIFEST_KEY] === undefined ? null : parseManifest(meta[MANIFEST_KEY]);
-  let testAccuracy: number | null = null;
-  if (meta[TFLITE_ACCURACY_KEY] !== undefined) {
-    const recorded = (JSON.parse(meta[TFLITE_ACCURACY_KEY]) as { test?: unknown }).test;
-    testAccuracy = typeof recorded === 'number' ? recorded : null;
-  }
-  return { manifest, testAccuracy };
-}
-
-/**
  * Starts LiteRT.js on the given glue and precompiled wasm (once per isolate), loads the `.tflite` model, runs one
  * warm-up pass, and classifies 28x28 images with the core's preprocessing. Runtime-agnostic: the Worker passes the
  * module wrangler compiled, Node the one it compiled from the installed file.
  */
 export async function loadLiteRtEdgeClassifier(options: LoadLiteRtEdgeClassifierOptions): Promise<EdgeClassifier> {
-  const now = options.now ?? (() => performance.now());
-  const { manifest, testAccuracy } = describeModel(options.model);
+  // the input size is the input tensor's (checked below), so only what the graph does not say is read here
+  const facts = readInt8ModelFacts(readTfliteMetadata(options.model), TFLITE_FORMAT);
   const runtime = await runtimeFor(options);
   const nin = await loadLiteRtClassifier(runtime, options.model);
   const inputSize = nin.inputSize;
-  if (nin.numClasses !== NUM_CLASSES) {
+  try {
+    if (nin.numClasses !== NUM_CLASSES)
+      throw new ExportedModelError(
+        `the bundled .tflite model gives ${nin.numClasses} classes, not Fashion-MNIST's ${NUM_CLASSES}`,
+      );
+    checkInputSize(options.expectedInputSize, inputSize, TFLITE_FORMAT);
+  } catch (e) {
     nin.dispose();
-    throw new Error(`the bundled .tflite model gives ${nin.numClasses} classes, not Fashion-MNIST's ${NUM_CLASSES}`);
+    throw e;
   }
-  if (options.expectedInputSize !== undefined && options.expectedInputSize !== inputSize) {
-    nin.dispose();
-    throw new Error(`INPUT_SIZE is ${options.expectedInputSize} but the bundled .tflite model is for ${inputSize} px`);
-  }
-  const side = inputSize * inputSize;
-  const forward = async (input: Float32Array, n: number): Promise<Float32Array> => {
-    const step = Math.max(1, options.forwardBatch ?? n);
-    const logits = new Float32Array(n * NUM_CLASSES);
-    for (let start = 0; start < n; start += step) {
-      const m = Math.min(step, n - start);
-      logits.set(await nin.logits(input.subarray(start * side, (start + m) * side), m), start * NUM_CLASSES);
-    }
-    return logits;
-  };
+  const forward = forwardInBatches((input, m) => nin.logits(input, m), inputSize, options.forwardBatch);
   // One pass now, so the first request does not pay for XNNPACK's set-up and a broken runtime fails here.
-  await forward(new Float32Array(side), 1);
-  const model: EdgeModelInfo = {
-    architecture: {
-      name: 'Network in Network (NiN)',
-      source: "d2l.ai's PyTorch NiN, 4 NiN blocks + global average pool",
-      layers: layerShapes(inputSize),
-    },
-    parameterCount: manifest?.parameterCount ?? parameterCount(),
-    multiplyAdds: multiplyAdds(inputSize),
-    inputSize,
-    weightPrecision: 'int8',
-    // what `nin eval --tflite F --record` wrote into the model (all 10,000 test images); null before that
-    testAccuracy,
-    classes: FASHION_MNIST_CLASSES,
-    sha256: await sha256Hex(options.model),
-    manifest,
-  };
-  const binary = LITERT_WASM_BINARIES[runtime.build];
+  await forward(new Float32Array(inputSize * inputSize), 1);
+  const simd = runtime.build === 'relaxed' ? 'relaxed SIMD' : 'SIMD';
   return {
     engine: {
       name: 'litert-int8',
-      runtime: `LiteRT.js ${runtime.version} wasm (XNNPACK, ${runtime.build === 'relaxed' ? 'relaxed SIMD' : 'SIMD'}, ${runtime.build} build, 1 thread)`,
+      runtime: `LiteRT.js ${runtime.version} wasm (XNNPACK, ${simd}, ${runtime.build} build, 1 thread)`,
       compute: 'int8 (fully integer .tflite run by XNNPACK as QS8: int8 per-channel weights, int8 activations)',
       modelFormat: 'tflite',
     },
-    model,
+    model: await int8ModelInfo(options.model, inputSize, facts),
     backend: {
       spec: `litert:${runtime.build}`,
       simd: true,
-      details: { binary, build: runtime.build, threads: 1, accelerator: 'wasm (XNNPACK)' },
+      details: {
+        binary: LITERT_WASM_BINARIES[runtime.build],
+        build: runtime.build,
+        threads: 1,
+        accelerator: 'wasm (XNNPACK)',
+      },
     },
-    async classify(images, count, topK) {
-      if (images.length !== count * FASHION_MNIST_PIXELS)
-        throw new RangeError(`expected ${count} 28x28 images, got ${images.length} bytes`);
-      const t0 = now();
-      const input = preprocessImages(images, inputSize);
-      const t1 = now();
-      const logits = await forward(input, count);
-      const t2 = now();
-      const predictions = Array.from({ length: count }, (_, i) => {
-        const row = logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-        return { ...predictionFromLogits(row, topK), logits: Array.from(row) };
-      });
-      return { predictions, timing: { preprocessMs: t1 - t0, inferenceMs: t2 - t1 } };
-    },
+    classify: classifyEach(forward, inputSize, options.now),
     wasmHeapBytes: () => runtime.memoryBytes(),
   };
 }

@@ -1,15 +1,13 @@
 // The int8 engine under Node, on the files its Worker build bundles (the calibrated int8 ONNX model and
 // onnxruntime-web's SIMD binary, compiled here instead of by workerd), against the tfjs engine on the float32 weights.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FASHION_MNIST_PIXELS, parameterCount } from '@nin-bench/core-nin';
-import { loadFashionMnist } from '@nin-bench/core-nin/node';
+import { parameterCount } from '@nin-bench/core-nin';
 import type { EdgeClassifier } from './classifier.ts';
+import { expectBatchAsEachAlone, expectDescribesModelFile, tallyAgreement } from './exported-model.fixtures.ts';
 import { loadOnnxEdgeClassifier } from './onnx-classifier.ts';
 import { edgeBuild, trainedWeightsPath } from './node/edge-weights.ts';
 import { engineBuild, loadEdgeClassifierForBuild, ortWasmPath } from './node/engines.ts';
-import { syntheticImage } from '../test/requests.ts';
 
 /**
  * Real test images classified by both engines (the first N of the official test set). 200 images at 224 px are
@@ -37,22 +35,12 @@ describe('the onnxruntime-int8 engine under Node', () => {
     expect(int8.model).toMatchObject({ inputSize: 224, weightPrecision: 'int8', parameterCount: parameterCount() });
     // `nin eval --onnx --record` wrote the int8 model's own accuracy into it (0.8877 on all 10,000 test images)
     expect(int8.model.testAccuracy).toBeGreaterThan(0.85);
-    expect(int8.model.sha256).toBe(createHash('sha256').update(modelBytes).digest('hex'));
     expect(int8.model.manifest).toMatchObject({ inputSize: 224, storage: 'float32' });
-    expect(int8.wasmHeapBytes()).toBeGreaterThan(1 << 20);
+    expectDescribesModelFile(int8, modelBytes);
   });
 
-  it('classifies a batch as it classifies each image alone', async () => {
-    const a = syntheticImage(1);
-    const b = syntheticImage(3);
-    const batch = await int8.classify(new Uint8Array([...a, ...b]), 2, 10);
-    const alone = await int8.classify(b, 1, 10);
-    expect(batch.predictions).toHaveLength(2);
-    expect(batch.predictions[0].probabilities.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
-    expect(batch.predictions[1].logits).toEqual(alone.predictions[0].logits);
-    expect(batch.predictions[1].top.map((t) => t.index)).toEqual(alone.predictions[0].top.map((t) => t.index));
-    await expect(int8.classify(a, 2, 1)).rejects.toThrow(/expected 2 28x28 images, got 784 bytes/);
-  });
+  it('classifies a batch as it classifies each image alone, and refuses a wrong byte count', () =>
+    expectBatchAsEachAlone(int8));
 
   it('refuses a model for another input size than INPUT_SIZE says, and a float32 model', async () => {
     const wasm = await WebAssembly.compile(await readFile(ortWasmPath()));
@@ -83,25 +71,12 @@ describe('the onnxruntime-int8 engine under Node', () => {
       });
       expect(float32.engine.name).toBe('tfjs');
       expect(int8AtSize.model.inputSize).toBe(size);
-      const test = await loadFashionMnist('test');
-      const images = test.images.subarray(0, AGREEMENT_IMAGES * FASHION_MNIST_PIXELS);
-      let same = 0;
-      let int8Right = 0;
-      let floatRight = 0;
-      const chunk = 16;
-      for (let start = 0; start < AGREEMENT_IMAGES; start += chunk) {
-        const n = Math.min(chunk, AGREEMENT_IMAGES - start);
-        const slice = images.subarray(start * FASHION_MNIST_PIXELS, (start + n) * FASHION_MNIST_PIXELS);
-        const [a, b] = await Promise.all([int8AtSize.classify(slice, n, 1), float32.classify(slice, n, 1)]);
-        for (let i = 0; i < n; i++) {
-          const label = test.labels[start + i];
-          if (a.predictions[i].index === b.predictions[i].index) same++;
-          if (a.predictions[i].index === label) int8Right++;
-          if (b.predictions[i].index === label) floatRight++;
-        }
-      }
+      const { same, right } = await tallyAgreement(int8AtSize, float32, AGREEMENT_IMAGES, 16);
+      const percent = ((100 * same) / AGREEMENT_IMAGES).toFixed(1);
+      const accuracy = right.map((r) => r / AGREEMENT_IMAGES);
       console.log(
-        `${size} px int8 engine vs tfjs float32 on ${AGREEMENT_IMAGES} test images: same top-1 on ${same} (${((100 * same) / AGREEMENT_IMAGES).toFixed(1)}%); accuracy int8 ${int8Right / AGREEMENT_IMAGES}, float32 ${floatRight / AGREEMENT_IMAGES}`,
+        `${size} px int8 engine vs tfjs float32 on ${AGREEMENT_IMAGES} test images: same top-1 on ${same} ` +
+          `(${percent}%); accuracy int8 ${accuracy[0]}, float32 ${accuracy[1]}`,
       );
       expect(same / AGREEMENT_IMAGES).toBeGreaterThanOrEqual(0.99);
     },
