@@ -1,9 +1,7 @@
 import type { LiteRtGlue } from '@nin-bench/core-nin/litert';
-import { EDGE_LIMITS } from './limits.ts';
 import { loadLiteRtEdgeClassifier } from './litert-classifier.ts';
-import { WORKER_DECODER_WASM } from './worker-decoders.ts';
-import { WORKER_PEAK_PROBE_WASM } from './worker-peak-probe.ts';
-import { createWorkerHandler, type EdgeWorker } from './worker-handler.ts';
+import { createInt8EdgeWorker } from './worker-entry-int8.ts';
+import type { EdgeWorker } from './worker-handler.ts';
 
 export interface LiteRtEdgeWorkerModules {
   /** the relaxed-SIMD build's glue factory (the ES-module copy of `litert_wasm_internal.js`: src/node/litert-glue.ts) */
@@ -19,21 +17,13 @@ export interface LiteRtEdgeWorkerModules {
  * relaxed SIMD; LiteRT's own detection would compile from bytes, which Workers forbid), one thread.
  */
 export function createLiteRtEdgeWorker(modules: LiteRtEdgeWorkerModules): EdgeWorker {
-  return createWorkerHandler(
-    'litert-int8',
-    (env) => {
-      if (env.WEIGHT_PRECISION !== undefined && env.WEIGHT_PRECISION !== 'int8')
-        throw new Error(`WEIGHT_PRECISION is ${env.WEIGHT_PRECISION} but the litert-int8 engine serves the int8 model`);
-      return loadLiteRtEdgeClassifier({
-        glue: modules.glue,
-        wasm: modules.wasm,
-        build: 'relaxed',
-        model: new Uint8Array(modules.model),
-        expectedInputSize: env.INPUT_SIZE === undefined ? undefined : Number(env.INPUT_SIZE),
-        forwardBatch: EDGE_LIMITS.forwardBatch,
-      });
-    },
-    WORKER_DECODER_WASM,
-    WORKER_PEAK_PROBE_WASM,
+  return createInt8EdgeWorker('litert-int8', (settings) =>
+    loadLiteRtEdgeClassifier({
+      glue: modules.glue,
+      wasm: modules.wasm,
+      build: 'relaxed',
+      model: new Uint8Array(modules.model),
+      ...settings,
+    }),
   );
 }
