@@ -4,9 +4,10 @@
 // Worker CPU per request the committed bench run measured for it against the plans' limits; EDGE_SIZE, EDGE_WEIGHTS
 // and EDGE_ENGINE pick one build, shown module by module.
 import { FORMER_GZIP_LIMITS, WORKER_SIZE_LIMIT, checkBundle, type BundleSize } from '../src/node/bundle-size.ts';
-import { DEFAULT_EDGE_BUILD, EDGE_BUILDS, describeEdgeBuild, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
+import { DEFAULT_EDGE_BUILD, EDGE_BUILDS, describeEdgeBuild } from '../src/node/edge-weights.ts';
 import { BENCH_RESULTS, measuredKey, measuredWorkerCpu } from '../src/node/measured-cpu.ts';
-import { UsageError, runScript } from '@nin-bench/core-nin/node/cli-args';
+import { UsageError } from '@nin-bench/core-nin/node/cli-args';
+import { edgeBuildFromScriptEnv, runSetupScript } from './setup-script.ts';
 
 const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8] npm run edge:check
 
@@ -22,25 +23,17 @@ const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 const fits = (size: BundleSize) => size.rawBytes <= WORKER_SIZE_LIMIT.uncompressedBytes;
 
-await runScript({
+// --help, and nothing else: the build is chosen by the variables above
+await runSetupScript({
   name: 'edge:check',
   helpCommand: 'npm run edge:check -- --help',
   usage: USAGE,
-  // --help, and nothing else: the build is chosen by the variables above
-  options: {},
-  // Every failure here is the machine's setup (no trained weights, wrangler failing): one line, exit 1.
-  knownFailures: () => true,
   async run() {
     if (process.env.EDGE_PLAN !== undefined)
       throw new UsageError('EDGE_PLAN is gone: since 2026 every Workers plan has the same 64 MiB size limit');
     const chosen = ['EDGE_SIZE', 'EDGE_WEIGHTS', 'EDGE_ENGINE'].some((v) => process.env[v]);
     if (!chosen) return checkEveryBuild();
-    let build;
-    try {
-      build = edgeBuildFromEnv();
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const build = edgeBuildFromScriptEnv();
     const size = await checkBundle(build);
     console.log(
       `Worker bundle (${size.build.inputSize} px model, ${size.build.precision} weights, engine ${size.build.engine}), wrangler deploy --dry-run:`,

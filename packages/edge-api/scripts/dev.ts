@@ -6,17 +6,11 @@
 // (`npm run -w @nin-bench/edge-api dev -- --ip 0.0.0.0` to listen beyond this machine). EDGE_RATE_LIMIT=off turns the
 // per-client rate limiter off for the run (load tools, the bench).
 import { spawn } from 'node:child_process';
-import { UsageError, runScript } from '@nin-bench/core-nin/node/cli-args';
-import { edgeBuildFromEnv, ensureEdgeWeights } from '../src/node/edge-weights.ts';
-import {
-  REPO_ROOT,
-  WRANGLER_CONFIG,
-  offlineWranglerEnv,
-  peakProbeArgs,
-  rateLimitArgs,
-  wranglerBin,
-  wranglerEnvArgs,
-} from '../src/node/wrangler.ts';
+import { UsageError } from '@nin-bench/core-nin/node/cli-args';
+import { ensureEdgeWeights } from '../src/node/edge-weights.ts';
+import { REPO_ROOT, offlineWranglerEnv } from '../src/node/wrangler.ts';
+import { wranglerDevCommand } from '../src/node/wrangler-dev.ts';
+import { edgeBuildFromScriptEnv, runSetupScript } from './setup-script.ts';
 
 const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8] [EDGE_RATE_LIMIT=on|off] [EDGE_PEAK_PROBE=off|on] [PORT=8787] npm run edge:dev [-- wrangler dev options]
 
@@ -37,41 +31,24 @@ function onOff(name: string, fallback: 'on' | 'off'): 'on' | 'off' {
   return value;
 }
 
-await runScript({
+await runSetupScript({
   name: 'edge:dev',
   helpCommand: 'npm run edge:dev -- --help',
   usage: USAGE,
   passThrough: true,
-  // Every failure here is the machine's setup (no trained weights, no wrangler): one line, exit 1.
-  knownFailures: () => true,
   async run({ args }) {
-    let build;
-    try {
-      build = edgeBuildFromEnv();
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const build = edgeBuildFromScriptEnv();
     const rateLimit = onOff('EDGE_RATE_LIMIT', 'on');
     const peakProbe = onOff('EDGE_PEAK_PROBE', 'off');
     await ensureEdgeWeights(build);
     const port = process.env.PORT ?? '8787';
     const ip = args.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
-    const child = spawn(
-      process.execPath,
-      [
-        wranglerBin(),
-        'dev',
-        '--config',
-        WRANGLER_CONFIG,
-        ...wranglerEnvArgs(build),
-        ...rateLimitArgs(rateLimit),
-        '--port',
-        port,
-        ...ip,
-        ...args,
-      ],
-      { cwd: REPO_ROOT, env: offlineWranglerEnv(), stdio: 'inherit' },
-    );
+    const [node, ...wrangler] = wranglerDevCommand(build, rateLimit, port);
+    const child = spawn(node, [...wrangler, ...ip, ...args], {
+      cwd: REPO_ROOT,
+      env: offlineWranglerEnv(),
+      stdio: 'inherit',
+    });
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
     return new Promise<number>((ok) => child.on('exit', (code, signal) => ok(code ?? (signal ? 1 : 0))));
   },

@@ -4,10 +4,10 @@
 // The page's end-to-end test takes its own screenshot where git ignores it, so `npm test` leaves the tree clean.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runScript } from '@nin-bench/core-nin/node/cli-args';
 import { launchChromium, watchPage } from '@nin-bench/node-tools/chromium';
 import { EDGE_DIR } from '../src/node/edge-weights.ts';
 import { startWranglerDev } from '../src/node/wrangler-dev.ts';
+import { runSetupScript } from './setup-script.ts';
 
 const OUT = join(EDGE_DIR, 'results', 'edge-page.png');
 const USAGE = `usage: npm run -w @nin-bench/edge-api screenshot -- [--example FILE]
@@ -15,12 +15,10 @@ const USAGE = `usage: npm run -w @nin-bench/edge-api screenshot -- [--example FI
 Starts wrangler dev (the default build) and headless Chromium, sends examples/FILE (default: the first photo-style
 JPEG in examples/samples.json) through the page's picture input, waits for the answer and writes ${OUT}.`;
 
-await runScript({
+await runSetupScript({
   name: 'edge screenshot',
   helpCommand: 'npm run -w @nin-bench/edge-api screenshot -- --help',
   usage: USAGE,
-  options: {},
-  knownFailures: () => true,
   async run() {
     const samples = (
       JSON.parse(await readFile(join(EDGE_DIR, 'examples', 'samples.json'), 'utf8')) as {

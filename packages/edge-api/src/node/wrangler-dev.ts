@@ -38,6 +38,24 @@ export interface WranglerDev {
 }
 
 /**
+ * `wrangler dev`'s command line (node, wrangler and its arguments) serving `build` on `port`, offline-ready with
+ * wrangler.toml's environment for the build: what edge:dev and startWranglerDev add their own options to.
+ */
+export function wranglerDevCommand(build: EdgeBuild, rateLimit: 'on' | 'off', port: number | string): string[] {
+  return [
+    process.execPath,
+    wranglerBin(),
+    'dev',
+    '--config',
+    WRANGLER_CONFIG,
+    ...wranglerEnvArgs(build),
+    ...rateLimitArgs(rateLimit),
+    '--port',
+    String(port),
+  ];
+}
+
+/**
  * Starts the real `wrangler dev` (offline, on 127.0.0.1) in its own process group and waits until `/health`
  * says the model is loaded. Always pair with `stop()` (in afterAll / finally).
  */
@@ -47,17 +65,9 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
   const wrangler = [
-    process.execPath,
-    wranglerBin(),
-    'dev',
-    '--config',
-    WRANGLER_CONFIG,
-    ...wranglerEnvArgs(build),
-    ...rateLimitArgs(options.rateLimit ?? 'on'),
+    ...wranglerDevCommand(build, options.rateLimit ?? 'on', port),
     '--ip',
     '127.0.0.1',
-    '--port',
-    String(port),
     '--inspector-port',
     String(inspectorPort),
     '--show-interactive-dev-session=false',
