@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, spawnProcessGroup, type ProcessGroup } from '@nin-bench/node-tools/process-group';
+import { freePort, type ProcessGroup } from '@nin-bench/node-tools/process-group';
 import { EDGE_DIR } from '../src/node/edge-weights.ts';
-import { REPO_ROOT } from '../src/node/wrangler.ts';
+import { expectWiredAs, startEdgeServe } from './serve.fixtures.ts';
 
-const serveScript = fileURLToPath(new URL('./serve.ts', import.meta.url));
 const loadScript = fileURLToPath(new URL('./load.ts', import.meta.url));
 const examples = join(EDGE_DIR, 'examples');
 
@@ -29,18 +28,7 @@ describe('edge:load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edge-load-test-'));
 
   beforeAll(async () => {
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
-    for (const v of ['EDGE_SIZE', 'EDGE_WEIGHTS', 'EDGE_ENGINE']) delete env[v];
-    serve = spawnProcessGroup([process.execPath, '--import', 'tsx', serveScript, '--quiet'], { cwd: EDGE_DIR, env });
-    const group = serve;
-    const deadline = Date.now() + 50_000;
-    while (!/^edge:serve: .* ready: /m.test(group.output())) {
-      if (group.child.exitCode !== null) throw new Error(`edge:serve exited: ${group.output()}`);
-      if (Date.now() > deadline) throw new Error(`edge:serve did not get ready: ${group.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    url = `http://127.0.0.1:${port}`;
+    ({ url } = await startEdgeServe(['--quiet'], (group) => (serve = group)));
   }, 60_000);
 
   afterAll(async () => {
@@ -48,12 +36,7 @@ describe('edge:load', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is wired as `npm run edge:load`', () => {
-    const root = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-    const edge = JSON.parse(readFileSync(join(EDGE_DIR, 'package.json'), 'utf8'));
-    expect(root.scripts['edge:load']).toBe('npm run -w @nin-bench/edge-api load --');
-    expect(edge.scripts.load).toBe('tsx scripts/load.ts');
-  });
+  it('is wired as `npm run edge:load`', () => expectWiredAs('load', 'load.ts'));
 
   it('posts the 784 raw bytes from 4 connections for 3 s: every request answered 2xx, no error', async () => {
     const json = join(dir, 'summary.json');
@@ -108,7 +91,8 @@ describe('edge:load', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      `edge:load: cannot reach http://127.0.0.1:${port} (ECONNREFUSED): is the endpoint running? \`npm run edge:serve\` starts it\n`,
+      `edge:load: cannot reach http://127.0.0.1:${port} (ECONNREFUSED): ` +
+        'is the endpoint running? `npm run edge:serve` starts it\n',
     );
   });
 });

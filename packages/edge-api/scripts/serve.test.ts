@@ -1,20 +1,16 @@
 // `npm run edge:serve` for the default build: the Worker as wrangler deploy bundles it, on one plain workerd process.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  freePort,
   groupProcesses,
   listeningTcpPorts,
   processExecutable,
-  spawnProcessGroup,
   type ProcessGroup,
 } from '@nin-bench/node-tools/process-group';
 import { EDGE_DIR } from '../src/node/edge-weights.ts';
-import { REPO_ROOT } from '../src/node/wrangler.ts';
+import { expectWiredAs, startEdgeServe, until } from './serve.fixtures.ts';
 
-const script = fileURLToPath(new URL('./serve.ts', import.meta.url));
 const examples = join(EDGE_DIR, 'examples');
 
 /** Every process below `root` (Linux /proc: parent pids). */
@@ -39,42 +35,14 @@ function descendants(root: number): number[] {
   return out;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('edge:serve', () => {
   let serve: ProcessGroup | undefined;
   afterAll(() => serve?.stop());
 
-  it('is wired as `npm run edge:serve`', () => {
-    const root = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-    const edge = JSON.parse(readFileSync(join(EDGE_DIR, 'package.json'), 'utf8'));
-    expect(root.scripts['edge:serve']).toBe('npm run -w @nin-bench/edge-api serve --');
-    expect(edge.scripts.serve).toBe('tsx scripts/serve.ts');
-  });
+  it('is wired as `npm run edge:serve`', () => expectWiredAs('serve', 'serve.ts'));
 
   it('serves the default build from one workerd process (no proxy), classifies, and stops whole on SIGINT', async () => {
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
-    for (const v of ['EDGE_SIZE', 'EDGE_WEIGHTS', 'EDGE_ENGINE']) delete env[v];
-    serve = spawnProcessGroup([process.execPath, '--import', 'tsx', script], { cwd: EDGE_DIR, env });
-    const group = serve;
-    const url = `http://127.0.0.1:${port}`;
-    const startLine = await until(
-      'the start line',
-      () => {
-        if (group.child.exitCode !== null) throw new Error(`edge:serve exited: ${group.output()}`);
-        return group.output().match(/^edge:serve: .* ready: .*$/m)?.[0];
-      },
-      50_000,
-    );
+    const { group, port, url, startLine } = await startEdgeServe([], (started) => (serve = started));
     expect(startLine).toContain(`${url} ready: the 100 px int8 litert-int8 build`);
     expect(startLine).toMatch(/no proxy; no rate limiter/);
 
