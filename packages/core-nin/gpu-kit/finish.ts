@@ -118,7 +118,9 @@ const rates = trainLog.epochs
 const stepsPerEpoch = Math.ceil(trainLog.trainImages / trainLog.recipe.batchSize);
 const summary = {
   kind: 'nin-gpu-summary',
-  note: 'Computed by packages/core-nin/gpu-kit/finish.ts from gpu-run.json (one run of packages/core-nin/gpu-kit/run.sh); every figure is a measurement of that run.',
+  note:
+    'Computed by packages/core-nin/gpu-kit/finish.ts from gpu-run.json (one run of packages/core-nin/gpu-kit/run.sh); ' +
+    'every figure is a measurement of that run.',
   machine: String(run['nvidia-smi'] ?? '').trim(),
   webgpuAdapter: run.probe?.webgpu?.details,
   torch: torch.environment,
@@ -135,7 +137,9 @@ const summary = {
     pytorchCudaFloat32: round(torch.train[1]!.imagesPerSecond),
     pytorchDefaultOverTypescript: round(torch.train[0]!.imagesPerSecond / tsTrain.imagesPerSecond, 2),
     pytorchFloat32OverTypescript: round(torch.train[1]!.imagesPerSecond / tsTrain.imagesPerSecond, 2),
-    note: "the core trainer's step as nin train --resize device runs it (random 28x28 batches uploaded, resized on the device; the loss read per micro-batch, the gradient norm once); WebGPU computes in strict float32",
+    note:
+      "the core trainer's step as nin train --resize device runs it (random 28x28 batches uploaded, resized on the " +
+      'device; the loss read per micro-batch, the gradient norm once); WebGPU computes in strict float32',
   },
   inferenceImagesPerSecond: ts.inference.map((t) => {
     const d = torch.inference.find((x) => x.batch === t.batch && x.precision?.startsWith('default'));

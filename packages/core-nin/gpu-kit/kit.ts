@@ -26,9 +26,8 @@ Exit 0 when webgpu's logits match cpu's, 1 otherwise.`,
     const { probe: measure, writeJson } = await import('./measure.ts');
     const result = await measure({ size: values.size, batch: values.batch });
     await writeJson(values.out, result);
-    console.error(
-      `[probe] adapter: ${String(result.webgpu && (result.webgpu as { details: { adapter: string } }).details.adapter)}; parity max |diff| ${result.parity.maxAbsDiff}`,
-    );
+    const adapter = result.webgpu && (result.webgpu as { details: { adapter: string } }).details.adapter;
+    console.error(`[probe] adapter: ${String(adapter)}; parity max |diff| ${result.parity.maxAbsDiff}`);
     return result.parity.pass ? 0 : 1;
   },
 });

@@ -14,7 +14,11 @@ describe('parseIdx', () => {
   });
 
   it.each([
-    ['a non-byte element type (0x0d float)', idxBytes([1], [0], 0x0d01), /bad magic number 0x00000d01 \(expected 0x00000801/],
+    [
+      'a non-byte element type (0x0d float)',
+      idxBytes([1], [0], 0x0d01),
+      /bad magic number 0x00000d01 \(expected 0x00000801/,
+    ],
     ['the wrong number of dimensions', idxBytes([1, 1], [0]), /bad magic number 0x00000802 \(expected 0x00000801/],
     ['non-zero leading magic bytes', idxBytes([1], [0], 0x01000801), /bad magic number 0x01000801/],
     ['too few bytes for the magic', new Uint8Array([0, 0]), /2 bytes is too short/],
@@ -35,7 +39,12 @@ describe('parseIdxPair', () => {
 
   it('names the data set or the files in its errors', () => {
     const images = idxBytes([2, 28, 28], syntheticImages(2));
-    expect(() => parseIdxPair(images, idxBytes([1], [3]))).toThrow('Fashion-MNIST images holds 2 images but Fashion-MNIST labels holds 1 labels');
-    expect(() => parseIdxPair(images, idxBytes([2], [3, 10]), { images: 'a.idx', labels: 'b.idx' })).toThrow('b.idx: label 10 at index 1 is not a class (0..9)');
+    expect(() => parseIdxPair(images, idxBytes([1], [3]))).toThrow(
+      'Fashion-MNIST images holds 2 images but Fashion-MNIST labels holds 1 labels',
+    );
+    const named = { images: 'a.idx', labels: 'b.idx' };
+    expect(() => parseIdxPair(images, idxBytes([2], [3, 10]), named)).toThrow(
+      'b.idx: label 10 at index 1 is not a class (0..9)',
+    );
   });
 });

@@ -14,7 +14,9 @@ function pilGray28(png: Uint8Array): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'pilpng-'));
   try {
     writeFileSync(join(dir, 'x.png'), png);
-    const script = "import sys; from PIL import Image; sys.stdout.buffer.write(Image.open(sys.argv[1]).convert('L').resize((28, 28), Image.BILINEAR).tobytes())";
+    const script =
+      'import sys; from PIL import Image; ' +
+      "sys.stdout.buffer.write(Image.open(sys.argv[1]).convert('L').resize((28, 28), Image.BILINEAR).tobytes())";
     return new Uint8Array(execFileSync('/usr/bin/python3', ['-c', script, join(dir, 'x.png')]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -46,7 +48,9 @@ describe('decodePngToGray28', () => {
   });
 
   it('composites transparency on black, the Fashion-MNIST background', () => {
-    const rgba = Uint8Array.from({ length: 784 * 4 }, (_, i) => (i % 4 === 3 ? (Math.floor(i / 4) < 392 ? 0 : 255) : 200));
+    const rgba = Uint8Array.from({ length: 784 * 4 }, (_, i) =>
+      i % 4 === 3 ? (Math.floor(i / 4) < 392 ? 0 : 255) : 200,
+    );
     const gray = decodePngToGray28(encode({ width: 28, height: 28, data: rgba, channels: 4, depth: 8 }));
     expect(gray.subarray(0, 392).every((v) => v === 0)).toBe(true);
     expect(gray.subarray(392).every((v) => v === 200)).toBe(true);
@@ -57,10 +61,14 @@ describe('decodePngToGray28', () => {
     const palette = Array.from({ length: 16 }, (_, k) => [17 * k, 17 * k, 17 * k]);
     const indices = Uint8Array.from(image, (v) => Math.round(v / 17));
     const expected = Uint8Array.from(indices, (k) => 17 * k);
-    expect(decodePngToGray28(encode({ width: 28, height: 28, data: indices, channels: 1, depth: 8, palette }))).toEqual(expected);
+    expect(decodePngToGray28(encode({ width: 28, height: 28, data: indices, channels: 1, depth: 8, palette }))).toEqual(
+      expected,
+    );
     const packed = new Uint8Array(28 * 14);
     indices.forEach((k, p) => (packed[p >> 1] |= p % 2 === 0 ? k << 4 : k));
-    expect(decodePngToGray28(encode({ width: 28, height: 28, data: packed, channels: 1, depth: 4, palette }))).toEqual(expected);
+    expect(decodePngToGray28(encode({ width: 28, height: 28, data: packed, channels: 1, depth: 4, palette }))).toEqual(
+      expected,
+    );
   });
 
   it('reads packed 1-bit gray with odd widths (rows padded to bytes)', () => {
@@ -108,7 +116,9 @@ describe('decodePngToGray28', () => {
     const huge = png.slice();
     new DataView(huge.buffer).setUint32(16, 100_000, false); // IHDR width
     expect(() => decodePngToGray28(huge)).toThrow(ImageTooLargeError);
-    expect(() => decodePngToGray28(huge)).toThrow('PNG is 100000x28; at most 16777216 pixels with sides of 1..4096 are decoded');
+    expect(() => decodePngToGray28(huge)).toThrow(
+      'PNG is 100000x28; at most 16777216 pixels with sides of 1..4096 are decoded',
+    );
     const big = encode({ width: 100, height: 60, data: new Uint8Array(6000), channels: 1, depth: 8 });
     expect(() => decodePngToGray28(big, { maxPixels: 5999 })).toThrow('PNG is 100x60; at most 5999 pixels');
     expect(decodePngToGray28(big, { maxPixels: 6000 })).toHaveLength(784);
@@ -130,7 +140,15 @@ describe('decodePngToGray28', () => {
     const w = 13;
     const h = 11;
     const pixels = Uint8Array.from({ length: w * h }, (_, i) => (i * 37) % 256);
-    const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+    const passes = [
+      [0, 0, 8, 8],
+      [4, 0, 8, 8],
+      [0, 4, 4, 8],
+      [2, 0, 4, 4],
+      [0, 2, 2, 4],
+      [1, 0, 2, 2],
+      [0, 1, 1, 2],
+    ];
     const raw: number[] = [];
     for (const [x0, y0, dx, dy] of passes)
       for (let y = y0; y < h; y += dy) {
@@ -142,7 +160,9 @@ describe('decodePngToGray28', () => {
     const plain = encode({ width: w, height: h, data: pixels, channels: 1, depth: 8 });
     expect(decodePngToGray28(interlaced)).toEqual(decodePngToGray28(plain));
     // One byte more image data than the passes hold is refused.
-    expect(() => decodePngToGray28(pngFile(w, h, 0, 1, zlibSync(Uint8Array.from([...raw, 0]))))).toThrow(ImageTooLargeError);
+    expect(() => decodePngToGray28(pngFile(w, h, 0, 1, zlibSync(Uint8Array.from([...raw, 0]))))).toThrow(
+      ImageTooLargeError,
+    );
   });
 
   it('refuses, before inflating it, a 16-bit PNG whose data is over what maxPixels 8-bit RGBA pixels would take', () => {
@@ -170,7 +190,12 @@ function pngFile(width: number, height: number, colorType: number, interlace: nu
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
   ihdr.set([8, colorType, 0, 0, interlace], 8);
-  const parts = [Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', data), chunk('IEND', new Uint8Array())];
+  const parts = [
+    Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', data),
+    chunk('IEND', new Uint8Array()),
+  ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
   return out;

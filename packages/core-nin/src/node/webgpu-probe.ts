@@ -33,7 +33,9 @@ const CHILD = `
 const { create } = require(process.argv[1]);
 const done = (v) => { process.stdout.write(JSON.stringify(v)); process.exit(0); };
 create([]).requestAdapter({ powerPreference: 'high-performance' }).then(
-  (a) => done(a ? { info: { vendor: a.info?.vendor, architecture: a.info?.architecture, device: a.info?.device, description: a.info?.description } } : { info: null }),
+  (a) => done(a ? {
+    info: { vendor: a.info?.vendor, architecture: a.info?.architecture, device: a.info?.device, description: a.info?.description },
+  } : { info: null }),
   (e) => done({ error: String(e && e.message || e) }),
 );`;
 

@@ -41,7 +41,8 @@ async function initialise(): Promise<Record<string, string | number | boolean>> 
     const icd = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
     throw new BackendUnavailableError(
       'webgpu',
-      `no WebGPU adapter: Dawn found no Vulkan device${icd ? ` (Vulkan driver files: ${icd})` : ''}; install a Vulkan driver, e.g. Mesa 25 lavapipe (packages/core-nin/scripts/install-lavapipe.sh)`,
+      `no WebGPU adapter: Dawn found no Vulkan device${icd ? ` (Vulkan driver files: ${icd})` : ''}; ` +
+        'install a Vulkan driver, e.g. Mesa 25 lavapipe (packages/core-nin/scripts/install-lavapipe.sh)',
     );
   }
   const info = ((adapter as unknown as { info?: AdapterInfo }).info ?? {}) as AdapterInfo;

@@ -296,7 +296,9 @@ export function describeTfliteQuantization(q: NinQuantization): Record<string, u
   return {
     format: 'TFLite int8: QUANTIZE in, DEQUANTIZE out, every op int8 (XNNPACK QS8)',
     weights: 'int8, symmetric, one scale per output channel (max |w| / 127), quantized_dimension 0 of OHWI',
-    activations: `int8, zero point ${NIN_TFLITE_INT8_ZERO_POINT}, scale s: the range [0, 255 s]; max-pool and reshape keep their input's, MEAN writes at the logits' scale`,
+    activations:
+      `int8, zero point ${NIN_TFLITE_INT8_ZERO_POINT}, scale s: the range [0, 255 s]; ` +
+      "max-pool and reshape keep their input's, MEAN writes at the logits' scale",
     biases: 'int32 at scale s_input * s_weight',
     inputScale: NIN_INPUT_SCALE,
     activationScales: Object.fromEntries(ninCalibrationTensors().map((name) => [name, q.activationScales[name]])),

@@ -50,7 +50,10 @@ export interface TrainingRecipe {
   readonly weightDecay: number;
   /** which parameters decay: `all` (PyTorch's default) or conv `weights` only (biases never) */
   readonly weightDecayScope: WeightDecayScope;
-  /** `constant`; `cosine` decay to 0 over all planned steps; `onecycle` (PyTorch's OneCycleLR: cosine up from lr/25 over 30% of the steps, then down to lr/25e4) */
+  /**
+   * `constant`; `cosine` decay to 0 over all planned steps; `onecycle` (PyTorch's OneCycleLR: cosine up from lr/25
+   * over 30% of the steps, then down to lr/25e4)
+   */
   readonly schedule: Schedule;
   /** steps of linear warm-up from 0 to the peak learning rate */
   readonly warmupSteps: number;
@@ -143,7 +146,8 @@ export const RECIPE_CONSTANTS = {
   loss: 'softmax-cross-entropy (mean over the batch); with distill: (1-w)*CE + w*T^2*KL(teacher_T || student_T)',
   batches: 'shuffled every epoch (seeded), last partial batch kept',
   preprocessing:
-    'PIL-bilinear resize of the 28x28 image to inputSize, then /255 (torchvision Resize + ToTensor); recipe.resize device: /255, then bilinear with half-pixel centres on the backend (training batches only)',
+    'PIL-bilinear resize of the 28x28 image to inputSize, then /255 (torchvision Resize + ToTensor); ' +
+    'recipe.resize device: /255, then bilinear with half-pixel centres on the backend (training batches only)',
   augmentation:
     'recipe.augment on the 28x28 image before the resize: integer shift with zeros shifted in, left-right flip',
 } as const;

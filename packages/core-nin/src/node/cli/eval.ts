@@ -146,7 +146,9 @@ export const command = defineCommand({
       recorded = await model.record({
         test: result.accuracy,
         perClass: perClass.map((c) => c.accuracy ?? 0),
-        evaluatedOn: `all ${count} Fashion-MNIST test images, \`nin eval\` on ${evaluator.name}, the ${model.storage} ${kind === 'weights' ? 'weights' : 'model'} as stored`,
+        evaluatedOn:
+          `all ${count} Fashion-MNIST test images, \`nin eval\` on ${evaluator.name}, ` +
+          `the ${model.storage} ${kind === 'weights' ? 'weights' : 'model'} as stored`,
       });
     }
     if (values.json) {
@@ -161,14 +163,17 @@ export const command = defineCommand({
     console.log(`backend   ${evaluator.name} (${details})`);
     console.log(`images    ${count} of the Fashion-MNIST test set`);
     console.log(
-      `accuracy  ${pct(result.accuracy)} measured, ${result.manifestAccuracy === null ? 'none recorded' : `${pct(result.manifestAccuracy)} recorded`} in the ${kind === 'weights' ? 'manifest' : "model's metadata"}` +
+      `accuracy  ${pct(result.accuracy)} measured, ` +
+        `${result.manifestAccuracy === null ? 'none recorded' : `${pct(result.manifestAccuracy)} recorded`} ` +
+        `in the ${kind === 'weights' ? 'manifest' : "model's metadata"}` +
         (model.floatSourceAccuracy !== null ? `; its float32 source recorded ${pct(model.floatSourceAccuracy)}` : ''),
     );
     console.log('per class');
     for (const c of perClass)
       console.log(`  ${c.class.padEnd(12)} ${pct(c.accuracy).padStart(7)}  (${c.images} images)`);
     console.log(
-      `speed     ${result.imagesPerSecond.toFixed(1)} images/s, batch ${batch} (${seconds.toFixed(1)} s, preprocessing included); the model alone ${result.modelMsPerImage.toFixed(2)} ms an image`,
+      `speed     ${result.imagesPerSecond.toFixed(1)} images/s, batch ${batch} (${seconds.toFixed(1)} s, preprocessing included); ` +
+        `the model alone ${result.modelMsPerImage.toFixed(2)} ms an image`,
     );
     if (recorded)
       console.log(

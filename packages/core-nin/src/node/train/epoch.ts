@@ -21,7 +21,8 @@ export function nextEpochWouldOverrun(session: TrainingSession, lastEpochMs: num
     !currentFit(trainer.recipe);
   if (overruns)
     session.log(
-      `--max-minutes ${session.options.maxMinutes}: the next epoch (~${Math.round(lastEpochMs / 60000)} min) would overrun; stopping after epoch ${trainer.state.completedEpochs}`,
+      `--max-minutes ${session.options.maxMinutes}: the next epoch (~${Math.round(lastEpochMs / 60000)} min) would overrun; ` +
+        `stopping after epoch ${trainer.state.completedEpochs}`,
     );
   return overruns;
 }
@@ -82,9 +83,11 @@ export async function endEpoch(session: TrainingSession, progress: RunProgress, 
   const accuracy = testNow ? await evaluateOnTest(session, `test after epoch ${epoch}`) : null;
   const record = trainer.finishEpoch(accuracy, data.train.count);
   await writeFileAtomic(paths.checkpoint, await trainer.checkpoint());
+  const ended = record.fraction !== undefined ? `${record.epoch.toFixed(2)} (the fitted schedule's end)` : record.epoch;
+  const testAccuracy = record.testAccuracy === null ? 'n/a' : record.testAccuracy.toFixed(4);
   log(
-    `epoch ${record.fraction !== undefined ? `${record.epoch.toFixed(2)} (the fitted schedule's end)` : record.epoch}: train loss ${record.trainLoss.toFixed(4)}, train acc ${record.trainAccuracy.toFixed(4)}, ` +
-      `test acc ${record.testAccuracy === null ? 'n/a' : record.testAccuracy.toFixed(4)}, ${record.imagesPerSecond.toFixed(1)} img/s, ${Math.round(record.trainSeconds)} s`,
+    `epoch ${ended}: train loss ${record.trainLoss.toFixed(4)}, train acc ${record.trainAccuracy.toFixed(4)}, ` +
+      `test acc ${testAccuracy}, ${record.imagesPerSecond.toFixed(1)} img/s, ${Math.round(record.trainSeconds)} s`,
   );
   if (accuracy) await writeEpochWeights(session, progress, record, accuracy);
   await writeTrainingLog(session, null);

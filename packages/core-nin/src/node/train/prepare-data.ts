@@ -58,7 +58,8 @@ export async function prepareData(
     bar?.stop();
     if (logits.teacherSha256 !== recipe.distill.teacherSha256)
       throw new RangeError(
-        `teacher ${teacherPath} is not the run's teacher (tensors sha256 ${logits.teacherSha256.slice(0, 12)}, the recipe has ${recipe.distill.teacherSha256.slice(0, 12)})`,
+        `teacher ${teacherPath} is not the run's teacher (tensors sha256 ${logits.teacherSha256.slice(0, 12)}, ` +
+          `the recipe has ${recipe.distill.teacherSha256.slice(0, 12)})`,
       );
     trainData = { ...train, teacher: logits };
   }

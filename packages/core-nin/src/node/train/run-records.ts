@@ -93,7 +93,9 @@ export function weightsDescription(
       test: accuracy.accuracy,
       train: record.trainAccuracy,
       perClass: accuracy.perClass,
-      evaluatedOn: `Fashion-MNIST test set, ${accuracy.count === data.fullTestCount ? 'all ' : 'first '}${accuracy.count} images, inference mode (dropout off), preprocessing as \`nin eval\`${storage === 'int8' ? ', int8 weights dequantised' : ''}`,
+      evaluatedOn:
+        `Fashion-MNIST test set, ${accuracy.count === data.fullTestCount ? 'all ' : 'first '}${accuracy.count} images, ` +
+        `inference mode (dropout off), preprocessing as \`nin eval\`${storage === 'int8' ? ', int8 weights dequantised' : ''}`,
     },
     provenance: provenance(session, {
       finished: new Date().toISOString(),

@@ -51,7 +51,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         await writeFileAtomic(paths.checkpoint, await trainer.checkpoint());
         status = progress.interrupted ? 'interrupted' : 'stopped';
         log(
-          `stopped in epoch ${epoch} at step ${trainer.state.current.step}/${session.data.stepsPerEpoch}; checkpoint ${paths.checkpoint} (continue with --resume)`,
+          `stopped in epoch ${epoch} at step ${trainer.state.current.step}/${session.data.stepsPerEpoch}; ` +
+            `checkpoint ${paths.checkpoint} (continue with --resume)`,
         );
         break;
       }
@@ -111,11 +112,14 @@ async function startSession(options: TrainRunOptions): Promise<TrainingSession> 
   const { microBatch } = batches;
   log(
     `training NiN at ${recipe.inputSize} px on ${formatBackend(backend)} (${JSON.stringify(backend.details)}): ` +
-      `${recipe.epochs} epochs x ${data.stepsPerEpoch} steps of ${recipe.batchSize} (${data.trainCount} images), ${recipe.optimizer} lr ${recipe.learningRate} ${recipe.schedule}` +
-      `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, weight decay ${recipe.weightDecay} (${recipe.weightDecayScope}), init ${recipe.init}, seed ${recipe.seed}` +
+      `${recipe.epochs} epochs x ${data.stepsPerEpoch} steps of ${recipe.batchSize} (${data.trainCount} images), ` +
+      `${recipe.optimizer} lr ${recipe.learningRate} ${recipe.schedule}` +
+      `${recipe.warmupSteps ? ` warm-up ${recipe.warmupSteps}` : ''}, momentum ${recipe.momentum}, ` +
+      `weight decay ${recipe.weightDecay} (${recipe.weightDecayScope}), init ${recipe.init}, seed ${recipe.seed}` +
       `${recipe.augment.shift || recipe.augment.flip ? `, augment shift ${recipe.augment.shift}${recipe.augment.flip ? ' + flip' : ''}` : ''}` +
       `${recipe.distill ? `, distil from ${recipe.distill.teacher} (weight ${recipe.distill.weight}, T ${recipe.distill.temperature})` : ''}` +
-      `${microBatch ? `, micro-batch ${microBatch}` : ''}${recipe.clipNorm ? `, clip ${recipe.clipNorm}` : ''}${recipe.resize === 'device' ? ', resize on the device' : ''}, ${workers} thread${workers > 1 ? 's' : ''}`,
+      `${microBatch ? `, micro-batch ${microBatch}` : ''}${recipe.clipNorm ? `, clip ${recipe.clipNorm}` : ''}` +
+      `${recipe.resize === 'device' ? ', resize on the device' : ''}, ${workers} thread${workers > 1 ? 's' : ''}`,
   );
   const paths = {
     checkpoint,

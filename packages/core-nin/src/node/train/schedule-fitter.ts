@@ -44,7 +44,9 @@ export function createScheduleFitter(session: TrainingSession): ScheduleFitter {
       reservedSeconds: +reservedSeconds.toFixed(1),
     });
     log(
-      `\n--fit-schedule: ${stepSeconds.toFixed(3)} s per step, ${Math.round(remainingSeconds)} s left (${Math.round(reservedSeconds)} s of it for test passes and writes): the schedule ends at step ${totalSteps} (${(totalSteps / data.stepsPerEpoch).toFixed(2)} epochs) of ${data.stepsPerEpoch * trainer.recipe.epochs} planned`,
+      `\n--fit-schedule: ${stepSeconds.toFixed(3)} s per step, ${Math.round(remainingSeconds)} s left ` +
+        `(${Math.round(reservedSeconds)} s of it for test passes and writes): the schedule ends at step ${totalSteps} ` +
+        `(${(totalSteps / data.stepsPerEpoch).toFixed(2)} epochs) of ${data.stepsPerEpoch * trainer.recipe.epochs} planned`,
     );
   };
 

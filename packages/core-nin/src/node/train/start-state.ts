@@ -41,7 +41,9 @@ async function resumeTrainer(
   if (trainer.done) {
     const fit = currentFit(trainer.recipe);
     log(
-      `the checkpoint's run is complete (${fit ? `its schedule was fitted to end at step ${fit.totalSteps}` : `all ${trainer.recipe.epochs} epochs`}): --epochs N with N > ${trainer.recipe.epochs} extends it`,
+      `the checkpoint's run is complete ` +
+        `(${fit ? `its schedule was fitted to end at step ${fit.totalSteps}` : `all ${trainer.recipe.epochs} epochs`}): ` +
+        `--epochs N with N > ${trainer.recipe.epochs} extends it`,
     );
   }
   return trainer;

@@ -138,7 +138,9 @@ function runChild(config: string, steps: number, budgetS: number, timeoutS: numb
   });
 }
 
-const USAGE = `usage: npx tsx packages/core-nin/src/node/train/step-speed.ts [--configs LIST] [--steps N] [--budget-s S] [--timeout-s S] [--out F.json] [--note TEXT]
+const USAGE =
+  'usage: npx tsx packages/core-nin/src/node/train/step-speed.ts [--configs LIST] [--steps N] [--budget-s S] ' +
+  `[--timeout-s S] [--out F.json] [--note TEXT]
 
 Images per second of one NiN training step per backend, input size and batch size, each in its own process.
   --configs LIST   backend[:variant]:size:batch[:strategy], comma-separated (default wasm:96:32,wasm:96:128,wasm:224:32,wasm:224:128)
@@ -162,7 +164,8 @@ async function main({ values }: ParsedArgs<typeof OPTIONS>): Promise<number> {
     results.push(r);
   }
   const note =
-    'one training step = forward + softmax cross-entropy + gradients + SGD-momentum update; first step excluded; machine shared with other jobs (load average recorded per configuration)';
+    'one training step = forward + softmax cross-entropy + gradients + SGD-momentum update; first step excluded; ' +
+    'machine shared with other jobs (load average recorded per configuration)';
   const report = {
     measured: new Date().toISOString(),
     cpu: `${cpus()[0]?.model} x${cpus().length}`,

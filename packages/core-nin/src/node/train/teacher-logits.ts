@@ -180,9 +180,8 @@ export async function teacherLogits(options: TeacherLogitsOptions): Promise<Teac
     bytes: new Uint8Array(data.buffer),
   }));
   await writeFileAtomic(cachePath, serializeSafetensors(tensors, { key: JSON.stringify(key) }));
-  log(
-    `teacher logits: ${total} images in ${((performance.now() - started) / 1000).toFixed(1)} s (${(total / ((performance.now() - started) / 1000)).toFixed(0)} images/s)`,
-  );
+  const seconds = (performance.now() - started) / 1000;
+  log(`teacher logits: ${total} images in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(0)} images/s)`);
   return { ...base, logits: results[0], flipped: results[1] ?? null, computed: true };
 }
 
