@@ -7,9 +7,9 @@ import { FORMER_GZIP_LIMITS, WORKER_SIZE_LIMIT, checkBundle, type BundleSize } f
 import { DEFAULT_EDGE_BUILD, EDGE_BUILDS, describeEdgeBuild } from '../src/node/edge-weights.ts';
 import { BENCH_RESULTS, measuredKey, measuredWorkerCpu } from '../src/node/measured-cpu.ts';
 import { UsageError } from '@nin-bench/core-nin/node/cli-args';
-import { edgeBuildFromScriptEnv, runSetupScript } from './setup-script.ts';
+import { EDGE_BUILD_VARIABLES, edgeBuildFromScriptEnv, runSetupScript } from './setup-script.ts';
 
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8] npm run edge:check
+const USAGE = `usage: ${EDGE_BUILD_VARIABLES} npm run edge:check
 
 Bundles the Worker as \`wrangler deploy\` would (--dry-run, offline, no login) and exits 1 when a bundle is over
 Workers' size limit: 64 MiB uncompressed on every plan (${WORKER_SIZE_LIMIT.source}, read ${WORKER_SIZE_LIMIT.read}).
@@ -93,7 +93,8 @@ async function checkEveryBuild(): Promise<number> {
   const dates = [...new Set([...measured.values()].map((m) => m.measuredAt))];
   console.log(
     dates.length
-      ? `Worker CPU per request: the committed bench run of ${dates.join(', ')} (${BENCH_RESULTS}); "not measured": no edge row ran for that build (float16 and float32 have none; 96 px runs with --size 96).`
+      ? `Worker CPU per request: the committed bench run of ${dates.join(', ')} (${BENCH_RESULTS}); ` +
+          '"not measured": no edge row ran for that build (float16 and float32 have none; 96 px runs with --size 96).'
       : `Worker CPU per request: no bench run at ${BENCH_RESULTS} (npm run bench -- --backends edge).`,
   );
   if (over) {

@@ -10,9 +10,9 @@ import { UsageError } from '@nin-bench/core-nin/node/cli-args';
 import { ensureEdgeWeights } from '../src/node/edge-weights.ts';
 import { REPO_ROOT, offlineWranglerEnv } from '../src/node/wrangler.ts';
 import { wranglerDevCommand } from '../src/node/wrangler-dev.ts';
-import { edgeBuildFromScriptEnv, runSetupScript } from './setup-script.ts';
+import { EDGE_BUILD_VARIABLES, edgeBuildFromScriptEnv, runSetupScript } from './setup-script.ts';
 
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8] [EDGE_RATE_LIMIT=on|off] [EDGE_PEAK_PROBE=off|on] [PORT=8787] npm run edge:dev [-- wrangler dev options]
+const USAGE = `usage: ${EDGE_BUILD_VARIABLES} [EDGE_RATE_LIMIT=on|off] [EDGE_PEAK_PROBE=off|on] [PORT=8787] npm run edge:dev [-- wrangler dev options]
 
 Runs \`wrangler dev\` on http://127.0.0.1:8787, offline and without a login, with the Worker built for EDGE_SIZE,
 EDGE_WEIGHTS (float16/float32 for 224 px tfjs only) and EDGE_ENGINE (tfjs; onnxruntime-int8: the int8 ONNX model

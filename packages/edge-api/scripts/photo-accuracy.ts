@@ -11,7 +11,8 @@ import { measurePhotoAccuracy, photoAccuracyTable } from '../src/node/photo-accu
 const DEFAULT_OUT = join(EDGE_DIR, 'results', 'photo-accuracy.json');
 const VARIANT_NAMES = PHOTO_VARIANTS.map((v) => v.name);
 
-const USAGE = `usage: [EDGE_SIZE=...] [EDGE_WEIGHTS=...] [EDGE_ENGINE=...] npm run -w @nin-bench/edge-api photo-accuracy -- [--images N] [--seed S] [--variants a,b] [--out FILE]
+const COMMAND = 'npm run -w @nin-bench/edge-api photo-accuracy --';
+const USAGE = `usage: [EDGE_SIZE=...] [EDGE_WEIGHTS=...] [EDGE_ENGINE=...] ${COMMAND} [--images N] [--seed S] [--variants a,b] [--out FILE]
 
 Turns the first N test images (default 10000) into seeded product-photo-like pictures (${VARIANT_NAMES.join(', ')}),
 encodes them (PNG or JPEG), decodes them as the edge does, makes the model's tile with toModelTile (auto fit) and
@@ -21,7 +22,7 @@ and prints a Markdown table. About 0.5 s per test image for all variants on one 
 
 await runScript({
   name: 'photo-accuracy',
-  helpCommand: 'npm run -w @nin-bench/edge-api photo-accuracy -- --help',
+  helpCommand: `${COMMAND} --help`,
   usage: USAGE,
   options: {
     images: option.positiveInteger({ max: 10_000 }).default(10_000),

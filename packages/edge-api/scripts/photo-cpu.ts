@@ -5,13 +5,13 @@
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { UsageError, knownFailures, option, runScript } from '@nin-bench/core-nin/node/cli-args';
+import { knownFailures, option, runScript } from '@nin-bench/core-nin/node/cli-args';
 import { freePort } from '@nin-bench/node-tools/process-group';
 import { writeFileAtomic } from '@nin-bench/core-nin/node';
 import { encodePhoto, photoStyleImage, squarePhotoVariant } from '@nin-bench/core-nin/data/photo-style';
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
 import { EDGE_LIMITS } from '../src/limits.ts';
-import { EDGE_DIR, describeEdgeBuild, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
+import { EDGE_DIR, describeEdgeBuild } from '../src/node/edge-weights.ts';
 import {
   freePlanVerdict,
   largestPhotoWithin,
@@ -20,6 +20,7 @@ import {
   type PhotoCpuRow,
 } from '../src/node/photo-cpu-table.ts';
 import { serveWorker, type ServedWorker } from '../src/node/served-worker.ts';
+import { edgeBuildFromScriptEnv } from './setup-script.ts';
 
 /** The Workers Free plan's CPU time per request (the bench's workers-pricing.ts holds the plans; the edge reads no bench code). */
 const FREE_PLAN_CPU_MS = 10;
@@ -40,7 +41,8 @@ const TICK_MS = 10;
  */
 const userPath = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
 
-const USAGE = `usage: [EDGE_SIZE=...] [EDGE_WEIGHTS=...] [EDGE_ENGINE=...] npm run -w @nin-bench/edge-api photo-cpu -- [--sizes 256,512,...] [--requests N] [--warmup N] [--out FILE]
+const COMMAND = 'npm run -w @nin-bench/edge-api photo-cpu --';
+const USAGE = `usage: [EDGE_SIZE=...] [EDGE_WEIGHTS=...] [EDGE_ENGINE=...] ${COMMAND} [--sizes 256,512,...] [--requests N] [--warmup N] [--out FILE]
 
 Serves the build the variables select (none: the default build) as \`npm run edge:serve\` does, on one plain workerd
 process on a free port, and posts it square JPEG product photos (core's photo-style pictures of the ankle boot: colour
@@ -151,7 +153,7 @@ async function measure(
 
 await runScript({
   name: 'photo-cpu',
-  helpCommand: 'npm run -w @nin-bench/edge-api photo-cpu -- --help',
+  helpCommand: `${COMMAND} --help`,
   usage: USAGE,
   options: {
     sizes: option.list(option.integer({ min: 28, max: MAX_SIDE })).default(DEFAULT_SIZES),
@@ -162,12 +164,7 @@ await runScript({
   // the machine's setup (weights, wrangler), workerd or the endpoint failing: one line, exit 1
   knownFailures: knownFailures({ names: ['PhotoCpuError', 'ServeError'], messages: / (is|are) missing: / }),
   async run({ values: { sizes, requests, warmup, out } }) {
-    let build;
-    try {
-      build = edgeBuildFromEnv();
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const build = edgeBuildFromScriptEnv();
     const outFile = userPath(out);
     const tile = new Uint8Array(readFileSync(TILE_FILE));
     const pictures: Picture[] = [
@@ -221,7 +218,10 @@ await runScript({
       console.log(`\n${photoCpuTable(rows)}\n`);
       console.log(freePlanVerdict(largest, FREE_PLAN_CPU_MS));
       const results: PhotoCpuResults = {
-        what: `Worker CPU per request (user + system time of the one workerd process serving the build, /proc, ${TICK_MS} ms ticks) for square JPEG product photos by size, and the 784-byte tile as a baseline; sequential requests straight to workerd (npm run -w @nin-bench/edge-api photo-cpu)`,
+        what:
+          'Worker CPU per request (user + system time of the one workerd process serving the build, ' +
+          `/proc, ${TICK_MS} ms ticks) for square JPEG product photos by size, and the 784-byte tile as a baseline; ` +
+          'sequential requests straight to workerd (npm run -w @nin-bench/edge-api photo-cpu)',
         date: new Date().toISOString(),
         machine: {
           cpuModel: cpus()[0]?.model ?? 'unknown',

@@ -4,13 +4,14 @@
 // not have and which under load answers some requests 503 itself; here nothing stands between client and Worker.
 import { createServer } from 'node:net';
 import { UsageError, option, runScript } from '@nin-bench/core-nin/node/cli-args';
-import { describeEdgeBuild, edgeBuildFromEnv } from '../src/node/edge-weights.ts';
+import { describeEdgeBuild } from '../src/node/edge-weights.ts';
 import { ServeError, WILDCARD_ADDRESSES, serveWorker, type ServedWorker } from '../src/node/served-worker.ts';
 import { socketAddress } from '../src/node/workerd.ts';
+import { EDGE_BUILD_VARIABLES, edgeBuildFromScriptEnv } from './setup-script.ts';
 
 const DEFAULT_PORT = 8788;
 
-const USAGE = `usage: [EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8] [PORT=${DEFAULT_PORT}] npm run edge:serve [-- --ip ADDRESS] [-- --quiet]
+const USAGE = `usage: ${EDGE_BUILD_VARIABLES} [PORT=${DEFAULT_PORT}] npm run edge:serve [-- --ip ADDRESS] [-- --quiet]
 
 Builds the Worker as \`wrangler deploy\` would (--dry-run, offline, no login) for the build the variables select (as
 for edge:dev and edge:check; none: the default build) and serves it with one plain \`workerd serve\` process on
@@ -46,12 +47,7 @@ await runScript({
   // Every failure before workerd runs is the machine's setup (no trained weights, wrangler failing): one line, exit 1.
   knownFailures: () => true,
   async run({ values: { ip, quiet } }) {
-    let build;
-    try {
-      build = edgeBuildFromEnv();
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const build = edgeBuildFromScriptEnv();
     const port = Number(process.env.PORT ?? DEFAULT_PORT);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new UsageError(`PORT must be a TCP port (1-65535), got "${process.env.PORT}"`);

@@ -1,7 +1,11 @@
-// What the edge's scripts that drive wrangler, workerd or a browser share (edge:dev, edge:check, screenshot): every
-// failure of theirs is this machine's setup, and the build they serve comes from EDGE_SIZE/EDGE_WEIGHTS/EDGE_ENGINE.
+// What the edge's scripts that drive wrangler, workerd or a browser share (edge:dev, edge:check, edge:serve,
+// screenshot, photo-cpu): failures that are this machine's setup, and the build the EDGE_* variables pick.
 import { UsageError, runScript, type OptionSpecs, type Script } from '@nin-bench/core-nin/node/cli-args';
 import { edgeBuildFromEnv, type EdgeBuild } from '../src/node/edge-weights.ts';
+
+/** The variables that pick a build, as the scripts' usage lines show them. */
+export const EDGE_BUILD_VARIABLES =
+  '[EDGE_SIZE=224|100|96] [EDGE_WEIGHTS=int8|float16|float32] [EDGE_ENGINE=tfjs|onnxruntime-int8|litert-int8]';
 
 /**
  * Runs a script whose every failure is the machine's setup (no trained weights, wrangler or Chromium failing): one

@@ -106,7 +106,10 @@ export function createApp(options: EdgeAppOptions): Hono<AppEnv> {
       routes: {
         'GET /health': 'ready state, engine, backend, SIMD, model sha256, wasm memory',
         'GET /model': 'engine, architecture, parameter count, input size, weight precision, test accuracy, class names',
-        'POST /predict': `${ACCEPTED_TYPES.join(' | ')}: a picture (PNG, JPEG with its EXIF orientation, WebP), 784 raw bytes (a 28x28 tile), {"pixels": [...]} or {"images": [...]}; ?topk=1..${limits.maxTopK}; ?fit=auto|photo|tile; ?explain=1 adds the 28x28 tile the model saw`,
+        'POST /predict':
+          `${ACCEPTED_TYPES.join(' | ')}: a picture (PNG, JPEG with its EXIF orientation, WebP), ` +
+          `784 raw bytes (a 28x28 tile), {"pixels": [...]} or {"images": [...]}; ?topk=1..${limits.maxTopK}; ` +
+          '?fit=auto|photo|tile; ?explain=1 adds the 28x28 tile the model saw',
       },
       accepts: ACCEPTED_TYPES,
       fit: {

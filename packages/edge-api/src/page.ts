@@ -30,16 +30,23 @@ label.btn{display:inline-block;margin:.3em 0}small,#facts,#saw{color:#555}#error
 <div class="row">
 <form id="drop"><p>Drop a photo or picture here (PNG, JPEG, WebP), or</p>
 <label class="btn">Take a photo <input id="camera" type="file" accept="image/*" capture="environment"></label>
-<label class="btn">Choose a picture <input id="file" type="file" accept="image/png,image/jpeg,image/webp,image/*"></label>
-<p><label>Framing <select id="fit"><option value="auto">auto</option><option value="photo">product photo</option><option value="tile">data-set tile</option></select></label></p>
+<label class="btn">Choose a picture
+<input id="file" type="file" accept="image/png,image/jpeg,image/webp,image/*"></label>
+<p><label>Framing <select id="fit"><option value="auto">auto</option><option value="photo">product photo</option>
+<option value="tile">data-set tile</option></select></label></p>
 <p><img id="preview" alt="" hidden></p></form>
 <div><canvas id="pad" width="28" height="28" aria-label="28x28 drawing pad"></canvas><br>
 <button id="clear" type="button">Clear</button> <small>draw a garment in white: it is sent on release</small></div>
 </div>
 <section aria-live="polite"><p id="error" role="alert"></p><p id="label"></p>
-<div class="row"><div id="bars"></div><figure hidden id="sawbox"><canvas id="tile" width="28" height="28" aria-label="the 28x28 tile the model saw"></canvas><figcaption id="saw"></figcaption></figure></div>
+<div class="row"><div id="bars"></div><figure hidden id="sawbox">
+<canvas id="tile" width="28" height="28" aria-label="the 28x28 tile the model saw"></canvas>
+<figcaption id="saw"></figcaption></figure></div>
 <p id="timing"></p></section>
-<p><small>API: <code>curl -H 'content-type: image/jpeg' --data-binary @shoe.jpg '<span id="host"></span>/predict?explain=1'</code> (PNG, JPEG, WebP; <code>?fit=auto|photo|tile</code>); JSON at <code>/</code> for non-browsers, <code>/health</code>, <code>/model</code>.</small></p>
+<p><small>API:
+<code>curl -H 'content-type: image/jpeg' --data-binary @shoe.jpg '<span id="host"></span>/predict?explain=1'</code>
+(PNG, JPEG, WebP; <code>?fit=auto|photo|tile</code>); JSON at <code>/</code> for non-browsers, <code>/health</code>,
+<code>/model</code>.</small></p>
 <script>
 (function () {
   var $ = function (id) { return document.getElementById(id); };
@@ -86,10 +93,16 @@ label.btn{display:inline-block;margin:.3em 0}small,#facts,#saw{color:#555}#error
           return row;
         }));
         showTile(a);
-        $('timing').textContent = 'Worker: decode ' + a.timing.decodeMs + ' ms, preprocess ' + a.timing.preprocessMs + ' ms, inference ' + a.timing.inferenceMs + ' ms on ' + a.backend +
+        $('timing').textContent = 'Worker: decode ' + a.timing.decodeMs + ' ms, preprocess ' + a.timing.preprocessMs +
+          ' ms, inference ' + a.timing.inferenceMs + ' ms on ' + a.backend +
           '; round trip ' + Math.round(performance.now() - t0) + ' ms.';
       })
-      .catch(function (e) { if (mine !== latest) return; $('label').textContent = ''; $('bars').replaceChildren(); $('error').textContent = 'Could not classify ' + what + ': ' + e.message; });
+      .catch(function (e) {
+        if (mine !== latest) return;
+        $('label').textContent = '';
+        $('bars').replaceChildren();
+        $('error').textContent = 'Could not classify ' + what + ': ' + e.message;
+      });
   }
 
   // A picture the Worker takes as it is goes as it is (the Worker applies a JPEG's EXIF orientation itself). A larger

@@ -253,12 +253,14 @@ export async function ensureEdgeWeights(
     ensureLiteRtGlueModule();
     if (!existsSync(path))
       throw new Error(
-        `the ${build.inputSize} px int8 .tflite model ${path} is missing: make it with npx nin export-tflite --weights ${trainedWeightsPath('float32', build.inputSize)} --out ${path} --int8`,
+        `the ${build.inputSize} px int8 .tflite model ${path} is missing: make it with ` +
+          `npx nin export-tflite --weights ${trainedWeightsPath('float32', build.inputSize)} --out ${path} --int8`,
       );
   }
   if (!existsSync(path) && build.engine === 'onnxruntime-int8') {
     throw new Error(
-      `the ${build.inputSize} px int8 ONNX model ${path} is missing: make it with npx nin export-onnx --weights ${trainedWeightsPath('float32', build.inputSize)} --out ${path} --int8`,
+      `the ${build.inputSize} px int8 ONNX model ${path} is missing: make it with ` +
+        `npx nin export-onnx --weights ${trainedWeightsPath('float32', build.inputSize)} --out ${path} --int8`,
     );
   }
   if (!existsSync(path))

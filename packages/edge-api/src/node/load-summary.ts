@@ -1,5 +1,6 @@
 // What `npm run edge:load -- --json FILE` writes, and a Markdown table of several runs (the README's measured
 // `load` block renders the committed ones under results/load/).
+import { tableRow } from './markdown-table.ts';
 
 /** What a run printed and wrote: the counts and figures a reader checks first. */
 export interface LoadSummary {
@@ -57,7 +58,19 @@ export function loadTable(runs: readonly NamedLoadRun[]): string {
   ];
   for (const { name, summary: s } of runs)
     lines.push(
-      `| ${name} | ${bodyCell(s.body)} | ${s.connections} | ${s.elapsedS} | ${count(s.answered)} | ${s.requestsPerSecond.toFixed(1)} | ${count(s.status2xx)} | ${otherStatusesCell(s.otherStatuses)} | ${count(s.errors)} | ${count(s.timeouts)} | ${s.latencyMs.p50} / ${s.latencyMs.p99} / ${s.latencyMs.max} |`,
+      tableRow([
+        name,
+        bodyCell(s.body),
+        s.connections,
+        s.elapsedS,
+        count(s.answered),
+        s.requestsPerSecond.toFixed(1),
+        count(s.status2xx),
+        otherStatusesCell(s.otherStatuses),
+        count(s.errors),
+        count(s.timeouts),
+        `${s.latencyMs.p50} / ${s.latencyMs.p99} / ${s.latencyMs.max}`,
+      ]),
     );
   return lines.join('\n');
 }

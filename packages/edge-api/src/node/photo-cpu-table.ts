@@ -1,5 +1,6 @@
 // What `npm run -w @nin-bench/edge-api photo-cpu` writes (results/photo-cpu.json) and how it reads as Markdown:
 // shared by the script, which prints it, and the README's measured block, which renders it from the committed JSON.
+import { tableRow } from './markdown-table.ts';
 
 /** One row of the results: the picture, the Worker CPU per request, the timing parts' medians, the latency's. */
 export interface PhotoCpuRow {
@@ -74,7 +75,16 @@ export function photoCpuTable(rows: readonly PhotoCpuRow[]): string {
   ];
   for (const r of rows)
     lines.push(
-      `| ${r.picture} | ${r.width} x ${r.height} (${r.megapixels < 0.01 ? r.megapixels.toFixed(4) : r.megapixels.toFixed(2)} MP) | ${r.bytes.toLocaleString('en-US')} | ${r.cpuMsPerRequest.toFixed(2)} | ${cell(r.serverTimingMs.decode)} | ${cell(r.serverTimingMs.tile)} | ${cell(r.serverTimingMs.inference)} | ${r.latencyMsP50.toFixed(1)} |`,
+      tableRow([
+        r.picture,
+        `${r.width} x ${r.height} (${r.megapixels.toFixed(r.megapixels < 0.01 ? 4 : 2)} MP)`,
+        r.bytes.toLocaleString('en-US'),
+        r.cpuMsPerRequest.toFixed(2),
+        cell(r.serverTimingMs.decode),
+        cell(r.serverTimingMs.tile),
+        cell(r.serverTimingMs.inference),
+        r.latencyMsP50.toFixed(1),
+      ]),
     );
   return lines.join('\n');
 }

@@ -117,7 +117,9 @@ export function photoAccuracyBlock(result: PhotoAccuracyResult | null): string {
   return [
     photoAccuracyTable(result),
     '',
-    `Measured ${when(result.date)} on ${m.cpu} (${m.cores} cores, Node ${m.node}; 1-minute load average ${m.loadAverage[0].toFixed(2)} at the start, ${m.loadAverage[1].toFixed(2)} at the end) in ${Math.round(result.seconds)} s (\`results/photo-accuracy.json\`).`,
+    `Measured ${when(result.date)} on ${m.cpu} (${m.cores} cores, Node ${m.node}; 1-minute load average ` +
+      `${m.loadAverage[0].toFixed(2)} at the start, ${m.loadAverage[1].toFixed(2)} at the end) ` +
+      `in ${Math.round(result.seconds)} s (\`results/photo-accuracy.json\`).`,
   ].join('\n');
 }
 
@@ -126,13 +128,15 @@ export function photoCpuBlock(results: PhotoCpuResults | null): string {
   if (!results) throw missing('photo-cpu.json', 'npm run -w @nin-bench/edge-api photo-cpu');
   const m = results.machine;
   return [
-    `${results.build.name} on one plain workerd (${results.workerd}), ${results.requests} sequential requests per picture after ${results.warmup} warm-ups; Worker CPU good to ±${results.cpuResolutionMsPerRequest} ms per request:`,
+    `${results.build.name} on one plain workerd (${results.workerd}), ${results.requests} sequential requests per ` +
+      `picture after ${results.warmup} warm-ups; Worker CPU good to ±${results.cpuResolutionMsPerRequest} ms per request:`,
     '',
     photoCpuTable(results.rows),
     '',
     freePlanVerdict(largestPhotoWithin(results.rows, results.freePlanCpuMs), results.freePlanCpuMs),
     '',
-    `Measured ${when(results.date)} on ${m.cpuModel} (${m.cpus} CPUs, Node ${results.node}; 1-minute load average ${load1(m.loadAverageBefore)} before, ${load1(m.loadAverageAfter)} after) (\`results/photo-cpu.json\`).`,
+    `Measured ${when(results.date)} on ${m.cpuModel} (${m.cpus} CPUs, Node ${results.node}; 1-minute load average ` +
+      `${load1(m.loadAverageBefore)} before, ${load1(m.loadAverageAfter)} after) (\`results/photo-cpu.json\`).`,
   ].join('\n');
 }
 
@@ -143,12 +147,14 @@ export function loadBlock(runs: readonly NamedLoadRun[]): string {
   const machines = [...new Set(runs.map(({ summary: s }) => `${s.machine.cpuModel} (${s.machine.cpus} CPUs)`))];
   const starts = runs.map(
     ({ name, summary: s }) =>
-      `${name.replace(/ \(.*\)$/, '')} with ${s.connections} connections: ${when(s.start)}, load average ${load1(s.machine.loadAverage)}`,
+      `${name.replace(/ \(.*\)$/, '')} with ${s.connections} connections: ${when(s.start)}, ` +
+      `load average ${load1(s.machine.loadAverage)}`,
   );
   return [
     loadTable(runs),
     '',
-    `Measured on ${machines.join(', ')}, autocannon on the same machine as the server; each run's start and 1-minute load average before it: ${starts.join('; ')} (\`results/load/\`).`,
+    `Measured on ${machines.join(', ')}, autocannon on the same machine as the server; ` +
+      `each run's start and 1-minute load average before it: ${starts.join('; ')} (\`results/load/\`).`,
   ].join('\n');
 }
 
