@@ -1,10 +1,10 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
-import { captureConsole, useExportWeights, useTempDir } from './test-support.ts';
+import { captureConsole, expectExportRefusals, useExportWeights, useTempDir } from './test-support.ts';
 
 const { onnx } = onnxProto;
 
@@ -73,30 +73,12 @@ describe('nin export-onnx', () => {
     expect(await logitsDims(bytes, 2)).toEqual([2, 10]);
   });
 
-  it('rejects bad arguments with usage (exit 2) and bad files with one line (exit 1)', async () => {
-    const out = join(dir, 'never.onnx');
-    for (const args of [
-      ['--out', out],
-      ['--weights', weights],
-      ['--weights', weights, '--out', out, '--batch', 'two'],
-      ['--weights', weights, '--out', out, '--size', '40'],
-      ['--weights', weights, '--out', out, '--bogus'],
-      ['--weights', weights, '--out', out, '--calibration-images', '8'],
-      ['--weights', weights, '--out', out, '--calibration-stat', 'max'],
-      ['--weights', weights, '--out', out, '--int8', '--calibration-images', '0'],
-      ['--weights', weights, '--out', out, '--int8', '--calibration-images', '60001'],
-      ['--weights', weights, '--out', out, '--int8', '--calibration-stat', 'mean'],
-      ['--weights', weights, '--out', out, '--int8', '--calibration-stat', 'p100'],
-      ['--weights', weights, '--out', out, '--int8=yes'],
-    ]) {
-      output.length = 0;
-      expect(await main(['export-onnx', ...args]), args.join(' ')).toBe(2);
-      expect(output.join('\n')).toContain('(see `nin export-onnx --help`)');
-    }
-    expect(await main(['export-onnx', '--weights', join(dir, 'missing.safetensors'), '--out', out])).toBe(1);
-    const corrupt = join(dir, 'corrupt.safetensors');
-    await writeFile(corrupt, new Uint8Array([1, 2, 3]));
-    expect(await main(['export-onnx', '--weights', corrupt, '--out', out])).toBe(1);
-    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
-  });
+  it('rejects bad arguments with usage (exit 2) and bad files with one line (exit 1)', () =>
+    expectExportRefusals('export-onnx', {
+      dir,
+      weights,
+      output,
+      out: join(dir, 'never.onnx'),
+      ownCases: [['--batch', 'two']],
+    }));
 });

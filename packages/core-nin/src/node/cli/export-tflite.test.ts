@@ -1,13 +1,13 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadLiteRtClassifier } from '../../litert/index.ts';
 import { readOnnxMetadata } from '../../onnx/metadata.ts';
 import { readTflite, readTfliteMetadata } from '../../tflite/index.ts';
 import { BuiltinOperator } from '../../tflite/schema/schema_generated.ts';
+import { liteRtLogits } from '../../../test/fixtures/litert.ts';
 import { loadLiteRtNode } from '../litert.ts';
 import { main } from './main.ts';
-import { captureConsole, useExportWeights, useTempDir } from './test-support.ts';
+import { captureConsole, expectExportRefusals, useExportWeights, useTempDir } from './test-support.ts';
 
 /** The model's input shape and its ops by name, read back from the file. */
 function graphOf(bytes: Uint8Array) {
@@ -24,9 +24,7 @@ function graphOf(bytes: Uint8Array) {
 async function liteRtRuns(bytes: Uint8Array, size: number): Promise<number> {
   const runtime = await loadLiteRtNode();
   try {
-    const classifier = await loadLiteRtClassifier(runtime, bytes);
-    const logits = await classifier.logits(new Float32Array(2 * size * size).fill(0.5), 2);
-    classifier.dispose();
+    const logits = await liteRtLogits(runtime, bytes, new Float32Array(2 * size * size).fill(0.5), 2);
     expect(logits.every(Number.isFinite)).toBe(true);
     return logits.length;
   } finally {
@@ -96,29 +94,13 @@ describe('nin export-tflite', () => {
     expect(await liteRtRuns(bytes, 96)).toBe(20);
   });
 
-  it('rejects bad arguments with usage (exit 2) and bad files with one line (exit 1)', async () => {
-    const out = join(dir, 'never.tflite');
-    for (const args of [
-      ['--out', out],
-      ['--weights', weights],
-      ['--weights', weights, '--out', out, '--size', '40'],
-      ['--weights', weights, '--out', out, '--batch', '4'],
-      ['--weights', weights, '--out', out, '--calibration-images', '8'],
-      ['--weights', weights, '--out', out, '--calibration-stat', 'max'],
-      ['--weights', weights, '--out', out, '--int8', '--calibration-images', '60001'],
-      ['--weights', weights, '--out', out, '--int8', '--calibration-stat', 'mean'],
-    ]) {
-      output.length = 0;
-      expect(await main(['export-tflite', ...args]), args.join(' ')).toBe(2);
-      expect(output.join('\n')).toContain('(see `nin export-tflite --help`)');
-    }
-    output.length = 0;
-    expect(await main(['export-tflite', '--weights', join(dir, 'missing.safetensors'), '--out', out])).toBe(1);
-    const corrupt = join(dir, 'corrupt.safetensors');
-    await writeFile(corrupt, new Uint8Array([1, 2, 3]));
-    expect(await main(['export-tflite', '--weights', corrupt, '--out', out])).toBe(1);
-    expect(output).toHaveLength(2);
-    expect(output.every((line) => line.startsWith('nin export-tflite: ') && !line.includes('\n'))).toBe(true);
-    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
-  });
+  it('rejects bad arguments with usage (exit 2) and bad files with one line (exit 1)', () =>
+    expectExportRefusals('export-tflite', {
+      dir,
+      weights,
+      output,
+      out: join(dir, 'never.tflite'),
+      // a .tflite model takes one image a run: no --batch
+      ownCases: [['--batch', '4']],
+    }));
 });

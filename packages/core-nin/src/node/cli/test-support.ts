@@ -1,7 +1,7 @@
 // Setup the `nin` CLI tests share: a temporary directory, stand-in weights files, the console of in-process
 // runs, and the one-line failure contract checked over a table of cases.
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
@@ -12,6 +12,7 @@ import { expectOneLineError, runNin } from '../../../test/fixtures/cli.ts';
 import { initialStateDict } from '../../../test/fixtures/weights.ts';
 import { signalPreservingStateDict } from '../../../test/parity/fixtures.ts';
 import { writeNinWeightsFile } from '../weights-file.ts';
+import { main } from './main.ts';
 
 /**
  * A fresh directory for the tests of one describe block, removed after them. Named now (so that paths in it can
@@ -100,4 +101,52 @@ export async function runNinJson(args: string[]): Promise<ReturnType<typeof JSON
   const result = await runNin(args);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout);
+}
+
+/** What {@link expectExportRefusals} needs of an export test: its files, its console and its format's own cases. */
+export interface ExportRefusals {
+  readonly dir: string;
+  readonly weights: string;
+  readonly output: string[];
+  /** where a model would go, were the arguments good */
+  readonly out: string;
+  /** the format's own bad options, after `--weights W --out F` */
+  readonly ownCases: readonly string[][];
+}
+
+/**
+ * `nin <command>` (an export command, run in process) refuses bad arguments with its usage (exit 2), and bad
+ * weights files with one line each (exit 1), writing no model.
+ */
+export async function expectExportRefusals(command: string, refusals: ExportRefusals): Promise<void> {
+  const { dir, weights, output, out } = refusals;
+  const given = ['--weights', weights, '--out', out];
+  for (const args of [
+    ['--out', out],
+    ['--weights', weights],
+    ...[
+      ['--size', '40'],
+      ['--bogus'],
+      ['--calibration-images', '8'],
+      ['--calibration-stat', 'max'],
+      ['--int8', '--calibration-images', '0'],
+      ['--int8', '--calibration-images', '60001'],
+      ['--int8', '--calibration-stat', 'mean'],
+      ['--int8', '--calibration-stat', 'p100'],
+      ['--int8=yes'],
+      ...refusals.ownCases,
+    ].map((bad) => [...given, ...bad]),
+  ]) {
+    output.length = 0;
+    expect(await main([command, ...args]), args.join(' ')).toBe(2);
+    expect(output.join('\n')).toContain(`(see \`nin ${command} --help\`)`);
+  }
+  output.length = 0;
+  expect(await main([command, '--weights', join(dir, 'missing.safetensors'), '--out', out])).toBe(1);
+  const corrupt = join(dir, 'corrupt.safetensors');
+  await writeFile(corrupt, new Uint8Array([1, 2, 3]));
+  expect(await main([command, '--weights', corrupt, '--out', out])).toBe(1);
+  expect(output).toHaveLength(2);
+  expect(output.every((line) => line.startsWith(`nin ${command}: `) && !line.includes('\n'))).toBe(true);
+  await expect(readFile(out)).rejects.toThrow(/ENOENT/);
 }
