@@ -3,8 +3,6 @@
 // ES-module copy, and the int8 .tflite model bundled, called through `exports.default.fetch` in the same isolate.
 // The tests every build passes are test/worker-build-tests.ts and test/fresh-worker-tests.ts.
 import { describe } from 'vitest';
-import { sha256Hex } from '@nin-bench/core-nin/weights';
-import { freshWorkerTests } from '../test/fresh-worker-tests.ts';
 import { workerBuildTests } from '../test/worker-build-tests.ts';
 import { bundled } from './worker.litert-int8-size100.ts';
 import { createLiteRtEdgeWorker } from './worker-entry-litert.ts';
@@ -21,14 +19,11 @@ describe('the LiteRT.js int8 Worker (100 px) inside workerd', () => {
     backendDetails: { build: 'relaxed', threads: 1 },
     inputSize: 100,
     weightPrecision: 'int8',
-    modelSha256: () => sha256Hex(new Uint8Array(bundled.model)),
+    bundledModel: bundled.model,
     batchLogitsExact: true,
     sequentialRequests: 100,
     maxHeapBytes: 96 * 2 ** 20,
-  });
-
-  describe('a fresh instance', () => {
-    freshWorkerTests({
+    freshWorker: {
       create: () => createLiteRtEdgeWorker(bundled),
       env: { EDGE_ENGINE: 'litert-int8', INPUT_SIZE: '100' },
       refusals: [
@@ -39,6 +34,6 @@ describe('the LiteRT.js int8 Worker (100 px) inside workerd', () => {
           /WEIGHT_PRECISION is float32 but the litert-int8 engine serves the int8 model/,
         ],
       ],
-    });
+    },
   });
 });

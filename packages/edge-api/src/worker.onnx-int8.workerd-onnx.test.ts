@@ -4,8 +4,6 @@
 // test/fresh-worker-tests.ts.
 import * as ort from 'onnxruntime-web/wasm';
 import { describe, vi } from 'vitest';
-import { sha256Hex } from '@nin-bench/core-nin/weights';
-import { freshWorkerTests } from '../test/fresh-worker-tests.ts';
 import { workerBuildTests } from '../test/worker-build-tests.ts';
 import { bundled } from './worker.onnx-int8.ts';
 import { createOnnxEdgeWorker } from './worker-entry-onnx.ts';
@@ -22,16 +20,13 @@ describe('the int8 Worker inside workerd', () => {
     backendDetails: { threads: 1 },
     inputSize: 224,
     weightPrecision: 'int8',
-    modelSha256: () => sha256Hex(new Uint8Array(bundled.model)),
+    bundledModel: bundled.model,
     // the accuracy `nin eval --onnx --record` wrote into the model
     minTestAccuracy: 0.85,
     batchLogitsExact: true,
     sequentialRequests: 100,
     maxHeapBytes: 96 * 2 ** 20,
-  });
-
-  describe('a fresh instance', () => {
-    freshWorkerTests({
+    freshWorker: {
       create: () => createOnnxEdgeWorker(bundled),
       env: { EDGE_ENGINE: 'onnxruntime-int8', INPUT_SIZE: '224' },
       spyOnLoad: () => [vi.spyOn(ort.InferenceSession, 'create')],
@@ -39,6 +34,6 @@ describe('the int8 Worker inside workerd', () => {
         [{ EDGE_ENGINE: 'tfjs' }, /EDGE_ENGINE is tfjs but this Worker entry runs onnxruntime-int8/],
         [{ INPUT_SIZE: '100' }, /INPUT_SIZE is 100 but the bundled ONNX model is for 224 px/],
       ],
-    });
+    },
   });
 });

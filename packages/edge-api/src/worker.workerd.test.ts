@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { wasmHeapBytes } from '@nin-bench/core-nin';
 import { workerBuildTests } from '../test/worker-build-tests.ts';
+import { bundled } from './worker.ts';
 
 describe('the Worker inside workerd', () => {
   workerBuildTests({
@@ -14,6 +15,7 @@ describe('the Worker inside workerd', () => {
     backendDetails: { binary: 'tfjs-backend-wasm-simd.wasm', threads: 1 },
     inputSize: 224,
     weightPrecision: 'int8',
+    bundledModel: bundled.weights,
     minTestAccuracy: 0.8,
     batchLogitsExact: false,
     sequentialRequests: 500,

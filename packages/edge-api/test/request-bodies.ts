@@ -71,19 +71,3 @@ export function singleImageBodies(img: Uint8Array): Record<string, { type: strin
     },
   };
 }
-
-export interface BadRequest {
-  readonly name: string;
-  readonly method?: string;
-  readonly path?: string;
-  readonly type?: string;
-  /** a function when the body is a stream (a fresh one per request) */
-  readonly body?: Body | (() => Body);
-  readonly status: number;
-  readonly code: string;
-  /**
-   * Sent as a stream from inside the same isolate, workerd reports the refused upload as an uncaught "Network
-   * connection lost" on the sending side; such rows run under Node and over real HTTP (test/edge-wrangler-dev.test.ts).
-   */
-  readonly streamed?: boolean;
-}

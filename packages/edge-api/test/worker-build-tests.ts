@@ -2,12 +2,14 @@
 // answer for an image in every encoding and inside a batch, a 4xx JSON error for every bad request, memory that stays
 // flat under load and a batch of 16 within the heap budget. Each vitest-pool-workers project (one per build, since
 // a pool runs one Worker entry) calls workerBuildTests with its build's facts.
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '@nin-bench/core-nin/data';
 import { parameterCount } from '@nin-bench/core-nin/model/architecture';
+import { sha256Hex } from '@nin-bench/core-nin/weights';
 import type { ErrorBody } from '../src/app.ts';
 import { EDGE_LIMITS } from '../src/limits.ts';
 import { badRequests, requestFor } from './bad-requests.ts';
+import { freshWorkerTests, type FreshWorkerFacts } from './fresh-worker-tests.ts';
 import { pngRgbLarge, singleImageBodies, syntheticImage, toBase64 } from './request-bodies.ts';
 import {
   BASE,
@@ -31,8 +33,8 @@ export interface WorkerBuildFacts {
   readonly backendDetails: Record<string, unknown>;
   readonly inputSize: number;
   readonly weightPrecision: string;
-  /** the sha-256 of the model the entry bundles; without it, /health's must merely look like one */
-  readonly modelSha256?: () => Promise<string>;
+  /** the model (or weights) file the entry bundles, whose sha-256 /health must report */
+  readonly bundledModel: ArrayBuffer;
   /** the least test accuracy the model records (`nin eval --record`); without it, none is asked for */
   readonly minTestAccuracy?: number;
   /** a batch gives an image exactly the logits of its single request (else: the same probabilities to 5 places) */
@@ -45,6 +47,8 @@ export interface WorkerBuildFacts {
   readonly isolateMemory?: { readonly what: string; readonly read: () => Record<string, number> };
   /** the wasm heap as this isolate reads it, which must be what /health reports */
   readonly heapInIsolate?: () => number | null;
+  /** how to make a fresh Worker of the build, whose tests then run last, in a nested `describe` */
+  readonly freshWorker?: FreshWorkerFacts;
 }
 
 /** Registers, in the `describe` it is called in, the tests every build must pass (the Worker is `exports.default`). */
@@ -63,8 +67,7 @@ export function workerBuildTests(facts: WorkerBuildFacts): void {
       weightPrecision: facts.weightPrecision,
       backendDetails: facts.backendDetails,
     });
-    if (facts.modelSha256) expect(health.modelSha256).toBe(await facts.modelSha256());
-    else expect(health.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(health.modelSha256).toBe(await sha256Hex(new Uint8Array(facts.bundledModel)));
   });
 
   it('describes its engine and model on /model', async () => {
@@ -157,4 +160,9 @@ export function workerBuildTests(facts: WorkerBuildFacts): void {
     if (facts.heapInIsolate) expect(facts.heapInIsolate()).toBe(single);
     expect(single).toBeLessThan(facts.maxHeapBytes);
   });
+
+  if (facts.freshWorker) {
+    const fresh = facts.freshWorker;
+    describe('a fresh instance', () => freshWorkerTests(fresh));
+  }
 }
