@@ -3,11 +3,12 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, defineCommand, option, type ParsedArgs } from '@nin-bench/core-nin/node/cli-args';
 import { SCENARIO_NAMES, type ScenarioName } from '../child/protocol.ts';
-import { runBench } from '../orchestrate.ts';
-import { createCatalog, selectEntries } from '../plan/catalog.ts';
+import { runBench, type BenchRequest } from '../orchestrate.ts';
+import { createCatalog, selectEntries, type CatalogEntry } from '../plan/catalog.ts';
 import { PROFILES } from '../plan/profiles.ts';
 import { createProgress } from '../progress.ts';
 import { otherMachinesIn, resultsFile, writeReport, writeResults } from '../report/write.ts';
+import type { BenchResults } from '../results/schema.ts';
 
 const RUN_SYNOPSIS =
   'usage: nin-bench run [--full | --profile NAME] [--backends LIST] [--scenarios LIST] [--size LIST] [--rounds N [--seed S]]' +
@@ -53,18 +54,47 @@ export const command = defineCommand({ usage: RUN_USAGE, options: OPTIONS, run }
 async function run({ values, args }: ParsedArgs<typeof OPTIONS>): Promise<number> {
   const catalog = createCatalog();
   if (values.list) {
-    const width = Math.max(...catalog.map((e) => e.id.length)) + 1;
-    for (const e of catalog)
-      console.log(
-        `${e.id.padEnd(width)} ${e.label}${e.aliases?.length ? ` (also: ${e.aliases.join(', ')})` : ''}${e.unavailable ? ' [never available under Node]' : ''}`,
-      );
+    listCatalog(catalog);
     return 0;
   }
+  const req = await benchRequest(values, args, catalog);
+  console.error(`nin-bench: profile ${req.profile.name}, ${req.entries.length} backend(s), weights ${req.weightsPath}`);
+  const outDir = resolve(values.out);
+  const results = await runBench({
+    ...req,
+    progress: createProgress(),
+    checkpoint: async (partial) => {
+      await writeResults(partial, outDir, 'results.partial.json');
+    },
+  });
+  await writeOutputs(results, outDir);
+  const failed = results.runs.filter((r) => r.status === 'failed');
+  if (failed.length)
+    console.error(
+      `nin-bench: ${failed.length} backend(s) failed: ${failed.map((r) => r.backend).join(', ')} (see the report)`,
+    );
+  return 0;
+}
+
+/** `--list`: every row id with its label, aliases, and whether it can ever run under Node. */
+function listCatalog(catalog: readonly CatalogEntry[]): void {
+  const width = Math.max(...catalog.map((e) => e.id.length)) + 1;
+  for (const e of catalog) {
+    const aliases = e.aliases?.length ? ` (also: ${e.aliases.join(', ')})` : '';
+    console.log(`${e.id.padEnd(width)} ${e.label}${aliases}${e.unavailable ? ' [never available under Node]' : ''}`);
+  }
+}
+
+/** The run the arguments ask for (all but where it reports to); a bad argument is a usage error. */
+async function benchRequest(
+  values: ParsedArgs<typeof OPTIONS>['values'],
+  args: readonly string[],
+  catalog: readonly CatalogEntry[],
+): Promise<Omit<BenchRequest, 'progress'>> {
   if (values.full && values.profile && values.profile !== 'full') throw new UsageError('--full and --profile disagree');
   const profile = PROFILES[values.full ? 'full' : (values.profile ?? 'default')];
   if (values.seed !== undefined && (values.rounds ?? 1) < 2 && profile.singleStreamRounds < 2)
     throw new UsageError(`--seed orders rounds: give --rounds 2 or more (profile ${profile.name} has one round)`);
-
   let entries;
   try {
     entries = selectEntries(catalog, values.backends, { extended: profile.extendedRows });
@@ -72,42 +102,28 @@ async function run({ values, args }: ParsedArgs<typeof OPTIONS>): Promise<number
     throw new UsageError((e as Error).message);
   }
   const scenarios = [...new Set<ScenarioName>(['cold-start', ...(values.scenarios ?? profile.scenarios), 'memory'])];
-  const sizes = values.size;
-  const childTimeoutMs = values.timeout === undefined ? undefined : values.timeout * 1000;
-
   const node = await import('@nin-bench/core-nin/node');
   const weightsPath = node.weightsPathOrDefault(values.weights === undefined ? undefined : resolve(values.weights));
   if (!existsSync(weightsPath)) throw new UsageError(`--weights ${values.weights}: no such file`);
-  const testSet = await node.loadFashionMnist('test');
-
-  const outDir = resolve(values.out);
-  const progress = createProgress();
-  console.error(`nin-bench: profile ${profile.name}, ${entries.length} backend(s), weights ${weightsPath}`);
-  const results = await runBench({
+  return {
     profile,
     entries,
     scenarios,
-    sizes,
+    sizes: values.size,
     weightsPath,
-    testSet,
-    childTimeoutMs,
+    testSet: await node.loadFashionMnist('test'),
+    childTimeoutMs: values.timeout === undefined ? undefined : values.timeout * 1000,
     rounds: values.rounds,
     seed: values.seed,
     command: ['nin-bench', 'run', ...args].join(' '),
-    progress,
-    checkpoint: async (partial) => {
-      await writeResults(partial, outDir, 'results.partial.json');
-    },
-  });
+  };
+}
+
+/** The results file (the checkpoint then goes), the report and its charts, beside other machines' results. */
+async function writeOutputs(results: BenchResults, outDir: string): Promise<void> {
   console.log(`wrote ${await writeResults(results, outDir)}`);
   await rm(resultsFile(outDir, 'results.partial.json'), { force: true });
   const file = resultsFile(outDir);
   const others = await otherMachinesIn(outDir, file);
   for (const path of await writeReport(results, outDir, { file, others })) console.log(`wrote ${path}`);
-  const failed = results.runs.filter((r) => r.status === 'failed');
-  if (failed.length)
-    console.error(
-      `nin-bench: ${failed.length} backend(s) failed: ${failed.map((r) => r.backend).join(', ')} (see the report)`,
-    );
-  return 0;
 }
