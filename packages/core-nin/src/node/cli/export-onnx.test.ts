@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
-import { captureConsole, expectExportRefusals, useExportWeights, useTempDir } from './test-support.ts';
+import { expectExportRefusals, useExportFixture } from './test-support.ts';
 
 const { onnx } = onnxProto;
 
@@ -20,9 +20,7 @@ async function logitsDims(bytes: Uint8Array, n: number): Promise<readonly number
 }
 
 describe('nin export-onnx', () => {
-  const dir = useTempDir('nin-export-onnx-');
-  const { weights, bare } = useExportWeights(dir);
-  const output = captureConsole();
+  const { dir, weights, bare, output } = useExportFixture('export-onnx');
 
   it('writes a model that onnxruntime runs, taking the size from the manifest and carrying the manifest along', async () => {
     const out = join(dir, 'models', 'nin.onnx');

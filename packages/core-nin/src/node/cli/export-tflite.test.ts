@@ -7,7 +7,7 @@ import { BuiltinOperator } from '../../tflite/schema/schema_generated.ts';
 import { liteRtLogits } from '../../../test/fixtures/litert.ts';
 import { loadLiteRtNode } from '../litert.ts';
 import { main } from './main.ts';
-import { captureConsole, expectExportRefusals, useExportWeights, useTempDir } from './test-support.ts';
+import { expectExportRefusals, useExportFixture } from './test-support.ts';
 
 /** The model's input shape and its ops by name, read back from the file. */
 function graphOf(bytes: Uint8Array) {
@@ -33,9 +33,7 @@ async function liteRtRuns(bytes: Uint8Array, size: number): Promise<number> {
 }
 
 describe('nin export-tflite', () => {
-  const dir = useTempDir('nin-export-tflite-');
-  const { weights, bare } = useExportWeights(dir);
-  const output = captureConsole();
+  const { dir, weights, bare, output } = useExportFixture('export-tflite');
 
   it('writes a float32 model that LiteRT.js runs, taking the size from the manifest and carrying the manifest along', async () => {
     const out = join(dir, 'models', 'nin.tflite');

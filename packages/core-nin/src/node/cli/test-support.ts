@@ -66,6 +66,17 @@ export function useExportWeights(dir: string): { readonly weights: string; reado
   return { weights, bare };
 }
 
+/** An export test's setup: a temporary directory with {@link useExportWeights}' two files, the console captured. */
+export function useExportFixture(command: string): {
+  readonly dir: string;
+  readonly weights: string;
+  readonly bare: string;
+  readonly output: string[];
+} {
+  const dir = useTempDir(`nin-${command}-`);
+  return { dir, ...useExportWeights(dir), output: captureConsole() };
+}
+
 /** What in-process CLI runs print (console.log and console.error), one entry a call; emptied after each test. */
 export function captureConsole(): string[] {
   const output: string[] = [];
