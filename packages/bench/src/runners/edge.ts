@@ -90,16 +90,15 @@ function workerFacts(server: EdgeServer, build: EdgeBuild, maxBatch: number): En
   };
 }
 
-/**
- * Load: the first /health makes the Worker load its wasm backend and bundled weights; the model it serves must be
- * the row's size and engine. The cold first request's Worker CPU runs from before that /health to the end of the
- * first /predict (the harness's first inference).
- */
-async function loadServedModel(task: RunnerTask, build: EdgeBuild, server: EdgeServer): Promise<LoadedModel> {
-  const { base, workerBase, devGroup } = server;
-  const loadStarted = performance.now();
-  const coldCpuBefore = devGroup ? workerdCpuMs(devGroup).workerMs : null;
-  let coldCpuMs: number | null | undefined;
+/** What the Worker serves, from its /health and /model: it must be the row's size and engine. */
+interface ServedModel {
+  readonly health: Record<string, unknown>;
+  readonly model: Record<string, unknown>;
+  readonly engine: string;
+}
+
+/** The first /health makes the Worker load its wasm backend and bundled weights; then /model says what they are. */
+async function checkServedModel(base: string, task: RunnerTask, build: EdgeBuild): Promise<ServedModel> {
   const health = await getJson(`${base}/health`);
   if (health.status !== 'ready') throw new Error(`the edge is not ready: ${JSON.stringify(health)}`);
   const model = await getJson(`${base}/model`);
@@ -108,9 +107,22 @@ async function loadServedModel(task: RunnerTask, build: EdgeBuild, server: EdgeS
     throw new BackendUnavailableError('edge', `the endpoint serves the ${served}, not ${task.size} px`);
   }
   // Servers from before the engine switch do not say: they are tfjs.
-  const servedEngine = String((model.engine as { name?: string } | undefined)?.name ?? 'tfjs');
-  if (servedEngine !== build.engine)
-    throw new BackendUnavailableError('edge', `the endpoint runs the ${servedEngine} engine, not ${build.engine}`);
+  const engine = String((model.engine as { name?: string } | undefined)?.name ?? 'tfjs');
+  if (engine !== build.engine)
+    throw new BackendUnavailableError('edge', `the endpoint runs the ${engine} engine, not ${build.engine}`);
+  return { health, model, engine };
+}
+
+/**
+ * Load: the served model checked (checkServedModel). The cold first request's Worker CPU runs from before its
+ * first /health to the end of the first /predict (the harness's first inference).
+ */
+async function loadServedModel(task: RunnerTask, build: EdgeBuild, server: EdgeServer): Promise<LoadedModel> {
+  const { workerBase, devGroup } = server;
+  const loadStarted = performance.now();
+  const coldCpuBefore = devGroup ? workerdCpuMs(devGroup).workerMs : null;
+  let coldCpuMs: number | null | undefined;
+  const { health, model, engine: servedEngine } = await checkServedModel(server.base, task, build);
   // The load ends here: the WebAssembly peak probe inside the Worker (GET /probe, seconds of its CPU) comes after,
   // outside the cold start's load phase.
   const loadMs = performance.now() - loadStarted;
