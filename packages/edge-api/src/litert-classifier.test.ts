@@ -7,7 +7,7 @@ import { parameterCount } from '@nin-bench/core-nin';
 import { compileLiteRtWasm, readLiteRtGlue, readNinWeightsFile } from '@nin-bench/core-nin/node';
 import { encodeNinTflite, withTfliteMetadata } from '@nin-bench/core-nin/tflite';
 import type { EdgeClassifier } from './classifier.ts';
-import { expectBatchAsEachAlone, expectDescribesModelFile, tallyAgreement } from './exported-model.fixtures.ts';
+import { expectBatchAsEachAlone, expectDescribesModelFile, tallyAgreement } from './int8-classifier.fixtures.ts';
 import { loadLiteRtEdgeClassifier } from './litert-classifier.ts';
 import { edgeBuild, trainedWeightsPath } from './node/edge-weights.ts';
 import { loadEdgeClassifierForBuild } from './node/engines.ts';

@@ -16,12 +16,10 @@ import type { EdgeClassifier } from './classifier.ts';
 import {
   ExportedModelError,
   checkInputSize,
-  classifyEach,
-  forwardInBatches,
-  int8ModelInfo,
   readInt8ModelFacts,
   type ExportedModelFormat,
-} from './exported-model.ts';
+} from './exported-model-facts.ts';
+import { int8EdgeClassifier } from './int8-classifier.ts';
 
 /** LiteRT.js's one-thread builds, as the Worker entries import them (`@litertjs/core/wasm/<file>.wasm`). */
 export const LITERT_WASM_BINARIES: Readonly<Record<LiteRtBuild, string>> = {
@@ -89,18 +87,20 @@ export async function loadLiteRtEdgeClassifier(options: LoadLiteRtEdgeClassifier
     nin.dispose();
     throw e;
   }
-  const forward = forwardInBatches((input, m) => nin.logits(input, m), inputSize, options.forwardBatch);
-  // One pass now, so the first request does not pay for XNNPACK's set-up and a broken runtime fails here.
-  await forward(new Float32Array(inputSize * inputSize), 1);
   const simd = runtime.build === 'relaxed' ? 'relaxed SIMD' : 'SIMD';
-  return {
+  return int8EdgeClassifier({
+    file: options.model,
+    inputSize,
+    facts,
+    pass: (input, m) => nin.logits(input, m),
+    forwardBatch: options.forwardBatch,
+    now: options.now,
     engine: {
       name: 'litert-int8',
       runtime: `LiteRT.js ${runtime.version} wasm (XNNPACK, ${simd}, ${runtime.build} build, 1 thread)`,
       compute: 'int8 (fully integer .tflite run by XNNPACK as QS8: int8 per-channel weights, int8 activations)',
       modelFormat: 'tflite',
     },
-    model: await int8ModelInfo(options.model, inputSize, facts),
     backend: {
       spec: `litert:${runtime.build}`,
       simd: true,
@@ -111,7 +111,6 @@ export async function loadLiteRtEdgeClassifier(options: LoadLiteRtEdgeClassifier
         accelerator: 'wasm (XNNPACK)',
       },
     },
-    classify: classifyEach(forward, inputSize, options.now),
     wasmHeapBytes: () => runtime.memoryBytes(),
-  };
+  });
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parameterCount } from '@nin-bench/core-nin';
 import type { EdgeClassifier } from './classifier.ts';
-import { expectBatchAsEachAlone, expectDescribesModelFile, tallyAgreement } from './exported-model.fixtures.ts';
+import { expectBatchAsEachAlone, expectDescribesModelFile, tallyAgreement } from './int8-classifier.fixtures.ts';
 import { loadOnnxEdgeClassifier } from './onnx-classifier.ts';
 import { edgeBuild, trainedWeightsPath } from './node/edge-weights.ts';
 import { engineBuild, loadEdgeClassifierForBuild, ortWasmPath } from './node/engines.ts';

@@ -7,13 +7,11 @@ import type { EdgeClassifier } from './classifier.ts';
 import {
   ExportedModelError,
   checkInputSize,
-  classifyEach,
-  forwardInBatches,
-  int8ModelInfo,
   readInt8ModelFacts,
   type ExportedModelFacts,
   type ExportedModelFormat,
-} from './exported-model.ts';
+} from './exported-model-facts.ts';
+import { int8EdgeClassifier } from './int8-classifier.ts';
 import { withPrecompiledWasm } from './ort-wasm.ts';
 
 /** onnxruntime-web's binary as the Worker imports it (`onnxruntime-web/ort-wasm-simd-threaded.wasm`). */
@@ -111,23 +109,24 @@ export async function loadOnnxEdgeClassifier(options: LoadOnnxEdgeClassifierOpti
     const out = await session.run({ [NIN_ONNX_INPUT]: feed }, [NIN_ONNX_OUTPUT]);
     return out[NIN_ONNX_OUTPUT].data as Float32Array;
   };
-  const forward = forwardInBatches(pass, inputSize, options.forwardBatch);
-  // One pass now, so the first request does not pay for kernel set-up and a broken runtime fails here.
-  await forward(new Float32Array(inputSize * inputSize), 1);
-  return {
+  return int8EdgeClassifier({
+    file: options.model,
+    inputSize,
+    facts,
+    pass,
+    forwardBatch: options.forwardBatch,
+    now: options.now,
     engine: {
       name: 'onnxruntime-int8',
       runtime: `onnxruntime-web ${ort.env.versions.web ?? ''} wasm (SIMD, 1 thread)`.replace('  ', ' '),
       compute: 'int8 (calibrated QDQ model: int8 per-channel weights, uint8 activations; QLinearConv)',
       modelFormat: 'onnx',
     },
-    model: await int8ModelInfo(options.model, inputSize, facts),
     backend: {
       spec: 'onnxruntime-web:wasm',
       simd: true,
       details: { binary: ORT_WASM_BINARY, threads: 1, executionProvider: 'wasm' },
     },
-    classify: classifyEach(forward, inputSize, options.now),
     wasmHeapBytes: () => runtimeMemory?.buffer.byteLength ?? null,
-  };
+  });
 }

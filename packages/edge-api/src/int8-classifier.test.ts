@@ -1,45 +1,8 @@
-// The int8 engines' shared part on its own: what the metadata must say, and a forward pass bounded to a few images.
+// The int8 engines' classifier around a forward pass, on a made-up pass: batches bounded, rows in place, timings.
 import { describe, expect, it } from 'vitest';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS } from '@nin-bench/core-nin/data';
+import { FASHION_MNIST_PIXELS } from '@nin-bench/core-nin/data';
 import { NUM_CLASSES, parameterCount } from '@nin-bench/core-nin/model/architecture';
-import {
-  ExportedModelError,
-  checkInputSize,
-  classifyEach,
-  forwardInBatches,
-  int8ModelInfo,
-  readInt8ModelFacts,
-  type ExportedModelFormat,
-} from './exported-model.ts';
-
-const FORMAT: ExportedModelFormat = { name: 'ONNX', int8Export: 'nin export-onnx --int8', accuracyKey: 'accuracy' };
-
-describe('readInt8ModelFacts', () => {
-  it('reads the recorded test accuracy, and null where none (or no number) was recorded', () => {
-    const meta = { quantization: '{}', classes: JSON.stringify(FASHION_MNIST_CLASSES) };
-    expect(readInt8ModelFacts({ ...meta, accuracy: '{"test":0.9012}' }, FORMAT)).toEqual({
-      manifest: null,
-      testAccuracy: 0.9012,
-    });
-    expect(readInt8ModelFacts(meta, FORMAT).testAccuracy).toBeNull();
-    expect(readInt8ModelFacts({ ...meta, accuracy: '{"test":"high"}' }, FORMAT).testAccuracy).toBeNull();
-  });
-
-  it('refuses a float model, other classes and another input size, naming the format', () => {
-    expect(() => readInt8ModelFacts({}, FORMAT)).toThrow(
-      new ExportedModelError(
-        'the bundled ONNX model is not the int8 one (no quantization metadata): export it with nin export-onnx --int8',
-      ),
-    );
-    expect(() => readInt8ModelFacts({ quantization: '{}', classes: '["cat","dog"]' }, FORMAT)).toThrow(
-      /^the bundled ONNX model has other class names than Fashion-MNIST$/,
-    );
-    expect(() => checkInputSize(224, 100, FORMAT)).toThrow(
-      /^INPUT_SIZE is 224 but the bundled ONNX model is for 100 px$/,
-    );
-    expect(() => checkInputSize(undefined, 100, FORMAT)).not.toThrow();
-  });
-});
+import { classifyEach, forwardInBatches, int8EdgeClassifier, int8ModelInfo } from './int8-classifier.ts';
 
 describe('forwardInBatches and classifyEach', () => {
   const inputSize = 4;
@@ -82,5 +45,31 @@ describe('int8ModelInfo', () => {
     expect(info).toMatchObject({ inputSize: 100, weightPrecision: 'int8', testAccuracy: 0.9, manifest: null });
     expect(info.parameterCount).toBe(parameterCount());
     expect(info.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('int8EdgeClassifier', () => {
+  it('runs one warm-up pass of one image, then serves the engine, backend and heap the engine gave', async () => {
+    const passes: number[] = [];
+    const classifier = await int8EdgeClassifier({
+      file: new TextEncoder().encode('abc'),
+      inputSize: 67,
+      facts: { manifest: null, testAccuracy: null },
+      pass: async (_input, count) => {
+        passes.push(count);
+        return new Float32Array(count * NUM_CLASSES);
+      },
+      forwardBatch: 1,
+      engine: { name: 'litert-int8', runtime: 'test', compute: 'int8', modelFormat: 'tflite' },
+      backend: { spec: 'test', simd: false, details: {} },
+      wasmHeapBytes: () => 42,
+    });
+    expect(passes).toEqual([1]);
+    expect(classifier.engine.name).toBe('litert-int8');
+    expect(classifier.backend.spec).toBe('test');
+    expect(classifier.wasmHeapBytes()).toBe(42);
+    expect(classifier.model).toMatchObject({ inputSize: 67, weightPrecision: 'int8', testAccuracy: null });
+    await classifier.classify(new Uint8Array(3 * FASHION_MNIST_PIXELS), 3, 1);
+    expect(passes).toEqual([1, 1, 1, 1]);
   });
 });

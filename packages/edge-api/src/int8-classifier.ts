@@ -1,62 +1,15 @@
-// What the engines that run an exported int8 model file share (onnxruntime-web on the ONNX model, LiteRT.js on the
-// `.tflite` one): the model's facts from its metadata, the `/model` description built from them, and classifying with
-// a forward pass that takes at most a few images at a time. Each engine file keeps only its runtime.
+// An EdgeClassifier from an int8 model file's runtime (onnxruntime-web, LiteRT.js): what both engines build around
+// their forward pass. The `/model` description from the file's facts, a forward pass that takes at most a few images
+// at a time, one warm-up pass, and classify with the core's preprocessing. Each engine file keeps only its runtime.
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin/data';
 // The tfjs-free subpaths: `@nin-bench/core-nin/model` also exports the tfjs forward pass, and importing it puts
 // tfjs-core's side-effect modules (about 100 KiB) into the bundle even though nothing here calls them.
 import { NUM_CLASSES, layerShapes, multiplyAdds, parameterCount } from '@nin-bench/core-nin/model/architecture';
 import { predictionFromLogits } from '@nin-bench/core-nin/model/prediction';
-import { MANIFEST_KEY, parseManifest, sha256Hex, type NinManifest } from '@nin-bench/core-nin/weights';
-import type { EdgeClassifier, EdgeModelInfo } from './classifier.ts';
-
-/** How an exported model file is named in errors and where its metadata keeps the recorded accuracy. */
-export interface ExportedModelFormat {
-  /** 'ONNX', '.tflite': errors say "the bundled <name> model" */
-  readonly name: string;
-  /** the command that writes the int8 model, e.g. `nin export-onnx --int8` */
-  readonly int8Export: string;
-  /** the metadata key `nin eval --record` writes the test accuracy under */
-  readonly accuracyKey: string;
-}
-
-/** What an int8 model file says about itself beyond its graph. */
-export interface ExportedModelFacts {
-  /** the float32 weights' manifest the export carried over; null when it has none */
-  readonly manifest: NinManifest | null;
-  /** what `nin eval --record` wrote into the model (all 10,000 test images); null before that */
-  readonly testAccuracy: number | null;
-}
-
-/** The error a bundled model file that is not the int8 NiN for Fashion-MNIST fails the Worker's start with. */
-export class ExportedModelError extends Error {
-  override readonly name = 'ExportedModelError';
-}
-
-/** Reads the facts from the model's metadata entries, and refuses a model that is not the int8 Fashion-MNIST NiN. */
-export function readInt8ModelFacts(
-  meta: Readonly<Record<string, string>>,
-  format: ExportedModelFormat,
-): ExportedModelFacts {
-  const model = `the bundled ${format.name} model`;
-  if (meta.quantization === undefined)
-    throw new ExportedModelError(
-      `${model} is not the int8 one (no quantization metadata): export it with ${format.int8Export}`,
-    );
-  if (meta.classes !== undefined && meta.classes !== JSON.stringify(FASHION_MNIST_CLASSES))
-    throw new ExportedModelError(`${model} has other class names than Fashion-MNIST`);
-  const manifest = meta[MANIFEST_KEY] === undefined ? null : parseManifest(meta[MANIFEST_KEY]);
-  const recorded = meta[format.accuracyKey];
-  const test = recorded === undefined ? undefined : (JSON.parse(recorded) as { test?: unknown }).test;
-  return { manifest, testAccuracy: typeof test === 'number' ? test : null };
-}
-
-/** Refuses a model of another input size than the Worker's INPUT_SIZE (`expected`; unset: any size). */
-export function checkInputSize(expected: number | undefined, inputSize: number, format: ExportedModelFormat): void {
-  if (expected !== undefined && expected !== inputSize)
-    throw new ExportedModelError(
-      `INPUT_SIZE is ${expected} but the bundled ${format.name} model is for ${inputSize} px`,
-    );
-}
+import { sha256Hex } from '@nin-bench/core-nin/weights';
+import type { EdgeBackendInfo, EdgeClassifier, EdgeModelInfo } from './classifier.ts';
+import type { EdgeEngineInfo } from './engine.ts';
+import type { ExportedModelFacts } from './exported-model-facts.ts';
 
 /** `/model`'s description of an int8 NiN model file of `inputSize` px. */
 export async function int8ModelInfo(
@@ -123,5 +76,38 @@ export function classifyEach(
       return { ...predictionFromLogits(row, topK), logits: Array.from(row) };
     });
     return { predictions, timing: { preprocessMs: t1 - t0, inferenceMs: t2 - t1 } };
+  };
+}
+
+/** What an engine brings: its model file and what it says, its runtime's forward pass, and how it names itself. */
+export interface Int8ClassifierParts {
+  /** the bundled model file, as `/model`'s sha256 describes it */
+  readonly file: Uint8Array;
+  readonly inputSize: number;
+  readonly facts: ExportedModelFacts;
+  /** the runtime's forward pass over as many images as forwardBatch allows */
+  readonly pass: Forward;
+  /** images per forward pass (default: the whole request); see EDGE_LIMITS.forwardBatch */
+  readonly forwardBatch?: number;
+  readonly now?: () => number;
+  readonly engine: EdgeEngineInfo;
+  readonly backend: EdgeBackendInfo;
+  /** bytes of the runtime's WebAssembly memory */
+  readonly wasmHeapBytes: () => number | null;
+}
+
+/**
+ * Runs one pass now, so that the first request does not pay for the runtime's kernel set-up and a broken runtime
+ * fails here, and gives the classifier the app serves.
+ */
+export async function int8EdgeClassifier(parts: Int8ClassifierParts): Promise<EdgeClassifier> {
+  const forward = forwardInBatches(parts.pass, parts.inputSize, parts.forwardBatch);
+  await forward(new Float32Array(parts.inputSize * parts.inputSize), 1);
+  return {
+    engine: parts.engine,
+    model: await int8ModelInfo(parts.file, parts.inputSize, parts.facts),
+    backend: parts.backend,
+    classify: classifyEach(forward, parts.inputSize, parts.now),
+    wasmHeapBytes: parts.wasmHeapBytes,
   };
 }

@@ -1,4 +1,4 @@
-// Checks the engines that run an exported int8 model file (onnx-classifier.test.ts, litert-classifier.test.ts) share.
+// Checks the engines that run an exported int8 model file share (onnx-classifier.test.ts, litert-classifier.test.ts).
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { FASHION_MNIST_PIXELS } from '@nin-bench/core-nin/data';
