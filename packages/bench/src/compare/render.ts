@@ -1,5 +1,5 @@
 import { ms, table, times } from '../report/format.ts';
-import { prose } from '../report/prose.ts';
+import { prose } from '../text/prose.ts';
 import { SIGNIFICANCE, hasRegression, type Comparison, type RowComparison, type RowKey } from './compare.ts';
 
 const scenarioOf = (k: RowKey) => (k.scenario === 'single-stream' ? 'single-stream' : `offline, batch ${k.batch}`);

@@ -1,4 +1,4 @@
-import { prose } from '../report/prose.ts';
+import { prose } from '../text/prose.ts';
 import type { EngineDeclaration } from './catalog.ts';
 import { oneAndAllCores } from './thread-counts.ts';
 

@@ -1,5 +1,5 @@
 import { ms, percent, sig, small, table, times } from './format.ts';
-import { prose } from './prose.ts';
+import { prose } from '../text/prose.ts';
 import { gpuLine, when, type GpuInputs, type KitLoop, type KitRun, type KitSummary } from './gpu.ts';
 
 /** The GPU kit's own figures (gpu-kit/measure.ts, torch_bench.py): not the harness's, so tables of their own. */

@@ -2,7 +2,7 @@ import type { BackendRun, BenchResults } from '../results/schema.ts';
 import { extraValue, ms, percent, sig, small, table, times } from './format.ts';
 import { gpuLine, when } from './gpu.ts';
 import { measured, rowsWith } from './rows.ts';
-import { prose } from './prose.ts';
+import { prose } from '../text/prose.ts';
 
 /** Where and how the run was taken: the command, the machine, the model, each engine's facts, what did not run. */
 function harnessIntro(h: BenchResults, rows: readonly BackendRun[], nvidiaSmi: string | undefined): string[] {

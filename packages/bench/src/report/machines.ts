@@ -3,7 +3,7 @@ import { ms, sig, table, times } from './format.ts';
 import { gpuLine, gpuOfRuns } from './gpu.ts';
 import { harnessTables } from './harness.ts';
 import { bestOffline, measured } from './rows.ts';
-import { prose } from './prose.ts';
+import { prose } from '../text/prose.ts';
 
 /**
  * `nin-bench report` given several results files: the first is the report's own machine (every section above),

@@ -16,7 +16,7 @@ import { browserSummaryLine } from './sections/browser.ts';
 import { EDGE_ACCURACY_TARGET, chooseEdgeBuild, edgeBuildFigures, type EdgeBuildFigures } from './edge-choice.ts';
 import { wasmArithmetic } from './declared.ts';
 import { ms, sig, times } from './format.ts';
-import { prose } from './prose.ts';
+import { prose } from '../text/prose.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const WEIGHTS_DIR = join(REPO_ROOT, 'packages/core-nin/weights');

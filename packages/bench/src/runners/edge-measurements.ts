@@ -4,7 +4,7 @@ import { quantileSorted } from '../stats/summary.ts';
 import type { ExtraMeasurement } from './runner.ts';
 import { WORKERS_PRICES_READ, workersCostSentence } from '../edge/workers-pricing.ts';
 import { SOAK_RSS_TOLERANCE, type SoakResult } from '../edge/soak.ts';
-import { prose } from '../report/prose.ts';
+import { prose } from '../text/prose.ts';
 
 // What the edge runner measures beside its loops, as the report's extra measurements: the Worker's CPU per request
 // and what it costs, its memory, the soak, the local proxy's share. Pure but for /proc.

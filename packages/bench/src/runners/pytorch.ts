@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BackendUnavailableError } from '@nin-bench/core-nin/errors';
 import { quantileSorted } from '@nin-bench/core-nin/stats/quantile';
-import { prose } from '../report/prose.ts';
+import { prose } from '../text/prose.ts';
 import type { CreateRunner, EngineFacts, ExtraMeasurement } from './runner.ts';
 
 /**

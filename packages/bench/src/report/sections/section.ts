@@ -49,4 +49,4 @@ export function sectionLines(heading: string, ...paragraphs: readonly string[]):
   return [`## ${heading}`, '', ...paragraphs.flatMap((p) => [p, ''])];
 }
 
-export { prose } from '../prose.ts';
+export { prose } from '../../text/prose.ts';
