@@ -54,7 +54,8 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
   default: {
     name: 'default',
     // The committed run's own duration is in results/bench/results.json (durationMs, and each size's in
-    // durationMsBySize) and the README's generated bench block; the 15 minutes are the budget this profile is held to, not a measurement.
+    // durationMsBySize) and the README's generated bench block; the 15 minutes are the budget this profile is held
+    // to, not a measurement.
     description:
       'every available backend at the trained size (browser rows: the five a page picks between), batch 1/8/32, ' +
       'single images in 3 rounds; within 15 minutes on 2 cores',
