@@ -1,13 +1,4 @@
-import { knownFailures, runCli, type Cli, type Command } from '@nin-bench/core-nin/node/cli-args';
-
-/**
- * A command whose module is loaded only when it is asked for: `load` imports it by a literal path (what the GPU
- * kit's bundler follows) and the module exports `command`.
- */
-const lazyCommand = (summary: string, load: () => Promise<{ command: unknown }>): Cli['commands'][string] => ({
-  summary,
-  load: async () => (await load()).command as Command,
-});
+import { knownFailures, lazyCommand, runCli, type Cli } from '@nin-bench/core-nin/node/cli-args';
 
 const BENCH_CLI: Cli = {
   name: 'nin-bench',

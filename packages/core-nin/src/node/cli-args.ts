@@ -246,6 +246,17 @@ export interface Cli {
   readonly knownFailures: KnownFailure;
 }
 
+/**
+ * A command whose module is loaded only when it is asked for (`nin predict` never pays for training code): `load`
+ * imports it by a literal path, which is what the GPU kit's bundlers follow, and the module exports `command`.
+ */
+export function lazyCommand(
+  summary: string,
+  load: () => Promise<{ readonly command: unknown }>,
+): Cli['commands'][string] {
+  return { summary, load: async () => (await load()).command as Command };
+}
+
 export function cliHelp(cli: Cli): string {
   const width = Math.max(...Object.keys(cli.commands).map((c) => c.length)) + 2;
   return [
