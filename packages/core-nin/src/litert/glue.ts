@@ -17,7 +17,8 @@ type GlueScope = { ModuleFactory?: LiteRtGlue; importScripts?: (url: string) => 
 
 /**
  * Runs the glue served at `url` as a classic script (`importScripts` in a web worker, a script tag in a page)
- * and returns its factory, leaving no global behind. Only the glue is fetched: hand the `.wasm` to
+ * and returns its factory, removing the `ModuleFactory` global where it can (in a web worker; a page's script-tag
+ * global is non-configurable and stays). Only the glue is fetched: hand the `.wasm` to
  * `createLiteRtRuntime` as a module or bytes (e.g. `WebAssembly.compileStreaming(fetch(wasmUrl))`).
  */
 export async function loadLiteRtGlueScript(url: string | URL): Promise<LiteRtGlue> {
