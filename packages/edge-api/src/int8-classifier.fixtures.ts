@@ -1,10 +1,29 @@
 // Checks the engines that run an exported int8 model file share (onnx-classifier.test.ts, litert-classifier.test.ts).
 import { createHash } from 'node:crypto';
-import { expect } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { beforeAll, expect } from 'vitest';
 import { FASHION_MNIST_PIXELS } from '@nin-bench/core-nin/data';
 import { loadFashionMnist } from '@nin-bench/core-nin/node';
 import type { EdgeClassifier } from './classifier.ts';
+import type { EdgeBuild } from './node/edge-weights.ts';
+import { loadEdgeClassifierForBuild } from './node/engines.ts';
 import { syntheticImage } from '../test/requests.ts';
+
+/** A build's classifier under Node and the model file it bundles, loaded once before a file's tests. */
+export interface BuildUnderTest {
+  readonly classifier: EdgeClassifier;
+  readonly file: Uint8Array;
+}
+
+/** Loads `build` in a beforeAll; the returned object holds it once that has run. */
+export function useBuildClassifier(build: EdgeBuild): BuildUnderTest {
+  const loaded = {} as { classifier: EdgeClassifier; file: Uint8Array };
+  beforeAll(async () => {
+    loaded.file = new Uint8Array(await readFile(build.weights));
+    loaded.classifier = await loadEdgeClassifierForBuild(build);
+  });
+  return loaded;
+}
 
 /** The model is described as the bundled file it runs, and the runtime's wasm memory is reported. */
 export function expectDescribesModelFile(classifier: EdgeClassifier, file: Uint8Array): void {

@@ -1,13 +1,16 @@
 // The LiteRT.js engine under Node, on the files its 100 px Worker build bundles (the int8 .tflite model and LiteRT's
 // relaxed-SIMD glue and wasm, compiled here instead of by workerd), against the onnxruntime-web int8 build of the same
 // size on real test images. The relaxed build needs relaxed SIMD: Node 22 or newer.
-import { readFile } from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parameterCount } from '@nin-bench/core-nin';
 import { compileLiteRtWasm, readLiteRtGlue, readNinWeightsFile } from '@nin-bench/core-nin/node';
 import { encodeNinTflite, withTfliteMetadata } from '@nin-bench/core-nin/tflite';
-import type { EdgeClassifier } from './classifier.ts';
-import { expectBatchAsEachAlone, expectDescribesModelFile, tallyAgreement } from './int8-classifier.fixtures.ts';
+import {
+  expectBatchAsEachAlone,
+  expectDescribesModelFile,
+  tallyAgreement,
+  useBuildClassifier,
+} from './int8-classifier.fixtures.ts';
 import { loadLiteRtEdgeClassifier } from './litert-classifier.ts';
 import { edgeBuild, trainedWeightsPath } from './node/edge-weights.ts';
 import { loadEdgeClassifierForBuild } from './node/engines.ts';
@@ -16,40 +19,38 @@ import { loadEdgeClassifierForBuild } from './node/engines.ts';
 const AGREEMENT_IMAGES = Number(process.env.EDGE_AGREEMENT_IMAGES ?? 300);
 
 describe('the litert-int8 engine under Node', () => {
-  const build = edgeBuild(100, 'int8', 'litert-int8');
-  let litert: EdgeClassifier;
-  let modelBytes: Uint8Array;
-  beforeAll(async () => {
-    modelBytes = new Uint8Array(await readFile(build.weights));
-    litert = await loadEdgeClassifierForBuild(build);
-  });
+  const subject = useBuildClassifier(edgeBuild(100, 'int8', 'litert-int8'));
 
   it('names its engine and the LiteRT build that runs, and describes the model', () => {
-    expect(litert.engine).toMatchObject({
+    expect(subject.classifier.engine).toMatchObject({
       name: 'litert-int8',
       modelFormat: 'tflite',
       runtime: expect.stringMatching(
         /^LiteRT\.js \d+\.\d+\.\d+ wasm \(XNNPACK, relaxed SIMD, relaxed build, 1 thread\)$/,
       ),
     });
-    expect(litert.backend).toMatchObject({
+    expect(subject.classifier.backend).toMatchObject({
       spec: 'litert:relaxed',
       simd: true,
       details: { build: 'relaxed', threads: 1, binary: 'litert_wasm_internal.wasm' },
     });
-    expect(litert.model).toMatchObject({ inputSize: 100, weightPrecision: 'int8', parameterCount: parameterCount() });
-    expectDescribesModelFile(litert, modelBytes);
+    expect(subject.classifier.model).toMatchObject({
+      inputSize: 100,
+      weightPrecision: 'int8',
+      parameterCount: parameterCount(),
+    });
+    expectDescribesModelFile(subject.classifier, subject.file);
   });
 
   it('classifies a batch as it classifies each image alone, and refuses a wrong byte count', () =>
-    expectBatchAsEachAlone(litert));
+    expectBatchAsEachAlone(subject.classifier));
 
   it("reads the recorded accuracy and the float weights' manifest from the model's metadata", async () => {
     // the manifest `nin export-tflite --int8` carries over from the float32 weights
-    expect(litert.model.manifest).toMatchObject({ inputSize: 100, storage: 'float32' });
+    expect(subject.classifier.model.manifest).toMatchObject({ inputSize: 100, storage: 'float32' });
     const [glue, wasm] = await Promise.all([readLiteRtGlue('relaxed'), compileLiteRtWasm('relaxed')]);
     // as `nin eval --tflite F --record` writes it
-    const recorded = withTfliteMetadata(modelBytes, { accuracy: JSON.stringify({ test: 0.9012 }) });
+    const recorded = withTfliteMetadata(subject.file, { accuracy: JSON.stringify({ test: 0.9012 }) });
     const classifier = await loadLiteRtEdgeClassifier({ glue, wasm, build: 'relaxed', model: recorded });
     expect(classifier.model.testAccuracy).toBe(0.9012);
   });
@@ -58,7 +59,7 @@ describe('the litert-int8 engine under Node', () => {
     const [glue, wasm] = await Promise.all([readLiteRtGlue('relaxed'), compileLiteRtWasm('relaxed')]);
     const load = (model: Uint8Array, expectedInputSize?: number) =>
       loadLiteRtEdgeClassifier({ glue, wasm, build: 'relaxed', model, expectedInputSize });
-    await expect(load(modelBytes, 224)).rejects.toThrow(
+    await expect(load(subject.file, 224)).rejects.toThrow(
       /INPUT_SIZE is 224 but the bundled \.tflite model is for 100 px/,
     );
     const { stateDict } = await readNinWeightsFile(trainedWeightsPath('float32', 100));
@@ -70,7 +71,7 @@ describe('the litert-int8 engine under Node', () => {
 
   it(`is as accurate as the onnxruntime-web int8 build on the first ${AGREEMENT_IMAGES} test images`, async () => {
     const onnx = await loadEdgeClassifierForBuild(edgeBuild(100, 'int8', 'onnxruntime-int8'));
-    const { same, right: rights } = await tallyAgreement(litert, onnx, AGREEMENT_IMAGES, 1);
+    const { same, right: rights } = await tallyAgreement(subject.classifier, onnx, AGREEMENT_IMAGES, 1);
     const [right, rightOnnx] = rights;
     // both int8 models of the same float32 weights: 0.90 on all 10,000 for the ONNX one
     expect(right / AGREEMENT_IMAGES).toBeGreaterThan(0.85);

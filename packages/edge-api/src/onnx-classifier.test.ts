@@ -1,10 +1,14 @@
 // The int8 engine under Node, on the files its Worker build bundles (the calibrated int8 ONNX model and
 // onnxruntime-web's SIMD binary, compiled here instead of by workerd), against the tfjs engine on the float32 weights.
 import { readFile } from 'node:fs/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parameterCount } from '@nin-bench/core-nin';
-import type { EdgeClassifier } from './classifier.ts';
-import { expectBatchAsEachAlone, expectDescribesModelFile, tallyAgreement } from './int8-classifier.fixtures.ts';
+import {
+  expectBatchAsEachAlone,
+  expectDescribesModelFile,
+  tallyAgreement,
+  useBuildClassifier,
+} from './int8-classifier.fixtures.ts';
 import { loadOnnxEdgeClassifier } from './onnx-classifier.ts';
 import { edgeBuild, trainedWeightsPath } from './node/edge-weights.ts';
 import { engineBuild, loadEdgeClassifierForBuild, ortWasmPath } from './node/engines.ts';
@@ -17,34 +21,36 @@ import { engineBuild, loadEdgeClassifierForBuild, ortWasmPath } from './node/eng
 const AGREEMENT_IMAGES = Number(process.env.EDGE_AGREEMENT_IMAGES ?? 200);
 
 describe('the onnxruntime-int8 engine under Node', () => {
-  let int8: EdgeClassifier;
-  let modelBytes: Uint8Array;
-  beforeAll(async () => {
-    const build = engineBuild('onnxruntime-int8');
-    modelBytes = new Uint8Array(await readFile(build.weights));
-    int8 = await loadEdgeClassifierForBuild(build);
-  });
+  const subject = useBuildClassifier(engineBuild('onnxruntime-int8'));
 
   it('names its engine and describes the model from the ONNX metadata', () => {
-    expect(int8.engine).toMatchObject({
+    expect(subject.classifier.engine).toMatchObject({
       name: 'onnxruntime-int8',
       modelFormat: 'onnx',
       runtime: expect.stringMatching(/^onnxruntime-web 1\.\d+\.\d+ wasm \(SIMD, 1 thread\)$/),
     });
-    expect(int8.backend).toMatchObject({ spec: 'onnxruntime-web:wasm', simd: true, details: { threads: 1 } });
-    expect(int8.model).toMatchObject({ inputSize: 224, weightPrecision: 'int8', parameterCount: parameterCount() });
+    expect(subject.classifier.backend).toMatchObject({
+      spec: 'onnxruntime-web:wasm',
+      simd: true,
+      details: { threads: 1 },
+    });
+    expect(subject.classifier.model).toMatchObject({
+      inputSize: 224,
+      weightPrecision: 'int8',
+      parameterCount: parameterCount(),
+    });
     // `nin eval --onnx --record` wrote the int8 model's own accuracy into it (0.8877 on all 10,000 test images)
-    expect(int8.model.testAccuracy).toBeGreaterThan(0.85);
-    expect(int8.model.manifest).toMatchObject({ inputSize: 224, storage: 'float32' });
-    expectDescribesModelFile(int8, modelBytes);
+    expect(subject.classifier.model.testAccuracy).toBeGreaterThan(0.85);
+    expect(subject.classifier.model.manifest).toMatchObject({ inputSize: 224, storage: 'float32' });
+    expectDescribesModelFile(subject.classifier, subject.file);
   });
 
   it('classifies a batch as it classifies each image alone, and refuses a wrong byte count', () =>
-    expectBatchAsEachAlone(int8));
+    expectBatchAsEachAlone(subject.classifier));
 
   it('refuses a model for another input size than INPUT_SIZE says, and a float32 model', async () => {
     const wasm = await WebAssembly.compile(await readFile(ortWasmPath()));
-    await expect(loadOnnxEdgeClassifier({ wasm, model: modelBytes, expectedInputSize: 100 })).rejects.toThrow(
+    await expect(loadOnnxEdgeClassifier({ wasm, model: subject.file, expectedInputSize: 100 })).rejects.toThrow(
       /INPUT_SIZE is 100 but the bundled ONNX model is for 224 px/,
     );
     const { encodeNinOnnx } = await import('@nin-bench/core-nin/onnx');
@@ -62,7 +68,8 @@ describe('the onnxruntime-int8 engine under Node', () => {
   it.each([100, 224])(
     `the %i px int8 build gives the tfjs float32 top-1 on at least 99 percent of ${AGREEMENT_IMAGES} real test images`,
     async (size) => {
-      const int8AtSize = size === 224 ? int8 : await loadEdgeClassifierForBuild(engineBuild('onnxruntime-int8', size));
+      const int8AtSize =
+        size === 224 ? subject.classifier : await loadEdgeClassifierForBuild(engineBuild('onnxruntime-int8', size));
       // the float32 weights on tfjs (the 224 px file is a build of its own; at 100 px the trained file, unbundled)
       const float32 = await loadEdgeClassifierForBuild({
         ...edgeBuild(size, 'int8', 'tfjs'),
