@@ -64,6 +64,11 @@ describe('the bench edge row', () => {
         servedEngine: 'tfjs',
         workerBackend: 'wasm:simd',
       });
+      // The WebAssembly peak probe ran inside the Worker (GET /probe, served because the runner starts edge:dev with
+      // EDGE_PEAK_PROBE=on): the row's "% of peak" is read against the Worker's own figures.
+      expect(edge.facts?.details?.wasmPeakRuntime).toMatch(/^the Worker \(/);
+      expect(edge.facts?.details?.wasmPeakFloat32Gflops).toBeGreaterThan(0);
+      expect(edge.facts?.details?.wasmPeakInt8Gops).toBeGreaterThan(0);
       // The timed loops went straight to the Worker's own workerd socket, past wrangler dev's entry proxy ...
       expect(String(edge.facts?.details?.transport)).toMatch(/^HTTP\/1\.1 loopback to the Worker's own workerd socket/);
       expect(edge.singleStream!.p50).toBeGreaterThan(0);
