@@ -93,7 +93,8 @@ describe('the app with photos: JPEG, PNG, WebP; fit; explain; Server-Timing', ()
         '/usr/bin/python3',
         [
           '-c',
-          "import io,sys; from PIL import Image; o=io.BytesIO(); Image.open(io.BytesIO(sys.stdin.buffer.read())).save(o,'WEBP',lossless=True); sys.stdout.buffer.write(o.getvalue())",
+          'import io,sys; from PIL import Image; o=io.BytesIO(); ' +
+            "Image.open(io.BytesIO(sys.stdin.buffer.read())).save(o,'WEBP',lossless=True); sys.stdout.buffer.write(o.getvalue())",
         ],
         { input: png },
       ),

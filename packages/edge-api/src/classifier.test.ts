@@ -97,7 +97,8 @@ describe('loadEdgeClassifier on wasm:simd under Node', () => {
     const onePerPass = await heapAfter(EDGE_LIMITS.forwardBatch);
     const allInOne = await heapAfter(EDGE_LIMITS.maxBatch);
     console.log(
-      `wasm memory after a batch of ${EDGE_LIMITS.maxBatch} at 224 px: ${(onePerPass / 2 ** 20).toFixed(0)} MiB one image per pass, ${(allInOne / 2 ** 20).toFixed(0)} MiB in one pass`,
+      `wasm memory after a batch of ${EDGE_LIMITS.maxBatch} at 224 px: ` +
+        `${(onePerPass / 2 ** 20).toFixed(0)} MiB one image per pass, ${(allInOne / 2 ** 20).toFixed(0)} MiB in one pass`,
     );
     expect(onePerPass).toBeLessThan(64 * 2 ** 20);
     expect(allInOne).toBeGreaterThan(128 * 2 ** 20);

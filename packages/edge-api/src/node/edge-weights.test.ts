@@ -116,7 +116,10 @@ describe('the Workers builds', () => {
     };
     rmSync(LITERT_GLUE_MODULE, { force: true });
     await expect(ensureEdgeWeights(missing)).rejects.toThrow(
-      /100 px int8 \.tflite model .*absent\.int8\.tflite is missing: make it with npx nin export-tflite --weights .*nin-fmnist-100\.safetensors --out .* --int8/,
+      new RegExp(
+        String.raw`100 px int8 \.tflite model .*absent\.int8\.tflite is missing: ` +
+          String.raw`make it with npx nin export-tflite --weights .*nin-fmnist-100\.safetensors --out .* --int8`,
+      ),
     );
     const glue = await readFile(LITERT_GLUE_MODULE, 'utf8');
     expect(glue).toBe(liteRtGlueModuleSource());

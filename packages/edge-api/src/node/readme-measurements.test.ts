@@ -99,12 +99,15 @@ describe("the edge README's measured blocks", () => {
       /^\| server \| body \| connections \| duration \(s\) \| requests answered \| req\/s \| 2xx \|/,
     );
     expect(lines[3]).toBe(
-      `| \`edge:serve\` (one plain workerd) | test-0000-ankle-boot.bin (784 bytes, application/octet-stream) | ${serve.connections} | ${serve.elapsedS} | ${serve.answered} | ${serve.requestsPerSecond.toFixed(1)} | ${serve.status2xx} | none | 0 | 0 | ${serve.latencyMs.p50} / ${serve.latencyMs.p99} / ${serve.latencyMs.max} |`,
+      `| \`edge:serve\` (one plain workerd) | test-0000-ankle-boot.bin (784 bytes, application/octet-stream) | ` +
+        `${serve.connections} | ${serve.elapsedS} | ${serve.answered} | ${serve.requestsPerSecond.toFixed(1)} | ` +
+        `${serve.status2xx} | none | 0 | 0 | ${serve.latencyMs.p50} / ${serve.latencyMs.p99} / ${serve.latencyMs.max} |`,
     );
     expect(lines[4]).toContain('| 64 | 2.02 | 1,000 |');
     expect(lines[4]).toContain('| 900 | 429: 97, 503: 3 | 1 | 1 |');
     expect(out).toContain(
-      `\`edge:serve\` with ${serve.connections} connections: ${serve.start.slice(0, 10)} ${serve.start.slice(11, 16)} UTC, load average ${serve.machine.loadAverage[0]!.toFixed(2)}`,
+      `\`edge:serve\` with ${serve.connections} connections: ${serve.start.slice(0, 10)} ${serve.start.slice(11, 16)} UTC, ` +
+        `load average ${serve.machine.loadAverage[0]!.toFixed(2)}`,
     );
     expect(loadTable([]).split('\n')).toHaveLength(2);
 
