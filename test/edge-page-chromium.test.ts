@@ -36,8 +36,11 @@ describe.skipIf(missing !== null)(`the edge page in Chromium${missing ? ` (skipp
 
   beforeAll(async () => {
     samples = await readEdgeSamples();
-    // both at once; whichever started is closed in afterAll even when the other failed
-    const [server, chromium] = await Promise.allSettled([startWranglerDev(), launchChromium()]);
+    // both at once; whichever started is closed in afterAll even when the other failed. Without the rate limiter:
+    // wrangler dev simulates wrangler.toml's [[ratelimits]] for the client 127.0.0.1 across its instances, so when
+    // edge-wrangler-dev.test.ts's limiter test (which spends the budget) ran just before, every POST here got a 429
+    // (CI, 2026-12-04); that test covers the limiter, this one the page.
+    const [server, chromium] = await Promise.allSettled([startWranglerDev({ rateLimit: 'off' }), launchChromium()]);
     if (server.status === 'fulfilled') dev = server.value;
     if (chromium.status === 'fulfilled') browser = chromium.value;
     if (server.status === 'rejected') throw server.reason;
