@@ -151,7 +151,9 @@ describe('wrangler dev serving the edge Worker', () => {
     }
     expect(refused, `statuses: ${statuses.join(',')}`).toBeDefined();
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
-    expect(statuses.indexOf(429)).toBeLessThanOrEqual(EDGE_LIMITS.rateLimitRequests);
+    // the window is fixed: a loop that crosses its boundary gets up to a window's budget on each side of it (CI, Node
+    // 24 under load: the first 429 came as request 71), never more
+    expect(statuses.indexOf(429)).toBeLessThanOrEqual(2 * EDGE_LIMITS.rateLimitRequests);
     expect(refused!.headers.get('retry-after')).toBe(String(EDGE_LIMITS.rateLimitPeriodSeconds));
     expect(await refused!.json()).toMatchObject({ error: { status: 429, code: 'rate_limited' } });
     // another client is served meanwhile, and so is /health
