@@ -1,12 +1,8 @@
 import {
-  FASHION_MNIST_PIXELS,
-  NUM_CLASSES,
   NinClassifier,
   formatBackend,
   layerShapes,
   multiplyAdds,
-  predictionFromLogits,
-  preprocessImages,
   sha256Hex,
   wasmHeapBytes,
   type BackendInfo,
@@ -15,6 +11,7 @@ import {
   type Prediction,
   type WeightStorage,
 } from '@nin-bench/core-nin';
+import { classifyEach } from './classify-each.ts';
 import type { EdgeEngineInfo } from './engine.ts';
 
 /** What `/model` tells a client about the model being served. */
@@ -120,20 +117,12 @@ export async function loadEdgeClassifier(options: LoadEdgeClassifierOptions): Pr
     },
     model,
     backend: { spec: formatBackend(info), simd: info.details.simd === true, details: info.details },
-    async classify(images, count, topK) {
-      if (images.length !== count * FASHION_MNIST_PIXELS)
-        throw new RangeError(`expected ${count} 28x28 images, got ${images.length} bytes`);
-      const t0 = now();
-      const input = preprocessImages(images, nin.inputSize);
-      const t1 = now();
-      const logits = await nin.logits(input, count, { maxBatch: options.forwardBatch });
-      const t2 = now();
-      const predictions = Array.from({ length: count }, (_, i) => {
-        const row = logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-        return { ...predictionFromLogits(row, topK), logits: Array.from(row) };
-      });
-      return { predictions, timing: { preprocessMs: t1 - t0, inferenceMs: t2 - t1 } };
-    },
+    // the engine's forward pass, a bounded number of images at a time (EDGE_LIMITS.forwardBatch)
+    classify: classifyEach(
+      (input, count) => nin.logits(input, count, { maxBatch: options.forwardBatch }),
+      nin.inputSize,
+      now,
+    ),
     wasmHeapBytes,
   };
 }

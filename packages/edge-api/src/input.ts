@@ -219,7 +219,8 @@ function base64ToBytes(text: string, where: string): Uint8Array {
 /**
  * Decodes a PNG, JPEG or WebP with the core's decoders, which refuse, before decoding, a picture over `pixelsLeft`
  * (what the request's pixel budget has left; its header says how many it holds) and a PNG whose data inflates beyond
- * its declared size (a few KiB of deflate can expand to gigabytes, and a Worker has 128 MB). Every decoder failure is the client's: a 400 with its reason.
+ * its declared size (a few KiB of deflate can expand to gigabytes, and a Worker has 128 MB). Every decoder failure is
+ * the client's: a 400 with its reason.
  */
 async function decode(bytes: Uint8Array, where: string, options: ReadImagesOptions, pixelsLeft: number) {
   const { maxImagePixels } = options.limits;

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_PIXELS } from '@nin-bench/core-nin/data';
 import { NUM_CLASSES, parameterCount } from '@nin-bench/core-nin/model/architecture';
-import { classifyEach, forwardInBatches, int8EdgeClassifier, int8ModelInfo } from './int8-classifier.ts';
+import { classifyEach } from './classify-each.ts';
+import { forwardInBatches, int8EdgeClassifier, int8ModelInfo } from './int8-classifier.ts';
 
 describe('forwardInBatches and classifyEach', () => {
   const inputSize = 4;

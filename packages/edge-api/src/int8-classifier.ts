@@ -1,14 +1,14 @@
 // An EdgeClassifier from an int8 model file's runtime (onnxruntime-web, LiteRT.js): what both engines build around
 // their forward pass. The `/model` description from the file's facts, a forward pass that takes at most a few images
 // at a time, one warm-up pass, and classify with the core's preprocessing. Each engine file keeps only its runtime.
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS, preprocessImages } from '@nin-bench/core-nin/data';
+import { FASHION_MNIST_CLASSES } from '@nin-bench/core-nin/data';
 // The tfjs-free subpaths: `@nin-bench/core-nin/model` also exports the tfjs forward pass, and importing it puts
 // tfjs-core's side-effect modules (about 100 KiB) into the bundle even though nothing here calls them.
 import { NUM_CLASSES, layerShapes, multiplyAdds, parameterCount } from '@nin-bench/core-nin/model/architecture';
-import { predictionFromLogits } from '@nin-bench/core-nin/model/prediction';
 import { sha256Hex } from '@nin-bench/core-nin/weights';
 import type { EdgeBackendInfo, EdgeClassifier, EdgeModelInfo } from './classifier.ts';
 import type { EdgeEngineInfo } from './engine.ts';
+import { classifyEach, type Forward } from './classify-each.ts';
 import type { ExportedModelFacts } from './exported-model-facts.ts';
 
 /** `/model`'s description of an int8 NiN model file of `inputSize` px. */
@@ -34,9 +34,6 @@ export async function int8ModelInfo(
   };
 }
 
-/** Logits `[count, 10]` of `count` preprocessed images laid end to end. */
-export type Forward = (input: Float32Array, count: number) => Promise<Float32Array>;
-
 /**
  * `pass` run on at most `forwardBatch` images at a time (default: all at once), the logits gathered: what bounds a
  * request's memory (see EDGE_LIMITS.forwardBatch) whatever batch the runtime takes.
@@ -51,31 +48,6 @@ export function forwardInBatches(pass: Forward, inputSize: number, forwardBatch:
       logits.set(await pass(input.subarray(start * side, (start + m) * side), m), start * NUM_CLASSES);
     }
     return logits;
-  };
-}
-
-/**
- * An EdgeClassifier's `classify` on `forward`: checks the byte count, preprocesses the 28x28 images with the core's
- * resize to `inputSize`, and answers each image's prediction, top-k and logits with the time each step took.
- */
-export function classifyEach(
-  forward: Forward,
-  inputSize: number,
-  now: () => number = () => performance.now(),
-): EdgeClassifier['classify'] {
-  return async (images, count, topK) => {
-    if (images.length !== count * FASHION_MNIST_PIXELS)
-      throw new RangeError(`expected ${count} 28x28 images, got ${images.length} bytes`);
-    const t0 = now();
-    const input = preprocessImages(images, inputSize);
-    const t1 = now();
-    const logits = await forward(input, count);
-    const t2 = now();
-    const predictions = Array.from({ length: count }, (_, i) => {
-      const row = logits.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-      return { ...predictionFromLogits(row, topK), logits: Array.from(row) };
-    });
-    return { predictions, timing: { preprocessMs: t1 - t0, inferenceMs: t2 - t1 } };
   };
 }
 
