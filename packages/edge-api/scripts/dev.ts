@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { UsageError } from '@nin-bench/core-nin/node/cli-args';
 import { ensureEdgeWeights } from '../src/node/edge-weights.ts';
-import { REPO_ROOT, offlineWranglerEnv, peakProbeArgs } from '../src/node/wrangler.ts';
+import { REPO_ROOT, offlineWranglerEnv } from '../src/node/wrangler.ts';
 import { wranglerDevCommand } from '../src/node/wrangler-dev.ts';
 import { EDGE_BUILD_VARIABLES, edgeBuildFromScriptEnv, runSetupScript } from './setup-script.ts';
 
@@ -43,8 +43,8 @@ await runSetupScript({
     await ensureEdgeWeights(build);
     const port = process.env.PORT ?? '8787';
     const ip = args.includes('--ip') ? [] : ['--ip', '127.0.0.1'];
-    const [node, ...wrangler] = wranglerDevCommand(build, rateLimit, port);
-    const child = spawn(node, [...wrangler, ...peakProbeArgs(peakProbe), ...ip, ...args], {
+    const [node, ...wrangler] = wranglerDevCommand(build, { rateLimit, peakProbe }, port);
+    const child = spawn(node, [...wrangler, ...ip, ...args], {
       cwd: REPO_ROOT,
       env: offlineWranglerEnv(),
       stdio: 'inherit',

@@ -4,6 +4,7 @@ import {
   REPO_ROOT,
   WRANGLER_CONFIG,
   offlineWranglerEnv,
+  peakProbeArgs,
   rateLimitArgs,
   wranglerBin,
   wranglerEnvArgs,
@@ -37,11 +38,18 @@ export interface WranglerDev {
   stop(): Promise<void>;
 }
 
+/** The Worker's switches on a wrangler dev command line: the rate limiter (on as deployed), GET /probe (off). */
+export interface WranglerDevSwitches {
+  readonly rateLimit: 'on' | 'off';
+  readonly peakProbe?: 'on' | 'off';
+}
+
 /**
  * `wrangler dev`'s command line (node, wrangler and its arguments) serving `build` on `port`, offline-ready with
- * wrangler.toml's environment for the build: what edge:dev and startWranglerDev add their own options to.
+ * wrangler.toml's environment for the build and the Worker's switches: what edge:dev and startWranglerDev add their
+ * own options to. Every switch goes through here (edge:dev once read EDGE_PEAK_PROBE and never passed it on).
  */
-export function wranglerDevCommand(build: EdgeBuild, rateLimit: 'on' | 'off', port: number | string): string[] {
+export function wranglerDevCommand(build: EdgeBuild, switches: WranglerDevSwitches, port: number | string): string[] {
   return [
     process.execPath,
     wranglerBin(),
@@ -49,7 +57,8 @@ export function wranglerDevCommand(build: EdgeBuild, rateLimit: 'on' | 'off', po
     '--config',
     WRANGLER_CONFIG,
     ...wranglerEnvArgs(build),
-    ...rateLimitArgs(rateLimit),
+    ...rateLimitArgs(switches.rateLimit),
+    ...peakProbeArgs(switches.peakProbe ?? 'off'),
     '--port',
     String(port),
   ];
@@ -65,7 +74,7 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
   const wrangler = [
-    ...wranglerDevCommand(build, options.rateLimit ?? 'on', port),
+    ...wranglerDevCommand(build, { rateLimit: options.rateLimit ?? 'on' }, port),
     '--ip',
     '127.0.0.1',
     '--inspector-port',
