@@ -1,11 +1,10 @@
-// The int8 engines' classifier around a forward pass, on a made-up pass: batches bounded, rows in place, timings.
+// The int8 engines' classifier around a forward pass, on a made-up pass: batches bounded, rows in place.
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_PIXELS } from '@nin-bench/core-nin/data';
 import { NUM_CLASSES, parameterCount } from '@nin-bench/core-nin/model/architecture';
-import { classifyEach } from './classify-each.ts';
 import { forwardInBatches, int8EdgeClassifier, int8ModelInfo } from './int8-classifier.ts';
 
-describe('forwardInBatches and classifyEach', () => {
+describe('forwardInBatches', () => {
   const inputSize = 4;
   /** logits that say which image a row came from: its first pixel, as every class's score */
   const firstPixelPass = (passes: number[]) => async (input: Float32Array, count: number) => {
@@ -26,17 +25,6 @@ describe('forwardInBatches and classifyEach', () => {
     expect(Array.from({ length: 5 }, (_, i) => logits[i * NUM_CLASSES])).toEqual([1, 2, 3, 4, 5]);
     await forwardInBatches(firstPixelPass(passes), inputSize, undefined)(input, 5);
     expect(passes.at(-1)).toBe(5);
-  });
-
-  it('answers each image with its logits and times preprocessing and inference apart', async () => {
-    let clock = 0;
-    const classify = classifyEach(forwardInBatches(firstPixelPass([]), inputSize, 1), inputSize, () => (clock += 10));
-    const result = await classify(new Uint8Array(2 * FASHION_MNIST_PIXELS), 2, 3);
-    expect(result.predictions).toHaveLength(2);
-    expect(result.predictions[0].logits).toHaveLength(NUM_CLASSES);
-    expect(result.predictions[0].top).toHaveLength(3);
-    expect(result.timing).toEqual({ preprocessMs: 10, inferenceMs: 10 });
-    await expect(classify(new Uint8Array(10), 1, 1)).rejects.toThrow(/^expected 1 28x28 images, got 10 bytes$/);
   });
 });
 
