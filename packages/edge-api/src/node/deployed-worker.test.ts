@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BundleModuleError, bundleModules, readBuildConfig } from './deployed-worker.ts';
-import { DEFAULT_EDGE_BUILD, edgeBuild } from './edge-weights.ts';
+import { DEFAULT_EDGE_BUILD, EDGE_BUILDS, edgeBuild } from './edge-weights.ts';
 
 describe('readBuildConfig', () => {
   // first: wrangler's handlers come with its first import (this file's, as vitest isolates files)
@@ -19,9 +19,19 @@ describe('readBuildConfig', () => {
     expect(top.compatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(top.main).toMatch(/worker\.litert-int8-size100\.ts$/);
     const tfjs224 = await readBuildConfig(edgeBuild(224, 'int8', 'tfjs'));
-    expect(tfjs224.vars).toMatchObject({ INPUT_SIZE: '224', WEIGHT_PRECISION: 'int8' });
-    expect(tfjs224.vars).not.toHaveProperty('EDGE_ENGINE');
+    expect(tfjs224.vars).toMatchObject({ INPUT_SIZE: '224', WEIGHT_PRECISION: 'int8', EDGE_ENGINE: 'tfjs' });
     expect(tfjs224.main).toMatch(/src\/worker\.ts$/);
+  });
+
+  it('gives every build its own EDGE_ENGINE, INPUT_SIZE and entry (vars are not inherited: one left out is undefined)', async () => {
+    for (const build of EDGE_BUILDS) {
+      const config = await readBuildConfig(build);
+      expect(config.vars, build.wranglerEnv || 'top level').toMatchObject({
+        EDGE_ENGINE: build.engine,
+        INPUT_SIZE: String(build.inputSize),
+      });
+      expect(config.main?.split('/src/').at(-1), build.wranglerEnv || 'top level').toBe(build.entry);
+    }
   });
 });
 
