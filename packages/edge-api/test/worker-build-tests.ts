@@ -1,7 +1,7 @@
 // The tests every Worker build must pass inside workerd, whatever its engine: what /health and /model say, the same
 // answer for an image in every encoding and inside a batch, a 4xx JSON error for every bad request, memory that stays
-// flat under load and a batch of 16 within the heap budget. Each vitest-pool-workers project (one per build, since
-// a pool runs one Worker entry) calls workerBuildTests with its build's facts.
+// flat under load and a batch of 16 within the heap budget. Each @cloudflare/vitest-plugin project (one per build,
+// since a pool runs one Worker entry) calls workerBuildTests with its build's facts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '@nin-bench/core-nin/data';
 import { parameterCount } from '@nin-bench/core-nin/model/architecture';

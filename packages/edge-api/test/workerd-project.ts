@@ -1,8 +1,8 @@
-// The vitest project of one Worker build inside workerd (via @cloudflare/vitest-pool-workers): one project per build,
+// The vitest project of one Worker build inside workerd (via @cloudflare/vitest-plugin): one project per build,
 // since a pool runs one Worker entry, each taken from the root wrangler.toml with the runtime precompiling its wasm
 // and the build's model bundled. The vitest.workers*.config.ts files call workerdProject with their build.
 import { fileURLToPath } from 'node:url';
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineProject } from 'vitest/config';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
