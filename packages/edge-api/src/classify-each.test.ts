@@ -3,20 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_PIXELS } from '@nin-bench/core-nin/data';
 import { NUM_CLASSES } from '@nin-bench/core-nin/model/architecture';
 import { classifyEach } from './classify-each.ts';
+import { firstPixelPass } from './forward.fixtures.ts';
 
 describe('classifyEach', () => {
   const inputSize = 4;
-  /** logits that say which image a row came from: its first pixel, as every class's score */
-  const firstPixelPass = async (input: Float32Array, count: number) => {
-    const logits = new Float32Array(count * NUM_CLASSES);
-    for (let i = 0; i < count; i++)
-      logits.fill(input[i * inputSize * inputSize], i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-    return logits;
-  };
+  const pass = firstPixelPass(inputSize);
 
   it('answers each image with its own logits and times preprocessing and inference apart', async () => {
     let clock = 0;
-    const classify = classifyEach(firstPixelPass, inputSize, () => (clock += 10));
+    const classify = classifyEach(pass, inputSize, () => (clock += 10));
     const pixels = new Uint8Array(2 * FASHION_MNIST_PIXELS);
     pixels.fill(255, FASHION_MNIST_PIXELS); // the second image white, the first black
     const result = await classify(pixels, 2, 3);
@@ -28,7 +23,7 @@ describe('classifyEach', () => {
   });
 
   it('refuses bytes that are not the stated number of 28x28 images', async () => {
-    const classify = classifyEach(firstPixelPass, inputSize, () => 0);
+    const classify = classifyEach(pass, inputSize, () => 0);
     await expect(classify(new Uint8Array(10), 1, 1)).rejects.toThrow(/^expected 1 28x28 images, got 10 bytes$/);
   });
 });

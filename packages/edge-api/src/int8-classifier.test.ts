@@ -2,28 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_PIXELS } from '@nin-bench/core-nin/data';
 import { NUM_CLASSES, parameterCount } from '@nin-bench/core-nin/model/architecture';
+import { firstPixelPass } from './forward.fixtures.ts';
 import { forwardInBatches, int8EdgeClassifier, int8ModelInfo } from './int8-classifier.ts';
 
 describe('forwardInBatches', () => {
   const inputSize = 4;
-  /** logits that say which image a row came from: its first pixel, as every class's score */
-  const firstPixelPass = (passes: number[]) => async (input: Float32Array, count: number) => {
-    passes.push(count);
-    const logits = new Float32Array(count * NUM_CLASSES);
-    for (let i = 0; i < count; i++)
-      logits.fill(input[i * inputSize * inputSize], i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-    return logits;
-  };
 
   it('runs at most forwardBatch images a pass and keeps every row in its place', async () => {
     const passes: number[] = [];
-    const forward = forwardInBatches(firstPixelPass(passes), inputSize, 2);
+    const forward = forwardInBatches(firstPixelPass(inputSize, passes), inputSize, 2);
     const input = new Float32Array(5 * inputSize * inputSize);
     for (let i = 0; i < 5; i++) input[i * inputSize * inputSize] = i + 1;
     const logits = await forward(input, 5);
     expect(passes).toEqual([2, 2, 1]);
     expect(Array.from({ length: 5 }, (_, i) => logits[i * NUM_CLASSES])).toEqual([1, 2, 3, 4, 5]);
-    await forwardInBatches(firstPixelPass(passes), inputSize, undefined)(input, 5);
+    await forwardInBatches(firstPixelPass(inputSize, passes), inputSize, undefined)(input, 5);
     expect(passes.at(-1)).toBe(5);
   });
 });

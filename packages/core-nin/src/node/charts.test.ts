@@ -41,7 +41,8 @@ describe('renderVegaLiteSvg', () => {
 
     it("drops the faceted independent scale's note about forks of one source (the bench's grouped charts)", async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-      // the throughput chart's shape: a rule over the aggregated rows, a point per row, one y sort in both
+      // the throughput chart's shape (the latency chart, with no aggregate, warns the same): a rule over the aggregated
+      // rows, a point per row, one y sort in both
       const y = { field: 'backend', type: 'nominal', sort: { field: 'ms', op: 'max' } } as const;
       const x = { field: 'ms', type: 'quantitative' } as const;
       const svg = await renderVegaLiteSvg({
